@@ -1,0 +1,25 @@
+-- Database roles for ventanas. Run as a superuser with psql, once per cluster:
+--
+--   psql -v ON_ERROR_STOP=1 \
+--        -v owner_password=... -v app_password=... -v platform_password=... \
+--        -f deploy/db/roles.sql
+--
+-- Idempotent: creates what is missing and (re)asserts every attribute and password.
+-- Nothing here swallows errors: a failure stops the script.
+--
+--   ventanas_owner     owns the schema; runs migrations; may create test databases.
+--   ventanas_app       the server's runtime role: not superuser, no BYPASSRLS, owns
+--                      nothing. Row-level security applies to everything it does.
+--   ventanas_platform  the platform operator path: onboarding and the global default
+--                      catalogue. Also subject to row-level security.
+
+SELECT 'CREATE ROLE ventanas_owner LOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_owner') \gexec
+SELECT 'CREATE ROLE ventanas_app LOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_app') \gexec
+SELECT 'CREATE ROLE ventanas_platform LOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_platform') \gexec
+
+ALTER ROLE ventanas_owner    LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB   NOCREATEROLE PASSWORD :'owner_password';
+ALTER ROLE ventanas_app      LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'app_password';
+ALTER ROLE ventanas_platform LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'platform_password';

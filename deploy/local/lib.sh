@@ -1,0 +1,96 @@
+# Shared by deploy/local/run and deploy/local/test: make sure PostgreSQL and Redis
+# run on loopback (installing them from Debian if absent) and that the database
+# roles exist. Idempotent; works whether or not the services are already running.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PGHOST_ADDR=127.0.0.1
+PGPORT_NUM=5432
+REDIS_PORT=6379
+
+# Passwords of the throw-away local cluster; config/local.toml and config/test.toml
+# carry the same ones. Production sets its own through the environment.
+OWNER_PASSWORD=ventanas_owner_local
+APP_PASSWORD=ventanas_app_local
+PLATFORM_PASSWORD=ventanas_platform_local
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  log "installing $* from Debian"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Runs psql as the PostgreSQL superuser: over TCP when trust auth allows it, else
+# through the local socket as the postgres OS user (Debian's default peer auth).
+psql_super() {
+  if psql -h "$PGHOST_ADDR" -p "$PGPORT_NUM" -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then
+    psql -h "$PGHOST_ADDR" -p "$PGPORT_NUM" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
+  elif [ "$(id -u)" -eq 0 ]; then
+    (cd / && runuser -u postgres -- psql -p "$PGPORT_NUM" -d postgres -v ON_ERROR_STOP=1 "$@")
+  else
+    (cd / && sudo -u postgres psql -p "$PGPORT_NUM" -d postgres -v ON_ERROR_STOP=1 "$@")
+  fi
+}
+
+ensure_postgres() {
+  if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
+    apt_install postgresql postgresql-client
+  fi
+  command -v psql >/dev/null || apt_install postgresql-client
+  if ! port_open "$PGPORT_NUM"; then
+    log "starting PostgreSQL"
+    local version
+    version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+    if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -q "^$version main$"; then
+      as_root pg_createcluster "$version" main >/dev/null
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+      || as_root pg_ctlcluster "$version" main start
+  fi
+  for _ in $(seq 1 60); do
+    pg_isready -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" && return 0
+    sleep 0.5
+  done
+  echo "PostgreSQL did not become ready on $PGHOST_ADDR:$PGPORT_NUM" >&2
+  return 1
+}
+
+ensure_redis() {
+  if port_open "$REDIS_PORT"; then return 0; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  log "starting Redis on 127.0.0.1:$REDIS_PORT"
+  as_root mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ventanas-local.log
+  for _ in $(seq 1 40); do
+    port_open "$REDIS_PORT" && return 0
+    sleep 0.25
+  done
+  echo "Redis did not start on 127.0.0.1:$REDIS_PORT" >&2
+  return 1
+}
+
+ensure_roles() {
+  log "ensuring database roles"
+  psql_super -q \
+    -v owner_password="$OWNER_PASSWORD" -v app_password="$APP_PASSWORD" \
+    -v platform_password="$PLATFORM_PASSWORD" -f - <"$ROOT/deploy/db/roles.sql"
+}
+
+ensure_database() {
+  local name="$1"
+  if [ -z "$(psql_super -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
+    log "creating database $name"
+    psql_super -qc "CREATE DATABASE \"$name\" OWNER ventanas_owner"
+  fi
+}

@@ -1,0 +1,209 @@
+//! `/api/v1/auth`: login, logout and the caller's identity.
+
+use chrono::{DateTime, Duration, Utc};
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::{repo, token, TenantAuth, SESSION_COOKIE};
+use crate::api::ApiTags;
+use crate::cache::Scope;
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{TenantId, UserId};
+use crate::state::AppState;
+use crate::tenants;
+use crate::users::model::normalize_email;
+
+/// Credentials for a login.
+#[derive(Debug, Object)]
+pub struct LoginRequest {
+    /// The shop's slug, e.g. `demo`.
+    #[oai(validator(min_length = 1, max_length = 63))]
+    pub tenant: String,
+    #[oai(validator(min_length = 3, max_length = 254))]
+    pub email: String,
+    #[oai(validator(min_length = 1, max_length = 256))]
+    pub password: String,
+}
+
+/// A new session.
+#[derive(Debug, Object)]
+pub struct LoginResponse {
+    /// Opaque session token; send it as `Authorization: Bearer <token>` (or rely on
+    /// the cookie set with this answer).
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: Me,
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, Object)]
+pub struct Me {
+    pub user_id: UserId,
+    pub email: String,
+    /// `admin`, `estimator` or `viewer`.
+    pub role: String,
+    pub tenant_id: TenantId,
+    pub tenant_slug: String,
+    pub tenant_name: String,
+}
+
+#[derive(ApiResponse)]
+enum LoginAnswer {
+    /// Logged in; the token is also set as a `__Host-` cookie.
+    #[oai(status = 200)]
+    Ok(Json<LoginResponse>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum LogoutAnswer {
+    /// The session is revoked and the cookie cleared.
+    #[oai(status = 204)]
+    Done(#[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+enum MeAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Me>),
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the tenant, email or password is incorrect",
+    )
+}
+
+fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
+}
+
+/// Authentication endpoints.
+pub struct AuthApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Log in with tenant slug, email and password.
+    ///
+    /// Unknown tenants, unknown emails and wrong passwords all answer 401
+    /// `invalid_credentials`, in about the same time. After repeated failures the
+    /// (tenant, email) pair is locked for a while: 429 with `Retry-After`.
+    #[oai(path = "/login", method = "post", operation_id = "auth_login")]
+    async fn login(&self, body: Json<LoginRequest>) -> ApiResult<LoginAnswer> {
+        let state = &self.state;
+        let settings = &state.settings.auth;
+        let email = normalize_email(&body.email).unwrap_or_default();
+        let Some(tenant) = tenants::repo::find_active_by_slug(&state.db.app, &body.tenant).await?
+        else {
+            // Same work as a wrong password, so the answer time reveals nothing.
+            state
+                .passwords
+                .verify(body.password.clone(), None)
+                .await
+                .map_err(|e| ApiError::internal("login", e))?;
+            return Err(invalid_credentials());
+        };
+        let mut tx = TenantTx::begin(&state.db.app, tenant.id).await?;
+        if let Some(until) = repo::locked_until(&mut tx, &email).await? {
+            let wait = (until - Utc::now()).num_seconds().max(1);
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many failed logins; try again in {wait} seconds"),
+            )
+            .with_header("retry-after", wait.to_string()));
+        }
+        let account = repo::find_login(&mut tx, &email).await?;
+        let stored = account
+            .as_ref()
+            .filter(|a| a.active)
+            .map(|a| a.password_hash.clone());
+        let ok = state
+            .passwords
+            .verify(body.password.clone(), stored)
+            .await
+            .map_err(|e| ApiError::internal("login", e))?;
+        let account = match (ok, account) {
+            (true, Some(account)) => account,
+            _ => {
+                repo::record_failure(
+                    &mut tx,
+                    &email,
+                    settings.max_failed_logins,
+                    settings.lockout_seconds,
+                )
+                .await?;
+                tx.commit().await?;
+                tracing::info!(tenant_id = %tenant.id, "failed login");
+                return Err(invalid_credentials());
+            }
+        };
+        repo::clear_failures(&mut tx, &email).await?;
+        let token = token::new_session_token(tenant.id);
+        let ttl = Duration::hours(settings.session_ttl_hours);
+        let expires_at = Utc::now() + ttl;
+        repo::insert_session(
+            &mut tx,
+            Uuid::new_v4(),
+            account.user,
+            &token::digest(&token),
+            expires_at,
+        )
+        .await?;
+        let role = crate::users::repo::role_of(&mut tx, account.user)
+            .await?
+            .unwrap_or_default();
+        tx.commit().await?;
+        let me = Me {
+            user_id: account.user,
+            email,
+            role,
+            tenant_id: tenant.id,
+            tenant_slug: tenant.slug,
+            tenant_name: tenant.name,
+        };
+        let cookie = session_cookie(&token, ttl.num_seconds());
+        Ok(LoginAnswer::Ok(
+            Json(LoginResponse {
+                token,
+                expires_at,
+                user: me,
+            }),
+            cookie,
+        ))
+    }
+
+    /// Revoke the current session at once, on every server instance.
+    #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
+    async fn logout(&self, auth: TenantAuth) -> ApiResult<LogoutAnswer> {
+        let ctx = auth.ctx();
+        let mut tx = ctx.tx(&self.state).await?;
+        repo::revoke_session(&mut tx, ctx.session).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        Ok(LogoutAnswer::Done(session_cookie("", 0)))
+    }
+
+    /// Who the session belongs to.
+    #[oai(path = "/me", method = "get", operation_id = "auth_me")]
+    async fn me(&self, auth: TenantAuth) -> ApiResult<MeAnswer> {
+        let ctx = auth.ctx();
+        let tenant = tenants::repo::find_by_id(&self.state.db.app, ctx.tenant)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        Ok(MeAnswer::Ok(Json(Me {
+            user_id: ctx.user,
+            email: ctx.email.clone(),
+            role: ctx.role.as_str().to_owned(),
+            tenant_id: ctx.tenant,
+            tenant_slug: tenant.slug,
+            tenant_name: tenant.name,
+        })))
+    }
+}

@@ -1,0 +1,198 @@
+//! Authentication (sessions, platform API keys, passwords) and authorization.
+
+pub mod api;
+pub mod password;
+pub mod rbac;
+pub mod repo;
+pub mod token;
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem_openapi::auth::{ApiKey, Bearer};
+use poem_openapi::SecurityScheme;
+use uuid::Uuid;
+
+use crate::cache::Scope;
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{TenantId, UserId};
+use crate::state::AppState;
+use rbac::{Permission, Role};
+
+/// Name of the session cookie. `__Host-` makes browsers insist on Secure, Path=/
+/// and no Domain, so sibling hosts can neither set nor read it.
+pub const SESSION_COOKIE: &str = "__Host-ventanas_session";
+
+/// Who is calling, within which tenant. Its existence is the authentication check;
+/// [`TenantCtx::require`] is the authorization check.
+#[derive(Debug, Clone)]
+pub struct TenantCtx {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub role: Role,
+    pub email: String,
+    pub session: Uuid,
+    allowed: [bool; Permission::ALL.len()],
+}
+
+impl TenantCtx {
+    /// 403 unless the caller's role grants `permission`.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if self.allowed[permission as usize] {
+            Ok(())
+        } else {
+            let (obj, act) = permission.object_action();
+            Err(ApiError::forbidden(format!(
+                "the {} role may not {act} {obj}",
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// Begins a transaction bound to the caller's tenant.
+    pub async fn tx(&self, state: &AppState) -> ApiResult<TenantTx> {
+        Ok(TenantTx::begin(&state.db.app, self.tenant).await?)
+    }
+}
+
+/// What a session resolves to; cached per tenant.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SessionPrincipal {
+    pub session: Uuid,
+    pub user: UserId,
+    pub role: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A session token sent as `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "session_bearer",
+    ty = "bearer",
+    bearer_format = "opaque",
+    checker = "check_bearer"
+)]
+pub struct BearerSession(TenantCtx);
+
+/// A session token sent as the `__Host-ventanas_session` cookie (the web app).
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "session_cookie",
+    ty = "api_key",
+    key_name = "__Host-ventanas_session",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
+pub struct CookieSession(TenantCtx);
+
+/// A tenant user's session, by bearer token or cookie.
+#[derive(SecurityScheme)]
+pub enum TenantAuth {
+    Bearer(BearerSession),
+    Cookie(CookieSession),
+}
+
+impl TenantAuth {
+    /// The caller.
+    pub fn ctx(&self) -> &TenantCtx {
+        match self {
+            TenantAuth::Bearer(BearerSession(ctx)) | TenantAuth::Cookie(CookieSession(ctx)) => ctx,
+        }
+    }
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<TenantCtx> {
+    Ok(resolve_session(req, &bearer.token).await?)
+}
+
+async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<TenantCtx> {
+    Ok(resolve_session(req, &key.key).await?)
+}
+
+fn state_of(req: &Request) -> ApiResult<&AppState> {
+    req.data::<AppState>()
+        .ok_or_else(|| ApiError::internal("auth", anyhow::anyhow!("AppState missing")))
+}
+
+/// Resolves a session token to its context: cached per tenant, invalidated on
+/// logout, user changes and deactivation.
+async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
+    let state = state_of(req)?;
+    let tenant = token::session_token_tenant(token).ok_or_else(ApiError::unauthenticated)?;
+    let hash = token::digest(token);
+    let key = format!("sess:{}", hex::encode(&hash));
+    let principal: Option<SessionPrincipal> = state
+        .cache
+        .get_or_load(Scope::Tenant(tenant), &key, || async {
+            let mut tx = TenantTx::begin(&state.db.app, tenant).await?;
+            let found = repo::find_session(&mut tx, &hash).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(found)
+        })
+        .await?;
+    let principal = principal
+        .filter(|p| p.expires_at > Utc::now())
+        .ok_or_else(ApiError::unauthenticated)?;
+    let role = Role::parse_tenant_role(&principal.role).ok_or_else(ApiError::unauthenticated)?;
+    let span = tracing::Span::current();
+    span.record("tenant_id", tracing::field::display(tenant));
+    span.record("user_id", tracing::field::display(principal.user));
+    let mut allowed = [false; Permission::ALL.len()];
+    for permission in Permission::ALL {
+        allowed[permission as usize] = state.authz.allows(role, permission);
+    }
+    Ok(TenantCtx {
+        tenant,
+        user: principal.user,
+        role,
+        email: principal.email,
+        session: principal.session,
+        allowed,
+    })
+}
+
+/// The platform operator, authenticated by a platform API key.
+#[derive(Debug, Clone)]
+pub struct PlatformCtx {
+    pub key_id: Uuid,
+    pub key_name: String,
+}
+
+/// A platform API key sent as `Authorization: Bearer vtp.<...>`.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "platform_key",
+    ty = "bearer",
+    bearer_format = "vtp.<key>",
+    checker = "check_platform_key"
+)]
+pub struct PlatformAuth(pub PlatformCtx);
+
+async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<PlatformCtx> {
+    let state = state_of(req)?;
+    if !token::is_platform_key(&bearer.token) {
+        return Err(ApiError::unauthenticated().into());
+    }
+    let found = repo::find_platform_key(&state.db.platform, &token::digest(&bearer.token))
+        .await
+        .map_err(ApiError::from)?;
+    let ctx = found.ok_or_else(ApiError::unauthenticated)?;
+    tracing::Span::current().record(
+        "user_id",
+        tracing::field::display(format!("platform:{}", ctx.key_name)),
+    );
+    Ok(ctx)
+}
+
+/// Authorization for the platform operator (always granted by the policy, but asked
+/// through the same table so the policy stays the single source).
+pub fn require_platform(state: &AppState, permission: Permission) -> ApiResult<()> {
+    if state.authz.allows(Role::Platform, permission) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "the platform role lacks this permission",
+        ))
+    }
+}

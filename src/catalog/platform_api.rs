@@ -1,0 +1,163 @@
+//! `/api/v1/platform/materials`: the platform operator edits the global defaults.
+//! Tenants with their own row keep it; tenants that inherit see the change at once.
+
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::api::{CreateMaterial, UpdateMaterial};
+use super::model::{check_material_shape, Category, Material, MaterialCode, PriceChange};
+use super::repo::{self, MaterialFields};
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::{require_platform, PlatformAuth};
+use crate::cache::Scope;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum GlobalList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Material>>),
+}
+
+#[derive(ApiResponse)]
+enum GlobalAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Material>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<Material>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum GlobalHistory {
+    #[oai(status = 200)]
+    Ok(Json<Vec<PriceChange>>),
+}
+
+fn not_found(code: &str) -> ApiError {
+    ApiError::not_found(
+        "material_not_found",
+        format!("no default material with code {code}"),
+    )
+}
+
+/// Global catalogue endpoints.
+pub struct GlobalCatalogApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/platform/materials", tag = "ApiTags::Platform")]
+impl GlobalCatalogApi {
+    /// The global default catalogue, active and inactive.
+    #[oai(path = "/", method = "get", operation_id = "platform_materials_list")]
+    async fn list(
+        &self,
+        _auth: PlatformAuth,
+        category: Query<Option<Category>>,
+    ) -> ApiResult<GlobalList> {
+        require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let mut conn = self.state.db.platform.acquire().await?;
+        Ok(GlobalList::Ok(Json(
+            repo::global_list(&mut conn, category.0).await?,
+        )))
+    }
+
+    /// Add a default material. 409 `material_exists` if the code is taken.
+    #[oai(
+        path = "/",
+        method = "post",
+        operation_id = "platform_materials_create"
+    )]
+    async fn create(
+        &self,
+        auth: PlatformAuth,
+        body: Json<CreateMaterial>,
+    ) -> ApiResult<GlobalAnswer> {
+        require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let code = MaterialCode::parse_field("code", &body.code)?;
+        check_material_shape(body.category, body.unit, body.bar_length_m)?;
+        let mut tx = self.state.db.platform.begin().await?;
+        if repo::global_row_for_update(&mut tx, code.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::conflict(
+                "material_exists",
+                format!("the default catalogue already has {code}"),
+            ));
+        }
+        let fields = MaterialFields {
+            code: code.as_str(),
+            name: body.name.trim(),
+            category: body.category,
+            unit: body.unit,
+            price: body.price,
+            bar_length_m: body.bar_length_m,
+            active: true,
+        };
+        let material =
+            repo::upsert_global(&mut tx, &fields, &format!("platform:{}", auth.0.key_name)).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Global).await;
+        let etag = material.etag();
+        Ok(GlobalAnswer::Created(Json(material), etag))
+    }
+
+    /// Change a default material; `If-Match` with its `ETag` is required.
+    #[oai(
+        path = "/:code",
+        method = "patch",
+        operation_id = "platform_materials_update"
+    )]
+    async fn update(
+        &self,
+        auth: PlatformAuth,
+        code: Path<String>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        body: Json<UpdateMaterial>,
+    ) -> ApiResult<GlobalAnswer> {
+        require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let code = MaterialCode::parse_field("code", &code.0)?;
+        let mut tx = self.state.db.platform.begin().await?;
+        let current = repo::global_row_for_update(&mut tx, code.as_str())
+            .await?
+            .ok_or_else(|| not_found(code.as_str()))?;
+        super::api::check_if_match(if_match.0.as_deref(), &current.etag())?;
+        let bar_length_m = body.bar_length_m.or(current.bar_length_m);
+        check_material_shape(current.category, current.unit, bar_length_m)?;
+        let fields = MaterialFields {
+            code: code.as_str(),
+            name: body.name.as_deref().map(str::trim).unwrap_or(&current.name),
+            category: current.category,
+            unit: current.unit,
+            price: body.price.unwrap_or(current.price),
+            bar_length_m,
+            active: body.active.unwrap_or(current.active),
+        };
+        let material =
+            repo::upsert_global(&mut tx, &fields, &format!("platform:{}", auth.0.key_name)).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Global).await;
+        let etag = material.etag();
+        Ok(GlobalAnswer::Ok(Json(material), etag))
+    }
+
+    /// Price history of a default material.
+    #[oai(
+        path = "/:code/history",
+        method = "get",
+        operation_id = "platform_materials_history"
+    )]
+    async fn history(&self, _auth: PlatformAuth, code: Path<String>) -> ApiResult<GlobalHistory> {
+        require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let code = MaterialCode::parse_field("code", &code.0)?;
+        let mut conn = self.state.db.platform.acquire().await?;
+        if repo::global_row(&mut conn, code.as_str()).await?.is_none() {
+            return Err(not_found(code.as_str()));
+        }
+        Ok(GlobalHistory::Ok(Json(
+            repo::global_history(&mut conn, code.as_str()).await?,
+        )))
+    }
+}

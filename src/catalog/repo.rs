@@ -1,0 +1,388 @@
+//! SQL for materials, effective prices and price history.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::model::{Category, Material, PriceChange, Source, Unit, CURRENCY};
+use crate::db::TenantTx;
+use crate::ids::UserId;
+use crate::money::{Metres, Money};
+
+/// A material row as selected by every query here.
+#[derive(sqlx::FromRow)]
+struct Row {
+    code: String,
+    name: String,
+    category: String,
+    unit: String,
+    price: Decimal,
+    bar_length_m: Option<Decimal>,
+    active: bool,
+    source: String,
+    version: i32,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<Row> for Material {
+    type Error = sqlx::Error;
+    fn try_from(r: Row) -> Result<Self, sqlx::Error> {
+        let bad =
+            |what: &str| sqlx::Error::Decode(format!("material {}: bad {what}", r.code).into());
+        Ok(Material {
+            category: Category::from_db(&r.category).ok_or_else(|| bad("category"))?,
+            unit: Unit::from_db(&r.unit).ok_or_else(|| bad("unit"))?,
+            price: Money::try_from_decimal(r.price).map_err(|_| bad("price"))?,
+            bar_length_m: r
+                .bar_length_m
+                .map(Metres::try_from_decimal)
+                .transpose()
+                .map_err(|_| bad("bar length"))?,
+            source: if r.source == "tenant" {
+                Source::Tenant
+            } else {
+                Source::Global
+            },
+            currency: CURRENCY.to_owned(),
+            code: r.code,
+            name: r.name,
+            active: r.active,
+            version: r.version,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+fn convert(rows: Vec<Row>) -> Result<Vec<Material>, sqlx::Error> {
+    rows.into_iter().map(Material::try_from).collect()
+}
+
+const COLUMNS: &str =
+    "code, name, category, unit, price, bar_length_m, active, version, updated_at";
+
+/// The tenant's effective materials: its own active rows, and every active global
+/// row it has no active row of its own for. Optionally one category or one code.
+pub async fn effective(
+    tx: &mut TenantTx,
+    category: Option<Category>,
+    code: Option<&str>,
+) -> Result<Vec<Material>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        r#"
+        SELECT {COLUMNS}, 'tenant' AS source
+          FROM materials
+         WHERE tenant_id = $1 AND active
+           AND ($2::text IS NULL OR category = $2) AND ($3::text IS NULL OR code = $3)
+        UNION ALL
+        SELECT {COLUMNS}, 'global' AS source
+          FROM global_materials g
+         WHERE g.active
+           AND ($2::text IS NULL OR g.category = $2) AND ($3::text IS NULL OR g.code = $3)
+           AND NOT EXISTS (SELECT 1 FROM materials m
+                            WHERE m.tenant_id = $1 AND m.code = g.code AND m.active)
+         ORDER BY category, code
+        "#
+    ))
+    .bind(tenant)
+    .bind(category.map(Category::as_str))
+    .bind(code)
+    .fetch_all(tx.conn())
+    .await?;
+    convert(rows)
+}
+
+/// The tenant's inactive rows (shown on request in listings).
+pub async fn inactive(
+    tx: &mut TenantTx,
+    category: Option<Category>,
+) -> Result<Vec<Material>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        r#"SELECT {COLUMNS}, 'tenant' AS source FROM materials
+            WHERE tenant_id = $1 AND NOT active AND ($2::text IS NULL OR category = $2)
+            ORDER BY category, code"#
+    ))
+    .bind(tenant)
+    .bind(category.map(Category::as_str))
+    .fetch_all(tx.conn())
+    .await?;
+    convert(rows)
+}
+
+/// The tenant's own row for a code, active or not, locked for update.
+pub async fn own_row_for_update(
+    tx: &mut TenantTx,
+    code: &str,
+) -> Result<Option<(Uuid, Material)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Option<(Uuid,)> =
+        sqlx::query_as("SELECT id FROM materials WHERE tenant_id = $1 AND code = $2 FOR UPDATE")
+            .bind(tenant)
+            .bind(code)
+            .fetch_optional(tx.conn())
+            .await?;
+    let Some((id,)) = row else { return Ok(None) };
+    let material: Row = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, 'tenant' AS source FROM materials WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Some((id, material.try_into()?)))
+}
+
+/// The global row for a code, active or not.
+pub async fn global_row(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<Material>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, 'global' AS source FROM global_materials WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Material::try_from).transpose()
+}
+
+/// Every global row, optionally of one category.
+pub async fn global_list(
+    conn: &mut PgConnection,
+    category: Option<Category>,
+) -> Result<Vec<Material>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        r#"SELECT {COLUMNS}, 'global' AS source FROM global_materials
+            WHERE $1::text IS NULL OR category = $1 ORDER BY category, code"#
+    ))
+    .bind(category.map(Category::as_str))
+    .fetch_all(conn)
+    .await?;
+    convert(rows)
+}
+
+/// Fields of a material row to write.
+pub struct MaterialFields<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub category: Category,
+    pub unit: Unit,
+    pub price: Money,
+    pub bar_length_m: Option<Metres>,
+    pub active: bool,
+}
+
+/// Inserts the tenant's own row; fails on `materials_tenant_id_code_key` if the code
+/// is taken.
+pub async fn insert_own(
+    tx: &mut TenantTx,
+    id: Uuid,
+    f: &MaterialFields<'_>,
+    by: Option<UserId>,
+) -> Result<Material, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Row = sqlx::query_as(&format!(
+        r#"INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m, active, updated_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING {COLUMNS}, 'tenant' AS source"#
+    ))
+    .bind(tenant)
+    .bind(id)
+    .bind(f.code)
+    .bind(f.name)
+    .bind(f.category.as_str())
+    .bind(f.unit.as_str())
+    .bind(f.price)
+    .bind(f.bar_length_m)
+    .bind(f.active)
+    .bind(by)
+    .fetch_one(tx.conn())
+    .await?;
+    row.try_into()
+}
+
+/// Overwrites the tenant's own row and bumps its version.
+pub async fn overwrite_own(
+    tx: &mut TenantTx,
+    id: Uuid,
+    f: &MaterialFields<'_>,
+    by: Option<UserId>,
+) -> Result<Material, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Row = sqlx::query_as(&format!(
+        r#"UPDATE materials
+              SET name = $3, category = $4, unit = $5, price = $6, bar_length_m = $7, active = $8,
+                  updated_by = $9, version = version + 1
+            WHERE tenant_id = $1 AND id = $2
+        RETURNING {COLUMNS}, 'tenant' AS source"#
+    ))
+    .bind(tenant)
+    .bind(id)
+    .bind(f.name)
+    .bind(f.category.as_str())
+    .bind(f.unit.as_str())
+    .bind(f.price)
+    .bind(f.bar_length_m)
+    .bind(f.active)
+    .bind(by)
+    .fetch_one(tx.conn())
+    .await?;
+    row.try_into()
+}
+
+/// Records a price change of the tenant's row.
+pub async fn record_price(
+    tx: &mut TenantTx,
+    material_id: Uuid,
+    code: &str,
+    old: Option<Money>,
+    new: Money,
+    by: Option<UserId>,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, changed_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+    )
+    .bind(tenant)
+    .bind(Uuid::new_v4())
+    .bind(material_id)
+    .bind(code)
+    .bind(old)
+    .bind(new)
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Price changes of a code: the tenant's own and the global default's, oldest first.
+pub async fn history(tx: &mut TenantTx, code: &str) -> Result<Vec<PriceChange>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        r#"
+        SELECT code, old_price, new_price, changed_by::text, changed_at, 'tenant' AS source
+          FROM price_history WHERE tenant_id = $1 AND code = $2
+        UNION ALL
+        SELECT code, old_price, new_price, changed_by, changed_at, 'global'
+          FROM global_price_history WHERE code = $2
+         ORDER BY changed_at, source DESC
+        "#,
+    )
+    .bind(tenant)
+    .bind(code)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(to_change).collect())
+}
+
+/// A history row: code, old price, new price, who, when, source.
+type HistoryRow = (
+    String,
+    Option<Decimal>,
+    Decimal,
+    Option<String>,
+    DateTime<Utc>,
+    String,
+);
+
+fn to_change((code, old, new, by, at, source): HistoryRow) -> PriceChange {
+    // Columns are numeric(12, 2) >= 0, so these conversions cannot fail.
+    let money = |d: Decimal| Money::try_from_decimal(d).unwrap_or(Money::ZERO);
+    PriceChange {
+        code,
+        old_price: old.map(money),
+        new_price: money(new),
+        changed_by: by,
+        changed_at: at,
+        source: if source == "tenant" {
+            Source::Tenant
+        } else {
+            Source::Global
+        },
+    }
+}
+
+/// Global history of one code, oldest first.
+pub async fn global_history(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Vec<PriceChange>, sqlx::Error> {
+    let rows: Vec<HistoryRow> = sqlx::query_as(
+        r#"SELECT code, old_price, new_price, changed_by, changed_at, 'global'
+             FROM global_price_history WHERE code = $1 ORDER BY changed_at, id"#,
+    )
+    .bind(code)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(to_change).collect())
+}
+
+/// Inserts or overwrites a global row (platform role only), bumping its version and
+/// recording the price change when there is one. Returns the row after the write.
+pub async fn upsert_global(
+    conn: &mut PgConnection,
+    f: &MaterialFields<'_>,
+    actor: &str,
+) -> Result<Material, sqlx::Error> {
+    let old_price: Option<Decimal> =
+        sqlx::query_scalar("SELECT price FROM global_materials WHERE code = $1 FOR UPDATE")
+            .bind(f.code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        r#"INSERT INTO global_materials AS g (code, name, category, unit, price, bar_length_m, active)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (code) DO UPDATE
+              SET name = EXCLUDED.name, category = EXCLUDED.category, unit = EXCLUDED.unit,
+                  price = EXCLUDED.price, bar_length_m = EXCLUDED.bar_length_m,
+                  active = EXCLUDED.active, version = g.version + 1
+            WHERE (g.name, g.category, g.unit, g.price, g.bar_length_m, g.active)
+                  IS DISTINCT FROM
+                  (EXCLUDED.name, EXCLUDED.category, EXCLUDED.unit, EXCLUDED.price,
+                   EXCLUDED.bar_length_m, EXCLUDED.active)
+        RETURNING {COLUMNS}, 'global' AS source"#
+    ))
+    .bind(f.code)
+    .bind(f.name)
+    .bind(f.category.as_str())
+    .bind(f.unit.as_str())
+    .bind(f.price)
+    .bind(f.bar_length_m)
+    .bind(f.active)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        // Nothing differed, so nothing was written: answer the row as it is.
+        return global_row(conn, f.code)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound);
+    };
+    let material: Material = row.try_into()?;
+    if old_price != Some(material.price.amount()) {
+        sqlx::query("INSERT INTO global_price_history (code, old_price, new_price, changed_by) VALUES ($1, $2, $3, $4)")
+            .bind(f.code)
+            .bind(old_price)
+            .bind(material.price)
+            .bind(actor)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(material)
+}
+
+/// Locks a global row and returns it, for a versioned update.
+pub async fn global_row_for_update(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<Material>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, 'global' AS source FROM global_materials WHERE code = $1 FOR UPDATE"
+    ))
+    .bind(code)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Material::try_from).transpose()
+}

@@ -1,0 +1,145 @@
+//! Connection pools and [`TenantTx`], the only way to touch tenant data.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::config::DatabaseSettings;
+use crate::ids::TenantId;
+
+/// The embedded migrations (`migrations/`), run as the owner role.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The server's two pools. Tenant requests only ever use `app`.
+#[derive(Clone)]
+pub struct Db {
+    /// Runtime role: row-level security applies to everything it does.
+    pub app: PgPool,
+    /// Platform role: onboarding and the global default catalogue.
+    pub platform: PgPool,
+}
+
+impl Db {
+    /// Opens both pools lazily (no connection until first use), so the server starts
+    /// and answers `/ready` with the database state even while PostgreSQL is down.
+    pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<Self> {
+        let app = pool_options(settings, settings.max_connections).connect_lazy_with(
+            connect_options(&settings.url, settings.statement_timeout_ms)?,
+        );
+        let platform = pool_options(settings, settings.platform_max_connections).connect_lazy_with(
+            connect_options(&settings.platform_url, settings.statement_timeout_ms)?,
+        );
+        Ok(Self { app, platform })
+    }
+
+    /// Refuses to serve if either role could bypass row-level security: superuser,
+    /// BYPASSRLS, or owner (directly or through membership) of any table.
+    pub async fn check_roles(&self) -> anyhow::Result<()> {
+        for (name, pool) in [("runtime", &self.app), ("platform", &self.platform)] {
+            let problem = role_problem(pool)
+                .await
+                .with_context(|| format!("checking the {name} database role"))?;
+            if let Some(problem) = problem {
+                anyhow::bail!("refusing to start: the {name} database role {problem}");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+}
+
+fn connect_options(url: &str, statement_timeout_ms: u64) -> anyhow::Result<PgConnectOptions> {
+    let options: PgConnectOptions = url.parse().context("invalid database URL")?;
+    Ok(options
+        .application_name("ventanas")
+        .options([("statement_timeout", statement_timeout_ms.to_string())]))
+}
+
+/// Why the current role is unfit to serve tenant requests, if it is.
+pub async fn role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
+    let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    if superuser {
+        return Ok(Some(format!("{user:?} is a superuser")));
+    }
+    if bypass {
+        return Ok(Some(format!("{user:?} has BYPASSRLS")));
+    }
+    let owned: Option<String> = sqlx::query_scalar(
+        r#"
+        SELECT c.relname::text
+          FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND n.nspname NOT LIKE 'pg_toast%'
+           AND pg_has_role(current_user, c.relowner, 'MEMBER')
+         LIMIT 1
+        "#,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(owned.map(|table| {
+        format!("{user:?} owns table {table:?} (owners can bypass row-level security)")
+    }))
+}
+
+/// Runs pending migrations as the owner role.
+pub async fn migrate(owner_url: &str) -> anyhow::Result<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(owner_url)
+        .await
+        .context("connecting as the owner role")?;
+    MIGRATOR.run(&pool).await.context("running migrations")?;
+    pool.close().await;
+    Ok(())
+}
+
+/// A transaction with a tenant bound to it. Repositories take this, never a pool:
+/// holding one is the proof that row-level security scopes every statement in it
+/// to exactly one tenant.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    tenant: TenantId,
+}
+
+impl TenantTx {
+    /// Begins a transaction and binds `tenant` to it, transaction-locally
+    /// (`set_config(..., true)`): the binding ends with the transaction, so a pooled
+    /// connection never carries it into the next request. This is the one place to
+    /// change for Citus, which forwards `SET LOCAL` rather than `set_config`.
+    pub async fn begin(pool: &PgPool, tenant: TenantId) -> Result<Self, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(tenant.0.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(Self { tx, tenant })
+    }
+
+    /// The bound tenant.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The connection, for running queries.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// Commits. Dropping without committing rolls back.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}

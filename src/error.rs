@@ -1,0 +1,243 @@
+//! The one API error type. 4xx bodies explain the problem; 5xx bodies carry only a
+//! reference id, and the cause chain goes to the log.
+
+use std::borrow::Cow;
+
+use poem::http::StatusCode;
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Object};
+use serde_json::Value;
+
+/// The JSON envelope of every error answer.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(rename = "Error")]
+pub struct ErrorBody {
+    /// Stable, machine-readable error code, e.g. `price_not_found`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Structured context: the offending field, a reference id, ...
+    #[oai(skip_serializing_if_is_none)]
+    pub details: Option<Value>,
+}
+
+/// An error answered to an API client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    message: String,
+    details: Option<Value>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl ApiError {
+    /// An error with an explicit status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            details: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    /// Adds a response header (e.g. `Retry-After`).
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// 400: the request is malformed; `field` names the culprit.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 422: well-formed but invalid; names the field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message)
+            .with_details(serde_json::json!({ "field": field }))
+    }
+
+    /// 401: no valid credentials.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "a valid session token or API key is required",
+        )
+    }
+
+    /// 403: authenticated, but the role does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 404 with a specific code.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// 409 with a specific code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 503: a dependency is unavailable.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// 500: logs the cause chain with a fresh reference id and returns an opaque error.
+    pub fn internal(context: &str, err: impl Into<anyhow::Error>) -> Self {
+        let reference = uuid::Uuid::new_v4();
+        let err = err.into();
+        tracing::error!(%reference, error = ?err.context(context.to_owned()), "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an internal error occurred; quote the reference when reporting it",
+        )
+        .with_details(serde_json::json!({ "reference": reference.to_string() }))
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            details: self.details.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::PoolTimedOut = err {
+            return Self::unavailable("the database is busy; try again");
+        }
+        Self::internal("database query", err)
+    }
+}
+
+impl poem::error::ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> poem::Response {
+        let body = self.body().to_json().unwrap_or(Value::Null);
+        let mut resp = poem::Response::builder()
+            .status(self.status)
+            .content_type("application/json; charset=utf-8")
+            .body(body.to_string());
+        for (name, value) in &self.headers {
+            if let Ok(value) = poem::http::HeaderValue::from_str(value) {
+                resp.headers_mut().insert(*name, value);
+            }
+        }
+        resp
+    }
+}
+
+impl ApiResponse for ApiError {
+    fn meta() -> MetaResponses {
+        let content = || {
+            vec![MetaMediaType {
+                content_type: "application/json; charset=utf-8",
+                schema: ErrorBody::schema_ref(),
+            }]
+        };
+        MetaResponses {
+            responses: vec![
+                MetaResponse {
+                    description: "Client error: the body explains what to change",
+                    status: None,
+                    status_range: Some("4XX".to_owned()),
+                    content: content(),
+                    headers: vec![],
+                },
+                MetaResponse {
+                    description: "Server error: the body carries a reference id",
+                    status: None,
+                    status_range: Some("5XX".to_owned()),
+                    content: content(),
+                    headers: vec![],
+                },
+            ],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ErrorBody::register(registry);
+    }
+}
+
+/// Result of an API operation.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Renders any error leaving the endpoint in the shared envelope: our own errors as
+/// they are, poem's and poem-openapi's (parse errors, 404 routes, 405, 413, ...) with
+/// a code derived from the status and their message, which names the field.
+pub fn render_error(err: poem::Error) -> poem::Response {
+    if let Some(api) = err.downcast_ref::<ApiError>() {
+        return poem::error::ResponseError::as_response(api);
+    }
+    let status = err.status();
+    let api = if status.is_server_error() {
+        ApiError::internal("request handling", anyhow::anyhow!("{err}"))
+    } else {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "unauthenticated",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid_field",
+            _ => "client_error",
+        };
+        let message = match status {
+            StatusCode::UNAUTHORIZED => ApiError::unauthenticated().message,
+            StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_owned(),
+            StatusCode::NOT_FOUND if err.to_string().is_empty() => "no such route".to_owned(),
+            _ => err.to_string(),
+        };
+        ApiError::new(status, code, message)
+    };
+    poem::error::ResponseError::as_response(&api)
+}
+
+/// The name of the constraint a database error violated, if any.
+pub fn violated_constraint(err: &sqlx::Error) -> Option<&str> {
+    match err {
+        sqlx::Error::Database(db) => db.constraint(),
+        _ => None,
+    }
+}

@@ -1,0 +1,39 @@
+//! Identifier newtypes. Mixing up two uuids is a cross-tenant bug waiting to happen,
+//! so each kind of id has its own type.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type,
+                 serde::Serialize, serde::Deserialize, poem_openapi::NewType)]
+        #[sqlx(transparent)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn new_random() -> Self {
+                Self(Uuid::new_v4())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A tenant (one window shop).
+    TenantId
+);
+id_type!(
+    /// A user of one tenant.
+    UserId
+);

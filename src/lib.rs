@@ -1,0 +1,17 @@
+//! ventanas: a hosted multi-tenant quoting backend for window shops.
+
+pub mod api;
+pub mod auth;
+pub mod cache;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tenants;
+pub mod users;

@@ -1,0 +1,217 @@
+//! Decimal quantities that travel as JSON strings: money (two decimals) and metres.
+
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::Value;
+
+/// The largest amount a price column holds (`numeric(12, 2)`).
+const MAX: Decimal = Decimal::from_parts(3_567_587_327, 232, 0, false, 2); // 9_999_999_999.99
+
+/// Declares a non-negative decimal newtype that travels as a JSON string with a fixed
+/// number of decimals, refuses JSON numbers, and states its problems in words.
+macro_rules! decimal_string {
+    ($(#[$doc:meta])* $name:ident, scale = $scale:expr, max = $max:expr, pattern = $pattern:expr, example = $example:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, sqlx::Type)]
+        #[sqlx(transparent)]
+        pub struct $name(Decimal);
+
+        impl $name {
+            /// Zero.
+            pub const ZERO: $name = $name(Decimal::ZERO);
+
+            /// Parses a decimal string, or says why it is not acceptable.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                let value = parse_decimal_text(text, $example)?;
+                Self::try_from_decimal(value)
+            }
+
+            /// Checks sign, scale and range.
+            pub fn try_from_decimal(value: Decimal) -> Result<Self, String> {
+                check_decimal(value, $scale, $max).map(Self)
+            }
+
+            /// The underlying decimal.
+            pub fn amount(self) -> Decimal {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut value = self.0;
+                value.rescale($scale);
+                write!(f, "{value}")
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                $name::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl Type for $name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    description: Some(concat!("Decimal string, e.g. \"", $example, "\"")),
+                    pattern: Some($pattern.to_owned()),
+                    example: Some(Value::String($example.to_owned())),
+                    ..MetaSchema::new_with_format("string", "decimal")
+                }))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromJSON for $name {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                match value {
+                    Some(Value::String(text)) => $name::parse(&text).map_err(ParseError::custom),
+                    Some(other) => Err(ParseError::custom(format!(
+                        concat!("expected a decimal string like \"", $example, "\", found {}"),
+                        other
+                    ))),
+                    None => Err(ParseError::custom("a value is required")),
+                }
+            }
+        }
+
+        impl ToJSON for $name {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::String(self.to_string()))
+            }
+        }
+    };
+}
+
+decimal_string!(
+    /// An amount of money in the tenant's currency, always shown with two decimals:
+    /// `"85.00"`. JSON numbers are refused because most clients lose precision.
+    Money, scale = 2, max = MAX, pattern = r"^\d{1,10}(\.\d{1,2})?$", example = "85.00"
+);
+
+decimal_string!(
+    /// A length in metres with up to three decimals, e.g. a bar length `"6.000"`.
+    Metres, scale = 3, max = Decimal::from(1000), pattern = r"^\d{1,4}(\.\d{1,3})?$", example = "6.000"
+);
+
+impl Money {
+    /// Rounds to cents, half away from zero (the domain's "half-up"), never banker's.
+    pub fn round2(value: Decimal) -> Decimal {
+        value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    }
+}
+
+/// Parses plain decimal notation only: digits, an optional fraction; no exponent,
+/// no sign other than a leading minus (refused later with a clearer message).
+fn parse_decimal_text(text: &str, example: &str) -> Result<Decimal, String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && (!digits.contains('.') || !frac.is_empty())
+        && text.len() <= 32;
+    if !well_formed {
+        return Err(format!("{text:?} is not a decimal like \"{example}\""));
+    }
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a decimal like \"{example}\""))
+}
+
+fn check_decimal(value: Decimal, scale: u32, max: Decimal) -> Result<Decimal, String> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(format!("{value} is negative; it must be 0 or more"));
+    }
+    if value.normalize().scale() > scale {
+        return Err(format!("{value} has more than {scale} decimals"));
+    }
+    if value > max {
+        return Err(format!("{value} is larger than {max}"));
+    }
+    let mut value = value.abs();
+    value.rescale(scale);
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_valid_amounts_and_keeps_two_decimals() {
+        for (input, shown) in [
+            ("85", "85.00"),
+            ("85.5", "85.50"),
+            ("0", "0.00"),
+            ("999.00", "999.00"),
+        ] {
+            assert_eq!(
+                Money::parse(input).expect(input).to_string(),
+                shown,
+                "input {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_negative_and_over_precise_amounts() {
+        for input in [
+            "",
+            "abc",
+            "1e3",
+            "-1.00",
+            "1.234",
+            "12.",
+            ".5",
+            "NaN",
+            "1,00",
+            " 1",
+            "10000000000.00",
+        ] {
+            assert!(Money::parse(input).is_err(), "{input:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn json_numbers_are_refused() {
+        let err = Money::parse_from_json(Some(serde_json::json!(85.0)));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn round2_is_half_away_from_zero_not_bankers() {
+        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+        assert_eq!(Money::round2(d("2.345")), d("2.35"));
+        assert_eq!(Money::round2(d("2.355")), d("2.36"));
+        assert_eq!(Money::round2(d("-2.345")), d("-2.35"));
+        assert_eq!(MAX.to_string(), "9999999999.99");
+    }
+}

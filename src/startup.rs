@@ -1,0 +1,170 @@
+//! Builds the application from settings; knows its port; runs until stopped.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poem::endpoint::BoxEndpoint;
+use poem::http::{Method, StatusCode};
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
+
+use crate::auth::password::Passwords;
+use crate::auth::rbac::Authorizer;
+use crate::cache::Cache;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::state::{AppState, StateInner};
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    acceptor: TcpAcceptor,
+    endpoint: BoxEndpoint<'static, Response>,
+    state: AppState,
+    grace: Duration,
+}
+
+impl Application {
+    /// Connects, checks the database roles (refusing superuser, BYPASSRLS or table
+    /// owners), loads the policy and binds the listener (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect_lazy(&settings.database)?;
+        db.check_roles().await?;
+        let cache = Cache::new(&settings.redis, &settings.cache)?;
+        let authz = Authorizer::load()
+            .await
+            .context("loading the authorization policy")?;
+        let passwords = Passwords::new(&settings.auth)?;
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let acceptor = TcpListener::bind(addr.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("listener has no address")?;
+        let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+        let max_body = settings.server.max_body_bytes;
+        let state = AppState::new(StateInner {
+            settings,
+            db,
+            cache,
+            authz,
+            passwords,
+        });
+        let endpoint = routes(&state, max_body);
+        Ok(Self {
+            port,
+            acceptor,
+            endpoint,
+            state,
+            grace,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Shared state (tests use its pools and cache).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "serving");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, stop, Some(self.grace))
+            .await
+    }
+}
+
+/// All routes with the middleware stack: request span (outermost: every answer,
+/// errors included, is logged and rendered in the shared envelope), body limit,
+/// shared state.
+pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Response> {
+    let service = crate::api::service(state).server(state.settings.server.public_url.clone());
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .at("/api/v1/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest("/", service)
+        .data(state.clone())
+        .around(move |ep, req| limit_body(ep, req, max_body))
+        .around(crate::telemetry::request_span)
+        .map_to_response()
+        .boxed()
+}
+
+/// Refuses bodies over `max` bytes with 413, whether announced by Content-Length or
+/// streamed without one.
+async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body exceeds {max} bytes"),
+        )
+    };
+    match declared {
+        Some(len) if len > max => return Err(too_large().into()),
+        None if matches!(req.method(), &Method::POST | &Method::PUT | &Method::PATCH) => {
+            let body = req
+                .take_body()
+                .into_bytes_limit(max)
+                .await
+                .map_err(|_| too_large())?;
+            req.set_body(Body::from_bytes(body));
+        }
+        _ => {}
+    }
+    next.call(req).await.map(poem::IntoResponse::into_response)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

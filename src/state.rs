@@ -1,0 +1,36 @@
+//! Shared application state handed to every endpoint.
+
+use std::sync::Arc;
+
+use crate::auth::password::Passwords;
+use crate::auth::rbac::Authorizer;
+use crate::cache::Cache;
+use crate::config::Settings;
+use crate::db::Db;
+
+/// Everything a request may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<StateInner>);
+
+/// The contents of [`AppState`].
+pub struct StateInner {
+    pub settings: Settings,
+    pub db: Db,
+    pub cache: Cache,
+    pub authz: Authorizer,
+    pub passwords: Passwords,
+}
+
+impl AppState {
+    /// Wraps the parts.
+    pub fn new(inner: StateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}

@@ -1,0 +1,89 @@
+//! Logging, request ids and request spans.
+
+use std::time::Instant;
+
+use poem::http::HeaderValue;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument as _;
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::config::TelemetrySettings;
+
+/// The header carrying the request id, in and out.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Installs the global tracing subscriber. `RUST_LOG` overrides the configured filter.
+/// Safe to call more than once (later calls do nothing), which tests rely on.
+pub fn init(settings: &TelemetrySettings) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
+    let builder = fmt().with_env_filter(filter).with_target(false);
+    let _ = if settings.format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs CPU-heavy work (argon2) on the blocking pool, inside the caller's span.
+pub async fn spawn_blocking_with_span<F, R>(f: F) -> anyhow::Result<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))
+}
+
+/// One root span per request, with request id, tenant and user (recorded by the
+/// authentication layer once known), status and latency; logs once when done.
+pub async fn request_span<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        request_id = %request_id,
+        tenant_id = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let started = Instant::now();
+    async move {
+        let mut resp = match next.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => crate::error::render_error(err),
+        };
+        let status = resp.status().as_u16();
+        tracing::Span::current().record("status", status);
+        let micros = started.elapsed().as_micros();
+        if status >= 500 {
+            tracing::error!(latency_us = micros, "request failed");
+        } else {
+            tracing::info!(latency_us = micros, "request");
+        }
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        Ok(resp)
+    }
+    .instrument(span)
+    .await
+}
+
+/// The request id of the current request (an extension set by [`request_span`]).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);

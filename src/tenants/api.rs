@@ -1,0 +1,279 @@
+//! `/api/v1/platform/tenants`: the platform operator onboards and lists tenants.
+
+use poem::http::StatusCode;
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use sha2::{Digest, Sha256};
+
+use super::repo::{self, Tenant};
+use crate::api::ApiTags;
+use crate::auth::password::{password_problem, Passwords};
+use crate::auth::rbac::Permission;
+use crate::auth::{require_platform, PlatformAuth};
+use crate::db::{Db, TenantTx};
+use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::ids::{TenantId, UserId};
+use crate::state::AppState;
+use crate::users::model::normalize_email;
+
+/// Slugs that would be confusing as shop names in URLs and logs.
+const RESERVED_SLUGS: &[&str] = &[
+    "admin", "api", "app", "platform", "www", "static", "docs", "global",
+];
+
+/// The first admin of a new tenant.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct NewAdmin {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// At least 10 characters.
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+}
+
+/// A tenant to create.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct CreateTenant {
+    /// Lowercase letters, digits and inner hyphens, 1 to 63 characters: `aluminios-garcia`.
+    #[oai(validator(max_length = 63))]
+    pub slug: String,
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    pub admin: NewAdmin,
+}
+
+/// The admin created with a tenant.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+pub struct CreatedAdmin {
+    pub id: UserId,
+    pub email: String,
+    pub role: String,
+}
+
+/// A newly onboarded tenant.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+pub struct OnboardedTenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub admin: CreatedAdmin,
+    /// How many default glass prices were copied into the tenant's own catalogue.
+    pub seeded_prices: u64,
+}
+
+#[derive(ApiResponse)]
+enum CreateAnswer {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again).
+    #[oai(status = 201)]
+    Created(Json<OnboardedTenant>),
+}
+
+#[derive(ApiResponse)]
+enum TenantList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Tenant>>),
+}
+
+#[derive(ApiResponse)]
+enum TenantAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Tenant>),
+}
+
+/// Why a slug is unacceptable, if it is.
+pub fn slug_problem(slug: &str) -> Option<String> {
+    let bytes = slug.as_bytes();
+    let ok_chars = bytes
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+    if slug.is_empty()
+        || slug.len() > 63
+        || !ok_chars
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+    {
+        Some(format!(
+            "{slug:?} is not a slug: use 1 to 63 lowercase letters, digits and inner hyphens"
+        ))
+    } else if RESERVED_SLUGS.contains(&slug) {
+        Some(format!("{slug:?} is reserved"))
+    } else {
+        None
+    }
+}
+
+/// Checks a request; the error names the field.
+pub fn validate(req: &CreateTenant) -> ApiResult<(String, String)> {
+    if let Some(problem) = slug_problem(&req.slug) {
+        return Err(ApiError::invalid_field("slug", problem));
+    }
+    let name = req.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid_field(
+            "name",
+            "the name must not be blank",
+        ));
+    }
+    let email =
+        normalize_email(&req.admin.email).map_err(|m| ApiError::invalid_field("admin.email", m))?;
+    if let Some(problem) = password_problem(&req.admin.password) {
+        return Err(ApiError::invalid_field(
+            "admin.password",
+            format!("the password {problem}"),
+        ));
+    }
+    Ok((name.to_owned(), email))
+}
+
+/// Creates a tenant, its first admin and its copies of the default glass prices in
+/// one transaction on the platform pool. With an idempotency key, the answer is
+/// stored in the same transaction.
+pub async fn onboard(
+    db: &Db,
+    passwords: &Passwords,
+    req: &CreateTenant,
+    idempotency: Option<(&str, &[u8])>,
+) -> ApiResult<OnboardedTenant> {
+    let (name, email) = validate(req)?;
+    let hash = passwords
+        .hash(req.admin.password.clone())
+        .await
+        .map_err(|e| ApiError::internal("hashing a password", e))?;
+    let tenant_id = TenantId::new_random();
+    let admin_id = UserId::new_random();
+    let mut tx = TenantTx::begin(&db.platform, tenant_id).await?;
+    let (tenant, seeded) = repo::onboard(&mut tx, &req.slug, &name, admin_id, &email, &hash)
+        .await
+        .map_err(|err| match violated_constraint(&err) {
+            Some("tenants_slug_key") => ApiError::conflict(
+                "tenant_exists",
+                format!("a tenant with slug {:?} already exists", req.slug),
+            )
+            .with_details(serde_json::json!({ "field": "slug" })),
+            _ => err.into(),
+        })?;
+    let answer = OnboardedTenant {
+        id: tenant.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        active: tenant.active,
+        created_at: tenant.created_at,
+        admin: CreatedAdmin {
+            id: admin_id,
+            email,
+            role: "admin".to_owned(),
+        },
+        seeded_prices: seeded,
+    };
+    if let Some((key, request_hash)) = idempotency {
+        let json = answer.to_json().unwrap_or_default();
+        repo::store_idempotent(&mut tx, key, request_hash, 201, &json).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(tenant_id = %answer.id, slug = %answer.slug, seeded, "tenant onboarded");
+    Ok(answer)
+}
+
+/// Platform endpoints for tenants.
+pub struct TenantsApi {
+    pub state: AppState,
+}
+
+impl TenantsApi {
+    /// The first answer for this key, or a 422 if the key was used for another body.
+    async fn replay(&self, key: &str, request_hash: &[u8]) -> ApiResult<Option<OnboardedTenant>> {
+        let Some(stored) = repo::find_idempotent(&self.state.db.platform, key).await? else {
+            return Ok(None);
+        };
+        if stored.request_hash != request_hash {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            ));
+        }
+        serde_json::from_value(stored.response)
+            .map(Some)
+            .map_err(|e| ApiError::internal("decoding a stored answer", e))
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/platform/tenants", tag = "ApiTags::Platform")]
+impl TenantsApi {
+    /// Onboard a tenant: creates it, its first admin and its own copies of the
+    /// default glass prices, in one transaction. A taken slug is 409
+    /// `tenant_exists`. With `Idempotency-Key`, a retried request returns the first
+    /// answer instead of creating a second tenant.
+    #[oai(path = "/", method = "post", operation_id = "platform_tenants_create")]
+    async fn create(
+        &self,
+        auth: PlatformAuth,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        body: Json<CreateTenant>,
+    ) -> ApiResult<CreateAnswer> {
+        require_platform(&self.state, Permission::ManageTenants)?;
+        tracing::debug!(key = %auth.0.key_name, "onboarding request");
+        let key = idempotency_key.0.as_deref().map(str::trim);
+        if let Some(key) = key {
+            if key.is_empty() || key.len() > 200 {
+                return Err(ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "must be 1 to 200 characters",
+                ));
+            }
+        }
+        let request_hash = Sha256::digest(serde_json::to_vec(&body.0).unwrap_or_default()).to_vec();
+        if let Some(key) = key {
+            if let Some(first) = self.replay(key, &request_hash).await? {
+                return Ok(CreateAnswer::Created(Json(first)));
+            }
+        }
+        match onboard(
+            &self.state.db,
+            &self.state.passwords,
+            &body.0,
+            key.map(|k| (k, request_hash.as_slice())),
+        )
+        .await
+        {
+            Ok(answer) => Ok(CreateAnswer::Created(Json(answer))),
+            Err(err) => {
+                // A concurrent request with the same key won the race: answer as it did.
+                if let Some(key) = key {
+                    if let Some(first) = self.replay(key, &request_hash).await? {
+                        return Ok(CreateAnswer::Created(Json(first)));
+                    }
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Every tenant.
+    #[oai(path = "/", method = "get", operation_id = "platform_tenants_list")]
+    async fn list(&self, _auth: PlatformAuth) -> ApiResult<TenantList> {
+        require_platform(&self.state, Permission::ManageTenants)?;
+        Ok(TenantList::Ok(Json(
+            repo::list(&self.state.db.platform).await?,
+        )))
+    }
+
+    /// One tenant by slug.
+    #[oai(path = "/:slug", method = "get", operation_id = "platform_tenants_get")]
+    async fn get(&self, _auth: PlatformAuth, slug: Path<String>) -> ApiResult<TenantAnswer> {
+        require_platform(&self.state, Permission::ManageTenants)?;
+        let tenant = repo::find_by_slug(&self.state.db.platform, &slug.0)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "tenant_not_found",
+                    format!("no tenant with slug {:?}", slug.0),
+                )
+            })?;
+        Ok(TenantAnswer::Ok(Json(tenant)))
+    }
+}

@@ -1,0 +1,5 @@
+//! Tenants: the registry, onboarding and declarative seed data (`tenants/`).
+
+pub mod api;
+pub mod repo;
+pub mod seed;

@@ -1,0 +1,144 @@
+//! SQL for the tenant registry and onboarding.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use sqlx::PgPool;
+
+use crate::db::TenantTx;
+use crate::ids::{TenantId, UserId};
+use crate::users::model::TenantRole;
+
+/// A tenant as the platform API shows it.
+#[derive(Debug, Clone, Object, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const SELECT_TENANT: &str = "SELECT id, slug, name, active, created_at FROM tenants";
+
+/// An active tenant by slug (login resolves the slug before binding the tenant).
+pub async fn find_active_by_slug(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1 AND active"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A tenant by slug, active or not.
+pub async fn find_by_slug(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1"))
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A tenant by id.
+pub async fn find_by_id(pool: &PgPool, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_TENANT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Every tenant, by slug.
+pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT_TENANT} ORDER BY slug"))
+        .fetch_all(pool)
+        .await
+}
+
+/// Creates the tenant bound to `tx`, its first admin, and its own copies of the
+/// active global glass prices, all in the caller's transaction. Returns the tenant
+/// and how many prices were copied. A taken slug fails on `tenants_slug_key`.
+pub async fn onboard(
+    tx: &mut TenantTx,
+    slug: &str,
+    name: &str,
+    admin: UserId,
+    admin_email: &str,
+    admin_password_hash: &str,
+) -> Result<(Tenant, u64), sqlx::Error> {
+    let id = tx.tenant();
+    let tenant: Tenant = sqlx::query_as(
+        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, active, created_at",
+    )
+    .bind(id)
+    .bind(slug)
+    .bind(name)
+    .fetch_one(tx.conn())
+    .await?;
+    crate::users::repo::insert(
+        tx,
+        admin,
+        admin_email,
+        admin_password_hash,
+        TenantRole::Admin,
+    )
+    .await?;
+    let copied = sqlx::query(
+        r#"
+        WITH copied AS (
+            INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m)
+            SELECT $1, gen_random_uuid(), code, name, category, unit, price, bar_length_m
+              FROM global_materials
+             WHERE category = 'glass' AND active
+            RETURNING tenant_id, id, code, price
+        )
+        INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price)
+        SELECT tenant_id, gen_random_uuid(), id, code, NULL, price FROM copied
+        "#,
+    )
+    .bind(id)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok((tenant, copied))
+}
+
+/// A stored answer to an onboarding request with an `Idempotency-Key`.
+pub struct StoredAnswer {
+    pub request_hash: Vec<u8>,
+    pub status: i16,
+    pub response: serde_json::Value,
+}
+
+/// The stored answer for an idempotency key, if any.
+pub async fn find_idempotent(
+    pool: &PgPool,
+    key: &str,
+) -> Result<Option<StoredAnswer>, sqlx::Error> {
+    let row: Option<(Vec<u8>, i16, serde_json::Value)> = sqlx::query_as(
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(request_hash, status, response)| StoredAnswer {
+        request_hash,
+        status,
+        response,
+    }))
+}
+
+/// Stores the answer in the onboarding transaction; a concurrent duplicate fails on
+/// `idempotency_keys_pkey`.
+pub async fn store_idempotent(
+    tx: &mut TenantTx,
+    key: &str,
+    request_hash: &[u8],
+    status: i16,
+    response: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES ($1, $2, $3, $4)")
+        .bind(key)
+        .bind(request_hash)
+        .bind(status)
+        .bind(response)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

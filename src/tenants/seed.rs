@@ -1,0 +1,287 @@
+//! Declarative seed data in `tenants/`: the global default catalogue
+//! (`global.toml`) and tenant manifests (`<slug>.toml`), synced idempotently.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+use super::api::{onboard, CreateTenant, NewAdmin};
+use crate::auth::password::Passwords;
+use crate::catalog::model::{check_material_shape, Category, MaterialCode, Source, Unit};
+use crate::catalog::repo::{self as catalog, MaterialFields};
+use crate::db::{Db, TenantTx};
+use crate::ids::UserId;
+use crate::money::{Metres, Money};
+use crate::users::model::{normalize_email, TenantRole};
+
+/// `tenants/global.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalCatalogue {
+    pub materials: Vec<SeedMaterial>,
+}
+
+/// One material of the global catalogue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedMaterial {
+    pub code: MaterialCode,
+    pub name: String,
+    pub category: Category,
+    pub unit: Unit,
+    pub price: Money,
+    pub bar_length_m: Option<Metres>,
+}
+
+/// `tenants/<slug>.toml`: a tenant to create if missing, its users and its prices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantManifest {
+    pub slug: String,
+    pub name: String,
+    pub admin: ManifestUser,
+    #[serde(default)]
+    pub users: Vec<ManifestUser>,
+    /// Tenant prices by code (overrides of the defaults).
+    #[serde(default)]
+    pub prices: BTreeMap<String, Money>,
+}
+
+/// A user in a manifest; the password applies only when the user is created.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestUser {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub role: Option<TenantRole>,
+}
+
+impl<'de> Deserialize<'de> for TenantRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "admin" => Ok(TenantRole::Admin),
+            "estimator" => Ok(TenantRole::Estimator),
+            "viewer" => Ok(TenantRole::Viewer),
+            other => Err(serde::de::Error::custom(format!("unknown role {other:?}"))),
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub materials: usize,
+    pub tenants_created: usize,
+    pub users_created: usize,
+    pub prices_set: usize,
+}
+
+/// Reads and checks `global.toml`.
+pub fn read_global(dir: &Path) -> anyhow::Result<GlobalCatalogue> {
+    let path = dir.join("global.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let catalogue: GlobalCatalogue =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    for m in &catalogue.materials {
+        check_material_shape(m.category, m.unit, m.bar_length_m)
+            .map_err(|e| anyhow::anyhow!("{}: material {}: {e}", path.display(), m.code))?;
+    }
+    Ok(catalogue)
+}
+
+/// Reads every `<slug>.toml` manifest (all files but `global.toml`), by file name.
+pub fn read_manifests(dir: &Path) -> anyhow::Result<Vec<TenantManifest>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "toml")
+                && p.file_name().is_some_and(|n| n != "global.toml")
+        })
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+        })
+        .collect()
+}
+
+/// Upserts the global catalogue in one transaction (platform role).
+pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result<usize> {
+    let mut tx = db.platform.begin().await?;
+    for m in &catalogue.materials {
+        let fields = MaterialFields {
+            code: m.code.as_str(),
+            name: &m.name,
+            category: m.category,
+            unit: m.unit,
+            price: m.price,
+            bar_length_m: m.bar_length_m,
+            active: true,
+        };
+        catalog::upsert_global(&mut tx, &fields, "seed:global.toml")
+            .await
+            .with_context(|| format!("upserting {}", m.code))?;
+    }
+    tx.commit().await?;
+    Ok(catalogue.materials.len())
+}
+
+/// Applies one manifest: creates the tenant (with its admin) if missing, creates
+/// missing users, and sets the listed prices. Re-running changes nothing.
+pub async fn sync_manifest(
+    db: &Db,
+    passwords: &Passwords,
+    manifest: &TenantManifest,
+    report: &mut SyncReport,
+) -> anyhow::Result<()> {
+    let context = || format!("tenant manifest {:?}", manifest.slug);
+    let tenant = match super::repo::find_by_slug(&db.platform, &manifest.slug).await? {
+        Some(tenant) => tenant.id,
+        None => {
+            let request = CreateTenant {
+                slug: manifest.slug.clone(),
+                name: manifest.name.clone(),
+                admin: NewAdmin {
+                    email: manifest.admin.email.clone(),
+                    password: manifest.admin.password.clone(),
+                },
+            };
+            let created = onboard(db, passwords, &request, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(context)?;
+            report.tenants_created += 1;
+            created.id
+        }
+    };
+
+    for user in &manifest.users {
+        let email = normalize_email(&user.email)
+            .map_err(anyhow::Error::msg)
+            .with_context(context)?;
+        let mut tx = TenantTx::begin(&db.platform, tenant).await?;
+        let exists: Option<(UserId,)> =
+            sqlx::query_as("SELECT id FROM users WHERE tenant_id = $1 AND email = $2")
+                .bind(tenant)
+                .bind(&email)
+                .fetch_optional(tx.conn())
+                .await?;
+        if exists.is_none() {
+            let hash = passwords.hash(user.password.clone()).await?;
+            let role = user.role.unwrap_or(TenantRole::Viewer);
+            crate::users::repo::insert(&mut tx, UserId::new_random(), &email, &hash, role).await?;
+            report.users_created += 1;
+        }
+        tx.commit().await?;
+    }
+
+    let mut tx = TenantTx::begin(&db.platform, tenant).await?;
+    for (code, price) in &manifest.prices {
+        let code = MaterialCode::parse(code)
+            .map_err(anyhow::Error::msg)
+            .with_context(context)?;
+        let own = catalog::own_row_for_update(&mut tx, code.as_str()).await?;
+        let base = match own {
+            Some((_, m)) if m.active && m.price == *price => continue,
+            Some((id, m)) => (id, m),
+            None => {
+                let global = catalog::global_row(tx.conn(), code.as_str())
+                    .await?
+                    .with_context(|| format!("{}: price for unknown code {code}", context()))?;
+                (uuid::Uuid::new_v4(), global)
+            }
+        };
+        let (id, m) = base;
+        let fields = MaterialFields {
+            code: code.as_str(),
+            name: &m.name,
+            category: m.category,
+            unit: m.unit,
+            price: *price,
+            bar_length_m: m.bar_length_m,
+            active: true,
+        };
+        if m.source == Source::Tenant {
+            catalog::overwrite_own(&mut tx, id, &fields, None).await?;
+        } else {
+            catalog::insert_own(&mut tx, id, &fields, None).await?;
+        }
+        catalog::record_price(&mut tx, id, code.as_str(), Some(m.price), *price, None).await?;
+        report.prices_set += 1;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Syncs the global catalogue and every manifest in `dir`.
+pub async fn sync_all(db: &Db, passwords: &Passwords, dir: &Path) -> anyhow::Result<SyncReport> {
+    let catalogue = read_global(dir)?;
+    let manifests = read_manifests(dir)?;
+    let mut report = SyncReport {
+        materials: sync_global(db, &catalogue).await?,
+        ..SyncReport::default()
+    };
+    for manifest in &manifests {
+        sync_manifest(db, passwords, manifest, &mut report).await?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tenants")
+    }
+
+    #[test]
+    fn the_shipped_global_catalogue_has_every_seed_material_and_the_seven_glass_prices() {
+        let catalogue = read_global(&dir()).expect("global.toml parses");
+        assert_eq!(catalogue.materials.len(), 25);
+        let glass: Vec<(String, String)> = catalogue
+            .materials
+            .iter()
+            .filter(|m| m.category == Category::Glass)
+            .map(|m| (m.code.to_string(), m.price.to_string()))
+            .collect();
+        let expected = [
+            ("VID-CLARO-4", "85.00"),
+            ("VID-CLARO-6", "120.00"),
+            ("VID-BRONCE-4", "95.00"),
+            ("VID-BRONCE-6", "135.00"),
+            ("VID-REFLECTIVO-6", "180.00"),
+            ("VID-LAMINADO-6", "220.00"),
+            ("VID-TEMPLADO-6", "195.00"),
+        ];
+        assert_eq!(
+            glass,
+            expected.map(|(c, p)| (c.to_owned(), p.to_owned())).to_vec()
+        );
+    }
+
+    #[test]
+    fn the_demo_manifest_parses() {
+        let manifests = read_manifests(&dir()).expect("manifests parse");
+        let demo = manifests
+            .iter()
+            .find(|m| m.slug == "demo")
+            .expect("demo manifest");
+        assert_eq!(
+            demo.prices
+                .get("VID-TEMPLADO-6")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("280.00")
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! `/api/v1/users`: tenant admins manage their users.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::model::{normalize_email, TenantRole, User};
+use super::repo;
+use crate::api::ApiTags;
+use crate::auth::password::password_problem;
+use crate::auth::rbac::Permission;
+use crate::auth::{repo as auth_repo, TenantAuth};
+use crate::cache::Scope;
+use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::ids::UserId;
+use crate::state::AppState;
+
+/// A new user of the caller's tenant.
+#[derive(Debug, Object)]
+pub struct CreateUser {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// At least 10 characters.
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+    pub role: TenantRole,
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Object)]
+pub struct UpdateUser {
+    pub role: Option<TenantRole>,
+    /// `false` deactivates the user and revokes every session at once.
+    pub active: Option<bool>,
+}
+
+#[derive(ApiResponse)]
+enum UserList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<User>>),
+}
+
+#[derive(ApiResponse)]
+enum UserAnswer {
+    #[oai(status = 200)]
+    Ok(Json<User>),
+    #[oai(status = 201)]
+    Created(Json<User>),
+}
+
+/// User management endpoints.
+pub struct UsersApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// List the tenant's users (admins only).
+    #[oai(path = "/", method = "get", operation_id = "users_list")]
+    async fn list(&self, auth: TenantAuth) -> ApiResult<UserList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ManageUsers)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let users = repo::list(&mut tx).await?;
+        tx.commit().await?;
+        Ok(UserList::Ok(Json(users)))
+    }
+
+    /// Create a user with a role (admins only). A taken email is 409 `user_exists`.
+    #[oai(path = "/", method = "post", operation_id = "users_create")]
+    async fn create(&self, auth: TenantAuth, body: Json<CreateUser>) -> ApiResult<UserAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ManageUsers)?;
+        let email =
+            normalize_email(&body.email).map_err(|m| ApiError::invalid_field("email", m))?;
+        if let Some(problem) = password_problem(&body.password) {
+            return Err(ApiError::invalid_field(
+                "password",
+                format!("the password {problem}"),
+            ));
+        }
+        let hash = self
+            .state
+            .passwords
+            .hash(body.password.clone())
+            .await
+            .map_err(|e| ApiError::internal("hashing a password", e))?;
+        let id = UserId::new_random();
+        let mut tx = ctx.tx(&self.state).await?;
+        if let Err(err) = repo::insert(&mut tx, id, &email, &hash, body.role).await {
+            return Err(match violated_constraint(&err) {
+                Some("users_tenant_id_email_key") => ApiError::conflict(
+                    "user_exists",
+                    format!("a user with email {email} already exists"),
+                ),
+                _ => err.into(),
+            });
+        }
+        let user = repo::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| ApiError::internal("user create", anyhow::anyhow!("row vanished")))?;
+        tx.commit().await?;
+        tracing::info!(user = %id, role = body.role.as_str(), "user created");
+        Ok(UserAnswer::Created(Json(user)))
+    }
+
+    /// One user (admins only).
+    #[oai(path = "/:id", method = "get", operation_id = "users_get")]
+    async fn get(&self, auth: TenantAuth, id: Path<UserId>) -> ApiResult<UserAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ManageUsers)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let user = repo::get(&mut tx, id.0)
+            .await?
+            .ok_or_else(|| user_not_found(id.0))?;
+        tx.commit().await?;
+        Ok(UserAnswer::Ok(Json(user)))
+    }
+
+    /// Change a user's role or deactivate/reactivate it (admins only). Deactivating
+    /// or changing the role revokes the user's sessions. The last active admin
+    /// cannot be demoted or deactivated (409 `last_admin`).
+    #[oai(path = "/:id", method = "patch", operation_id = "users_update")]
+    async fn update(
+        &self,
+        auth: TenantAuth,
+        id: Path<UserId>,
+        body: Json<UpdateUser>,
+    ) -> ApiResult<UserAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ManageUsers)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let before = repo::get(&mut tx, id.0)
+            .await?
+            .ok_or_else(|| user_not_found(id.0))?;
+        if !repo::update(&mut tx, id.0, body.role, body.active).await? {
+            return Err(user_not_found(id.0));
+        }
+        let after = repo::get(&mut tx, id.0)
+            .await?
+            .ok_or_else(|| user_not_found(id.0))?;
+        if before.role == "admin"
+            && before.active
+            && !(after.role == "admin" && after.active)
+            && repo::active_admins(&mut tx).await? == 0
+        {
+            return Err(ApiError::conflict(
+                "last_admin",
+                "the tenant must keep at least one active admin",
+            ));
+        }
+        if before.role != after.role || before.active != after.active {
+            auth_repo::revoke_user_sessions(&mut tx, id.0).await?;
+        }
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        Ok(UserAnswer::Ok(Json(after)))
+    }
+}
+
+fn user_not_found(id: UserId) -> ApiError {
+    ApiError::not_found("user_not_found", format!("no user {id} in this tenant"))
+}

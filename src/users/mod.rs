@@ -1,0 +1,5 @@
+//! Tenant users and their roles (`/api/v1/users`).
+
+pub mod api;
+pub mod model;
+pub mod repo;

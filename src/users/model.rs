@@ -1,0 +1,92 @@
+//! User types and input rules.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use crate::auth::rbac::Role;
+use crate::ids::UserId;
+
+/// A role a tenant user can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TenantRole {
+    Admin,
+    Estimator,
+    Viewer,
+}
+
+impl TenantRole {
+    /// The database and policy name.
+    pub fn as_str(self) -> &'static str {
+        self.role().as_str()
+    }
+
+    /// As an authorization role.
+    pub fn role(self) -> Role {
+        match self {
+            TenantRole::Admin => Role::Admin,
+            TenantRole::Estimator => Role::Estimator,
+            TenantRole::Viewer => Role::Viewer,
+        }
+    }
+}
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Clone, Object, sqlx::FromRow)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    /// `admin`, `estimator` or `viewer`.
+    pub role: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Lowercases and checks an email address; the error names what is wrong.
+pub fn normalize_email(raw: &str) -> Result<String, String> {
+    let email = raw.trim().to_lowercase();
+    let valid = email.len() >= 3
+        && email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if valid {
+        Ok(email)
+    } else {
+        Err(format!("{raw:?} is not an email address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_or_refused() {
+        assert_eq!(
+            normalize_email(" Ana@Example.MX ").as_deref(),
+            Ok("ana@example.mx")
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.mx",
+            "ana@mx",
+            "a b@x.mx",
+            "a@b@x.mx",
+            "ana@x.mx.",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad:?}");
+        }
+    }
+}
