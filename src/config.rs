@@ -61,6 +61,7 @@ pub struct AuthSettings {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    pub max_concurrent_hashes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -91,10 +92,12 @@ impl Settings {
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
         let mut merged = read_toml(&dir.join("default.toml"))?;
+        // A mistyped environment name must not silently run with local defaults.
         let env_file = dir.join(format!("{env}.toml"));
-        if env_file.exists() {
-            merge(&mut merged, read_toml(&env_file)?);
-        }
+        merge(
+            &mut merged,
+            read_toml(&env_file).context("VENTANAS_ENV names no config file")?,
+        );
         for (name, value) in vars {
             if let Some(path) = name.strip_prefix(ENV_PREFIX) {
                 let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
@@ -214,6 +217,12 @@ mod tests {
         let vars = vec![("VENTANAS__SERVER__PORT".to_owned(), "eighty".to_owned())];
         let err = Settings::load_from(&config_dir(), "local", vars).expect_err("must fail");
         assert!(format!("{err:#}").contains("VENTANAS__SERVER__PORT"));
+    }
+
+    #[test]
+    fn an_unknown_environment_name_is_an_error() {
+        let err = Settings::load_from(&config_dir(), "prod", Vec::new()).expect_err("must fail");
+        assert!(format!("{err:#}").contains("prod.toml"), "{err:#}");
     }
 
     #[test]

@@ -22,8 +22,9 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens both pools lazily (no connection until first use), so the server starts
-    /// and answers `/ready` with the database state even while PostgreSQL is down.
+    /// Opens both pools lazily: no connection is made until first use. (The server
+    /// itself connects at start-up to check its roles, so it does not start while
+    /// PostgreSQL is down; once running, `/ready` reports the database state.)
     pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<Self> {
         let app = pool_options(settings, settings.max_connections).connect_lazy_with(
             connect_options(&settings.url, settings.statement_timeout_ms)?,

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod payload;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

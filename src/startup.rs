@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::CatchPanic;
 use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
 
 use crate::auth::password::Passwords;
@@ -106,6 +107,12 @@ pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Respons
         .nest("/", service)
         .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, max_body))
+        .with(CatchPanic::new().with_handler(|_| {
+            poem::error::ResponseError::as_response(&ApiError::internal(
+                "request handling",
+                anyhow::anyhow!("handler panicked"),
+            ))
+        }))
         .around(crate::telemetry::request_span)
         .map_to_response()
         .boxed()

@@ -1,7 +1,10 @@
 //! Password hashing with argon2id, off the async workers.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::Arc;
+
 use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
 
 use crate::config::AuthSettings;
 use crate::telemetry::spawn_blocking_with_span;
@@ -10,6 +13,9 @@ use crate::telemetry::spawn_blocking_with_span;
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
+    /// Each hash holds `argon2_memory_kib` of memory: bound how many run at once so
+    /// a login flood queues instead of exhausting memory.
+    permits: Arc<Semaphore>,
     /// A hash of a random password, verified against when the user does not exist so
     /// that unknown users and wrong passwords take the same time.
     dummy_hash: String,
@@ -31,8 +37,10 @@ impl Passwords {
             None,
         )
         .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let permits = Arc::new(Semaphore::new(settings.max_concurrent_hashes.max(1)));
         let mut this = Self {
             params,
+            permits,
             dummy_hash: String::new(),
         };
         this.dummy_hash = this.hash_now(&uuid::Uuid::new_v4().to_string())?;
@@ -53,6 +61,7 @@ impl Passwords {
 
     /// Hashes a password on the blocking pool.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let _permit = self.permits.acquire().await?;
         let this = self.clone();
         spawn_blocking_with_span(move || this.hash_now(&password)).await?
     }
@@ -60,6 +69,7 @@ impl Passwords {
     /// Verifies a password against a stored hash, or against the dummy hash when
     /// there is none (always false then, in about the same time).
     pub async fn verify(&self, password: String, stored: Option<String>) -> anyhow::Result<bool> {
+        let _permit = self.permits.acquire().await?;
         let this = self.clone();
         spawn_blocking_with_span(move || {
             let known = stored.is_some();

@@ -2,11 +2,14 @@
 
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+
+use crate::payload::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::model::{
-    check_material_shape, Category, Material, MaterialCode, Price, PriceChange, Source, Unit,
+    check_material_shape, check_name, Category, Material, MaterialCode, Price, PriceChange, Source,
+    Unit,
 };
 use super::repo::{self, MaterialFields};
 use crate::api::ApiTags;
@@ -19,22 +22,23 @@ use crate::state::AppState;
 
 /// A new material of the caller's tenant. A code that exists in the global
 /// catalogue makes this the tenant's override of it (same category required).
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateMaterial {
     pub code: String,
-    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     pub category: Category,
     pub unit: Unit,
     pub price: Money,
-    /// Profiles only: the bar length in metres (e.g. `"6.00"`).
+    /// Profiles only: the bar length in metres (e.g. `"6.000"`).
+    #[serde(default)]
     pub bar_length_m: Option<Metres>,
 }
 
 /// Changes to a material; absent fields stay as they are.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateMaterial {
-    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     pub price: Option<Money>,
     pub bar_length_m: Option<Metres>,
@@ -212,7 +216,7 @@ impl CatalogApi {
     async fn create(
         &self,
         auth: TenantAuth,
-        body: Json<CreateMaterial>,
+        body: JsonBody<CreateMaterial>,
     ) -> ApiResult<MaterialAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
@@ -233,7 +237,7 @@ impl CatalogApi {
         }
         let fields = MaterialFields {
             code: code.as_str(),
-            name: body.name.trim(),
+            name: check_name("name", &body.name)?,
             category: body.category,
             unit: body.unit,
             price: body.price,
@@ -281,7 +285,7 @@ impl CatalogApi {
         auth: TenantAuth,
         code: Path<String>,
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
-        body: Json<UpdateMaterial>,
+        body: JsonBody<UpdateMaterial>,
     ) -> ApiResult<MaterialAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
@@ -329,7 +333,10 @@ impl CatalogApi {
         check_material_shape(base.category, base.unit, bar_length_m)?;
         let fields = MaterialFields {
             code: code.as_str(),
-            name: body.name.as_deref().map(str::trim).unwrap_or(&base.name),
+            name: match body.name.as_deref() {
+                Some(name) => check_name("name", name)?,
+                None => &base.name,
+            },
             category: base.category,
             unit: base.unit,
             price: body.price.unwrap_or(base.price),

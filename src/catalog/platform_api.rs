@@ -3,10 +3,14 @@
 
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+
+use crate::payload::JsonBody;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::api::{CreateMaterial, UpdateMaterial};
-use super::model::{check_material_shape, Category, Material, MaterialCode, PriceChange};
+use super::model::{
+    check_material_shape, check_name, Category, Material, MaterialCode, PriceChange,
+};
 use super::repo::{self, MaterialFields};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
@@ -72,7 +76,7 @@ impl GlobalCatalogApi {
     async fn create(
         &self,
         auth: PlatformAuth,
-        body: Json<CreateMaterial>,
+        body: JsonBody<CreateMaterial>,
     ) -> ApiResult<GlobalAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &body.code)?;
@@ -89,7 +93,7 @@ impl GlobalCatalogApi {
         }
         let fields = MaterialFields {
             code: code.as_str(),
-            name: body.name.trim(),
+            name: check_name("name", &body.name)?,
             category: body.category,
             unit: body.unit,
             price: body.price,
@@ -115,7 +119,7 @@ impl GlobalCatalogApi {
         auth: PlatformAuth,
         code: Path<String>,
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
-        body: Json<UpdateMaterial>,
+        body: JsonBody<UpdateMaterial>,
     ) -> ApiResult<GlobalAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
@@ -128,7 +132,10 @@ impl GlobalCatalogApi {
         check_material_shape(current.category, current.unit, bar_length_m)?;
         let fields = MaterialFields {
             code: code.as_str(),
-            name: body.name.as_deref().map(str::trim).unwrap_or(&current.name),
+            name: match body.name.as_deref() {
+                Some(name) => check_name("name", name)?,
+                None => &current.name,
+            },
             category: current.category,
             unit: current.unit,
             price: body.price.unwrap_or(current.price),

@@ -3,6 +3,8 @@
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
+
+use crate::payload::JsonBody;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sha2::{Digest, Sha256};
@@ -24,22 +26,20 @@ const RESERVED_SLUGS: &[&str] = &[
 ];
 
 /// The first admin of a new tenant.
-#[derive(Debug, Clone, Object, serde::Serialize)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewAdmin {
-    #[oai(validator(max_length = 254))]
     pub email: String,
     /// At least 10 characters.
-    #[oai(validator(max_length = 256))]
     pub password: String,
 }
 
 /// A tenant to create.
-#[derive(Debug, Clone, Object, serde::Serialize)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTenant {
     /// Lowercase letters, digits and inner hyphens, 1 to 63 characters: `aluminios-garcia`.
-    #[oai(validator(max_length = 63))]
     pub slug: String,
-    #[oai(validator(max_length = 200))]
     pub name: String,
     pub admin: NewAdmin,
 }
@@ -111,13 +111,7 @@ pub fn validate(req: &CreateTenant) -> ApiResult<(String, String)> {
     if let Some(problem) = slug_problem(&req.slug) {
         return Err(ApiError::invalid_field("slug", problem));
     }
-    let name = req.name.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid_field(
-            "name",
-            "the name must not be blank",
-        ));
-    }
+    let name = crate::catalog::model::check_name("name", &req.name)?;
     let email =
         normalize_email(&req.admin.email).map_err(|m| ApiError::invalid_field("admin.email", m))?;
     if let Some(problem) = password_problem(&req.admin.password) {
@@ -213,7 +207,7 @@ impl TenantsApi {
         &self,
         auth: PlatformAuth,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
-        body: Json<CreateTenant>,
+        body: JsonBody<CreateTenant>,
     ) -> ApiResult<CreateAnswer> {
         require_platform(&self.state, Permission::ManageTenants)?;
         tracing::debug!(key = %auth.0.key_name, "onboarding request");

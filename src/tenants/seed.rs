@@ -59,17 +59,6 @@ pub struct ManifestUser {
     pub role: Option<TenantRole>,
 }
 
-impl<'de> Deserialize<'de> for TenantRole {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match String::deserialize(d)?.as_str() {
-            "admin" => Ok(TenantRole::Admin),
-            "estimator" => Ok(TenantRole::Estimator),
-            "viewer" => Ok(TenantRole::Viewer),
-            other => Err(serde::de::Error::custom(format!("unknown role {other:?}"))),
-        }
-    }
-}
-
 /// What a sync did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {

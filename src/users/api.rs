@@ -2,6 +2,8 @@
 
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
+
+use crate::payload::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::model::{normalize_email, TenantRole, User};
@@ -16,18 +18,18 @@ use crate::ids::UserId;
 use crate::state::AppState;
 
 /// A new user of the caller's tenant.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[oai(validator(max_length = 254))]
     pub email: String,
     /// At least 10 characters.
-    #[oai(validator(max_length = 256))]
     pub password: String,
     pub role: TenantRole,
 }
 
 /// Changes to a user; absent fields stay as they are.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     pub role: Option<TenantRole>,
     /// `false` deactivates the user and revokes every session at once.
@@ -68,7 +70,7 @@ impl UsersApi {
 
     /// Create a user with a role (admins only). A taken email is 409 `user_exists`.
     #[oai(path = "/", method = "post", operation_id = "users_create")]
-    async fn create(&self, auth: TenantAuth, body: Json<CreateUser>) -> ApiResult<UserAnswer> {
+    async fn create(&self, auth: TenantAuth, body: JsonBody<CreateUser>) -> ApiResult<UserAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
         let email =
@@ -125,7 +127,7 @@ impl UsersApi {
         &self,
         auth: TenantAuth,
         id: Path<UserId>,
-        body: Json<UpdateUser>,
+        body: JsonBody<UpdateUser>,
     ) -> ApiResult<UserAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;

@@ -7,8 +7,9 @@ use crate::auth::rbac::Role;
 use crate::ids::UserId;
 
 /// A role a tenant user can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TenantRole {
     Admin,
     Estimator,

@@ -1,0 +1,368 @@
+//! Test harness: a migrated, seeded database per test, the app on port 0, and
+//! clients for the API and for the database as the server's own runtime role.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+use ventanas::auth::{repo as auth_repo, token};
+use ventanas::config::Settings;
+use ventanas::db::{self, Db};
+use ventanas::startup::Application;
+use ventanas::tenants::seed;
+
+pub fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Settings for a test: `config/test.toml` (plus `VENTANAS__*` from the
+/// environment, so CI can point at other servers), its own database and prefix.
+pub fn test_settings(db_name: &str) -> Settings {
+    let vars = std::env::vars().filter(|(k, _)| k.starts_with("VENTANAS__"));
+    let mut settings = Settings::load_from(&repo_dir().join("config"), "test", vars)
+        .expect("test settings load")
+        .with_database_name(db_name);
+    settings.redis.key_prefix = db_name.to_owned();
+    settings
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    pub db_name: String,
+    pub client: reqwest::Client,
+    pub platform_key: String,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A tenant created through the onboarding API, with its admin logged in.
+#[derive(Debug, Clone)]
+pub struct TestTenant {
+    pub id: Uuid,
+    pub slug: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub admin_token: String,
+}
+
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// Creates a database, migrates and seeds it, then starts the app.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// As [`spawn_app`], with settings adjusted by `adjust` (after the database and
+/// prefix are chosen).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db_name = format!("vt_test_{}", Uuid::new_v4().simple());
+    let mut settings = test_settings(&db_name);
+    adjust(&mut settings);
+    create_database(&settings, &db_name).await;
+    db::migrate(&settings.database.owner_url)
+        .await
+        .expect("migrations run");
+    let database = Db::connect_lazy(&settings.database).expect("pools");
+    let catalogue = seed::read_global(&repo_dir().join("tenants")).expect("global.toml");
+    seed::sync_global(&database, &catalogue)
+        .await
+        .expect("global catalogue seeds");
+    let platform_key = token::new_platform_key();
+    auth_repo::insert_platform_key(
+        &database.platform,
+        Uuid::new_v4(),
+        "tests",
+        &token::digest(&platform_key),
+    )
+    .await
+    .expect("platform key");
+    database.app.close().await;
+    database.platform.close().await;
+    let mut app = start_instance(settings, db_name).await;
+    app.platform_key = platform_key;
+    app
+}
+
+/// Starts another server process-equivalent against the same database and Redis
+/// prefix (a second instance behind a load balancer).
+pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
+    let mut app = start_instance(first.settings.clone(), first.db_name.clone()).await;
+    app.platform_key = first.platform_key.clone();
+    app
+}
+
+async fn start_instance(settings: Settings, db_name: String) -> TestApp {
+    let app = Application::build(settings.clone())
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let _ = app
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    TestApp {
+        address,
+        settings,
+        db_name,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client"),
+        platform_key: String::new(),
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+async fn owner_maintenance_connection(settings: &Settings) -> PgConnection {
+    let url = settings
+        .clone()
+        .with_database_name("postgres")
+        .database
+        .owner_url;
+    PgConnection::connect(&url)
+        .await
+        .expect("owner connects to the postgres database")
+}
+
+async fn create_database(settings: &Settings, name: &str) {
+    let mut conn = owner_maintenance_connection(settings).await;
+    sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
+        .execute(&mut conn)
+        .await
+        .expect("test database created");
+}
+
+impl TestApp {
+    /// Stops the server and drops the database.
+    pub async fn cleanup(mut self) {
+        self.stop_server().await;
+        let mut conn = owner_maintenance_connection(&self.settings).await;
+        let _ = sqlx::query(&format!(
+            r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#,
+            self.db_name
+        ))
+        .execute(&mut conn)
+        .await;
+    }
+
+    /// Stops the server only (for second instances sharing the database).
+    pub async fn stop_server(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A pool that logs in as the server's runtime role (row-level security applies).
+    pub async fn runtime_pool(&self, max: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(max)
+            .connect(&self.settings.database.url)
+            .await
+            .expect("runtime role connects")
+    }
+
+    /// A pool as the platform role.
+    pub async fn platform_pool(&self) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.settings.database.platform_url)
+            .await
+            .expect("platform role connects")
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    /// GET that must succeed; returns the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let resp = self.get(path, token).await;
+        expect_status(resp, StatusCode::OK, path).await
+    }
+
+    /// PATCH with `If-Match`.
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: Value,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        if let Some(tag) = if_match {
+            req = req.header("If-Match", tag);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// Reads a material's ETag.
+    pub async fn etag(&self, code: &str, token: &str) -> String {
+        let resp = self.get(&format!("/api/v1/materials/{code}"), token).await;
+        assert_eq!(resp.status(), StatusCode::OK, "GET material {code}");
+        resp.headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("ETag header")
+            .to_owned()
+    }
+
+    /// Sets a material's price through the API (reading its ETag first).
+    pub async fn set_price(&self, code: &str, token: &str, price: &str) -> Value {
+        let tag = self.etag(code, token).await;
+        let resp = self
+            .patch(
+                &format!("/api/v1/materials/{code}"),
+                token,
+                Some(&tag),
+                json!({ "price": price }),
+            )
+            .await;
+        expect_status(resp, StatusCode::OK, "PATCH price").await
+    }
+
+    /// The effective price string of a code.
+    pub async fn price_of(&self, code: &str, token: &str) -> String {
+        let body = self
+            .get_json(&format!("/api/v1/prices/{code}"), token)
+            .await;
+        body["price"].as_str().expect("price string").to_owned()
+    }
+
+    /// Onboards a tenant through the platform API and logs its admin in.
+    pub async fn onboard(&self, slug: &str) -> TestTenant {
+        let email = format!("admin@{slug}.example.mx");
+        let resp = self
+            .request(
+                Method::POST,
+                "/api/v1/platform/tenants",
+                Some(&self.platform_key),
+                Some(json!({ "slug": slug, "name": format!("Aluminios {slug}"),
+                             "admin": { "email": email, "password": ADMIN_PASSWORD } })),
+            )
+            .await;
+        let body = expect_status(resp, StatusCode::CREATED, "onboarding").await;
+        let id: Uuid = body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("tenant id");
+        let admin_token = self.login(slug, &email, ADMIN_PASSWORD).await;
+        TestTenant {
+            id,
+            slug: slug.to_owned(),
+            admin_email: email,
+            admin_password: ADMIN_PASSWORD.to_owned(),
+            admin_token,
+        }
+    }
+
+    /// Logs in; panics unless 200. Returns the token.
+    pub async fn login(&self, slug: &str, email: &str, password: &str) -> String {
+        let resp = self.try_login(slug, email, password).await;
+        let body = expect_status(resp, StatusCode::OK, "login").await;
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn try_login(&self, slug: &str, email: &str, password: &str) -> reqwest::Response {
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "tenant": slug, "email": email, "password": password })),
+        )
+        .await
+    }
+
+    /// Creates a user with a role in the admin's tenant and logs it in.
+    pub async fn user_token(&self, tenant: &TestTenant, role: &str) -> String {
+        let email = format!(
+            "{role}-{}@{}.example.mx",
+            Uuid::new_v4().simple(),
+            tenant.slug
+        );
+        let resp = self
+            .request(
+                Method::POST,
+                "/api/v1/users",
+                Some(&tenant.admin_token),
+                Some(json!({ "email": email, "password": ADMIN_PASSWORD, "role": role })),
+            )
+            .await;
+        expect_status(resp, StatusCode::CREATED, "create user").await;
+        self.login(&tenant.slug, &email, ADMIN_PASSWORD).await
+    }
+}
+
+/// Asserts the status (showing the body when it differs) and returns the JSON body
+/// (`Null` for an empty one).
+pub async fn expect_status(resp: reqwest::Response, status: StatusCode, what: &str) -> Value {
+    let actual = resp.status();
+    let text = resp.text().await.expect("body");
+    assert_eq!(actual, status, "{what}: unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+}
+
+/// Asserts an error answer: status, the shared envelope and its code.
+pub async fn expect_error(
+    resp: reqwest::Response,
+    status: StatusCode,
+    code: &str,
+    what: &str,
+) -> Value {
+    let body = expect_status(resp, status, what).await;
+    assert_eq!(body["code"], code, "{what}: error code; body: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: message; body: {body}"
+    );
+    body
+}
+
+/// A short unique slug.
+pub fn slug(prefix: &str) -> String {
+    format!("{prefix}-{}", &Uuid::new_v4().simple().to_string()[..8])
+}

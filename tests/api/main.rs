@@ -1,0 +1,13 @@
+//! Integration tests: the real server on a random port against real PostgreSQL and
+//! Redis. Every test gets its own database and Redis key prefix (see `helpers`).
+
+mod acceptance;
+mod auth;
+mod bad_input;
+mod cache;
+mod fallback;
+mod helpers;
+mod http_isolation;
+mod onboarding;
+mod operations;
+mod rls;

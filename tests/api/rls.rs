@@ -1,0 +1,329 @@
+//! Row-level security, proven as the server's own runtime role.
+
+use reqwest::StatusCode;
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+use ventanas::db::{role_problem, TenantTx};
+use ventanas::ids::TenantId;
+use ventanas::startup::Application;
+
+use crate::helpers::{slug, spawn_app, TestApp, TestTenant};
+
+/// Every tenant-owned table. `every_table_with_a_tenant_id_is_listed_here` keeps it
+/// complete as the schema grows.
+const TENANT_TABLES: &[&str] = &[
+    "users",
+    "memberships",
+    "sessions",
+    "login_attempts",
+    "materials",
+    "price_history",
+];
+
+/// Two tenants with rows in every tenant table (a failed login fills login_attempts).
+async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
+    let a = app.onboard(&slug("a")).await;
+    let b = app.onboard(&slug("b")).await;
+    for t in [&a, &b] {
+        let resp = app
+            .try_login(&t.slug, &t.admin_email, "wrong password!")
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    (a, b)
+}
+
+async fn tenant_ids_visible(pool: &PgPool, bound: Option<Uuid>, table: &str) -> Vec<Uuid> {
+    let mut tx = pool.begin().await.expect("begin");
+    if let Some(tenant) = bound {
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await
+            .expect("bind tenant");
+    }
+    let rows = sqlx::query(&format!("SELECT tenant_id FROM {table}"))
+        .fetch_all(&mut *tx)
+        .await
+        .expect("select");
+    rows.iter().map(|r| r.get::<Uuid, _>(0)).collect()
+}
+
+#[tokio::test]
+async fn with_a_tenant_bound_the_runtime_role_sees_only_that_tenants_rows_in_every_table() {
+    let app = spawn_app().await;
+    let (a, b) = two_tenants(&app).await;
+    let pool = app.runtime_pool(2).await;
+    for table in TENANT_TABLES {
+        for tenant in [&a, &b] {
+            let seen = tenant_ids_visible(&pool, Some(tenant.id), table).await;
+            assert!(
+                !seen.is_empty(),
+                "{table}: tenant {} should have rows",
+                tenant.slug
+            );
+            assert!(
+                seen.iter().all(|id| *id == tenant.id),
+                "{table}: saw another tenant's rows"
+            );
+        }
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn with_no_tenant_bound_nothing_is_visible_and_nothing_can_be_written() {
+    let app = spawn_app().await;
+    let (a, _b) = two_tenants(&app).await;
+    let pool = app.runtime_pool(1).await;
+    for table in TENANT_TABLES {
+        assert!(
+            tenant_ids_visible(&pool, None, table).await.is_empty(),
+            "{table} visible without a tenant"
+        );
+    }
+    let insert = sqlx::query(
+        "INSERT INTO materials (tenant_id, id, code, name, category, unit, price) VALUES ($1, $2, 'X-1', 'x', 'glass', 'm2', 1)",
+    )
+    .bind(a.id)
+    .bind(Uuid::new_v4())
+    .execute(&pool)
+    .await;
+    assert!(
+        insert.is_err(),
+        "an unbound connection must not insert tenant rows"
+    );
+    let updated = sqlx::query("UPDATE materials SET price = 0")
+        .execute(&pool)
+        .await
+        .expect("update runs");
+    assert_eq!(
+        updated.rows_affected(),
+        0,
+        "an unbound connection must not update tenant rows"
+    );
+    let deleted = sqlx::query("DELETE FROM users")
+        .execute(&pool)
+        .await
+        .expect("delete runs");
+    assert_eq!(deleted.rows_affected(), 0);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn with_tenant_a_bound_rows_cannot_be_written_to_or_moved_into_tenant_b() {
+    let app = spawn_app().await;
+    let (a, b) = two_tenants(&app).await;
+    let pool = app.runtime_pool(1).await;
+
+    let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+        .await
+        .expect("bind A");
+    let insert = sqlx::query(
+        "INSERT INTO materials (tenant_id, id, code, name, category, unit, price) VALUES ($1, $2, 'X-1', 'x', 'glass', 'm2', 1)",
+    )
+    .bind(b.id)
+    .bind(Uuid::new_v4())
+    .execute(tx.conn())
+    .await;
+    let err = insert.expect_err("insert into B must fail");
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    drop(tx);
+
+    let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+        .await
+        .expect("bind A");
+    let moved = sqlx::query("UPDATE materials SET tenant_id = $1 WHERE code = 'VID-CLARO-4'")
+        .bind(b.id)
+        .execute(tx.conn())
+        .await;
+    assert!(moved.is_err(), "moving A's row into B must fail");
+    drop(tx);
+
+    let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+        .await
+        .expect("bind A");
+    let touched = sqlx::query("UPDATE materials SET price = 1 WHERE tenant_id = $1")
+        .bind(b.id)
+        .execute(tx.conn())
+        .await
+        .expect("update runs");
+    assert_eq!(touched.rows_affected(), 0, "A must not update B's rows");
+    let removed = sqlx::query("DELETE FROM price_history WHERE tenant_id = $1")
+        .bind(b.id)
+        .execute(tx.conn())
+        .await
+        .expect("delete runs");
+    assert_eq!(removed.rows_affected(), 0, "A must not delete B's rows");
+    tx.commit().await.expect("commit");
+
+    // B's prices are untouched.
+    assert_eq!(app.price_of("VID-CLARO-4", &b.admin_token).await, "85.00");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_pooled_connection_reused_after_a_tenant_transaction_carries_no_tenant() {
+    let app = spawn_app().await;
+    let (a, _b) = two_tenants(&app).await;
+    // One connection, so the second use is certainly the same connection.
+    let pool = app.runtime_pool(1).await;
+    let pid_before: i32 = {
+        let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+            .await
+            .expect("bind A");
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM materials")
+            .fetch_one(tx.conn())
+            .await
+            .expect("count");
+        assert_eq!(seen, 7, "A sees its seven glass prices");
+        let pid = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(tx.conn())
+            .await
+            .expect("pid");
+        tx.commit().await.expect("commit");
+        pid
+    };
+    // And after a rolled-back one.
+    {
+        let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+            .await
+            .expect("bind A");
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(tx.conn())
+            .await
+            .expect("count");
+        drop(tx);
+    }
+    let mut conn = pool.acquire().await.expect("same connection");
+    let pid_after: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("pid");
+    assert_eq!(
+        pid_before, pid_after,
+        "the pool must have reused the connection"
+    );
+    let setting: Option<String> =
+        sqlx::query_scalar("SELECT current_setting('app.tenant_id', true)")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("setting");
+    assert_eq!(
+        setting.as_deref().unwrap_or(""),
+        "",
+        "the tenant binding must not outlive its transaction"
+    );
+    let bound: Option<Uuid> = sqlx::query_scalar("SELECT app_current_tenant()")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("fn");
+    assert_eq!(bound, None);
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM materials")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count");
+    assert_eq!(seen, 0, "a reused connection must see no tenant rows");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn every_table_with_a_tenant_id_is_listed_here_and_forces_rls_with_using_and_check() {
+    let app = spawn_app().await;
+    let pool = app.runtime_pool(1).await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        r#"SELECT c.relname::text FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+            WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1"#,
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let mut expected: Vec<String> = TENANT_TABLES.iter().map(|t| t.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        tables, expected,
+        "a new tenant table must be added to TENANT_TABLES (and get RLS)"
+    );
+    for table in &tables {
+        let (enabled, forced): (bool, bool) = sqlx::query_as(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = $1",
+        )
+        .bind(table)
+        .fetch_one(&pool)
+        .await
+        .expect("flags");
+        assert!(enabled && forced, "{table}: RLS must be enabled and forced");
+        let (using, check): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT qual, with_check FROM pg_policies WHERE tablename = $1")
+                .bind(table)
+                .fetch_one(&pool)
+                .await
+                .expect("policy");
+        for clause in [using, check] {
+            let clause = clause.unwrap_or_default();
+            assert!(
+                clause.contains("app_current_tenant()"),
+                "{table}: policy clause {clause:?}"
+            );
+        }
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_runtime_role_is_fit_and_the_server_refuses_roles_that_bypass_rls() {
+    let app = spawn_app().await;
+    let pool = app.runtime_pool(1).await;
+    assert_eq!(role_problem(&pool).await.expect("check runs"), None);
+
+    // The owner role owns the tables: the server must refuse it.
+    let mut settings = app.settings.clone();
+    settings.database.url = settings.database.owner_url.clone();
+    let err = Application::build(settings)
+        .await
+        .err()
+        .expect("owner role refused");
+    assert!(format!("{err:#}").contains("owns table"), "{err:#}");
+
+    // A superuser must be refused too.
+    let mut settings = app.settings.clone();
+    settings.database.url = format!("postgres://postgres@127.0.0.1:5432/{}", app.db_name);
+    if let Ok(super_pool) = sqlx::PgPool::connect(&settings.database.url).await {
+        super_pool.close().await;
+        let err = Application::build(settings)
+            .await
+            .err()
+            .expect("superuser refused");
+        assert!(format!("{err:#}").contains("superuser"), "{err:#}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_platform_role_is_also_confined_by_rls_and_the_runtime_role_cannot_touch_platform_tables(
+) {
+    let app = spawn_app().await;
+    let (_a, _b) = two_tenants(&app).await;
+    let platform = app.platform_pool().await;
+    assert!(tenant_ids_visible(&platform, None, "users")
+        .await
+        .is_empty());
+    let runtime = app.runtime_pool(1).await;
+    let keys = sqlx::query("SELECT count(*) FROM platform_api_keys")
+        .fetch_one(&runtime)
+        .await;
+    assert!(
+        keys.is_err(),
+        "the runtime role must not read platform keys"
+    );
+    let write = sqlx::query("UPDATE global_materials SET price = 1")
+        .execute(&runtime)
+        .await;
+    assert!(
+        write.is_err(),
+        "the runtime role must not write the global catalogue"
+    );
+    app.cleanup().await;
+}
