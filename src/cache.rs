@@ -520,6 +520,7 @@ struct L1State {
 #[derive(Default)]
 struct Bucket {
     epoch: u64,
+    /// Value and the instant it expires.
     entries: HashMap<String, (Instant, Value)>,
 }
 
@@ -541,11 +542,20 @@ impl L1 {
 
     fn get<T: Clone + 'static>(&self, scope: Scope, key: &str) -> Option<T> {
         let state = self.state.read().ok()?;
-        let (stored, value) = state.buckets.get(&scope)?.entries.get(key)?;
-        if stored.elapsed() > self.ttl {
+        let (expires, value) = state.buckets.get(&scope)?.entries.get(key)?;
+        if Instant::now() >= *expires {
             return None;
         }
         value.downcast_ref::<T>().cloned()
+    }
+
+    /// Now plus the TTL, less up to a quarter of it at random: entries loaded together
+    /// (at start-up, after an invalidation) then expire spread out instead of all
+    /// missing in the same instant.
+    fn expiry(&self) -> Instant {
+        let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
+        let jitter = rand::random::<u64>() % (ttl_ms / 4 + 1);
+        Instant::now() + self.ttl - Duration::from_millis(jitter)
     }
 
     fn epoch(&self, scope: Scope) -> Epoch {
@@ -587,7 +597,7 @@ impl L1 {
         let bucket = state.buckets.entry(scope).or_default();
         if bucket
             .entries
-            .insert(key.to_owned(), (Instant::now(), Arc::new(value)))
+            .insert(key.to_owned(), (self.expiry(), Arc::new(value)))
             .is_none()
         {
             state.len += 1;
