@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod money;
 pub mod payload;
+pub mod quotes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

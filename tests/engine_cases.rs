@@ -1,0 +1,364 @@
+//! The original app's quotes (tests/fixtures/seed-quotes.json, copied from
+//! shared/cases) priced by the engine with the classic rules: every figure within
+//! 0.01 MXN of the original, and our own figures adding up exactly.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use ventanas::catalog::model::Category;
+use ventanas::quotes::engine::{
+    self, BomLine, Catalog, ItemInput, LabourRate, MaterialInfo, MaterialInput, Product,
+    QuoteInput, Rates,
+};
+use ventanas::quotes::formula::Formula;
+
+fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json")
+}
+
+fn dec(v: &Value) -> Decimal {
+    match v {
+        Value::String(s) => s.parse().expect("decimal string"),
+        Value::Number(n) => n.to_string().parse().expect("decimal number"),
+        other => panic!("not a decimal: {other}"),
+    }
+}
+
+fn category(name: &str) -> Category {
+    Category::from_db(name).expect("category")
+}
+
+fn seed_catalog() -> Catalog {
+    let seed = fixture("seed-catalog.json");
+    let mut materials: HashMap<String, MaterialInfo> = HashMap::new();
+    for m in seed["materials"].as_array().expect("materials") {
+        let code = m["code"].as_str().expect("code").to_owned();
+        materials.insert(
+            code.clone(),
+            MaterialInfo {
+                code,
+                name: m["name"].as_str().unwrap_or_default().to_owned(),
+                category: category(m["category"].as_str().expect("category")),
+                price: dec(&m["price"]),
+                bar_length_m: m.get("bar_length_m").filter(|v| !v.is_null()).map(dec),
+                colour_prices: HashMap::new(),
+            },
+        );
+    }
+    for cp in seed["colour_prices"].as_array().expect("colour prices") {
+        let material = materials
+            .get_mut(cp["material"].as_str().expect("material"))
+            .expect("known material");
+        material.colour_prices.insert(
+            cp["colour"].as_str().expect("colour").to_owned(),
+            dec(&cp["price"]),
+        );
+    }
+    let mut products = HashMap::new();
+    for p in seed["products"].as_array().expect("products") {
+        let range = |key: &str| (dec(&p[key][0]), dec(&p[key][1]));
+        let bom = p["bom"]
+            .as_array()
+            .expect("bom")
+            .iter()
+            .map(|l| BomLine {
+                description: l["description"].as_str().unwrap_or_default().to_owned(),
+                material: l["material"].as_str().expect("material").to_owned(),
+                kind: category(l["kind"].as_str().expect("kind")),
+                formula: Formula::parse(l["quantity_formula"].as_str().expect("formula"))
+                    .expect("seed formulas parse"),
+                waste_factor: dec(&l["waste_factor"]),
+            })
+            .collect();
+        let code = p["code"].as_str().expect("code").to_owned();
+        products.insert(
+            code.clone(),
+            Product {
+                code,
+                name: p["name"].as_str().unwrap_or_default().to_owned(),
+                window_type: p["window_type"].as_str().map(str::to_owned),
+                width_cm: range("width_cm"),
+                height_cm: range("height_cm"),
+                bom,
+            },
+        );
+    }
+    let labour = seed["labour_per_m2"]
+        .as_object()
+        .expect("labour")
+        .iter()
+        .map(|(t, r)| {
+            (
+                t.clone(),
+                LabourRate {
+                    rate: dec(&r["rate"]),
+                    complexity: dec(&r["complexity"]),
+                },
+            )
+        })
+        .collect();
+    Catalog {
+        materials,
+        products,
+        labour,
+    }
+}
+
+fn input(case: &Value) -> QuoteInput {
+    let settings = &case["settings"];
+    let rate = |key: &str, default: Decimal| settings.get(key).map_or(default, dec);
+    let defaults = Rates::default();
+    QuoteInput {
+        items: case["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| ItemInput {
+                product: i["product"].as_str().expect("product").to_owned(),
+                width_cm: dec(&i["width_cm"]),
+                height_cm: dec(&i["height_cm"]),
+                quantity: u32::try_from(i["quantity"].as_u64().expect("quantity")).expect("u32"),
+                glass: i["glass"].as_str().map(str::to_owned),
+                colour: i["colour"].as_str().map(str::to_owned),
+            })
+            .collect(),
+        material_items: case["material_items"]
+            .as_array()
+            .expect("material items")
+            .iter()
+            .map(|m| MaterialInput {
+                material: m["material"].as_str().expect("material").to_owned(),
+                quantity: dec(&m["quantity"]),
+            })
+            .collect(),
+        rates: Rates {
+            profit: rate("profit_rate", defaults.profit),
+            indirect: rate("indirect_rate", defaults.indirect),
+            tax: rate("tax_rate", defaults.tax),
+            labour_override_per_m2: settings.get("labour_rate_override_per_m2").map(dec),
+        },
+    }
+}
+
+fn close(case: &str, what: &str, ours: Decimal, theirs: &Value) {
+    let theirs = dec(theirs);
+    let cent = Decimal::new(1, 2);
+    assert!(
+        (ours - theirs).abs() <= cent,
+        "{case} {what}: ours {ours}, original {theirs}"
+    );
+}
+
+#[test]
+fn every_seed_case_matches_the_original_within_a_cent_and_adds_up_exactly() {
+    let catalog = seed_catalog();
+    let cases = fixture("seed-quotes.json");
+    let cases = cases["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 8, "the seed cases are all here");
+    for case in cases {
+        let id = case["id"].as_str().expect("id");
+        let result = engine::price(&catalog, &input(case)).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let expected = &case["expected"];
+        for (i, (ours, theirs)) in result
+            .items
+            .iter()
+            .zip(expected["items"].as_array().expect("items"))
+            .enumerate()
+        {
+            let what = |part: &str| format!("item {i} {part}");
+            close(
+                id,
+                &what("profiles"),
+                ours.profiles.amount(),
+                &theirs["profiles"],
+            );
+            close(id, &what("glass"), ours.glass.amount(), &theirs["glass"]);
+            close(
+                id,
+                &what("hardware"),
+                ours.hardware.amount(),
+                &theirs["hardware"],
+            );
+            close(
+                id,
+                &what("consumables"),
+                ours.consumables.amount(),
+                &theirs["consumables"],
+            );
+            close(id, &what("labour"), ours.labour.amount(), &theirs["labour"]);
+            close(
+                id,
+                &what("subtotal"),
+                ours.subtotal.amount(),
+                &theirs["subtotal"],
+            );
+            assert_eq!(
+                ours.area_m2,
+                dec(&theirs["area_m2"]),
+                "{id} {}",
+                what("area")
+            );
+            let parts = ours.profiles.amount()
+                + ours.glass.amount()
+                + ours.hardware.amount()
+                + ours.consumables.amount()
+                + ours.labour.amount();
+            assert_eq!(
+                parts,
+                ours.subtotal.amount(),
+                "{id} item {i}: parts add up to the subtotal"
+            );
+        }
+        let t = &result.totals;
+        for (name, ours) in [
+            ("materials", t.materials),
+            ("labour", t.labour),
+            ("cost", t.cost),
+            ("profit", t.profit),
+            ("indirect", t.indirect),
+            ("before_tax", t.before_tax),
+            ("tax", t.tax),
+            ("total", t.total),
+        ] {
+            close(id, name, ours.amount(), &expected["totals"][name]);
+        }
+        let subtotals: Decimal = result
+            .items
+            .iter()
+            .map(|i| i.subtotal.amount())
+            .sum::<Decimal>()
+            + result
+                .material_items
+                .iter()
+                .map(|m| m.amount.amount())
+                .sum::<Decimal>();
+        assert_eq!(
+            subtotals,
+            t.cost.amount(),
+            "{id}: the cost is the sum of the shown subtotals"
+        );
+        assert_eq!(
+            t.materials.amount() + t.labour.amount(),
+            t.cost.amount(),
+            "{id}: materials + labour = cost"
+        );
+        assert_eq!(
+            t.cost.amount() + t.profit.amount() + t.indirect.amount(),
+            t.before_tax.amount(),
+            "{id}: before tax"
+        );
+        assert_eq!(
+            t.before_tax.amount() + t.tax.amount(),
+            t.total.amount(),
+            "{id}: total"
+        );
+    }
+}
+
+#[test]
+fn inputs_outside_the_rules_are_errors_naming_the_field() {
+    let catalog = seed_catalog();
+    let base = ItemInput {
+        product: "VEN-CORR-NAC3".to_owned(),
+        width_cm: Decimal::from(150),
+        height_cm: Decimal::from(120),
+        quantity: 1,
+        glass: Some("VID-CLARO-6".to_owned()),
+        colour: Some("NAT".to_owned()),
+    };
+    let cases: Vec<(&str, ItemInput, &str)> = vec![
+        (
+            "too narrow",
+            ItemInput {
+                width_cm: Decimal::from(79),
+                ..base.clone()
+            },
+            "items[0].width_cm",
+        ),
+        (
+            "too tall",
+            ItemInput {
+                height_cm: Decimal::from(251),
+                ..base.clone()
+            },
+            "items[0].height_cm",
+        ),
+        (
+            "zero windows",
+            ItemInput {
+                quantity: 0,
+                ..base.clone()
+            },
+            "items[0].quantity",
+        ),
+        (
+            "too many windows",
+            ItemInput {
+                quantity: 1001,
+                ..base.clone()
+            },
+            "items[0].quantity",
+        ),
+        (
+            "unknown product",
+            ItemInput {
+                product: "VEN-NADA".to_owned(),
+                ..base.clone()
+            },
+            "items[0].product",
+        ),
+        (
+            "unknown glass",
+            ItemInput {
+                glass: Some("VID-NADA".to_owned()),
+                ..base.clone()
+            },
+            "items[0].glass",
+        ),
+        (
+            "profile as glass",
+            ItemInput {
+                glass: Some("PER-NAC3-RS".to_owned()),
+                ..base.clone()
+            },
+            "items[0].glass",
+        ),
+        (
+            "colour not offered",
+            ItemInput {
+                colour: Some("ROSA".to_owned()),
+                ..base.clone()
+            },
+            "items[0].colour",
+        ),
+    ];
+    for (what, item, field) in cases {
+        let err = engine::price(
+            &catalog,
+            &QuoteInput {
+                items: vec![item],
+                ..QuoteInput::default()
+            },
+        )
+        .expect_err(what);
+        assert_eq!(err.field, field, "{what}: {err}");
+    }
+    // Bounds are inclusive.
+    let edge = ItemInput {
+        width_cm: Decimal::from(80),
+        height_cm: Decimal::from(250),
+        ..base
+    };
+    assert!(engine::price(
+        &catalog,
+        &QuoteInput {
+            items: vec![edge],
+            ..QuoteInput::default()
+        }
+    )
+    .is_ok());
+}
