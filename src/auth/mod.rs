@@ -6,6 +6,8 @@ pub mod rbac;
 pub mod repo;
 pub mod token;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::auth::{ApiKey, Bearer};
@@ -122,13 +124,14 @@ async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
     let tenant = token::session_token_tenant(token).ok_or_else(ApiError::unauthenticated)?;
     let hash = token::digest(token);
     let key = format!("sess:{}", hex::encode(&hash));
-    let principal: Option<SessionPrincipal> = state
+    // Cached as Arc: a hit costs a reference count, not a deep copy.
+    let principal: Option<Arc<SessionPrincipal>> = state
         .cache
         .get_or_load(Scope::Tenant(tenant), &key, || async {
             let mut tx = TenantTx::begin(&state.db.app, tenant).await?;
             let found = repo::find_session(&mut tx, &hash).await?;
             tx.commit().await?;
-            Ok::<_, ApiError>(found)
+            Ok::<_, ApiError>(found.map(Arc::new))
         })
         .await?;
     let principal = principal
@@ -146,7 +149,7 @@ async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
         tenant,
         user: principal.user,
         role,
-        email: principal.email,
+        email: principal.email.clone(),
         session: principal.session,
         allowed,
     })

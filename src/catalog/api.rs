@@ -1,5 +1,7 @@
 //! `/api/v1/materials` and `/api/v1/prices`: a tenant's catalogue and effective prices.
 
+use std::sync::Arc;
+
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
@@ -78,13 +80,13 @@ enum HistoryAnswer {
 #[derive(ApiResponse)]
 enum PriceAnswer {
     #[oai(status = 200)]
-    Ok(Json<Price>),
+    Ok(Json<Arc<Price>>),
 }
 
 #[derive(ApiResponse)]
 enum PriceList {
     #[oai(status = 200)]
-    Ok(Json<Vec<Price>>),
+    Ok(Json<Arc<Vec<Price>>>),
 }
 
 fn material_not_found(code: &str) -> ApiError {
@@ -130,7 +132,7 @@ pub struct CatalogApi {
 }
 
 impl CatalogApi {
-    async fn effective_price(&self, ctx: &TenantCtx, code: &str) -> ApiResult<Option<Price>> {
+    async fn effective_price(&self, ctx: &TenantCtx, code: &str) -> ApiResult<Option<Arc<Price>>> {
         self.state
             .cache
             .get_or_load(
@@ -140,7 +142,7 @@ impl CatalogApi {
                     let mut tx = ctx.tx(&self.state).await?;
                     let found = repo::effective(&mut tx, None, Some(code)).await?;
                     tx.commit().await?;
-                    Ok::<_, ApiError>(found.into_iter().next().map(Price::from))
+                    Ok::<_, ApiError>(found.into_iter().next().map(|m| Arc::new(Price::from(m))))
                 },
             )
             .await
@@ -466,14 +468,14 @@ impl CatalogApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let key = format!("prices:{}", category.0.map_or("all", Category::as_str));
-        let prices: Vec<Price> = self
+        let prices: Arc<Vec<Price>> = self
             .state
             .cache
             .get_or_load(Scope::Tenant(ctx.tenant), &key, || async {
                 let mut tx = ctx.tx(&self.state).await?;
                 let found = repo::effective(&mut tx, category.0, None).await?;
                 tx.commit().await?;
-                Ok::<_, ApiError>(found.into_iter().map(Price::from).collect())
+                Ok::<_, ApiError>(Arc::new(found.into_iter().map(Price::from).collect()))
             })
             .await?;
         Ok(PriceList::Ok(Json(prices)))
