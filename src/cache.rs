@@ -6,7 +6,8 @@
 //! * Tenant entries may depend on the global catalogue (effective prices fall back to
 //!   it), so their keys embed both generation counters. A write commits to
 //!   PostgreSQL, then bumps the generation (old keys become unreachable and expire)
-//!   and publishes an invalidation that evicts L1 entries on every instance.
+//!   and publishes an invalidation that evicts L1 entries on every instance; the
+//!   writer waits (bounded) for every instance's acknowledgement.
 //! * Cached values embed their tenant id, checked on every read.
 //! * Redis is never the source of truth: on error or timeout the cache skips Redis for
 //!   a moment and loads from PostgreSQL; without Redis, L1 serves alone.
@@ -76,6 +77,7 @@ struct Inner {
     redis: Option<RedisLayer>,
     prefix: String,
     l2_ttl_seconds: u64,
+    invalidation_wait: Duration,
     stats: CacheStats,
     /// Invalidations that could not reach Redis; replayed when it is back.
     pending: Mutex<Vec<Scope>>,
@@ -112,6 +114,7 @@ impl Cache {
             redis: layer,
             prefix: redis.key_prefix.clone(),
             l2_ttl_seconds: cache.l2_ttl_seconds,
+            invalidation_wait: Duration::from_millis(cache.invalidation_wait_ms),
             stats: CacheStats::default(),
             pending: Mutex::new(Vec::new()),
             subscriber: Mutex::new(None),
@@ -275,10 +278,43 @@ async fn publish_invalidation(inner: &Inner, redis: &RedisLayer, scope: Scope) -
         Scope::Tenant(tenant) => format!("{prefix}:{{t:{tenant}}}:gen"),
         Scope::Global => format!("{prefix}:global:gen"),
     };
-    redis.incr(&gen_key, &inner.stats).await
-        && redis
-            .publish(&channel(prefix), encode_scope(scope), &inner.stats)
+    if !redis.incr(&gen_key, &inner.stats).await {
+        return false;
+    }
+    // Every instance (this one included) acknowledges the eviction by counting on
+    // this key; waiting for all of them makes the change visible on the very next
+    // read anywhere, not merely soon. The wait is bounded: an instance that does not
+    // answer in time is bounded by its L1 TTL instead.
+    let ack_id = uuid::Uuid::new_v4().simple().to_string();
+    let message = format!("{};{ack_id}", encode_scope(scope));
+    let Some(receivers) = redis.publish(&channel(prefix), message, &inner.stats).await else {
+        return false;
+    };
+    let ack_key = ack_key(prefix, &ack_id);
+    let deadline = Instant::now() + inner.invalidation_wait;
+    loop {
+        let acked = redis
+            .get(&ack_key, &inner.stats)
             .await
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        if acked >= receivers {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            tracing::warn!(
+                acked,
+                receivers,
+                "not every instance acknowledged an invalidation in time"
+            );
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+fn ack_key(prefix: &str, ack_id: &str) -> String {
+    format!("{prefix}:ack:{ack_id}")
 }
 
 /// Listens for invalidations from every instance (including this one) until the
@@ -324,12 +360,19 @@ async fn subscribe_loop(inner: std::sync::Weak<Inner>) {
                     let Ok(payload) = msg.get_payload::<String>() else {
                         continue;
                     };
-                    if let Some(scope) = decode_scope(&payload) {
+                    let (scope_text, ack_id) =
+                        payload.split_once(';').unwrap_or((payload.as_str(), ""));
+                    if let Some(scope) = decode_scope(scope_text) {
                         strong
                             .stats
                             .invalidations_received
                             .fetch_add(1, Ordering::Relaxed);
                         strong.l1.evict(scope);
+                        if let (false, Some(redis)) = (ack_id.is_empty(), &strong.redis) {
+                            redis
+                                .ack(&ack_key(&strong.prefix, ack_id), &strong.stats)
+                                .await;
+                        }
                     }
                 }
                 tracing::warn!("redis invalidation channel closed; reconnecting");
@@ -461,12 +504,27 @@ impl RedisLayer {
         .is_some()
     }
 
-    async fn publish(&self, channel: &str, message: String, stats: &CacheStats) -> bool {
+    /// Publishes; the number of subscribers that received the message.
+    async fn publish(&self, channel: &str, message: String, stats: &CacheStats) -> Option<i64> {
         self.run(stats, |mut c| async move {
             c.publish::<_, _, i64>(channel, message).await
         })
         .await
-        .is_some()
+    }
+
+    /// Counts one acknowledgement; the key expires on its own.
+    async fn ack(&self, key: &str, stats: &CacheStats) {
+        let _: Option<()> = self
+            .run(stats, |mut c| async move {
+                redis::pipe()
+                    .incr(key, 1)
+                    .ignore()
+                    .expire(key, 60)
+                    .ignore()
+                    .query_async(&mut c)
+                    .await
+            })
+            .await;
     }
 
     /// Current generation counters (0 when never bumped), in one round trip.

@@ -51,6 +51,7 @@ pub struct CacheSettings {
     pub l1_ttl_ms: u64,
     pub l1_max_entries: usize,
     pub l2_ttl_seconds: u64,
+    pub invalidation_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

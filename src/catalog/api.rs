@@ -50,13 +50,13 @@ pub struct UpdateMaterial {
 }
 
 #[derive(ApiResponse)]
-enum MaterialList {
+pub(crate) enum MaterialList {
     #[oai(status = 200)]
     Ok(Json<Vec<Material>>),
 }
 
 #[derive(ApiResponse)]
-enum MaterialAnswer {
+pub(crate) enum MaterialAnswer {
     /// The material; `ETag` is what `If-Match` must carry to change it.
     #[oai(status = 200)]
     Ok(Json<Material>, #[oai(header = "ETag")] String),
@@ -72,7 +72,7 @@ enum Deactivated {
 }
 
 #[derive(ApiResponse)]
-enum HistoryAnswer {
+pub(crate) enum HistoryAnswer {
     #[oai(status = 200)]
     Ok(Json<Vec<PriceChange>>),
 }

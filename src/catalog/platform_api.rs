@@ -5,12 +5,10 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::payload::JsonBody;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::OpenApi;
 
-use super::api::{CreateMaterial, UpdateMaterial};
-use super::model::{
-    check_material_shape, check_name, Category, Material, MaterialCode, PriceChange,
-};
+use super::api::{CreateMaterial, HistoryAnswer, MaterialAnswer, MaterialList, UpdateMaterial};
+use super::model::{check_material_shape, check_name, Category, MaterialCode};
 use super::repo::{self, MaterialFields};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
@@ -18,26 +16,6 @@ use crate::auth::{require_platform, PlatformAuth};
 use crate::cache::Scope;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(ApiResponse)]
-enum GlobalList {
-    #[oai(status = 200)]
-    Ok(Json<Vec<Material>>),
-}
-
-#[derive(ApiResponse)]
-enum GlobalAnswer {
-    #[oai(status = 200)]
-    Ok(Json<Material>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Material>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-enum GlobalHistory {
-    #[oai(status = 200)]
-    Ok(Json<Vec<PriceChange>>),
-}
 
 fn not_found(code: &str) -> ApiError {
     ApiError::not_found(
@@ -59,10 +37,10 @@ impl GlobalCatalogApi {
         &self,
         _auth: PlatformAuth,
         category: Query<Option<Category>>,
-    ) -> ApiResult<GlobalList> {
+    ) -> ApiResult<MaterialList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let mut conn = self.state.db.platform.acquire().await?;
-        Ok(GlobalList::Ok(Json(
+        Ok(MaterialList::Ok(Json(
             repo::global_list(&mut conn, category.0).await?,
         )))
     }
@@ -77,7 +55,7 @@ impl GlobalCatalogApi {
         &self,
         auth: PlatformAuth,
         body: JsonBody<CreateMaterial>,
-    ) -> ApiResult<GlobalAnswer> {
+    ) -> ApiResult<MaterialAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &body.code)?;
         check_material_shape(body.category, body.unit, body.bar_length_m)?;
@@ -105,7 +83,7 @@ impl GlobalCatalogApi {
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
-        Ok(GlobalAnswer::Created(Json(material), etag))
+        Ok(MaterialAnswer::Created(Json(material), etag))
     }
 
     /// Change a default material; `If-Match` with its `ETag` is required.
@@ -120,7 +98,7 @@ impl GlobalCatalogApi {
         code: Path<String>,
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
         body: JsonBody<UpdateMaterial>,
-    ) -> ApiResult<GlobalAnswer> {
+    ) -> ApiResult<MaterialAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
         let mut tx = self.state.db.platform.begin().await?;
@@ -147,7 +125,7 @@ impl GlobalCatalogApi {
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
-        Ok(GlobalAnswer::Ok(Json(material), etag))
+        Ok(MaterialAnswer::Ok(Json(material), etag))
     }
 
     /// Price history of a default material.
@@ -156,14 +134,14 @@ impl GlobalCatalogApi {
         method = "get",
         operation_id = "platform_materials_history"
     )]
-    async fn history(&self, _auth: PlatformAuth, code: Path<String>) -> ApiResult<GlobalHistory> {
+    async fn history(&self, _auth: PlatformAuth, code: Path<String>) -> ApiResult<HistoryAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
         let mut conn = self.state.db.platform.acquire().await?;
         if repo::global_row(&mut conn, code.as_str()).await?.is_none() {
             return Err(not_found(code.as_str()));
         }
-        Ok(GlobalHistory::Ok(Json(
+        Ok(HistoryAnswer::Ok(Json(
             repo::global_history(&mut conn, code.as_str()).await?,
         )))
     }
