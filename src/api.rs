@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, OpenApiService, Tags};
 use crate::auth::api::AuthApi;
 use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
+use crate::quotes::api::QuotesApi;
 use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
 use crate::users::api::UsersApi;
@@ -21,6 +22,8 @@ pub enum ApiTags {
     Users,
     /// Materials and effective prices.
     Catalog,
+    /// Pricing quotes.
+    Quotes,
     /// Platform operator: onboarding and the global default catalogue.
     Platform,
     /// Health, readiness, metrics.
@@ -151,6 +154,7 @@ pub type Apis = (
     AuthApi,
     UsersApi,
     CatalogApi,
+    QuotesApi,
     TenantsApi,
     GlobalCatalogApi,
 );
@@ -168,6 +172,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         CatalogApi {
+            state: state.clone(),
+        },
+        QuotesApi {
             state: state.clone(),
         },
         TenantsApi {

@@ -189,6 +189,31 @@ impl Cache {
         Ok(value)
     }
 
+    /// Like [`Cache::get_or_load`] for values kept only in-process (not serializable,
+    /// or cheaper to rebuild than to fetch): same eviction, same TTL, no Redis.
+    pub async fn get_or_load_local<T, E, F, Fut>(
+        &self,
+        scope: Scope,
+        key: &str,
+        load: F,
+    ) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let inner = &self.inner;
+        if let Some(value) = inner.l1.get::<T>(scope, key) {
+            inner.stats.l1_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(value);
+        }
+        let epoch = inner.l1.epoch(scope);
+        inner.stats.misses.fetch_add(1, Ordering::Relaxed);
+        let value = load().await?;
+        inner.l1.insert(scope, key, value.clone(), epoch);
+        Ok(value)
+    }
+
     /// Invalidates everything cached for `scope` on every instance. Call after the
     /// change has committed. `Scope::Global` also invalidates every tenant's entries,
     /// since those may have fallen back to global data.

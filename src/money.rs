@@ -122,6 +122,26 @@ decimal_string!(
     Metres, scale = 3, max = Decimal::from(1000), pattern = r"^\d{1,4}(\.\d{1,3})?$", example = "6.000"
 );
 
+decimal_string!(
+    /// A window dimension in centimetres, e.g. `"150"` or `"120.5"`.
+    Centimetres, scale = 2, max = Decimal::from(100_000), pattern = r"^\d{1,6}(\.\d{1,2})?$", example = "150"
+);
+
+decimal_string!(
+    /// A multiplier such as a waste factor or a labour complexity, e.g. `"1.05"`.
+    Factor, scale = 3, max = Decimal::from(1000), pattern = r"^\d{1,4}(\.\d{1,3})?$", example = "1.05"
+);
+
+decimal_string!(
+    /// A rate as a fraction: `"0.16"` is 16 %.
+    Rate, scale = 4, max = Decimal::from(10), pattern = r"^\d{1,2}(\.\d{1,4})?$", example = "0.16"
+);
+
+decimal_string!(
+    /// A quantity of a material in its unit (m², m, pieces...), e.g. `"3.5"`.
+    Quantity, scale = 3, max = Decimal::from(1_000_000), pattern = r"^\d{1,7}(\.\d{1,3})?$", example = "3.5"
+);
+
 impl Money {
     /// Rounds to cents, half away from zero (the domain's "half-up"), never banker's.
     pub fn round2(value: Decimal) -> Decimal {

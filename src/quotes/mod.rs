@@ -1,5 +1,8 @@
-//! Quotes: the formula language and the pricing engine. (The quotes API, products,
-//! colours and labour rates in the database follow; see docs/plan-quotes.md.)
+//! Quotes: the formula language, the pricing engine, the quoting catalogue
+//! (products, colours, labour) and the quotes API. Status: docs/plan-quotes.md.
 
+pub mod api;
 pub mod engine;
 pub mod formula;
+pub mod model;
+pub mod repo;

@@ -13,7 +13,9 @@ use crate::catalog::model::{check_material_shape, Category, MaterialCode, Source
 use crate::catalog::repo::{self as catalog, MaterialFields};
 use crate::db::{Db, TenantTx};
 use crate::ids::UserId;
-use crate::money::{Metres, Money};
+use crate::money::{Factor, Metres, Money};
+use crate::quotes::model::{ProductSpec, WindowType};
+use crate::quotes::repo as quotes;
 use crate::users::model::{normalize_email, TenantRole};
 
 /// `tenants/global.toml`.
@@ -21,6 +23,40 @@ use crate::users::model::{normalize_email, TenantRole};
 #[serde(deny_unknown_fields)]
 pub struct GlobalCatalogue {
     pub materials: Vec<SeedMaterial>,
+    #[serde(default)]
+    pub colours: Vec<SeedColour>,
+    #[serde(default)]
+    pub colour_prices: Vec<SeedColourPrice>,
+    /// Labour per m² by window type.
+    #[serde(default)]
+    pub labour: BTreeMap<WindowType, SeedLabour>,
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
+}
+
+/// A colour (finish).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedColour {
+    pub code: String,
+    pub name: String,
+}
+
+/// The price of a material in a colour.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedColourPrice {
+    pub material: MaterialCode,
+    pub colour: String,
+    pub price: Money,
+}
+
+/// A labour rate: `rate` per m² times `complexity`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedLabour {
+    pub rate: Money,
+    pub complexity: Factor,
 }
 
 /// One material of the global catalogue.
@@ -75,9 +111,37 @@ pub fn read_global(dir: &Path) -> anyhow::Result<GlobalCatalogue> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let catalogue: GlobalCatalogue =
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let fail = |what: String| anyhow::anyhow!("{}: {what}", path.display());
     for m in &catalogue.materials {
         check_material_shape(m.category, m.unit, m.bar_length_m)
-            .map_err(|e| anyhow::anyhow!("{}: material {}: {e}", path.display(), m.code))?;
+            .map_err(|e| fail(format!("material {}: {e}", m.code)))?;
+    }
+    let material = |code: &str| catalogue.materials.iter().find(|m| m.code.as_str() == code);
+    let colours: Vec<&str> = catalogue.colours.iter().map(|c| c.code.as_str()).collect();
+    for cp in &catalogue.colour_prices {
+        if material(cp.material.as_str()).is_none() || !colours.contains(&cp.colour.as_str()) {
+            return Err(fail(format!(
+                "colour price {} / {}: unknown material or colour",
+                cp.material, cp.colour
+            )));
+        }
+    }
+    for p in &catalogue.products {
+        p.check()
+            .map_err(|e| fail(format!("product {}: {e:?}", p.code)))?;
+        for line in &p.bom {
+            match material(&line.material) {
+                Some(m) if m.category == line.kind => {}
+                _ => {
+                    return Err(fail(format!(
+                        "product {}: BOM material {} is unknown or not a {}",
+                        p.code,
+                        line.material,
+                        line.kind.as_str()
+                    )))
+                }
+            }
+        }
     }
     Ok(catalogue)
 }
@@ -119,6 +183,36 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
         catalog::upsert_global(&mut tx, &fields, "seed:global.toml")
             .await
             .with_context(|| format!("upserting {}", m.code))?;
+    }
+    for c in &catalogue.colours {
+        quotes::upsert_global_colour(&mut tx, &c.code, &c.name)
+            .await
+            .with_context(|| format!("colour {}", c.code))?;
+    }
+    for cp in &catalogue.colour_prices {
+        quotes::upsert_global_colour_price(
+            &mut tx,
+            cp.material.as_str(),
+            &cp.colour,
+            cp.price.amount(),
+        )
+        .await
+        .with_context(|| format!("colour price {} / {}", cp.material, cp.colour))?;
+    }
+    for (window_type, l) in &catalogue.labour {
+        quotes::upsert_global_labour(
+            &mut tx,
+            *window_type,
+            l.rate.amount(),
+            l.complexity.amount(),
+        )
+        .await
+        .with_context(|| format!("labour rate {}", window_type.as_str()))?;
+    }
+    for p in &catalogue.products {
+        quotes::upsert_global_product(&mut tx, p)
+            .await
+            .with_context(|| format!("product {}", p.code))?;
     }
     tx.commit().await?;
     Ok(catalogue.materials.len())

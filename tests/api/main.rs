@@ -10,4 +10,5 @@ mod helpers;
 mod http_isolation;
 mod onboarding;
 mod operations;
+mod quotes;
 mod rls;

@@ -18,17 +18,41 @@ const TENANT_TABLES: &[&str] = &[
     "login_attempts",
     "materials",
     "price_history",
+    "colours",
+    "colour_prices",
+    "products",
+    "bom_lines",
+    "labour_rates",
 ];
 
-/// Two tenants with rows in every tenant table (a failed login fills login_attempts).
+/// Two tenants with rows in every tenant table: onboarding fills users, memberships
+/// and materials; logins fill sessions and (failing) login_attempts; the quoting
+/// catalogue rows are written here directly, as the runtime role.
 async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
     let a = app.onboard(&slug("a")).await;
     let b = app.onboard(&slug("b")).await;
+    let pool = app.runtime_pool(1).await;
     for t in [&a, &b] {
         let resp = app
             .try_login(&t.slug, &t.admin_email, "wrong password!")
             .await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let mut tx = TenantTx::begin(&pool, TenantId(t.id)).await.expect("bind");
+        let product = Uuid::new_v4();
+        for sql in [
+            "INSERT INTO colours (tenant_id, code, name) VALUES ($1, 'ROJO', 'Rojo')",
+            "INSERT INTO colour_prices (tenant_id, material_code, colour_code, price) VALUES ($1, 'PER-NAC3-RS', 'ROJO', 70)",
+            "INSERT INTO labour_rates (tenant_id, window_type, rate, complexity) VALUES ($1, 'fija', 50, 1)",
+            "INSERT INTO products (tenant_id, id, code, name, kind, min_width_cm, max_width_cm, min_height_cm, max_height_cm)
+             VALUES ($1, $2, 'VEN-PROPIA', 'Propia', 'window', 10, 100, 10, 100)",
+            "INSERT INTO bom_lines (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)
+             VALUES ($1, $2, 0, 'Marco', 'PER-NAC3-RS', 'profile', 'perimeter_m', 1)",
+        ] {
+            let query = sqlx::query(sql).bind(t.id);
+            let query = if sql.contains("$2") { query.bind(product) } else { query };
+            query.execute(tx.conn()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        tx.commit().await.expect("commit");
     }
     (a, b)
 }

@@ -1,0 +1,347 @@
+//! `/api/v1/quotes`: pricing quotes from the tenant's catalogue.
+
+use std::sync::Arc;
+
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use rust_decimal::Decimal;
+
+use super::engine::{
+    self, Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult,
+    Rates,
+};
+use super::repo;
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::{TenantAuth, TenantCtx};
+use crate::cache::Scope;
+use crate::catalog::model::{Category, CURRENCY};
+use crate::error::{ApiError, ApiResult};
+use crate::money::{Centimetres, Money, Quantity, Rate};
+use crate::payload::JsonBody;
+use crate::state::AppState;
+
+/// Most items (and most loose materials) in one quote.
+pub const MAX_ITEMS: usize = 200;
+
+/// A window or other product to price.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    /// Product code, e.g. `VEN-CORR-NAC3`.
+    pub product: String,
+    pub width_cm: Centimetres,
+    pub height_cm: Centimetres,
+    /// Whole number of windows, 1 to 1000.
+    pub quantity: u32,
+    /// Glass material code; defaults to the product's BOM glass.
+    pub glass: Option<String>,
+    /// Colour code for the profiles, e.g. `NAT`.
+    pub colour: Option<String>,
+}
+
+/// A loose material: a quantity of any material at its price, no waste.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialItemRequest {
+    pub material: String,
+    pub quantity: Quantity,
+}
+
+/// A quote to price. Rates default to 25 % profit, 15 % indirect costs, 16 % IVA.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    pub items: Vec<ItemRequest>,
+    #[serde(default)]
+    pub material_items: Vec<MaterialItemRequest>,
+    pub profit_rate: Option<Rate>,
+    pub indirect_rate: Option<Rate>,
+    pub tax_rate: Option<Rate>,
+    /// Labour per m² for every item, replacing rate × complexity.
+    pub labour_rate_override_per_m2: Option<Money>,
+}
+
+/// One priced BOM line, per window unless stated.
+#[derive(Debug, Clone, Object)]
+pub struct LineView {
+    pub description: String,
+    pub material: String,
+    pub kind: Category,
+    pub formula: String,
+    /// The formula's result, clamped at 0.
+    pub net_quantity: Decimal,
+    pub waste_factor: Decimal,
+    /// After waste and, for profiles, rounding up to whole bars.
+    pub quantity: Decimal,
+    /// Whole bars per window (profiles with a bar length).
+    #[oai(skip_serializing_if_is_none)]
+    pub bars: Option<Decimal>,
+    pub unit_price: Decimal,
+    /// quantity × unit price × item quantity, before rounding the category total.
+    pub amount: Decimal,
+    /// False for BOM glass lines: glass is billed on the window area.
+    pub billed: bool,
+}
+
+/// One priced item.
+#[derive(Debug, Clone, Object)]
+pub struct ItemView {
+    pub product: String,
+    pub width_cm: Decimal,
+    pub height_cm: Decimal,
+    pub quantity: u32,
+    pub area_m2: Decimal,
+    #[oai(skip_serializing_if_is_none)]
+    pub glass_material: Option<String>,
+    pub glass_price_per_m2: Decimal,
+    #[oai(skip_serializing_if_is_none)]
+    pub colour: Option<String>,
+    pub labour_rate_per_m2: Decimal,
+    pub lines: Vec<LineView>,
+    pub profiles: Money,
+    pub glass: Money,
+    pub hardware: Money,
+    pub consumables: Money,
+    pub labour: Money,
+    /// profiles + glass + hardware + consumables + labour.
+    pub subtotal: Money,
+}
+
+/// One priced loose material.
+#[derive(Debug, Clone, Object)]
+pub struct MaterialItemView {
+    pub material: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub amount: Money,
+}
+
+/// The rates applied.
+#[derive(Debug, Clone, Object)]
+pub struct RatesView {
+    pub profit_rate: Decimal,
+    pub indirect_rate: Decimal,
+    pub tax_rate: Decimal,
+    #[oai(skip_serializing_if_is_none)]
+    pub labour_rate_override_per_m2: Option<Decimal>,
+}
+
+/// Totals; every figure is rounded once and they add up exactly.
+#[derive(Debug, Clone, Object)]
+pub struct TotalsView {
+    pub materials: Money,
+    pub labour: Money,
+    /// materials + labour.
+    pub cost: Money,
+    pub profit: Money,
+    pub indirect: Money,
+    /// cost + profit + indirect.
+    pub before_tax: Money,
+    pub tax: Money,
+    /// before_tax + tax.
+    pub total: Money,
+}
+
+/// A priced quote.
+#[derive(Debug, Clone, Object)]
+pub struct QuotePreview {
+    pub currency: String,
+    pub items: Vec<ItemView>,
+    pub material_items: Vec<MaterialItemView>,
+    pub rates: RatesView,
+    pub totals: TotalsView,
+}
+
+#[derive(ApiResponse)]
+enum PreviewAnswer {
+    #[oai(status = 200)]
+    Ok(Json<QuotePreview>),
+}
+
+impl From<EngineError> for ApiError {
+    fn from(err: EngineError) -> Self {
+        let details = serde_json::json!({ "field": err.field });
+        match err.kind {
+            EngineErrorKind::UnknownProduct => {
+                ApiError::not_found("product_not_found", err.to_string()).with_details(details)
+            }
+            EngineErrorKind::UnknownMaterial => {
+                ApiError::not_found("material_not_found", err.to_string()).with_details(details)
+            }
+            EngineErrorKind::Invalid => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                err.to_string(),
+            )
+            .with_details(details),
+        }
+    }
+}
+
+/// Converts a request into engine input.
+pub fn to_input(req: &PreviewRequest) -> ApiResult<QuoteInput> {
+    if req.items.is_empty() && req.material_items.is_empty() {
+        return Err(ApiError::invalid_field(
+            "items",
+            "a quote needs at least one item or material item",
+        ));
+    }
+    for (field, len) in [
+        ("items", req.items.len()),
+        ("material_items", req.material_items.len()),
+    ] {
+        if len > MAX_ITEMS {
+            return Err(ApiError::invalid_field(
+                field,
+                format!("at most {MAX_ITEMS} entries"),
+            ));
+        }
+    }
+    let defaults = Rates::default();
+    Ok(QuoteInput {
+        items: req
+            .items
+            .iter()
+            .map(|i| ItemInput {
+                product: i.product.clone(),
+                width_cm: i.width_cm.amount(),
+                height_cm: i.height_cm.amount(),
+                quantity: i.quantity,
+                glass: i.glass.clone(),
+                colour: i.colour.clone(),
+            })
+            .collect(),
+        material_items: req
+            .material_items
+            .iter()
+            .map(|m| MaterialInput {
+                material: m.material.clone(),
+                quantity: m.quantity.amount(),
+            })
+            .collect(),
+        rates: Rates {
+            profit: req.profit_rate.map_or(defaults.profit, Rate::amount),
+            indirect: req.indirect_rate.map_or(defaults.indirect, Rate::amount),
+            tax: req.tax_rate.map_or(defaults.tax, Rate::amount),
+            labour_override_per_m2: req.labour_rate_override_per_m2.map(Money::amount),
+        },
+    })
+}
+
+/// Renders an engine result.
+pub fn to_view(input: &QuoteInput, result: QuoteResult) -> QuotePreview {
+    let items = result
+        .items
+        .into_iter()
+        .zip(&input.items)
+        .map(|(item, req)| ItemView {
+            product: item.product,
+            width_cm: item.width_cm.normalize(),
+            height_cm: item.height_cm.normalize(),
+            quantity: item.quantity,
+            area_m2: item.area_m2.normalize(),
+            glass_material: item.glass_material,
+            glass_price_per_m2: item.glass_price_per_m2,
+            colour: req.colour.clone(),
+            labour_rate_per_m2: item.labour_rate_per_m2,
+            lines: item
+                .lines
+                .into_iter()
+                .map(|l| LineView {
+                    description: l.description,
+                    material: l.material,
+                    kind: l.kind,
+                    formula: l.formula,
+                    net_quantity: l.net_quantity,
+                    waste_factor: l.waste_factor,
+                    quantity: l.quantity,
+                    bars: l.bars,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    billed: l.billed,
+                })
+                .collect(),
+            profiles: item.profiles,
+            glass: item.glass,
+            hardware: item.hardware,
+            consumables: item.consumables,
+            labour: item.labour,
+            subtotal: item.subtotal,
+        })
+        .collect();
+    let t = result.totals;
+    QuotePreview {
+        currency: CURRENCY.to_owned(),
+        items,
+        material_items: result
+            .material_items
+            .into_iter()
+            .map(|m| MaterialItemView {
+                material: m.material,
+                quantity: m.quantity,
+                unit_price: m.unit_price,
+                amount: m.amount,
+            })
+            .collect(),
+        rates: RatesView {
+            profit_rate: result.rates.profit,
+            indirect_rate: result.rates.indirect,
+            tax_rate: result.rates.tax,
+            labour_rate_override_per_m2: result.rates.labour_override_per_m2,
+        },
+        totals: TotalsView {
+            materials: t.materials,
+            labour: t.labour,
+            cost: t.cost,
+            profit: t.profit,
+            indirect: t.indirect,
+            before_tax: t.before_tax,
+            tax: t.tax,
+            total: t.total,
+        },
+    }
+}
+
+/// Quote endpoints.
+pub struct QuotesApi {
+    pub state: AppState,
+}
+
+impl QuotesApi {
+    /// The tenant's quoting catalogue, kept in-process and evicted with every
+    /// catalogue change of the tenant or of the defaults.
+    async fn catalog(&self, ctx: &TenantCtx) -> ApiResult<Arc<Catalog>> {
+        self.state
+            .cache
+            .get_or_load_local(Scope::Tenant(ctx.tenant), "quote-catalog", || async {
+                let mut tx = ctx.tx(&self.state).await?;
+                let catalog = repo::load_catalog(&mut tx).await?;
+                tx.commit().await?;
+                Ok::<_, ApiError>(catalog)
+            })
+            .await
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]
+impl QuotesApi {
+    /// Price a quote without saving it: every BOM line with its formula, quantities,
+    /// waste, bars, unit price and amount; category totals per item; labour;
+    /// overhead, tax and total. Unknown codes are 404 and out-of-range inputs 422,
+    /// each naming the field (e.g. `items[0].width_cm`).
+    #[oai(path = "/preview", method = "post", operation_id = "quotes_preview")]
+    async fn preview(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<PreviewRequest>,
+    ) -> ApiResult<PreviewAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let input = to_input(&body)?;
+        let catalog = self.catalog(ctx).await?;
+        let result = engine::price(&catalog, &input)?;
+        Ok(PreviewAnswer::Ok(Json(to_view(&input, result))))
+    }
+}

@@ -1,0 +1,284 @@
+//! Quoting catalogue types: products with their BOM, colours, labour rates.
+
+use poem_openapi::{Enum, Object};
+use rust_decimal::Decimal;
+
+use super::formula::{Formula, Vars};
+use crate::catalog::model::{check_name, Category, MaterialCode};
+use crate::error::ApiError;
+use crate::money::{Centimetres, Factor};
+
+/// What a product is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ProductKind {
+    Window,
+    Door,
+    Other,
+}
+
+impl ProductKind {
+    /// The database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductKind::Window => "window",
+            ProductKind::Door => "door",
+            ProductKind::Other => "other",
+        }
+    }
+}
+
+/// Window types; each has a labour rate.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum WindowType {
+    /// Fija (fixed).
+    Fija,
+    /// Corrediza (sliding).
+    Corrediza,
+    /// Abatible (casement).
+    Abatible,
+    /// Oscilobatiente (tilt-and-turn).
+    Oscilobatiente,
+    /// Proyectante (awning).
+    Proyectante,
+}
+
+impl WindowType {
+    /// Every window type.
+    pub const ALL: [WindowType; 5] = [
+        WindowType::Fija,
+        WindowType::Corrediza,
+        WindowType::Abatible,
+        WindowType::Oscilobatiente,
+        WindowType::Proyectante,
+    ];
+
+    /// The database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowType::Fija => "fija",
+            WindowType::Corrediza => "corrediza",
+            WindowType::Abatible => "abatible",
+            WindowType::Oscilobatiente => "oscilobatiente",
+            WindowType::Proyectante => "proyectante",
+        }
+    }
+
+    /// From the database name.
+    pub fn from_db(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// One BOM line as written by a catalogue editor.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BomLineSpec {
+    #[serde(default)]
+    pub description: String,
+    pub material: String,
+    pub kind: Category,
+    /// A formula over width_cm, height_cm, width_m, height_m, area_m2, perimeter_m
+    /// and quantity, e.g. `2 * (width_m + height_m)`.
+    pub quantity_formula: String,
+    /// Multiplier ≥ 1 applied to the formula's result.
+    pub waste_factor: Factor,
+}
+
+/// A product as written by a catalogue editor (the shape of seed-catalog.json).
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductSpec {
+    pub code: String,
+    pub name: String,
+    pub kind: ProductKind,
+    pub window_type: Option<WindowType>,
+    pub door_type: Option<String>,
+    pub aluminium_line: Option<String>,
+    /// `[min, max]` in cm, bounds included.
+    pub width_cm: Vec<Centimetres>,
+    /// `[min, max]` in cm, bounds included.
+    pub height_cm: Vec<Centimetres>,
+    pub bom: Vec<BomLineSpec>,
+}
+
+/// A product checked and with its formulas parsed.
+#[derive(Debug, Clone)]
+pub struct CheckedProduct {
+    pub code: MaterialCode,
+    pub width_cm: (Decimal, Decimal),
+    pub height_cm: (Decimal, Decimal),
+    pub formulas: Vec<Formula>,
+}
+
+/// Most BOM lines in one product.
+pub const MAX_BOM_LINES: usize = 100;
+
+impl ProductSpec {
+    /// Checks everything that does not need the database: code, name, ranges, window
+    /// type, and each formula (parsed, then evaluated at the four corner sizes so a
+    /// division by zero shows up now rather than in a customer's quote). Errors name
+    /// the field, e.g. `bom[3].quantity_formula`.
+    pub fn check(&self) -> Result<CheckedProduct, ApiError> {
+        let code = MaterialCode::parse_field("code", &self.code)?;
+        check_name("name", &self.name)?;
+        let range = |field: &str, values: &[Centimetres]| -> Result<(Decimal, Decimal), ApiError> {
+            match values {
+                [lo, hi] if !lo.amount().is_zero() && lo.amount() <= hi.amount() => {
+                    Ok((lo.amount(), hi.amount()))
+                }
+                _ => Err(ApiError::invalid_field(
+                    field,
+                    "must be [min, max] with 0 < min <= max",
+                )),
+            }
+        };
+        let width_cm = range("width_cm", &self.width_cm)?;
+        let height_cm = range("height_cm", &self.height_cm)?;
+        if self.kind == ProductKind::Window && self.window_type.is_none() {
+            return Err(ApiError::invalid_field(
+                "window_type",
+                "a window needs a window type (it selects the labour rate)",
+            ));
+        }
+        for (field, value) in [
+            ("door_type", &self.door_type),
+            ("aluminium_line", &self.aluminium_line),
+        ] {
+            if value
+                .as_ref()
+                .is_some_and(|v| v.trim().is_empty() || v.len() > 50)
+            {
+                return Err(ApiError::invalid_field(field, "must be 1 to 50 characters"));
+            }
+        }
+        if self.bom.len() > MAX_BOM_LINES {
+            return Err(ApiError::invalid_field(
+                "bom",
+                format!("at most {MAX_BOM_LINES} lines"),
+            ));
+        }
+        let corners = [
+            (width_cm.0, height_cm.0),
+            (width_cm.0, height_cm.1),
+            (width_cm.1, height_cm.0),
+            (width_cm.1, height_cm.1),
+        ];
+        let mut formulas = Vec::with_capacity(self.bom.len());
+        for (i, line) in self.bom.iter().enumerate() {
+            let field = |name: &str| format!("bom[{i}].{name}");
+            MaterialCode::parse_field(&field("material"), &line.material)?;
+            if line.description.len() > 200 {
+                return Err(ApiError::invalid_field(
+                    &field("description"),
+                    "must be at most 200 characters",
+                ));
+            }
+            if line.waste_factor.amount() < Decimal::ONE {
+                return Err(ApiError::invalid_field(
+                    &field("waste_factor"),
+                    "a waste factor is 1 or more",
+                ));
+            }
+            let formula = Formula::parse(&line.quantity_formula).map_err(|e| {
+                ApiError::invalid_field(
+                    &field("quantity_formula"),
+                    format!("`{}`: {e}", line.quantity_formula),
+                )
+            })?;
+            for (w, h) in corners {
+                let vars = Vars {
+                    width_cm: w,
+                    height_cm: h,
+                    quantity: Decimal::ONE,
+                };
+                formula.eval(&vars).map_err(|e| {
+                    ApiError::invalid_field(
+                        &field("quantity_formula"),
+                        format!("`{}` fails at {w} × {h} cm: {e}", line.quantity_formula),
+                    )
+                })?;
+            }
+            formulas.push(formula);
+        }
+        Ok(CheckedProduct {
+            code,
+            width_cm,
+            height_cm,
+            formulas,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ProductSpec {
+        serde_json::from_value(serde_json::json!({
+            "code": "VEN-X", "name": "Ventana", "kind": "window", "window_type": "fija",
+            "width_cm": ["50", "200"], "height_cm": ["50", "180"],
+            "bom": [{ "material": "PER-NAC3-FE", "kind": "profile", "quantity_formula": "2 * (width_m + height_m)", "waste_factor": "1.05" }]
+        }))
+        .expect("spec")
+    }
+
+    #[test]
+    fn a_good_product_checks_and_parses_its_formulas() {
+        let checked = spec().check().expect("valid");
+        assert_eq!(checked.formulas.len(), 1);
+        assert_eq!(checked.width_cm, (Decimal::from(50), Decimal::from(200)));
+    }
+
+    type Change = Box<dyn Fn(&mut ProductSpec)>;
+
+    #[test]
+    fn problems_name_the_field() {
+        let cases: Vec<(&str, Change)> = vec![
+            (
+                "bom[0].quantity_formula",
+                Box::new(|p| p.bom[0].quantity_formula = "widht_m".into()),
+            ),
+            (
+                "bom[0].quantity_formula",
+                Box::new(|p| p.bom[0].quantity_formula = "1 / (width_cm - 50)".into()),
+            ),
+            (
+                "bom[0].waste_factor",
+                Box::new(|p| p.bom[0].waste_factor = Factor::parse("0.9").expect("factor")),
+            ),
+            (
+                "bom[0].material",
+                Box::new(|p| p.bom[0].material = "per x".into()),
+            ),
+            ("width_cm", Box::new(|p| p.width_cm.reverse())),
+            ("height_cm", Box::new(|p| p.height_cm.truncate(1))),
+            ("window_type", Box::new(|p| p.window_type = None)),
+            ("code", Box::new(|p| p.code = "ventana x".into())),
+        ];
+        for (field, change) in cases {
+            let mut p = spec();
+            change(&mut p);
+            let err = p.check().expect_err(field);
+            assert!(
+                err.to_string().contains(field) || format!("{err:?}").contains(field),
+                "{field}: {err:?}"
+            );
+        }
+    }
+}

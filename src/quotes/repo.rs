@@ -1,0 +1,286 @@
+//! SQL for the quoting catalogue: global upserts (platform role) and the effective
+//! snapshot one tenant's quotes are priced from.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+
+use super::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
+use super::formula::Formula;
+use super::model::{ProductSpec, WindowType};
+use crate::catalog::model::Category;
+use crate::db::TenantTx;
+
+/// Upserts a global colour.
+pub async fn upsert_global_colour(
+    conn: &mut PgConnection,
+    code: &str,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        r#"INSERT INTO global_colours (code, name) VALUES ($1, $2)
+           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, active = true, updated_at = now()
+            WHERE (global_colours.name, global_colours.active) IS DISTINCT FROM (EXCLUDED.name, true)"#,
+    )
+    .bind(code)
+    .bind(name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Upserts a global colour price.
+pub async fn upsert_global_colour_price(
+    conn: &mut PgConnection,
+    material: &str,
+    colour: &str,
+    price: Decimal,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        r#"INSERT INTO global_colour_prices (material_code, colour_code, price) VALUES ($1, $2, $3)
+           ON CONFLICT (material_code, colour_code) DO UPDATE SET price = EXCLUDED.price, updated_at = now()
+            WHERE global_colour_prices.price IS DISTINCT FROM EXCLUDED.price"#,
+    )
+    .bind(material)
+    .bind(colour)
+    .bind(price)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Upserts a global labour rate.
+pub async fn upsert_global_labour(
+    conn: &mut PgConnection,
+    window_type: WindowType,
+    rate: Decimal,
+    complexity: Decimal,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        r#"INSERT INTO global_labour_rates (window_type, rate, complexity) VALUES ($1, $2, $3)
+           ON CONFLICT (window_type) DO UPDATE
+              SET rate = EXCLUDED.rate, complexity = EXCLUDED.complexity, updated_at = now()
+            WHERE (global_labour_rates.rate, global_labour_rates.complexity)
+                  IS DISTINCT FROM (EXCLUDED.rate, EXCLUDED.complexity)"#,
+    )
+    .bind(window_type.as_str())
+    .bind(rate)
+    .bind(complexity)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Upserts a global product and replaces its BOM (the spec must be checked).
+pub async fn upsert_global_product(
+    conn: &mut PgConnection,
+    p: &ProductSpec,
+) -> Result<(), sqlx::Error> {
+    let range = |v: &[crate::money::Centimetres], i: usize| {
+        v.get(i).map(|c| c.amount()).unwrap_or_default()
+    };
+    sqlx::query(
+        r#"INSERT INTO global_products
+               (code, name, kind, window_type, door_type, aluminium_line,
+                min_width_cm, max_width_cm, min_height_cm, max_height_cm)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (code) DO UPDATE
+              SET name = EXCLUDED.name, kind = EXCLUDED.kind, window_type = EXCLUDED.window_type,
+                  door_type = EXCLUDED.door_type, aluminium_line = EXCLUDED.aluminium_line,
+                  min_width_cm = EXCLUDED.min_width_cm, max_width_cm = EXCLUDED.max_width_cm,
+                  min_height_cm = EXCLUDED.min_height_cm, max_height_cm = EXCLUDED.max_height_cm,
+                  active = true, version = global_products.version + 1, updated_at = now()"#,
+    )
+    .bind(&p.code)
+    .bind(p.name.trim())
+    .bind(p.kind.as_str())
+    .bind(p.window_type.map(WindowType::as_str))
+    .bind(&p.door_type)
+    .bind(&p.aluminium_line)
+    .bind(range(&p.width_cm, 0))
+    .bind(range(&p.width_cm, 1))
+    .bind(range(&p.height_cm, 0))
+    .bind(range(&p.height_cm, 1))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM global_bom_lines WHERE product_code = $1")
+        .bind(&p.code)
+        .execute(&mut *conn)
+        .await?;
+    for (position, line) in p.bom.iter().enumerate() {
+        sqlx::query(
+            r#"INSERT INTO global_bom_lines
+                   (product_code, position, description, material_code, kind, quantity_formula, waste_factor)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+        )
+        .bind(&p.code)
+        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+        .bind(&line.description)
+        .bind(&line.material)
+        .bind(line.kind.as_str())
+        .bind(&line.quantity_formula)
+        .bind(line.waste_factor)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct MaterialRow {
+    code: String,
+    name: String,
+    category: String,
+    price: Decimal,
+    bar_length_m: Option<Decimal>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    code: String,
+    name: String,
+    window_type: Option<String>,
+    min_width_cm: Decimal,
+    max_width_cm: Decimal,
+    min_height_cm: Decimal,
+    max_height_cm: Decimal,
+    source: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct BomRow {
+    product_code: String,
+    source: String,
+    description: String,
+    material_code: String,
+    kind: String,
+    quantity_formula: String,
+    waste_factor: Decimal,
+}
+
+fn decode(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("quote catalogue: bad {what}").into())
+}
+
+/// The tenant's effective quoting catalogue: materials (own active rows over the
+/// defaults), colour prices, products with their BOMs, and labour rates; for each, the
+/// tenant's row wins over the global default of the same key.
+pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let materials: Vec<MaterialRow> = sqlx::query_as(
+        r#"SELECT code, name, category, price, bar_length_m FROM materials WHERE tenant_id = $1 AND active
+           UNION ALL
+           SELECT code, name, category, price, bar_length_m FROM global_materials g
+            WHERE g.active AND NOT EXISTS (SELECT 1 FROM materials m
+                                            WHERE m.tenant_id = $1 AND m.code = g.code AND m.active)"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let colour_prices: Vec<(String, String, Decimal)> = sqlx::query_as(
+        r#"SELECT material_code, colour_code, price FROM colour_prices WHERE tenant_id = $1
+           UNION ALL
+           SELECT material_code, colour_code, price FROM global_colour_prices g
+            WHERE NOT EXISTS (SELECT 1 FROM colour_prices c WHERE c.tenant_id = $1
+                               AND c.material_code = g.material_code AND c.colour_code = g.colour_code)"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let products: Vec<ProductRow> = sqlx::query_as(
+        r#"SELECT code, name, window_type, min_width_cm, max_width_cm, min_height_cm, max_height_cm,
+                  'tenant' AS source
+             FROM products WHERE tenant_id = $1 AND active
+           UNION ALL
+           SELECT code, name, window_type, min_width_cm, max_width_cm, min_height_cm, max_height_cm,
+                  'global'
+             FROM global_products g
+            WHERE g.active AND NOT EXISTS (SELECT 1 FROM products p
+                                            WHERE p.tenant_id = $1 AND p.code = g.code AND p.active)"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let bom: Vec<BomRow> = sqlx::query_as(
+        r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
+                  b.quantity_formula, b.waste_factor, b.position
+             FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
+            WHERE b.tenant_id = $1 AND p.active
+           UNION ALL
+           SELECT product_code, 'global', description, material_code, kind,
+                  quantity_formula, waste_factor, position
+             FROM global_bom_lines
+            ORDER BY product_code, source, position"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let labour: Vec<(String, Decimal, Decimal)> = sqlx::query_as(
+        r#"SELECT window_type, rate, complexity FROM labour_rates WHERE tenant_id = $1
+           UNION ALL
+           SELECT window_type, rate, complexity FROM global_labour_rates g
+            WHERE NOT EXISTS (SELECT 1 FROM labour_rates l WHERE l.tenant_id = $1 AND l.window_type = g.window_type)"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+
+    let mut catalog = Catalog::default();
+    for m in materials {
+        let category = Category::from_db(&m.category).ok_or_else(|| decode("category"))?;
+        catalog.materials.insert(
+            m.code.clone(),
+            MaterialInfo {
+                code: m.code,
+                name: m.name,
+                category,
+                price: m.price,
+                bar_length_m: m.bar_length_m,
+                colour_prices: HashMap::new(),
+            },
+        );
+    }
+    for (material, colour, price) in colour_prices {
+        if let Some(info) = catalog.materials.get_mut(&material) {
+            info.colour_prices.insert(colour, price);
+        }
+    }
+    let mut lines: HashMap<(String, String), Vec<BomLine>> = HashMap::new();
+    for row in bom {
+        let formula = Formula::parse(&row.quantity_formula).map_err(|_| decode("formula"))?;
+        lines
+            .entry((row.product_code, row.source))
+            .or_default()
+            .push(BomLine {
+                description: row.description,
+                material: row.material_code,
+                kind: Category::from_db(&row.kind).ok_or_else(|| decode("BOM kind"))?,
+                formula,
+                waste_factor: row.waste_factor,
+            });
+    }
+    for p in products {
+        let bom = lines
+            .remove(&(p.code.clone(), p.source))
+            .unwrap_or_default();
+        catalog.products.insert(
+            p.code.clone(),
+            Product {
+                code: p.code,
+                name: p.name,
+                window_type: p.window_type,
+                width_cm: (p.min_width_cm, p.max_width_cm),
+                height_cm: (p.min_height_cm, p.max_height_cm),
+                bom,
+            },
+        );
+    }
+    for (window_type, rate, complexity) in labour {
+        catalog
+            .labour
+            .insert(window_type, LabourRate { rate, complexity });
+    }
+    Ok(Arc::new(catalog))
+}
