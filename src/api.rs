@@ -9,6 +9,7 @@ use crate::auth::api::AuthApi;
 use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
 use crate::quotes::api::QuotesApi;
+use crate::quotes::products_api::ProductsApi;
 use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
 use crate::users::api::UsersApi;
@@ -154,6 +155,7 @@ pub type Apis = (
     AuthApi,
     UsersApi,
     CatalogApi,
+    ProductsApi,
     QuotesApi,
     TenantsApi,
     GlobalCatalogApi,
@@ -172,6 +174,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         CatalogApi {
+            state: state.clone(),
+        },
+        ProductsApi {
             state: state.clone(),
         },
         QuotesApi {

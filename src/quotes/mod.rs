@@ -5,4 +5,5 @@ pub mod api;
 pub mod engine;
 pub mod formula;
 pub mod model;
+pub mod products_api;
 pub mod repo;

@@ -115,6 +115,10 @@ pub struct ProductSpec {
     /// `[min, max]` in cm, bounds included.
     pub height_cm: Vec<Centimetres>,
     pub bom: Vec<BomLineSpec>,
+    /// Ignored: accepted so that catalogue files can be posted as they are.
+    #[serde(default, skip_serializing)]
+    #[oai(skip_serializing_if_is_none)]
+    pub in_default_catalogue: Option<bool>,
 }
 
 /// A product checked and with its formulas parsed.

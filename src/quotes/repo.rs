@@ -9,9 +9,11 @@ use sqlx::PgConnection;
 
 use super::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
 use super::formula::Formula;
-use super::model::{ProductSpec, WindowType};
-use crate::catalog::model::Category;
+use super::model::{BomLineSpec, ProductKind, ProductSpec, WindowType};
+use crate::catalog::model::{Category, Source};
 use crate::db::TenantTx;
+use crate::ids::UserId;
+use crate::money::{Centimetres, Factor};
 
 /// Upserts a global colour.
 pub async fn upsert_global_colour(
@@ -78,9 +80,7 @@ pub async fn upsert_global_product(
     conn: &mut PgConnection,
     p: &ProductSpec,
 ) -> Result<(), sqlx::Error> {
-    let range = |v: &[crate::money::Centimetres], i: usize| {
-        v.get(i).map(|c| c.amount()).unwrap_or_default()
-    };
+    let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
     sqlx::query(
         r#"INSERT INTO global_products
                (code, name, kind, window_type, door_type, aluminium_line,
@@ -283,4 +283,150 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
             .insert(window_type, LabourRate { rate, complexity });
     }
     Ok(Arc::new(catalog))
+}
+
+#[derive(sqlx::FromRow)]
+struct ProductSpecRow {
+    code: String,
+    name: String,
+    kind: String,
+    window_type: Option<String>,
+    door_type: Option<String>,
+    aluminium_line: Option<String>,
+    min_width_cm: Decimal,
+    max_width_cm: Decimal,
+    min_height_cm: Decimal,
+    max_height_cm: Decimal,
+    source: String,
+}
+
+/// The tenant's effective products as specs (own active rows over the defaults),
+/// each with its source.
+pub async fn effective_products(
+    tx: &mut TenantTx,
+) -> Result<Vec<(ProductSpec, Source)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let rows: Vec<ProductSpecRow> = sqlx::query_as(
+        r#"SELECT code, name, kind, window_type, door_type, aluminium_line,
+                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'tenant' AS source
+             FROM products WHERE tenant_id = $1 AND active
+           UNION ALL
+           SELECT code, name, kind, window_type, door_type, aluminium_line,
+                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'global'
+             FROM global_products g
+            WHERE g.active AND NOT EXISTS (SELECT 1 FROM products p
+                                            WHERE p.tenant_id = $1 AND p.code = g.code AND p.active)
+            ORDER BY code"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let lines: Vec<BomRow> = sqlx::query_as(
+        r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
+                  b.quantity_formula, b.waste_factor, b.position
+             FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
+            WHERE b.tenant_id = $1 AND p.active
+           UNION ALL
+           SELECT product_code, 'global', description, material_code, kind,
+                  quantity_formula, waste_factor, position
+             FROM global_bom_lines
+            ORDER BY product_code, source, position"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut boms: HashMap<(String, String), Vec<BomLineSpec>> = HashMap::new();
+    for l in lines {
+        boms.entry((l.product_code, l.source))
+            .or_default()
+            .push(BomLineSpec {
+                description: l.description,
+                material: l.material_code,
+                kind: Category::from_db(&l.kind).ok_or_else(|| decode("BOM kind"))?,
+                quantity_formula: l.quantity_formula,
+                waste_factor: Factor::try_from_decimal(l.waste_factor)
+                    .map_err(|_| decode("waste factor"))?,
+            });
+    }
+    let cm = |d: Decimal| Centimetres::try_from_decimal(d).map_err(|_| decode("dimension"));
+    rows.into_iter()
+        .map(|r| {
+            let source = if r.source == "tenant" {
+                Source::Tenant
+            } else {
+                Source::Global
+            };
+            let bom = boms.remove(&(r.code.clone(), r.source)).unwrap_or_default();
+            Ok((
+                ProductSpec {
+                    kind: match r.kind.as_str() {
+                        "window" => ProductKind::Window,
+                        "door" => ProductKind::Door,
+                        _ => ProductKind::Other,
+                    },
+                    window_type: r.window_type.as_deref().and_then(WindowType::from_db),
+                    width_cm: vec![cm(r.min_width_cm)?, cm(r.max_width_cm)?],
+                    height_cm: vec![cm(r.min_height_cm)?, cm(r.max_height_cm)?],
+                    code: r.code,
+                    name: r.name,
+                    door_type: r.door_type,
+                    aluminium_line: r.aluminium_line,
+                    bom,
+                    in_default_catalogue: None,
+                },
+                source,
+            ))
+        })
+        .collect()
+}
+
+/// Inserts the tenant's own product and its BOM (the spec must be checked). A taken
+/// code fails on `products_tenant_id_code_key`.
+pub async fn insert_product(
+    tx: &mut TenantTx,
+    p: &ProductSpec,
+    by: UserId,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    let id = uuid::Uuid::new_v4();
+    let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
+    sqlx::query(
+        r#"INSERT INTO products
+               (tenant_id, id, code, name, kind, window_type, door_type, aluminium_line,
+                min_width_cm, max_width_cm, min_height_cm, max_height_cm, updated_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(&p.code)
+    .bind(p.name.trim())
+    .bind(p.kind.as_str())
+    .bind(p.window_type.map(WindowType::as_str))
+    .bind(&p.door_type)
+    .bind(&p.aluminium_line)
+    .bind(range(&p.width_cm, 0))
+    .bind(range(&p.width_cm, 1))
+    .bind(range(&p.height_cm, 0))
+    .bind(range(&p.height_cm, 1))
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    for (position, line) in p.bom.iter().enumerate() {
+        sqlx::query(
+            r#"INSERT INTO bom_lines
+                   (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#,
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+        .bind(&line.description)
+        .bind(&line.material)
+        .bind(line.kind.as_str())
+        .bind(&line.quantity_formula)
+        .bind(line.waste_factor)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
 }

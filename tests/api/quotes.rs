@@ -33,22 +33,39 @@ fn cents(v: &Value) -> i64 {
 }
 
 #[tokio::test]
-async fn the_seed_cases_on_default_products_price_within_a_cent_over_http() {
+async fn every_seed_case_prices_within_a_cent_over_http_with_the_fixture_products_posted_by_the_tenant(
+) {
     let app = spawn_app().await;
     let t = app.onboard(&slug("quotes")).await;
+    // The TEST-* fixture products are not defaults: the tenant adds them, posting
+    // them exactly as the catalogue file has them.
+    let catalogue: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_dir().join("tests/fixtures/seed-catalog.json"))
+            .expect("fixture"),
+    )
+    .expect("json");
+    for product in catalogue["products"].as_array().expect("products") {
+        if product["in_default_catalogue"] == false {
+            let resp = app
+                .request(
+                    Method::POST,
+                    "/api/v1/products",
+                    Some(&t.admin_token),
+                    Some(product.clone()),
+                )
+                .await;
+            expect_status(
+                resp,
+                StatusCode::CREATED,
+                product["code"].as_str().unwrap_or("product"),
+            )
+            .await;
+        }
+    }
     let estimator = app.user_token(&t, "estimator").await;
     let mut priced = 0;
     for case in seed_cases() {
         let id = case["id"].as_str().expect("id");
-        // Cases on the TEST-* fixture products need POST /api/v1/products (next in
-        // issue #3); the engine test prices them (tests/engine_cases.rs).
-        if case["items"].as_array().expect("items").iter().any(|i| {
-            i["product"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("TEST-"))
-        }) {
-            continue;
-        }
         let resp = app
             .request(
                 Method::POST,
@@ -109,7 +126,11 @@ async fn the_seed_cases_on_default_products_price_within_a_cent_over_http() {
         );
         priced += 1;
     }
-    assert!(priced >= 7, "priced {priced} cases over HTTP");
+    assert_eq!(
+        priced,
+        seed_cases().len(),
+        "every seed case priced over HTTP"
+    );
     app.cleanup().await;
 }
 
@@ -293,5 +314,146 @@ async fn bad_quote_input_gets_a_4xx_naming_the_field_and_value() {
             "{what}: {named} not named in {err}"
         );
     }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn products_are_listed_with_their_source_and_bad_products_are_refused_naming_the_bom_line() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("prod")).await;
+    let listed = app.get_json("/api/v1/products", &t.admin_token).await;
+    let codes: Vec<&str> = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["VEN-CORR-NAC3", "VEN-FIJA-NAC3", "VEN-PROY-S35"]);
+    assert!(listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|p| p["source"] == "global"));
+    let one = app
+        .get_json("/api/v1/products/VEN-FIJA-NAC3", &t.admin_token)
+        .await;
+    assert_eq!(one["bom"].as_array().map(Vec::len), Some(6));
+
+    let product = |formula: &str, material: &str| {
+        json!({ "code": "VEN-NUEVA", "name": "Nueva", "kind": "window", "window_type": "fija",
+                "width_cm": ["50", "150"], "height_cm": ["50", "150"],
+                "bom": [{ "description": "Marco", "material": material, "kind": "profile",
+                          "quantity_formula": formula, "waste_factor": "1.05" }] })
+    };
+    let cases = [
+        (
+            "unknown variable",
+            product("widht_m * 2", "PER-NAC3-FE"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bom[0].quantity_formula",
+        ),
+        (
+            "division by zero at a corner",
+            product("1 / (width_cm - 50)", "PER-NAC3-FE"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bom[0].quantity_formula",
+        ),
+        (
+            "too deep",
+            product(
+                &format!("{}1{}", "(".repeat(30), ")".repeat(30)),
+                "PER-NAC3-FE",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bom[0].quantity_formula",
+        ),
+        (
+            "unknown material",
+            product("perimeter_m", "PER-NADA"),
+            StatusCode::NOT_FOUND,
+            "bom[0].material",
+        ),
+        (
+            "glass as a profile",
+            product("perimeter_m", "VID-CLARO-4"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bom[0].material",
+        ),
+    ];
+    for (what, body, status, field) in cases {
+        let resp = app
+            .request(
+                Method::POST,
+                "/api/v1/products",
+                Some(&t.admin_token),
+                Some(body),
+            )
+            .await;
+        let err = expect_status(resp, status, what).await;
+        assert!(
+            err.to_string().contains(field),
+            "{what}: {field} not named in {err}"
+        );
+    }
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/products",
+            Some(&t.admin_token),
+            Some(product("perimeter_m", "PER-NAC3-FE")),
+        )
+        .await;
+    expect_status(resp, StatusCode::CREATED, "good product").await;
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/products",
+            Some(&t.admin_token),
+            Some(product("perimeter_m", "PER-NAC3-FE")),
+        )
+        .await;
+    expect_error(resp, StatusCode::CONFLICT, "product_exists", "duplicate").await;
+
+    // Another tenant neither sees nor can price it.
+    let other = app.onboard(&slug("prod-b")).await;
+    let resp = app
+        .get("/api/v1/products/VEN-NUEVA", &other.admin_token)
+        .await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "product_not_found",
+        "other tenant",
+    )
+    .await;
+    let body = json!({ "items": [{ "product": "VEN-NUEVA", "width_cm": "100", "height_cm": "100", "quantity": 1 }] });
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes/preview",
+            Some(&other.admin_token),
+            Some(body.clone()),
+        )
+        .await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "product_not_found",
+        "other tenant preview",
+    )
+    .await;
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes/preview",
+            Some(&t.admin_token),
+            Some(body),
+        )
+        .await;
+    let priced = expect_status(resp, StatusCode::OK, "own product").await;
+    assert_eq!(
+        priced["items"][0]["profiles"], "473.40",
+        "4 m × 1.05 = 4.2 m → one 6 m bar × 78.90"
+    );
     app.cleanup().await;
 }
