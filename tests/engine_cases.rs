@@ -9,7 +9,7 @@ use serde_json::Value;
 use ventanas::catalog::model::Category;
 use ventanas::quotes::engine::{
     self, BomLine, Catalog, ItemInput, LabourRate, MaterialInfo, MaterialInput, Product,
-    QuoteInput, Rates,
+    ProfileRule, QuoteInput, Rates, Rules,
 };
 use ventanas::quotes::formula::Formula;
 
@@ -140,7 +140,9 @@ fn input(case: &Value) -> QuoteInput {
             indirect: rate("indirect_rate", defaults.indirect),
             tax: rate("tax_rate", defaults.tax),
             labour_override_per_m2: settings.get("labour_rate_override_per_m2").map(dec),
+            ..defaults
         },
+        rules: Rules::default(),
     }
 }
 
@@ -361,4 +363,84 @@ fn inputs_outside_the_rules_are_errors_naming_the_field() {
         }
     )
     .is_ok());
+}
+
+/// C01's window (corrediza 150 × 120, Vidrio Claro 6 mm, Natural) under other rules.
+fn c01(rules: Rules, rates: Rates) -> engine::QuoteResult {
+    let item = ItemInput {
+        product: "VEN-CORR-NAC3".to_owned(),
+        width_cm: Decimal::from(150),
+        height_cm: Decimal::from(120),
+        quantity: 1,
+        glass: Some("VID-CLARO-6".to_owned()),
+        colour: Some("NAT".to_owned()),
+    };
+    engine::price(
+        &seed_catalog(),
+        &QuoteInput {
+            items: vec![item],
+            material_items: vec![],
+            rates,
+            rules,
+        },
+    )
+    .expect("prices")
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+
+#[test]
+fn per_metre_profiles_bill_metres_times_waste_instead_of_whole_bars() {
+    let result = c01(
+        Rules {
+            profiles: ProfileRule::PerMetre,
+            ..Rules::default()
+        },
+        Rates::default(),
+    );
+    // Metres × 1.05 × price: RS 1.5 × 52 + ZO 1.5 × 55 + JA 2.4 × 48 + JA 1.5 × 48
+    // + ZO 1.5 × 55 + TR 1.2 × 60 = 78 + 82.5 + 115.2 + 72 + 82.5 + 72 = 502.20; × 1.05.
+    assert_eq!(result.items[0].profiles.amount(), d("527.31"));
+    assert!(result.items[0].lines.iter().all(|l| l.bars.is_none()));
+    // Everything else is as in C01.
+    assert_eq!(result.items[0].glass.amount(), d("226.80"));
+    assert_eq!(result.items[0].hardware.amount(), d("63.00"));
+}
+
+#[test]
+fn hardware_without_waste_bills_four_rollers_not_four_point_two() {
+    let result = c01(
+        Rules {
+            waste_on_hardware: false,
+            ..Rules::default()
+        },
+        Rates::default(),
+    );
+    let rollers = result.items[0]
+        .lines
+        .iter()
+        .find(|l| l.material == "HER-ROD-3")
+        .expect("rollers");
+    assert_eq!((rollers.quantity, rollers.waste_factor), (d("4"), d("1")));
+    assert_eq!(result.items[0].hardware.amount(), d("60.00"), "4 × 15.00");
+}
+
+#[test]
+fn a_discount_applies_before_tax_and_the_document_still_adds_up() {
+    let rates = Rates {
+        discount: d("0.10"),
+        ..Rates::default()
+    };
+    let t = c01(Rules::default(), rates).totals;
+    // C01: cost 2417.90, profit 604.48, indirect 362.69 → 3385.07; 10 % = 338.507 → 338.51.
+    assert_eq!(t.discount.amount(), d("338.51"));
+    assert_eq!(t.before_tax.amount(), d("3046.56"));
+    assert_eq!(t.tax.amount(), d("487.45"), "16 % of 3046.56 = 487.4496");
+    assert_eq!(t.total.amount(), d("3534.01"));
+    assert_eq!(
+        t.cost.amount() + t.profit.amount() + t.indirect.amount() - t.discount.amount(),
+        t.before_tax.amount()
+    );
 }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::engine::{
     self, Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult,
-    Rates,
+    Rates, Rules,
 };
 use super::repo;
 use crate::api::ApiTags;
@@ -61,6 +61,8 @@ pub struct PreviewRequest {
     pub tax_rate: Option<Rate>,
     /// Labour per m² for every item, replacing rate × complexity.
     pub labour_rate_override_per_m2: Option<Money>,
+    /// Discount on cost + profit + indirect, before tax (`"0.05"` is 5 %).
+    pub discount_rate: Option<Rate>,
 }
 
 /// One priced BOM line, per window unless stated.
@@ -126,6 +128,7 @@ pub struct RatesView {
     pub tax_rate: Decimal,
     #[oai(skip_serializing_if_is_none)]
     pub labour_rate_override_per_m2: Option<Decimal>,
+    pub discount_rate: Decimal,
 }
 
 /// Totals; every figure is rounded once and they add up exactly.
@@ -137,7 +140,9 @@ pub struct TotalsView {
     pub cost: Money,
     pub profit: Money,
     pub indirect: Money,
-    /// cost + profit + indirect.
+    /// Discount on cost + profit + indirect.
+    pub discount: Money,
+    /// cost + profit + indirect - discount.
     pub before_tax: Money,
     pub tax: Money,
     /// before_tax + tax.
@@ -226,7 +231,10 @@ pub fn to_input(req: &PreviewRequest) -> ApiResult<QuoteInput> {
             indirect: req.indirect_rate.map_or(defaults.indirect, Rate::amount),
             tax: req.tax_rate.map_or(defaults.tax, Rate::amount),
             labour_override_per_m2: req.labour_rate_override_per_m2.map(Money::amount),
+            discount: req.discount_rate.map_or(defaults.discount, Rate::amount),
         },
+        // The classic rules until tenant quote settings exist (docs/plan-quotes.md).
+        rules: Rules::default(),
     })
 }
 
@@ -290,6 +298,7 @@ pub fn to_view(input: &QuoteInput, result: QuoteResult) -> QuotePreview {
             indirect_rate: result.rates.indirect,
             tax_rate: result.rates.tax,
             labour_rate_override_per_m2: result.rates.labour_override_per_m2,
+            discount_rate: result.rates.discount,
         },
         totals: TotalsView {
             materials: t.materials,
@@ -297,6 +306,7 @@ pub fn to_view(input: &QuoteInput, result: QuoteResult) -> QuotePreview {
             cost: t.cost,
             profit: t.profit,
             indirect: t.indirect,
+            discount: t.discount,
             before_tax: t.before_tax,
             tax: t.tax,
             total: t.total,

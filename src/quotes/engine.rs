@@ -75,6 +75,8 @@ pub struct Rates {
     pub tax: Decimal,
     /// Replaces `rate · complexity` for every item when set.
     pub labour_override_per_m2: Option<Decimal>,
+    /// Discount on cost + profit + indirect, before tax (`0.10` is 10 %).
+    pub discount: Decimal,
 }
 
 impl Default for Rates {
@@ -85,6 +87,7 @@ impl Default for Rates {
             indirect: Decimal::new(15, 2),
             tax: Decimal::new(16, 2),
             labour_override_per_m2: None,
+            discount: Decimal::ZERO,
         }
     }
 }
@@ -109,12 +112,41 @@ pub struct MaterialInput {
     pub quantity: Decimal,
 }
 
+/// How profiles are billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProfileRule {
+    /// The original's rule: whole bars per BOM line and window.
+    #[default]
+    WholeBarsPerLine,
+    /// Metres × waste factor, at the price per metre: no rounding to bars.
+    PerMetre,
+}
+
+/// Pricing rules that differ from the original app's (tenant settings); the
+/// default is the classic behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub profiles: ProfileRule,
+    /// Apply BOM waste factors to hardware (the original did: 4 rollers became 4.2).
+    pub waste_on_hardware: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            profiles: ProfileRule::WholeBarsPerLine,
+            waste_on_hardware: true,
+        }
+    }
+}
+
 /// A quote to price.
 #[derive(Debug, Clone, Default)]
 pub struct QuoteInput {
     pub items: Vec<ItemInput>,
     pub material_items: Vec<MaterialInput>,
     pub rates: Rates,
+    pub rules: Rules,
 }
 
 /// The classic glass waste factor: glass is billed on the window area plus 5 %.
@@ -172,7 +204,8 @@ pub struct MaterialLineResult {
     pub amount: Money,
 }
 
-/// Quote totals; `before_tax = cost + profit + indirect`, `total = before_tax + tax`.
+/// Quote totals; `before_tax = cost + profit + indirect - discount`,
+/// `total = before_tax + tax`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totals {
     pub materials: Money,
@@ -180,6 +213,7 @@ pub struct Totals {
     pub cost: Money,
     pub profit: Money,
     pub indirect: Money,
+    pub discount: Money,
     pub before_tax: Money,
     pub tax: Money,
     pub total: Money,
@@ -241,7 +275,15 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         .items
         .iter()
         .enumerate()
-        .map(|(i, item)| price_item(catalog, item, &input.rates, &format!("items[{i}]")))
+        .map(|(i, item)| {
+            price_item(
+                catalog,
+                item,
+                &input.rates,
+                &input.rules,
+                &format!("items[{i}]"),
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let material_items = input
         .material_items
@@ -272,7 +314,12 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         checked(cost.checked_mul(rates.indirect), "totals.indirect")?,
         "totals.indirect",
     )?;
-    let before_tax = add(add(cost, profit.amount())?, indirect.amount())?;
+    let gross = add(add(cost, profit.amount())?, indirect.amount())?;
+    let discount = money(
+        checked(gross.checked_mul(rates.discount), "totals.discount")?,
+        "totals.discount",
+    )?;
+    let before_tax = gross - discount.amount();
     let tax = money(
         checked(before_tax.checked_mul(rates.tax), "totals.tax")?,
         "totals.tax",
@@ -288,6 +335,7 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
             cost: money(cost, "totals.cost")?,
             profit,
             indirect,
+            discount,
             before_tax: money(before_tax, "totals.before_tax")?,
             tax,
             total: money(total, "totals.total")?,
@@ -301,6 +349,7 @@ fn check_rates(rates: &Rates) -> Result<(), EngineError> {
         ("profit_rate", rates.profit, Decimal::TEN),
         ("indirect_rate", rates.indirect, Decimal::TEN),
         ("tax_rate", rates.tax, one),
+        ("discount_rate", rates.discount, one),
     ] {
         if value.is_sign_negative() && !value.is_zero() || value > max {
             return Err(invalid(
@@ -336,6 +385,7 @@ fn price_item(
     catalog: &Catalog,
     item: &ItemInput,
     rates: &Rates,
+    rules: &Rules,
     field: &str,
 ) -> Result<ItemResult, EngineError> {
     let product = catalog
@@ -389,9 +439,14 @@ fn price_item(
             )
         })?;
         let net = net.max(Decimal::ZERO);
-        let mut quantity = checked(net.checked_mul(line.waste_factor), &line_field)?;
+        let waste = if line.kind == Category::Hardware && !rules.waste_on_hardware {
+            Decimal::ONE
+        } else {
+            line.waste_factor
+        };
+        let mut quantity = checked(net.checked_mul(waste), &line_field)?;
         let mut bars = None;
-        if line.kind == Category::Profile {
+        if line.kind == Category::Profile && rules.profiles == ProfileRule::WholeBarsPerLine {
             if let Some(bar) = info.bar_length_m.filter(|b| !b.is_zero()) {
                 let whole = (quantity / bar).ceil();
                 bars = Some(whole);
@@ -425,7 +480,7 @@ fn price_item(
             kind: line.kind,
             formula: line.formula.source().to_owned(),
             net_quantity: net,
-            waste_factor: line.waste_factor,
+            waste_factor: waste,
             quantity,
             bars,
             unit_price,
