@@ -24,8 +24,8 @@ fn quote(items: usize) -> QuoteInput {
                 let (product, glass, colour) = products[i % products.len()];
                 ItemInput {
                     product: product.to_owned(),
-                    width_cm: Decimal::from(60 + (i % 5) * 10),
-                    height_cm: Decimal::from(60 + (i % 4) * 10),
+                    width_cm: Decimal::from(80 + (i % 5) * 10),
+                    height_cm: Decimal::from(60 + (i % 5) * 10),
                     quantity: 1 + (i % 3) as u32,
                     glass: Some(glass.to_owned()),
                     colour: Some(colour.to_owned()),

@@ -420,21 +420,26 @@ fn price_item(
         ));
     }
     let q = Decimal::from(item.quantity);
-    let vars = Vars {
-        width_cm: item.width_cm,
-        height_cm: item.height_cm,
-        quantity: q,
-    };
+    let vars = Vars::new(item.width_cm, item.height_cm, q);
     let area = vars.get(super::formula::Var::AreaM2);
 
     let mut lines = Vec::with_capacity(product.bom.len());
     let mut sums: HashMap<Category, Decimal> = HashMap::new();
     for (i, line) in product.bom.iter().enumerate() {
-        let line_field = format!("{field}.bom[{i}]");
-        let info = material(catalog, &line.material, &line_field)?;
+        // Built only on the error paths: most lines of most quotes never need it.
+        let line_field = || format!("{field}.bom[{i}]");
+        let too_large = || invalid(line_field(), "the amount is too large".to_owned());
+        let info = catalog
+            .materials
+            .get(&line.material)
+            .ok_or_else(|| EngineError {
+                field: line_field(),
+                kind: EngineErrorKind::UnknownMaterial,
+                message: format!("no material with code {}", line.material),
+            })?;
         let net = line.formula.eval(&vars).map_err(|e| {
             invalid(
-                line_field.clone(),
+                line_field(),
                 format!("formula `{}` of {}: {e}", line.formula, product.code),
             )
         })?;
@@ -444,7 +449,7 @@ fn price_item(
         } else {
             line.waste_factor
         };
-        let mut quantity = checked(net.checked_mul(waste), &line_field)?;
+        let mut quantity = net.checked_mul(waste).ok_or_else(too_large)?;
         let mut bars = None;
         if line.kind == Category::Profile && rules.profiles == ProfileRule::WholeBarsPerLine {
             if let Some(bar) = info.bar_length_m.filter(|b| !b.is_zero()) {
@@ -465,12 +470,10 @@ fn price_item(
             _ => info.price,
         };
         let billed = line.kind != Category::Glass;
-        let amount = checked(
-            quantity
-                .checked_mul(unit_price)
-                .and_then(|a| a.checked_mul(q)),
-            &line_field,
-        )?;
+        let amount = quantity
+            .checked_mul(unit_price)
+            .and_then(|a| a.checked_mul(q))
+            .ok_or_else(too_large)?;
         if billed {
             *sums.entry(line.kind).or_default() += amount;
         }

@@ -55,29 +55,36 @@ impl Var {
     }
 }
 
-/// Values of the variables for one window.
+/// Values of the variables for one window, computed once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Vars {
-    pub width_cm: Decimal,
-    pub height_cm: Decimal,
-    pub quantity: Decimal,
+    values: [Decimal; 7],
 }
 
 impl Vars {
     /// `width_m = W/100`, `height_m = H/100`, `area_m2 = width_m·height_m`,
     /// `perimeter_m = 2·(width_m + height_m)`: exact in decimal.
-    pub fn get(&self, var: Var) -> Decimal {
-        let hundred = Decimal::ONE_HUNDRED;
-        let (w, h) = (self.width_cm / hundred, self.height_cm / hundred);
-        match var {
-            Var::WidthCm => self.width_cm,
-            Var::HeightCm => self.height_cm,
-            Var::WidthM => w,
-            Var::HeightM => h,
-            Var::AreaM2 => w * h,
-            Var::PerimeterM => Decimal::TWO * (w + h),
-            Var::Quantity => self.quantity,
+    pub fn new(width_cm: Decimal, height_cm: Decimal, quantity: Decimal) -> Self {
+        let (w, h) = (
+            width_cm / Decimal::ONE_HUNDRED,
+            height_cm / Decimal::ONE_HUNDRED,
+        );
+        Self {
+            values: [
+                width_cm,
+                height_cm,
+                w,
+                h,
+                w * h,
+                Decimal::TWO * (w + h),
+                quantity,
+            ],
         }
+    }
+
+    /// The value of one variable.
+    pub fn get(&self, var: Var) -> Decimal {
+        self.values[var as usize]
     }
 }
 
@@ -543,11 +550,7 @@ mod tests {
     }
 
     fn vars(w: &str, h: &str) -> Vars {
-        Vars {
-            width_cm: d(w),
-            height_cm: d(h),
-            quantity: Decimal::ONE,
-        }
+        Vars::new(d(w), d(h), Decimal::ONE)
     }
 
     #[test]

@@ -206,11 +206,7 @@ impl ProductSpec {
                 )
             })?;
             for (w, h) in corners {
-                let vars = Vars {
-                    width_cm: w,
-                    height_cm: h,
-                    quantity: Decimal::ONE,
-                };
+                let vars = Vars::new(w, h, Decimal::ONE);
                 formula.eval(&vars).map_err(|e| {
                     ApiError::invalid_field(
                         &field("quantity_formula"),
