@@ -10,6 +10,7 @@ use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
 use crate::quotes::api::QuotesApi;
 use crate::quotes::products_api::ProductsApi;
+use crate::quotes::settings::SettingsApi;
 use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
 use crate::users::api::UsersApi;
@@ -157,6 +158,7 @@ pub type Apis = (
     CatalogApi,
     ProductsApi,
     QuotesApi,
+    SettingsApi,
     TenantsApi,
     GlobalCatalogApi,
 );
@@ -180,6 +182,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         QuotesApi {
+            state: state.clone(),
+        },
+        SettingsApi {
             state: state.clone(),
         },
         TenantsApi {

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::engine::{
     self, Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult,
-    Rates, Rules,
+    Rates,
 };
 use super::repo;
 use crate::api::ApiTags;
@@ -185,8 +185,8 @@ impl From<EngineError> for ApiError {
     }
 }
 
-/// Converts a request into engine input.
-pub fn to_input(req: &PreviewRequest) -> ApiResult<QuoteInput> {
+/// Converts a request into engine input, with the tenant's default rates and rules.
+pub fn to_input(req: &PreviewRequest, catalog: &Catalog) -> ApiResult<QuoteInput> {
     if req.items.is_empty() && req.material_items.is_empty() {
         return Err(ApiError::invalid_field(
             "items",
@@ -204,7 +204,7 @@ pub fn to_input(req: &PreviewRequest) -> ApiResult<QuoteInput> {
             ));
         }
     }
-    let defaults = Rates::default();
+    let defaults = catalog.default_rates;
     Ok(QuoteInput {
         items: req
             .items
@@ -233,8 +233,7 @@ pub fn to_input(req: &PreviewRequest) -> ApiResult<QuoteInput> {
             labour_override_per_m2: req.labour_rate_override_per_m2.map(Money::amount),
             discount: req.discount_rate.map_or(defaults.discount, Rate::amount),
         },
-        // The classic rules until tenant quote settings exist (docs/plan-quotes.md).
-        rules: Rules::default(),
+        rules: catalog.rules,
     })
 }
 
@@ -349,8 +348,8 @@ impl QuotesApi {
     ) -> ApiResult<PreviewAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let input = to_input(&body)?;
         let catalog = self.catalog(ctx).await?;
+        let input = to_input(&body, &catalog)?;
         let result = engine::price(&catalog, &input)?;
         Ok(PreviewAnswer::Ok(Json(to_view(&input, result))))
     }

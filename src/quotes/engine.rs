@@ -65,6 +65,10 @@ pub struct Catalog {
     pub materials: HashMap<String, MaterialInfo>,
     pub products: HashMap<String, Product>,
     pub labour: HashMap<String, LabourRate>,
+    /// The tenant's default rates for quotes that set none.
+    pub default_rates: Rates,
+    /// The tenant's pricing rules.
+    pub rules: Rules,
 }
 
 /// Overhead and tax rates of a quote (fractions: `0.25` is 25 %).

@@ -8,3 +8,4 @@ pub mod formula;
 pub mod model;
 pub mod products_api;
 pub mod repo;
+pub mod settings;

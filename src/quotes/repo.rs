@@ -282,6 +282,9 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
             .labour
             .insert(window_type, LabourRate { rate, complexity });
     }
+    let settings = super::settings::load(tx).await?;
+    catalog.default_rates = settings.rates();
+    catalog.rules = settings.rules();
     Ok(Arc::new(catalog))
 }
 

@@ -457,3 +457,134 @@ async fn products_are_listed_with_their_source_and_bad_products_are_refused_nami
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn tenant_quote_settings_change_default_rates_and_rules_for_that_tenant_only() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("settings")).await;
+    let other = app.onboard(&slug("settings-b")).await;
+    let defaults = app
+        .get_json("/api/v1/settings/quotes", &t.admin_token)
+        .await;
+    assert_eq!(
+        defaults,
+        json!({ "profit_rate": "0.2500", "indirect_rate": "0.1500", "tax_rate": "0.1600", "currency": "MXN",
+                "validity_days": 30, "profile_billing": "whole_bars_per_line", "waste_on_hardware": true })
+    );
+    let c01 = json!({ "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150", "height_cm": "120",
+                                  "quantity": 1, "glass": "VID-CLARO-6", "colour": "NAT" }] });
+    let preview = |token: String| {
+        let body = c01.clone();
+        let app = &app;
+        async move {
+            let resp = app
+                .request(
+                    Method::POST,
+                    "/api/v1/quotes/preview",
+                    Some(&token),
+                    Some(body),
+                )
+                .await;
+            expect_status(resp, StatusCode::OK, "preview").await
+        }
+    };
+    assert_eq!(
+        preview(t.admin_token.clone()).await["items"][0]["profiles"],
+        "1908.00"
+    );
+
+    let new = json!({ "profit_rate": "0.30", "indirect_rate": "0.10", "tax_rate": "0.08", "currency": "MXN",
+                      "validity_days": 15, "profile_billing": "per_metre", "waste_on_hardware": false });
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(&t.admin_token),
+            Some(new),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "put settings").await;
+    let after = preview(t.admin_token.clone()).await;
+    let item = &after["items"][0];
+    assert_eq!(
+        (item["profiles"].as_str(), item["hardware"].as_str()),
+        (Some("527.31"), Some("60.00")),
+        "per metre, no hardware waste"
+    );
+    assert_eq!(after["rates"]["tax_rate"], "0.08");
+    // cost = 527.31 + 226.80 + 60.00 + 79.70 + 140.40 = 1034.21; profit 310.263 → 310.26,
+    // indirect 103.421 → 103.42; before tax 1447.89; tax 8 % = 115.8312 → 115.83.
+    assert_eq!(after["totals"]["cost"], "1034.21");
+    assert_eq!(after["totals"]["total"], "1563.72");
+
+    // The other tenant keeps the classic rules.
+    assert_eq!(
+        preview(other.admin_token.clone()).await["items"][0]["profiles"],
+        "1908.00"
+    );
+
+    let estimator = app.user_token(&t, "estimator").await;
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(&estimator),
+            Some(defaults.clone()),
+        )
+        .await;
+    expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "estimator").await;
+    let bad = |key: &str, value: Value| {
+        let mut body = defaults.clone();
+        body[key] = value;
+        body
+    };
+    for (body, status, field) in [
+        (
+            bad("tax_rate", json!("1.5")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "tax_rate",
+        ),
+        (
+            bad("currency", json!("mxn")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "currency",
+        ),
+        (
+            bad("validity_days", json!(0)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validity_days",
+        ),
+        (
+            bad("profile_billing", json!("by_weight")),
+            StatusCode::BAD_REQUEST,
+            "profile_billing",
+        ),
+        (
+            bad("profit_rate", json!(0.3)),
+            StatusCode::BAD_REQUEST,
+            "profit_rate",
+        ),
+    ] {
+        let resp = app
+            .request(
+                Method::PUT,
+                "/api/v1/settings/quotes",
+                Some(&t.admin_token),
+                Some(body),
+            )
+            .await;
+        let err = expect_status(resp, status, field).await;
+        assert!(
+            err.to_string().contains(field),
+            "{field} not named in {err}"
+        );
+    }
+    let kept = app
+        .get_json("/api/v1/settings/quotes", &t.admin_token)
+        .await;
+    assert_eq!(
+        kept["profile_billing"], "per_metre",
+        "refused changes changed nothing"
+    );
+    app.cleanup().await;
+}

@@ -23,6 +23,7 @@ const TENANT_TABLES: &[&str] = &[
     "products",
     "bom_lines",
     "labour_rates",
+    "quote_settings",
 ];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
@@ -43,6 +44,9 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO colours (tenant_id, code, name) VALUES ($1, 'ROJO', 'Rojo')",
             "INSERT INTO colour_prices (tenant_id, material_code, colour_code, price) VALUES ($1, 'PER-NAC3-RS', 'ROJO', 70)",
             "INSERT INTO labour_rates (tenant_id, window_type, rate, complexity) VALUES ($1, 'fija', 50, 1)",
+            "INSERT INTO quote_settings (tenant_id, profit_rate, indirect_rate, tax_rate, currency, validity_days,
+                                         profile_rule, waste_on_hardware)
+             VALUES ($1, 0.25, 0.15, 0.16, 'MXN', 30, 'per_metre', false)",
             "INSERT INTO products (tenant_id, id, code, name, kind, min_width_cm, max_width_cm, min_height_cm, max_height_cm)
              VALUES ($1, $2, 'VEN-PROPIA', 'Propia', 'window', 10, 100, 10, 100)",
             "INSERT INTO bom_lines (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)

@@ -103,5 +103,6 @@ pub fn seed_catalog() -> Catalog {
         materials,
         products,
         labour,
+        ..Catalog::default()
     }
 }

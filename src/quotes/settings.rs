@@ -1,0 +1,231 @@
+//! Tenant quote settings (`/api/v1/settings/quotes`): default rates, currency,
+//! validity and the pricing rules.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use rust_decimal::Decimal;
+
+use super::engine::{ProfileRule, Rates, Rules};
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::cache::Scope;
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::UserId;
+use crate::money::Rate;
+use crate::payload::JsonBody;
+use crate::state::AppState;
+
+/// How profiles are billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileBilling {
+    /// The original app's rule: whole bars per BOM line and window.
+    WholeBarsPerLine,
+    /// Metres × waste factor at the price per metre.
+    PerMetre,
+}
+
+impl ProfileBilling {
+    fn as_str(self) -> &'static str {
+        match self {
+            ProfileBilling::WholeBarsPerLine => "whole_bars_per_line",
+            ProfileBilling::PerMetre => "per_metre",
+        }
+    }
+}
+
+/// A tenant's quote settings.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteSettings {
+    /// Default profit on cost, e.g. `"0.25"`.
+    pub profit_rate: Rate,
+    /// Default indirect costs on cost, e.g. `"0.15"`.
+    pub indirect_rate: Rate,
+    /// Default tax (IVA) on the amount before tax: `"0.16"` general, `"0.08"` border region.
+    pub tax_rate: Rate,
+    /// ISO 4217 code, e.g. `MXN`.
+    pub currency: String,
+    /// Days a sent quote stays valid.
+    pub validity_days: u32,
+    pub profile_billing: ProfileBilling,
+    /// Apply BOM waste factors to hardware (the original did).
+    pub waste_on_hardware: bool,
+}
+
+impl Default for QuoteSettings {
+    /// The original app's behaviour.
+    fn default() -> Self {
+        let rates = Rates::default();
+        let rate = |d: Decimal| Rate::try_from_decimal(d).unwrap_or(Rate::ZERO);
+        Self {
+            profit_rate: rate(rates.profit),
+            indirect_rate: rate(rates.indirect),
+            tax_rate: rate(rates.tax),
+            currency: "MXN".to_owned(),
+            validity_days: 30,
+            profile_billing: ProfileBilling::WholeBarsPerLine,
+            waste_on_hardware: true,
+        }
+    }
+}
+
+impl QuoteSettings {
+    /// Checks what the types do not; errors name the field.
+    pub fn check(&self) -> ApiResult<()> {
+        if self.tax_rate.amount() > Decimal::ONE {
+            return Err(ApiError::invalid_field(
+                "tax_rate",
+                "a tax rate is at most 1 (100 %)",
+            ));
+        }
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ApiError::invalid_field(
+                "currency",
+                format!("{:?} is not an ISO 4217 code like MXN", self.currency),
+            ));
+        }
+        if !(1..=365).contains(&self.validity_days) {
+            return Err(ApiError::invalid_field("validity_days", "must be 1 to 365"));
+        }
+        Ok(())
+    }
+
+    /// The default rates of a quote.
+    pub fn rates(&self) -> Rates {
+        Rates {
+            profit: self.profit_rate.amount(),
+            indirect: self.indirect_rate.amount(),
+            tax: self.tax_rate.amount(),
+            ..Rates::default()
+        }
+    }
+
+    /// The pricing rules.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            profiles: match self.profile_billing {
+                ProfileBilling::WholeBarsPerLine => ProfileRule::WholeBarsPerLine,
+                ProfileBilling::PerMetre => ProfileRule::PerMetre,
+            },
+            waste_on_hardware: self.waste_on_hardware,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    profit_rate: Decimal,
+    indirect_rate: Decimal,
+    tax_rate: Decimal,
+    currency: String,
+    validity_days: i32,
+    profile_rule: String,
+    waste_on_hardware: bool,
+}
+
+/// The bound tenant's settings, or the defaults when it has none.
+pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Option<Row> = sqlx::query_as(
+        r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule, waste_on_hardware
+             FROM quote_settings WHERE tenant_id = $1"#,
+    )
+    .bind(tenant)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(r) = row else {
+        return Ok(QuoteSettings::default());
+    };
+    let bad = || sqlx::Error::Decode("quote settings: bad value".into());
+    Ok(QuoteSettings {
+        profit_rate: Rate::try_from_decimal(r.profit_rate).map_err(|_| bad())?,
+        indirect_rate: Rate::try_from_decimal(r.indirect_rate).map_err(|_| bad())?,
+        tax_rate: Rate::try_from_decimal(r.tax_rate).map_err(|_| bad())?,
+        currency: r.currency,
+        validity_days: u32::try_from(r.validity_days).map_err(|_| bad())?,
+        profile_billing: if r.profile_rule == "per_metre" {
+            ProfileBilling::PerMetre
+        } else {
+            ProfileBilling::WholeBarsPerLine
+        },
+        waste_on_hardware: r.waste_on_hardware,
+    })
+}
+
+async fn save(
+    tx: &mut TenantTx,
+    s: &QuoteSettings,
+    by: UserId,
+) -> Result<DateTime<Utc>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_scalar(
+        r#"INSERT INTO quote_settings AS q (tenant_id, profit_rate, indirect_rate, tax_rate, currency,
+                                            validity_days, profile_rule, waste_on_hardware, updated_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (tenant_id) DO UPDATE
+              SET profit_rate = EXCLUDED.profit_rate, indirect_rate = EXCLUDED.indirect_rate,
+                  tax_rate = EXCLUDED.tax_rate, currency = EXCLUDED.currency,
+                  validity_days = EXCLUDED.validity_days, profile_rule = EXCLUDED.profile_rule,
+                  waste_on_hardware = EXCLUDED.waste_on_hardware, updated_by = EXCLUDED.updated_by,
+                  updated_at = now()
+        RETURNING updated_at"#,
+    )
+    .bind(tenant)
+    .bind(s.profit_rate)
+    .bind(s.indirect_rate)
+    .bind(s.tax_rate)
+    .bind(&s.currency)
+    .bind(i32::try_from(s.validity_days).unwrap_or(i32::MAX))
+    .bind(s.profile_billing.as_str())
+    .bind(s.waste_on_hardware)
+    .bind(by)
+    .fetch_one(tx.conn())
+    .await
+}
+
+#[derive(ApiResponse)]
+enum SettingsAnswer {
+    #[oai(status = 200)]
+    Ok(Json<QuoteSettings>),
+}
+
+/// Settings endpoints.
+pub struct SettingsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/settings/quotes", tag = "ApiTags::Quotes")]
+impl SettingsApi {
+    /// The tenant's quote settings (the classic defaults until an admin changes them).
+    #[oai(path = "/", method = "get", operation_id = "quote_settings_get")]
+    async fn get(&self, auth: TenantAuth) -> ApiResult<SettingsAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let settings = load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(SettingsAnswer::Ok(Json(settings)))
+    }
+
+    /// Replace the tenant's quote settings (admins only). New previews use them at once.
+    #[oai(path = "/", method = "put", operation_id = "quote_settings_put")]
+    async fn put(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<QuoteSettings>,
+    ) -> ApiResult<SettingsAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        body.check()?;
+        let mut tx = ctx.tx(&self.state).await?;
+        save(&mut tx, &body, ctx.user).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        Ok(SettingsAnswer::Ok(Json(body.0)))
+    }
+}
