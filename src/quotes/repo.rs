@@ -164,6 +164,26 @@ fn decode(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("quote catalogue: bad {what}").into())
 }
 
+/// BOM lines of the tenant's own active products and of every default product, in
+/// order; callers pair them with the effective products by (code, source).
+async fn effective_bom_rows(tx: &mut TenantTx) -> Result<Vec<BomRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
+                  b.quantity_formula, b.waste_factor, b.position
+             FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
+            WHERE b.tenant_id = $1 AND p.active
+           UNION ALL
+           SELECT product_code, 'global', description, material_code, kind,
+                  quantity_formula, waste_factor, position
+             FROM global_bom_lines
+            ORDER BY product_code, source, position"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await
+}
+
 /// The tenant's effective quoting catalogue: materials (own active rows over the
 /// defaults), colour prices, products with their BOMs, and labour rates; for each, the
 /// tenant's row wins over the global default of the same key.
@@ -203,20 +223,7 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
     .bind(tenant)
     .fetch_all(tx.conn())
     .await?;
-    let bom: Vec<BomRow> = sqlx::query_as(
-        r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
-                  b.quantity_formula, b.waste_factor, b.position
-             FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
-            WHERE b.tenant_id = $1 AND p.active
-           UNION ALL
-           SELECT product_code, 'global', description, material_code, kind,
-                  quantity_formula, waste_factor, position
-             FROM global_bom_lines
-            ORDER BY product_code, source, position"#,
-    )
-    .bind(tenant)
-    .fetch_all(tx.conn())
-    .await?;
+    let bom = effective_bom_rows(tx).await?;
     let labour: Vec<(String, Decimal, Decimal)> = sqlx::query_as(
         r#"SELECT window_type, rate, complexity FROM labour_rates WHERE tenant_id = $1
            UNION ALL
@@ -324,20 +331,7 @@ pub async fn effective_products(
     .bind(tenant)
     .fetch_all(tx.conn())
     .await?;
-    let lines: Vec<BomRow> = sqlx::query_as(
-        r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
-                  b.quantity_formula, b.waste_factor, b.position
-             FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
-            WHERE b.tenant_id = $1 AND p.active
-           UNION ALL
-           SELECT product_code, 'global', description, material_code, kind,
-                  quantity_formula, waste_factor, position
-             FROM global_bom_lines
-            ORDER BY product_code, source, position"#,
-    )
-    .bind(tenant)
-    .fetch_all(tx.conn())
-    .await?;
+    let lines = effective_bom_rows(tx).await?;
     let mut boms: HashMap<(String, String), Vec<BomLineSpec>> = HashMap::new();
     for l in lines {
         boms.entry((l.product_code, l.source))
