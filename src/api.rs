@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, OpenApiService, Tags};
 use crate::auth::api::AuthApi;
 use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
+use crate::clients::api::ClientsApi;
 use crate::quotes::api::QuotesApi;
 use crate::quotes::products_api::ProductsApi;
 use crate::quotes::settings::SettingsApi;
@@ -158,6 +159,7 @@ pub type Apis = (
     CatalogApi,
     ProductsApi,
     QuotesApi,
+    ClientsApi,
     SettingsApi,
     TenantsApi,
     GlobalCatalogApi,
@@ -182,6 +184,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         QuotesApi {
+            state: state.clone(),
+        },
+        ClientsApi {
             state: state.clone(),
         },
         SettingsApi {

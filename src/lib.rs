@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -5,6 +5,7 @@ mod acceptance;
 mod auth;
 mod bad_input;
 mod cache;
+mod clients;
 mod fallback;
 mod helpers;
 mod http_isolation;

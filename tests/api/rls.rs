@@ -24,6 +24,7 @@ const TENANT_TABLES: &[&str] = &[
     "bom_lines",
     "labour_rates",
     "quote_settings",
+    "clients",
 ];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
@@ -47,6 +48,7 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO quote_settings (tenant_id, profit_rate, indirect_rate, tax_rate, currency, validity_days,
                                          profile_rule, waste_on_hardware)
              VALUES ($1, 0.25, 0.15, 0.16, 'MXN', 30, 'per_metre', false)",
+            "INSERT INTO clients (tenant_id, id, name) VALUES ($1, $2, 'Cliente')",
             "INSERT INTO products (tenant_id, id, code, name, kind, min_width_cm, max_width_cm, min_height_cm, max_height_cm)
              VALUES ($1, $2, 'VEN-PROPIA', 'Propia', 'window', 10, 100, 10, 100)",
             "INSERT INTO bom_lines (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)

@@ -1,0 +1,276 @@
+//! `/api/v1/clients`: estimators and admins keep the shop's customers.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::repo::{self, Client, ClientFields};
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::catalog::model::check_name;
+use crate::error::{ApiError, ApiResult};
+use crate::payload::JsonBody;
+use crate::state::AppState;
+use crate::users::model::normalize_email;
+
+/// A client's details. On `PATCH`, absent fields stay as they are.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientInput {
+    pub name: Option<String>,
+    /// Mexican tax id (RFC), 12 or 13 characters, e.g. `AAA010101AAA`.
+    pub rfc: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    /// `false` archives the client (hidden from lists unless asked for).
+    pub active: Option<bool>,
+}
+
+#[derive(ApiResponse)]
+enum ClientList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Client>>),
+}
+
+#[derive(ApiResponse)]
+enum ClientAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Client>),
+    #[oai(status = 201)]
+    Created(Json<Client>),
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::not_found("client_not_found", format!("no client {id} in this tenant"))
+}
+
+/// Why an RFC is malformed, if it is.
+fn rfc_problem(rfc: &str) -> Option<String> {
+    let letters = rfc
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
+        .count();
+    let rest: Vec<char> = rfc.chars().skip(letters).collect();
+    let ok = (3..=4).contains(&letters)
+        && rest.len() == 9
+        && rest[..6].iter().all(char::is_ascii_digit)
+        && rest[6..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    (!ok).then(|| format!("{rfc:?} is not an RFC (3 or 4 letters, 6 digits of date, 3 characters)"))
+}
+
+/// Trims an optional text field; empty means absent; too long is a 422.
+fn optional_text(field: &str, value: Option<&String>, max: usize) -> ApiResult<Option<String>> {
+    let Some(text) = value.map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > max {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// Merges `input` over `base` and checks the result.
+fn merged(input: &ClientInput, base: Option<&Client>) -> ApiResult<OwnedFields> {
+    let pick = |new: &Option<String>, old: Option<&Option<String>>| match new {
+        Some(v) => Some(v.clone()),
+        None => old.cloned().flatten(),
+    };
+    let name = match (&input.name, base) {
+        (Some(name), _) => check_name("name", name)?.to_owned(),
+        (None, Some(c)) => c.name.clone(),
+        (None, None) => return Err(ApiError::invalid_field("name", "a client needs a name")),
+    };
+    let rfc = optional_text("rfc", pick(&input.rfc, base.map(|c| &c.rfc)).as_ref(), 13)?
+        .map(|r| r.to_uppercase());
+    if let Some(problem) = rfc.as_deref().and_then(rfc_problem) {
+        return Err(ApiError::invalid_field("rfc", problem));
+    }
+    let email = optional_text(
+        "email",
+        pick(&input.email, base.map(|c| &c.email)).as_ref(),
+        254,
+    )?
+    .map(|e| normalize_email(&e).map_err(|m| ApiError::invalid_field("email", m)))
+    .transpose()?;
+    Ok(OwnedFields {
+        name,
+        rfc,
+        email,
+        phone: optional_text(
+            "phone",
+            pick(&input.phone, base.map(|c| &c.phone)).as_ref(),
+            40,
+        )?,
+        address: optional_text(
+            "address",
+            pick(&input.address, base.map(|c| &c.address)).as_ref(),
+            500,
+        )?,
+        notes: optional_text(
+            "notes",
+            pick(&input.notes, base.map(|c| &c.notes)).as_ref(),
+            2000,
+        )?,
+        active: input.active.or(base.map(|c| c.active)).unwrap_or(true),
+    })
+}
+
+struct OwnedFields {
+    name: String,
+    rfc: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    notes: Option<String>,
+    active: bool,
+}
+
+impl OwnedFields {
+    fn borrow(&self) -> ClientFields<'_> {
+        ClientFields {
+            name: &self.name,
+            rfc: self.rfc.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            address: self.address.as_deref(),
+            notes: self.notes.as_deref(),
+            active: self.active,
+        }
+    }
+}
+
+/// Client endpoints.
+pub struct ClientsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/clients", tag = "ApiTags::Quotes")]
+impl ClientsApi {
+    /// Clients by name, a page at a time (`limit` 1 to 100, default 50); `search`
+    /// matches name, RFC or email.
+    #[oai(path = "/", method = "get", operation_id = "clients_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        search: Query<Option<String>>,
+        include_inactive: Query<Option<bool>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> ApiResult<ClientList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let limit = limit.0.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::invalid_field("limit", "must be 1 to 100"));
+        }
+        let offset = offset.0.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::invalid_field("offset", "must be 0 or more"));
+        }
+        let search = search.0.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if search.is_some_and(|s| s.len() > 100) {
+            return Err(ApiError::invalid_field(
+                "search",
+                "must be at most 100 characters",
+            ));
+        }
+        let mut tx = ctx.tx(&self.state).await?;
+        let clients = repo::list(
+            &mut tx,
+            search,
+            include_inactive.0.unwrap_or(false),
+            limit,
+            offset,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ClientList::Ok(Json(clients)))
+    }
+
+    /// Add a client (estimators and admins).
+    #[oai(path = "/", method = "post", operation_id = "clients_create")]
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<ClientInput>,
+    ) -> ApiResult<ClientAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let fields = merged(&body, None)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let client = repo::insert(&mut tx, &fields.borrow()).await?;
+        tx.commit().await?;
+        Ok(ClientAnswer::Created(Json(client)))
+    }
+
+    /// One client.
+    #[oai(path = "/:id", method = "get", operation_id = "clients_get")]
+    async fn get(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<ClientAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let client = repo::get(&mut tx, id.0)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        tx.commit().await?;
+        Ok(ClientAnswer::Ok(Json(client)))
+    }
+
+    /// Change a client (estimators and admins); absent fields stay as they are.
+    #[oai(path = "/:id", method = "patch", operation_id = "clients_update")]
+    async fn update(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        body: JsonBody<ClientInput>,
+    ) -> ApiResult<ClientAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let current = repo::get(&mut tx, id.0)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        let fields = merged(&body, Some(&current))?;
+        let client = repo::update(&mut tx, id.0, &fields.borrow())
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        tx.commit().await?;
+        Ok(ClientAnswer::Ok(Json(client)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfcs_of_companies_and_people_are_accepted_and_others_refused() {
+        for good in [
+            "AAA010101AAA",
+            "GODE561231GR8",
+            "ÑAÑ010101AB1",
+            "A&B010101AAA",
+        ] {
+            assert_eq!(rfc_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "AA010101AAA",
+            "AAAAA010101AAA",
+            "AAA01010AAAA",
+            "AAA01010AAA",
+            "AAA010101aaa",
+        ] {
+            assert!(rfc_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Clients (`/api/v1/clients`): the shop's customers, whom quotes are addressed to.
+
+pub mod api;
+pub mod repo;
