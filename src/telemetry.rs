@@ -39,7 +39,7 @@ where
 
 /// One root span per request, with request id, tenant and user (recorded by the
 /// authentication layer once known), status and latency; logs once when done.
-pub async fn request_span<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -60,7 +60,6 @@ pub async fn request_span<E: Endpoint>(next: E, mut req: Request) -> poem::Resul
         user_id = tracing::field::Empty,
         status = tracing::field::Empty,
     );
-    req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
     async move {
         let mut resp = match next.call(req).await {
@@ -83,7 +82,3 @@ pub async fn request_span<E: Endpoint>(next: E, mut req: Request) -> poem::Resul
     .instrument(span)
     .await
 }
-
-/// The request id of the current request (an extension set by [`request_span`]).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);

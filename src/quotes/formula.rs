@@ -46,13 +46,6 @@ impl Var {
     fn from_name(name: &str) -> Option<Var> {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
     }
-
-    fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(v, _)| *v == self)
-            .map_or("?", |(_, n)| n)
-    }
 }
 
 /// Values of the variables for one window, computed once.
@@ -534,11 +527,6 @@ impl fmt::Display for Formula {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
     }
-}
-
-/// The names formulas may use, for error messages and documentation.
-pub fn variable_names() -> Vec<&'static str> {
-    Var::ALL.iter().map(|(v, _)| v.name()).collect()
 }
 
 #[cfg(test)]

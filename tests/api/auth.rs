@@ -4,7 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{
-    expect_error, expect_status, slug, spawn_app, spawn_app_with, ADMIN_PASSWORD,
+    expect_error, expect_named_error, expect_status, slug, spawn_app, spawn_app_with,
+    ADMIN_PASSWORD,
 };
 
 #[tokio::test]
@@ -288,11 +289,7 @@ async fn bad_user_input_is_refused_with_the_field_named() {
                 Some(body),
             )
             .await;
-        let err = expect_status(resp, status, field).await;
-        assert!(
-            err.to_string().contains(field),
-            "{field} not named in {err}"
-        );
+        expect_named_error(resp, status, field, field).await;
     }
     assert_eq!(
         app.get_json("/api/v1/users", &t.admin_token)

@@ -366,3 +366,23 @@ pub async fn expect_error(
 pub fn slug(prefix: &str) -> String {
     format!("{prefix}-{}", &Uuid::new_v4().simple().to_string()[..8])
 }
+
+/// Asserts an error answer in the shared envelope whose body names `named` (a field
+/// or the offending value), as bad-input tables expect.
+pub async fn expect_named_error(
+    resp: reqwest::Response,
+    status: StatusCode,
+    named: &str,
+    what: &str,
+) -> Value {
+    let body = expect_status(resp, status, what).await;
+    assert!(
+        body["code"].is_string() && body["message"].is_string(),
+        "{what}: envelope {body}"
+    );
+    assert!(
+        body.to_string().contains(named),
+        "{what}: {named} not named in {body}"
+    );
+    body
+}

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{expect_error, expect_status, repo_dir, slug, spawn_app};
+use crate::helpers::{expect_error, expect_named_error, expect_status, repo_dir, slug, spawn_app};
 
 fn seed_cases() -> Vec<Value> {
     let text = std::fs::read_to_string(repo_dir().join("tests/fixtures/seed-quotes.json"))
@@ -304,15 +304,7 @@ async fn bad_quote_input_gets_a_4xx_naming_the_field_and_value() {
                 Some(body),
             )
             .await;
-        let err = expect_status(resp, status, what).await;
-        assert!(
-            err["code"].is_string() && err["message"].is_string(),
-            "{what}: envelope {err}"
-        );
-        assert!(
-            err.to_string().contains(named),
-            "{what}: {named} not named in {err}"
-        );
+        expect_named_error(resp, status, named, what).await;
     }
     app.cleanup().await;
 }
@@ -389,11 +381,7 @@ async fn products_are_listed_with_their_source_and_bad_products_are_refused_nami
                 Some(body),
             )
             .await;
-        let err = expect_status(resp, status, what).await;
-        assert!(
-            err.to_string().contains(field),
-            "{what}: {field} not named in {err}"
-        );
+        expect_named_error(resp, status, field, what).await;
     }
     let resp = app
         .request(
@@ -573,11 +561,7 @@ async fn tenant_quote_settings_change_default_rates_and_rules_for_that_tenant_on
                 Some(body),
             )
             .await;
-        let err = expect_status(resp, status, field).await;
-        assert!(
-            err.to_string().contains(field),
-            "{field} not named in {err}"
-        );
+        expect_named_error(resp, status, field, field).await;
     }
     let kept = app
         .get_json("/api/v1/settings/quotes", &t.admin_token)
