@@ -11,6 +11,7 @@ use crate::catalog::platform_api::GlobalCatalogApi;
 use crate::clients::api::ClientsApi;
 use crate::quotes::api::QuotesApi;
 use crate::quotes::products_api::ProductsApi;
+use crate::quotes::saved_api::SavedQuotesApi;
 use crate::quotes::settings::SettingsApi;
 use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
@@ -159,6 +160,7 @@ pub type Apis = (
     CatalogApi,
     ProductsApi,
     QuotesApi,
+    SavedQuotesApi,
     ClientsApi,
     SettingsApi,
     TenantsApi,
@@ -184,6 +186,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         QuotesApi {
+            state: state.clone(),
+        },
+        SavedQuotesApi {
             state: state.clone(),
         },
         ClientsApi {

@@ -101,13 +101,16 @@ fn parse_code(raw: &str) -> ApiResult<MaterialCode> {
     MaterialCode::parse_field("code", raw)
 }
 
-/// Compares `If-Match` (required) with the current tag; `*` matches anything.
-pub(crate) fn check_if_match(if_match: Option<&str>, current: &str) -> ApiResult<()> {
+/// Compares `If-Match` (required) with the current tag of `what` (e.g. "material");
+/// `*` matches anything.
+pub(crate) fn check_if_match(what: &str, if_match: Option<&str>, current: &str) -> ApiResult<()> {
     let Some(if_match) = if_match else {
         return Err(ApiError::new(
             poem::http::StatusCode::PRECONDITION_REQUIRED,
             "if_match_required",
-            "send the material's ETag in If-Match so concurrent edits cannot overwrite each other",
+            format!(
+                "send the {what}'s ETag in If-Match so concurrent edits cannot overwrite each other"
+            ),
         ));
     };
     let matches = if_match.trim() == "*"
@@ -120,7 +123,7 @@ pub(crate) fn check_if_match(if_match: Option<&str>, current: &str) -> ApiResult
         Err(ApiError::new(
             poem::http::StatusCode::PRECONDITION_FAILED,
             "version_mismatch",
-            "the material changed since you read it; read it again and retry",
+            format!("the {what} changed since you read it; read it again and retry"),
         )
         .with_details(serde_json::json!({ "current_etag": current })))
     }
@@ -315,18 +318,18 @@ impl CatalogApi {
             (Some((id, own)), global) => {
                 let inherited = global.filter(|_| !own.active);
                 match inherited {
-                    Some(g) if check_if_match(if_match, &own.etag()).is_err() => {
-                        check_if_match(if_match, &g.etag())?;
+                    Some(g) if check_if_match("material", if_match, &own.etag()).is_err() => {
+                        check_if_match("material", if_match, &g.etag())?;
                         (id, Material { active: true, ..g })
                     }
                     _ => {
-                        check_if_match(if_match, &own.etag())?;
+                        check_if_match("material", if_match, &own.etag())?;
                         (id, own)
                     }
                 }
             }
             (None, Some(g)) => {
-                check_if_match(if_match, &g.etag())?;
+                check_if_match("material", if_match, &g.etag())?;
                 (Uuid::new_v4(), g)
             }
             (None, None) => return Err(material_not_found(code.as_str())),

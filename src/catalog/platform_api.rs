@@ -105,7 +105,7 @@ impl GlobalCatalogApi {
         let current = repo::global_row_for_update(&mut tx, code.as_str())
             .await?
             .ok_or_else(|| not_found(code.as_str()))?;
-        super::api::check_if_match(if_match.0.as_deref(), &current.etag())?;
+        super::api::check_if_match("material", if_match.0.as_deref(), &current.etag())?;
         let bar_length_m = body.bar_length_m.or(current.bar_length_m);
         check_material_shape(current.category, current.unit, bar_length_m)?;
         let fields = MaterialFields {

@@ -26,7 +26,7 @@ use crate::state::AppState;
 pub const MAX_ITEMS: usize = 200;
 
 /// A window or other product to price.
-#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRequest {
     /// Product code, e.g. `VEN-CORR-NAC3`.
@@ -42,7 +42,7 @@ pub struct ItemRequest {
 }
 
 /// A loose material: a quantity of any material at its price, no waste.
-#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialItemRequest {
     pub material: String,
@@ -50,7 +50,7 @@ pub struct MaterialItemRequest {
 }
 
 /// A quote to price. Rates default to 25 % profit, 15 % indirect costs, 16 % IVA.
-#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     pub items: Vec<ItemRequest>,
@@ -66,7 +66,7 @@ pub struct PreviewRequest {
 }
 
 /// One priced BOM line, per window unless stated.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct LineView {
     pub description: String,
     pub material: String,
@@ -88,7 +88,7 @@ pub struct LineView {
 }
 
 /// One priced item.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct ItemView {
     pub product: String,
     pub width_cm: Decimal,
@@ -112,7 +112,7 @@ pub struct ItemView {
 }
 
 /// One priced loose material.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct MaterialItemView {
     pub material: String,
     pub quantity: Decimal,
@@ -121,7 +121,7 @@ pub struct MaterialItemView {
 }
 
 /// The rates applied.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct RatesView {
     pub profit_rate: Decimal,
     pub indirect_rate: Decimal,
@@ -132,7 +132,7 @@ pub struct RatesView {
 }
 
 /// Totals; every figure is rounded once and they add up exactly.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct TotalsView {
     pub materials: Money,
     pub labour: Money,
@@ -150,7 +150,7 @@ pub struct TotalsView {
 }
 
 /// A priced quote.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct QuotePreview {
     pub currency: String,
     pub items: Vec<ItemView>,
@@ -318,20 +318,30 @@ pub struct QuotesApi {
     pub state: AppState,
 }
 
-impl QuotesApi {
-    /// The tenant's quoting catalogue, kept in-process and evicted with every
-    /// catalogue change of the tenant or of the defaults.
-    async fn catalog(&self, ctx: &TenantCtx) -> ApiResult<Arc<Catalog>> {
-        self.state
-            .cache
-            .get_or_load_local(Scope::Tenant(ctx.tenant), "quote-catalog", || async {
-                let mut tx = ctx.tx(&self.state).await?;
-                let catalog = repo::load_catalog(&mut tx).await?;
-                tx.commit().await?;
-                Ok::<_, ApiError>(catalog)
-            })
-            .await
-    }
+/// The tenant's quoting catalogue, kept in-process and evicted with every catalogue
+/// change of the tenant or of the defaults.
+pub async fn tenant_catalog(state: &AppState, ctx: &TenantCtx) -> ApiResult<Arc<Catalog>> {
+    state
+        .cache
+        .get_or_load_local(Scope::Tenant(ctx.tenant), "quote-catalog", || async {
+            let mut tx = ctx.tx(state).await?;
+            let catalog = repo::load_catalog(&mut tx).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(catalog)
+        })
+        .await
+}
+
+/// Prices a request with the tenant's current catalogue, rates and rules.
+pub async fn price_request(
+    state: &AppState,
+    ctx: &TenantCtx,
+    req: &PreviewRequest,
+) -> ApiResult<QuotePreview> {
+    let catalog = tenant_catalog(state, ctx).await?;
+    let input = to_input(req, &catalog)?;
+    let result = engine::price(&catalog, &input)?;
+    Ok(to_view(&input, result))
 }
 
 #[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]
@@ -348,9 +358,7 @@ impl QuotesApi {
     ) -> ApiResult<PreviewAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let catalog = self.catalog(ctx).await?;
-        let input = to_input(&body, &catalog)?;
-        let result = engine::price(&catalog, &input)?;
-        Ok(PreviewAnswer::Ok(Json(to_view(&input, result))))
+        let preview = price_request(&self.state, ctx, &body).await?;
+        Ok(PreviewAnswer::Ok(Json(preview)))
     }
 }

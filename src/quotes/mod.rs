@@ -8,4 +8,6 @@ pub mod formula;
 pub mod model;
 pub mod products_api;
 pub mod repo;
+pub mod saved_api;
 pub mod settings;
+pub mod store;

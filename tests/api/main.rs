@@ -13,3 +13,4 @@ mod onboarding;
 mod operations;
 mod quotes;
 mod rls;
+mod saved_quotes;

@@ -25,6 +25,11 @@ const TENANT_TABLES: &[&str] = &[
     "labour_rates",
     "quote_settings",
     "clients",
+    "quote_counters",
+    "quotes",
+    "quote_versions",
+    "quote_events",
+    "company_profiles",
 ];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
@@ -53,6 +58,13 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
              VALUES ($1, $2, 'VEN-PROPIA', 'Propia', 'window', 10, 100, 10, 100)",
             "INSERT INTO bom_lines (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)
              VALUES ($1, $2, 0, 'Marco', 'PER-NAC3-RS', 'profile', 'perimeter_m', 1)",
+            "INSERT INTO quote_counters (tenant_id, last_number) VALUES ($1, 1)",
+            "INSERT INTO quotes (tenant_id, id, number, client_id, status, version, total, currency, created_by)
+             VALUES ($1, $2, 1, $2, 'draft', 1, 0, 'MXN', $2)",
+            "INSERT INTO quote_versions (tenant_id, quote_id, version, request, result, total, priced_at, created_by)
+             VALUES ($1, $2, 1, '{}', '{}', 0, now(), $2)",
+            "INSERT INTO quote_events (tenant_id, quote_id, version, action, user_id) VALUES ($1, $2, 1, 'created', $2)",
+            "INSERT INTO company_profiles (tenant_id, legal_name) VALUES ($1, 'Aluminios SA de CV')",
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };

@@ -1,0 +1,692 @@
+//! `/api/v1/quotes`: saved quotes. A quote is addressed to a client and moves
+//! through draft → sent → accepted / rejected / expired:
+//!
+//! - a **draft** is edited freely; each save prices it with the current catalogue;
+//! - **sending** freezes the version (request, rates and result never change again)
+//!   and starts its validity (the tenant's `validity_days`);
+//! - a sent quote is **accepted** or **rejected**, or reads as **expired** once its
+//!   validity date has passed;
+//! - **revising** a sent, rejected or expired quote opens a new draft version priced
+//!   with today's catalogue; the frozen versions stay readable;
+//! - **duplicating** makes a new draft quote from any quote's current version.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::http::StatusCode;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::api::{price_request, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview};
+use super::settings;
+use super::store::{self, EventRow, Priced, QuoteRow, QuoteStatus, VersionInfoRow};
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::{TenantAuth, TenantCtx};
+use crate::catalog::api::check_if_match;
+use crate::clients::repo as clients;
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::money::{Money, Rate};
+use crate::payload::JsonBody;
+use crate::state::AppState;
+
+/// A new quote: its client, an optional title and notes, and what to price (the
+/// body of `POST /api/v1/quotes/preview`). Rates left out follow the tenant's
+/// settings; rates given are kept on the quote through edits and revisions.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteCreate {
+    pub client_id: Uuid,
+    /// A short title, e.g. `Casa Pérez, planta alta`.
+    pub title: Option<String>,
+    /// Notes printed on the quote.
+    pub notes: Option<String>,
+    #[oai(default)]
+    #[serde(default)]
+    pub items: Vec<ItemRequest>,
+    #[oai(default)]
+    #[serde(default)]
+    pub material_items: Vec<MaterialItemRequest>,
+    pub profit_rate: Option<Rate>,
+    pub indirect_rate: Option<Rate>,
+    pub tax_rate: Option<Rate>,
+    pub labour_rate_override_per_m2: Option<Money>,
+    pub discount_rate: Option<Rate>,
+}
+
+/// Changes to a draft. Absent fields stay as they are; `items` and `material_items`
+/// replace the lists when given; a rate set to `null` goes back to the tenant's
+/// default; an empty `title` or `notes` clears it. Saving re-prices the draft.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotePatch {
+    pub client_id: Option<Uuid>,
+    pub title: Option<String>,
+    pub notes: Option<String>,
+    pub items: Option<Vec<ItemRequest>>,
+    pub material_items: Option<Vec<MaterialItemRequest>>,
+    #[serde(default)]
+    pub profit_rate: MaybeUndefined<Rate>,
+    #[serde(default)]
+    pub indirect_rate: MaybeUndefined<Rate>,
+    #[serde(default)]
+    pub tax_rate: MaybeUndefined<Rate>,
+    #[serde(default)]
+    pub labour_rate_override_per_m2: MaybeUndefined<Money>,
+    #[serde(default)]
+    pub discount_rate: MaybeUndefined<Rate>,
+}
+
+/// The client a quote is addressed to.
+#[derive(Debug, Clone, Object)]
+pub struct ClientRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A quote in a list.
+#[derive(Debug, Clone, Object)]
+pub struct QuoteSummary {
+    pub id: Uuid,
+    /// Sequential per tenant.
+    pub number: i64,
+    /// The number as printed, e.g. `COT-000042`.
+    pub reference: String,
+    pub client: ClientRef,
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
+    pub status: QuoteStatus,
+    /// The current version: the draft being edited, or the last one sent.
+    pub version: i32,
+    /// The current version's total.
+    pub total: Money,
+    pub currency: String,
+    /// Last valid day of the sent version.
+    #[oai(skip_serializing_if_is_none)]
+    pub valid_until: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One version of a quote, without its documents.
+#[derive(Debug, Clone, Object)]
+pub struct VersionInfo {
+    pub version: i32,
+    pub total: Money,
+    pub priced_at: DateTime<Utc>,
+    /// When it was sent; a sent version never changes.
+    #[oai(skip_serializing_if_is_none)]
+    pub sent_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// One entry of a quote's history.
+#[derive(Debug, Clone, Object)]
+pub struct QuoteEvent {
+    pub version: i32,
+    /// `created`, `edited`, `sent`, `accepted`, `rejected` or `revised`.
+    pub action: String,
+    pub user_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// A quote with its current version in full.
+#[derive(Debug, Clone, Object)]
+pub struct Quote {
+    #[oai(flatten)]
+    pub summary: QuoteSummary,
+    #[oai(skip_serializing_if_is_none)]
+    pub notes: Option<String>,
+    pub created_by: Uuid,
+    /// What the current version asks for: items, loose materials, rate overrides.
+    pub request: PreviewRequest,
+    /// The current version priced: a draft as of its last save, a sent version as sent.
+    pub result: QuotePreview,
+    pub priced_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub sent_at: Option<DateTime<Utc>>,
+    pub versions: Vec<VersionInfo>,
+    pub history: Vec<QuoteEvent>,
+}
+
+/// One version of a quote in full.
+#[derive(Debug, Clone, Object)]
+pub struct QuoteVersion {
+    pub quote_id: Uuid,
+    pub reference: String,
+    pub version: i32,
+    /// True once sent: the figures are those the client received.
+    pub frozen: bool,
+    pub request: PreviewRequest,
+    pub result: QuotePreview,
+    pub priced_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub sent_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(ApiResponse)]
+enum QuoteList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<QuoteSummary>>),
+}
+
+#[derive(ApiResponse)]
+enum QuoteAnswer {
+    /// The quote; `ETag` may be sent back in `If-Match` to guard an edit.
+    #[oai(status = 200)]
+    Ok(Json<Quote>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<Quote>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum VersionAnswer {
+    #[oai(status = 200)]
+    Ok(Json<QuoteVersion>),
+}
+
+/// The printed form of a quote number.
+pub fn reference(number: i64) -> String {
+    format!("COT-{number:06}")
+}
+
+fn not_found(id: Uuid) -> ApiError {
+    ApiError::not_found("quote_not_found", format!("no quote {id} in this tenant"))
+}
+
+fn money(value: rust_decimal::Decimal) -> ApiResult<Money> {
+    Money::try_from_decimal(value)
+        .map_err(|m| ApiError::internal("stored quote total", anyhow::anyhow!(m)))
+}
+
+/// 409: the quote's status does not allow `action`.
+fn wrong_status(row: &QuoteRow, action: &str, hint: &str) -> ApiError {
+    let status = row.status();
+    ApiError::conflict(
+        "invalid_status",
+        format!(
+            "{} is {}: it cannot be {action}{hint}",
+            reference(row.number),
+            status.as_str()
+        ),
+    )
+    .with_details(serde_json::json!({ "status": status.as_str(), "action": action }))
+}
+
+fn etag(row: &QuoteRow) -> String {
+    format!("\"q{}-{}\"", row.version, row.updated_at.timestamp_micros())
+}
+
+/// Trims an optional text; empty means none; too long is a 422 naming the field.
+fn text(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().count() > max {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+/// 404 unless the client exists in the tenant; 422 if it is archived.
+async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<()> {
+    match clients::get(tx, id).await? {
+        None => Err(ApiError::not_found(
+            "client_not_found",
+            format!("no client {id} in this tenant"),
+        )
+        .with_details(serde_json::json!({ "field": "client_id" }))),
+        Some(c) if !c.active => Err(ApiError::invalid_field(
+            "client_id",
+            format!("client {} is archived; restore it to quote for it", c.name),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+fn priced<'a>(request: &'a PreviewRequest, result: &'a QuotePreview) -> Priced<'a> {
+    Priced {
+        request,
+        result,
+        total: result.totals.total.amount(),
+    }
+}
+
+fn summary(row: &QuoteRow) -> ApiResult<QuoteSummary> {
+    Ok(QuoteSummary {
+        id: row.id,
+        number: row.number,
+        reference: reference(row.number),
+        client: ClientRef {
+            id: row.client_id,
+            name: row.client_name.clone(),
+        },
+        title: row.title.clone(),
+        status: row.status(),
+        version: row.version,
+        total: money(row.total)?,
+        currency: row.currency.clone(),
+        valid_until: row.valid_until,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn version_info(v: VersionInfoRow) -> ApiResult<VersionInfo> {
+    Ok(VersionInfo {
+        version: v.version,
+        total: money(v.total)?,
+        priced_at: v.priced_at,
+        sent_at: v.sent_at,
+        valid_until: v.valid_until,
+    })
+}
+
+fn event(e: EventRow) -> QuoteEvent {
+    QuoteEvent {
+        version: e.version,
+        action: e.action,
+        user_id: e.user_id,
+        at: e.at,
+    }
+}
+
+/// The whole quote as the API shows it, read in `tx`.
+async fn load(tx: &mut TenantTx, id: Uuid) -> ApiResult<(Quote, String)> {
+    let row = store::get(tx, id, false)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let current = store::version(tx, id, row.version)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let versions = store::versions(tx, id)
+        .await?
+        .into_iter()
+        .map(version_info)
+        .collect::<ApiResult<Vec<_>>>()?;
+    let history = store::events(tx, id)
+        .await?
+        .into_iter()
+        .map(event)
+        .collect();
+    let tag = etag(&row);
+    Ok((
+        Quote {
+            summary: summary(&row)?,
+            notes: row.notes.clone(),
+            created_by: row.created_by,
+            request: current.request.0,
+            result: current.result.0,
+            priced_at: current.priced_at,
+            sent_at: current.sent_at,
+            versions,
+            history,
+        },
+        tag,
+    ))
+}
+
+/// The request of `body` with the overrides of `base` kept unless changed.
+fn patched(body: &QuotePatch, base: &PreviewRequest) -> PreviewRequest {
+    fn pick<T: Copy>(new: &MaybeUndefined<T>, old: Option<T>) -> Option<T> {
+        match new {
+            MaybeUndefined::Undefined => old,
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(v) => Some(*v),
+        }
+    }
+    PreviewRequest {
+        items: body.items.clone().unwrap_or_else(|| base.items.clone()),
+        material_items: body
+            .material_items
+            .clone()
+            .unwrap_or_else(|| base.material_items.clone()),
+        profit_rate: pick(&body.profit_rate, base.profit_rate),
+        indirect_rate: pick(&body.indirect_rate, base.indirect_rate),
+        tax_rate: pick(&body.tax_rate, base.tax_rate),
+        labour_rate_override_per_m2: pick(
+            &body.labour_rate_override_per_m2,
+            base.labour_rate_override_per_m2,
+        ),
+        discount_rate: pick(&body.discount_rate, base.discount_rate),
+    }
+}
+
+/// Saved-quote endpoints.
+pub struct SavedQuotesApi {
+    pub state: AppState,
+}
+
+impl SavedQuotesApi {
+    /// Locks the quote and its current version for a change.
+    async fn lock(
+        &self,
+        ctx: &TenantCtx,
+        id: Uuid,
+    ) -> ApiResult<(TenantTx, QuoteRow, store::VersionRow)> {
+        let mut tx = ctx.tx(&self.state).await?;
+        let row = store::get(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let current = store::version(&mut tx, id, row.version)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        Ok((tx, row, current))
+    }
+
+    /// Reads the quote back after a change, commits, and answers it.
+    async fn answer(&self, mut tx: TenantTx, id: Uuid, created: bool) -> ApiResult<QuoteAnswer> {
+        let (quote, tag) = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(if created {
+            QuoteAnswer::Created(Json(quote), tag)
+        } else {
+            QuoteAnswer::Ok(Json(quote), tag)
+        })
+    }
+
+    /// Moves a sent quote to accepted or rejected.
+    async fn decide(&self, ctx: &TenantCtx, id: Uuid, to: QuoteStatus) -> ApiResult<QuoteAnswer> {
+        ctx.require(Permission::WriteQuotes)?;
+        let (mut tx, row, _) = self.lock(ctx, id).await?;
+        let (action, allowed) = match to {
+            QuoteStatus::Accepted => ("accepted", row.status() == QuoteStatus::Sent),
+            _ => (
+                "rejected",
+                matches!(row.status(), QuoteStatus::Sent | QuoteStatus::Expired),
+            ),
+        };
+        if !allowed {
+            let hint = match row.status() {
+                QuoteStatus::Expired => "; revise it to send a new version",
+                QuoteStatus::Draft => "; send it first",
+                _ => "",
+            };
+            return Err(wrong_status(&row, action, hint));
+        }
+        store::set_status(&mut tx, id, to, row.valid_until).await?;
+        store::add_event(&mut tx, id, row.version, action, ctx.user.0).await?;
+        self.answer(tx, id, false).await
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]
+impl SavedQuotesApi {
+    /// Quotes, most recently changed first, a page at a time (`limit` 1 to 100,
+    /// default 50). Filters: `status`, `client_id`, and `search` (title, client
+    /// name, or the number, e.g. `COT-000042` or `42`).
+    #[oai(path = "/", method = "get", operation_id = "quotes_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        status: Query<Option<QuoteStatus>>,
+        client_id: Query<Option<Uuid>>,
+        search: Query<Option<String>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> ApiResult<QuoteList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let limit = limit.0.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::invalid_field("limit", "must be 1 to 100"));
+        }
+        let offset = offset.0.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::invalid_field("offset", "must be 0 or more"));
+        }
+        let search = text("search", search.0.as_deref(), 100)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let rows = store::list(
+            &mut tx,
+            &store::ListFilter {
+                status: status.0,
+                client_id: client_id.0,
+                search: search.as_deref(),
+                limit,
+                offset,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let quotes = rows.iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
+        Ok(QuoteList::Ok(Json(quotes)))
+    }
+
+    /// Save a new draft quote for a client, priced with the current catalogue.
+    /// Errors are those of the preview, plus `client_not_found`; nothing is saved
+    /// from a request that fails.
+    #[oai(path = "/", method = "post", operation_id = "quotes_create")]
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<QuoteCreate>,
+    ) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let body = body.0;
+        let title = text("title", body.title.as_deref(), 200)?;
+        let notes = text("notes", body.notes.as_deref(), 2000)?;
+        let request = PreviewRequest {
+            items: body.items,
+            material_items: body.material_items,
+            profit_rate: body.profit_rate,
+            indirect_rate: body.indirect_rate,
+            tax_rate: body.tax_rate,
+            labour_rate_override_per_m2: body.labour_rate_override_per_m2,
+            discount_rate: body.discount_rate,
+        };
+        let result = price_request(&self.state, ctx, &request).await?;
+        let mut tx = ctx.tx(&self.state).await?;
+        check_client(&mut tx, body.client_id).await?;
+        let header = store::Header {
+            client_id: body.client_id,
+            title: title.as_deref(),
+            notes: notes.as_deref(),
+        };
+        let id = store::insert(&mut tx, &header, &priced(&request, &result), ctx.user.0).await?;
+        self.answer(tx, id, true).await
+    }
+
+    /// One quote: its current version in full, every version's total, and its history.
+    #[oai(path = "/:id", method = "get", operation_id = "quotes_get")]
+    async fn get(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let tx = ctx.tx(&self.state).await?;
+        self.answer(tx, id.0, false).await
+    }
+
+    /// Edit a draft (409 once sent: revise it instead). Absent fields stay; rate
+    /// overrides are kept unless set (or set to `null`). The draft is re-priced with
+    /// the current catalogue. `If-Match` with the quote's `ETag` is optional; when
+    /// sent and stale, the answer is 412.
+    #[oai(path = "/:id", method = "patch", operation_id = "quotes_update")]
+    async fn update(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        body: JsonBody<QuotePatch>,
+    ) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let (mut tx, row, current) = self.lock(ctx, id.0).await?;
+        if let Some(tag) = if_match.0.as_deref() {
+            check_if_match("quote", Some(tag), &etag(&row))?;
+        }
+        if row.status() != QuoteStatus::Draft {
+            return Err(wrong_status(
+                &row,
+                "edited",
+                "; revise it to make a new version",
+            ));
+        }
+        let title = match &body.title {
+            Some(t) => text("title", Some(t), 200)?,
+            None => row.title.clone(),
+        };
+        let notes = match &body.notes {
+            Some(n) => text("notes", Some(n), 2000)?,
+            None => row.notes.clone(),
+        };
+        let client_id = body.client_id.unwrap_or(row.client_id);
+        if client_id != row.client_id {
+            check_client(&mut tx, client_id).await?;
+        }
+        let request = patched(&body, &current.request.0);
+        let result = price_request(&self.state, ctx, &request).await?;
+        let header = store::Header {
+            client_id,
+            title: title.as_deref(),
+            notes: notes.as_deref(),
+        };
+        store::update_draft(
+            &mut tx,
+            row.id,
+            row.version,
+            &header,
+            &priced(&request, &result),
+        )
+        .await?;
+        store::add_event(&mut tx, row.id, row.version, "edited", ctx.user.0).await?;
+        self.answer(tx, row.id, false).await
+    }
+
+    /// Send a draft: its version is frozen and valid for the tenant's
+    /// `validity_days` from today.
+    #[oai(path = "/:id/send", method = "post", operation_id = "quotes_send")]
+    async fn send(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let (mut tx, row, _) = self.lock(ctx, id.0).await?;
+        if row.status() != QuoteStatus::Draft {
+            return Err(wrong_status(
+                &row,
+                "sent",
+                "; revise it to send a new version",
+            ));
+        }
+        let days = settings::load(&mut tx).await?.validity_days;
+        let days = i32::try_from(days).unwrap_or(i32::MAX);
+        store::mark_sent(&mut tx, row.id, row.version, days).await?;
+        store::add_event(&mut tx, row.id, row.version, "sent", ctx.user.0).await?;
+        self.answer(tx, row.id, false).await
+    }
+
+    /// The client accepted a sent quote (409 if it is not sent or has expired).
+    #[oai(path = "/:id/accept", method = "post", operation_id = "quotes_accept")]
+    async fn accept(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        self.decide(auth.ctx(), id.0, QuoteStatus::Accepted).await
+    }
+
+    /// The client turned down a sent (or expired) quote.
+    #[oai(path = "/:id/reject", method = "post", operation_id = "quotes_reject")]
+    async fn reject(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        self.decide(auth.ctx(), id.0, QuoteStatus::Rejected).await
+    }
+
+    /// Open a new draft version of a sent, rejected or expired quote, with the same
+    /// items and rate overrides, priced with today's catalogue. Earlier versions stay
+    /// as they were sent.
+    #[oai(path = "/:id/revise", method = "post", operation_id = "quotes_revise")]
+    async fn revise(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let (mut tx, row, current) = self.lock(ctx, id.0).await?;
+        let hint = match row.status() {
+            QuoteStatus::Sent | QuoteStatus::Rejected | QuoteStatus::Expired => None,
+            QuoteStatus::Draft => Some("; it is a draft: edit it"),
+            QuoteStatus::Accepted => Some("; it was accepted: duplicate it for a new quote"),
+        };
+        if let Some(hint) = hint {
+            return Err(wrong_status(&row, "revised", hint));
+        }
+        let request = current.request.0;
+        let result = price_request(&self.state, ctx, &request).await?;
+        let next = row.version + 1;
+        let p = priced(&request, &result);
+        store::insert_version(&mut tx, row.id, next, &p, ctx.user.0).await?;
+        store::reopen_as_draft(&mut tx, row.id, next, p.total).await?;
+        store::add_event(&mut tx, row.id, next, "revised", ctx.user.0).await?;
+        self.answer(tx, row.id, false).await
+    }
+
+    /// A new draft quote with the current version's client, title, notes, items and
+    /// rate overrides, priced with today's catalogue.
+    #[oai(
+        path = "/:id/duplicate",
+        method = "post",
+        operation_id = "quotes_duplicate"
+    )]
+    async fn duplicate(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let row = store::get(&mut tx, id.0, false)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        let current = store::version(&mut tx, id.0, row.version)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        let request = current.request.0;
+        let result = price_request(&self.state, ctx, &request).await?;
+        check_client(&mut tx, row.client_id).await?;
+        let header = store::Header {
+            client_id: row.client_id,
+            title: row.title.as_deref(),
+            notes: row.notes.as_deref(),
+        };
+        let new = store::insert(&mut tx, &header, &priced(&request, &result), ctx.user.0).await?;
+        self.answer(tx, new, true).await
+    }
+
+    /// One version of a quote in full; sent versions are exactly as the client got them.
+    #[oai(
+        path = "/:id/versions/:version",
+        method = "get",
+        operation_id = "quotes_version"
+    )]
+    async fn version(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        version: Path<i32>,
+    ) -> ApiResult<VersionAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let row = store::get(&mut tx, id.0, false)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        let v = store::version(&mut tx, id.0, version.0)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "version_not_found",
+                    format!("{} has no version {}", reference(row.number), version.0),
+                )
+            })?;
+        tx.commit().await?;
+        Ok(VersionAnswer::Ok(Json(QuoteVersion {
+            quote_id: row.id,
+            reference: reference(row.number),
+            version: v.version,
+            frozen: v.sent_at.is_some(),
+            request: v.request.0,
+            result: v.result.0,
+            priced_at: v.priced_at,
+            sent_at: v.sent_at,
+            valid_until: v.valid_until,
+        })))
+    }
+}

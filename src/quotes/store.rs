@@ -1,0 +1,431 @@
+//! SQL for saved quotes: quotes, their versions and their history, always inside a
+//! [`TenantTx`] (row-level security scopes every statement to the bound tenant).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::Enum;
+use rust_decimal::Decimal;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::api::{PreviewRequest, QuotePreview};
+use crate::db::TenantTx;
+
+/// Where a quote stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteStatus {
+    /// Being edited; its figures follow the catalogue each time it is saved.
+    Draft,
+    /// Sent to the client; the version is frozen.
+    Sent,
+    Accepted,
+    Rejected,
+    /// Sent, and past its validity date without an answer.
+    Expired,
+}
+
+impl QuoteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteStatus::Draft => "draft",
+            QuoteStatus::Sent => "sent",
+            QuoteStatus::Accepted => "accepted",
+            QuoteStatus::Rejected => "rejected",
+            QuoteStatus::Expired => "expired",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            QuoteStatus::Draft,
+            QuoteStatus::Sent,
+            QuoteStatus::Accepted,
+            QuoteStatus::Rejected,
+            QuoteStatus::Expired,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// The status as read: a sent quote past its validity date is expired. Dates are
+/// the database's `current_date` (UTC unless the server's time zone says otherwise).
+const STATUS: &str =
+    "CASE WHEN q.status = 'sent' AND q.valid_until < current_date THEN 'expired' ELSE q.status END";
+
+/// A quote's header row, with its client's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QuoteRow {
+    pub id: Uuid,
+    pub number: i64,
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub title: Option<String>,
+    pub notes: Option<String>,
+    status: String,
+    pub version: i32,
+    pub total: Decimal,
+    pub currency: String,
+    pub valid_until: Option<NaiveDate>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl QuoteRow {
+    pub fn status(&self) -> QuoteStatus {
+        // The CHECK constraint and STATUS only produce known values.
+        QuoteStatus::parse(&self.status).unwrap_or(QuoteStatus::Draft)
+    }
+}
+
+/// One version of a quote: what was asked and what it cost.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRow {
+    pub version: i32,
+    pub request: Json<PreviewRequest>,
+    pub result: Json<QuotePreview>,
+    pub total: Decimal,
+    pub priced_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub valid_until: Option<NaiveDate>,
+    pub created_by: Uuid,
+}
+
+/// A version without its documents, for the quote's version list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionInfoRow {
+    pub version: i32,
+    pub total: Decimal,
+    pub priced_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// One entry of a quote's history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub version: i32,
+    pub action: String,
+    pub user_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// The header fields a quote is saved with.
+pub struct Header<'a> {
+    pub client_id: Uuid,
+    pub title: Option<&'a str>,
+    pub notes: Option<&'a str>,
+}
+
+/// A priced version to store.
+pub struct Priced<'a> {
+    pub request: &'a PreviewRequest,
+    pub result: &'a QuotePreview,
+    pub total: Decimal,
+}
+
+/// Filters of the quote list.
+#[derive(Debug, Default)]
+pub struct ListFilter<'a> {
+    pub status: Option<QuoteStatus>,
+    pub client_id: Option<Uuid>,
+    /// Matches the title or the client's name; digits also match the number.
+    pub search: Option<&'a str>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn select(tail: &str) -> String {
+    format!(
+        r#"SELECT q.id, q.number, q.client_id, c.name AS client_name, q.title, q.notes,
+                  {STATUS} AS status, q.version, q.total, q.currency, q.valid_until,
+                  q.created_by, q.created_at, q.updated_at
+             FROM quotes q
+             JOIN clients c ON c.tenant_id = q.tenant_id AND c.id = q.client_id
+            WHERE q.tenant_id = $1 {tail}"#
+    )
+}
+
+/// Hands out the tenant's next quote number.
+pub async fn next_number(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_scalar(
+        r#"INSERT INTO quote_counters (tenant_id, last_number) VALUES ($1, 1)
+           ON CONFLICT (tenant_id) DO UPDATE SET last_number = quote_counters.last_number + 1
+           RETURNING last_number"#,
+    )
+    .bind(tenant)
+    .fetch_one(tx.conn())
+    .await
+}
+
+/// Creates a draft quote with its first version.
+pub async fn insert(
+    tx: &mut TenantTx,
+    header: &Header<'_>,
+    priced: &Priced<'_>,
+    user: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = tx.tenant();
+    let id = Uuid::new_v4();
+    let number = next_number(tx).await?;
+    sqlx::query(
+        r#"INSERT INTO quotes (tenant_id, id, number, client_id, title, notes, status, version,
+                               total, currency, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9)"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(number)
+    .bind(header.client_id)
+    .bind(header.title)
+    .bind(header.notes)
+    .bind(priced.total)
+    .bind(&priced.result.currency)
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    insert_version(tx, id, 1, priced, user).await?;
+    add_event(tx, id, 1, "created", user).await?;
+    Ok(id)
+}
+
+/// Stores a new version of a quote.
+pub async fn insert_version(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    priced: &Priced<'_>,
+    user: Uuid,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"INSERT INTO quote_versions (tenant_id, quote_id, version, request, result, total,
+                                       priced_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, now(), $7)"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .bind(Json(priced.request))
+    .bind(Json(priced.result))
+    .bind(priced.total)
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Overwrites a draft's header and its current (unsent) version.
+pub async fn update_draft(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    header: &Header<'_>,
+    priced: &Priced<'_>,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"UPDATE quote_versions SET request = $4, result = $5, total = $6, priced_at = now()
+            WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .bind(Json(priced.request))
+    .bind(Json(priced.result))
+    .bind(priced.total)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        r#"UPDATE quotes SET client_id = $3, title = $4, notes = $5, total = $6, currency = $7
+            WHERE tenant_id = $1 AND id = $2"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(header.client_id)
+    .bind(header.title)
+    .bind(header.notes)
+    .bind(priced.total)
+    .bind(&priced.result.currency)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Makes `version` (already stored) the current draft of the quote.
+pub async fn reopen_as_draft(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    total: Decimal,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"UPDATE quotes SET status = 'draft', version = $3, total = $4, valid_until = NULL
+            WHERE tenant_id = $1 AND id = $2"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .bind(total)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Freezes the current version and marks the quote sent, valid for `validity_days`
+/// from today (the database's date, the same clock that expires it); answers the
+/// last valid day.
+pub async fn mark_sent(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    validity_days: i32,
+) -> Result<NaiveDate, sqlx::Error> {
+    let tenant = tx.tenant();
+    let valid_until: NaiveDate = sqlx::query_scalar(
+        r#"UPDATE quote_versions SET sent_at = now(), valid_until = current_date + $4::integer
+            WHERE tenant_id = $1 AND quote_id = $2 AND version = $3
+        RETURNING valid_until"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .bind(validity_days)
+    .fetch_one(tx.conn())
+    .await?;
+    set_status(tx, id, QuoteStatus::Sent, Some(valid_until)).await?;
+    Ok(valid_until)
+}
+
+/// Sets the stored status (and validity date).
+pub async fn set_status(
+    tx: &mut TenantTx,
+    id: Uuid,
+    status: QuoteStatus,
+    valid_until: Option<NaiveDate>,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query("UPDATE quotes SET status = $3, valid_until = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant)
+        .bind(id)
+        .bind(status.as_str())
+        .bind(valid_until)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Appends to a quote's history.
+pub async fn add_event(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+    action: &str,
+    user: Uuid,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        "INSERT INTO quote_events (tenant_id, quote_id, version, action, user_id) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .bind(action)
+    .bind(user)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// One quote; `lock` holds its row until the transaction ends, so concurrent
+/// changes of the same quote queue up instead of overwriting each other.
+pub async fn get(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<Option<QuoteRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let lock = if lock { "FOR UPDATE OF q" } else { "" };
+    sqlx::query_as(&select(&format!("AND q.id = $2 {lock}")))
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+}
+
+/// A page of quotes, most recently changed first.
+pub async fn list(tx: &mut TenantTx, f: &ListFilter<'_>) -> Result<Vec<QuoteRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let pattern = f.search.map(|s| {
+        format!(
+            "%{}%",
+            s.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    let number = f
+        .search
+        .map(|s| s.trim_start_matches(|c: char| !c.is_ascii_digit()))
+        .and_then(|s| s.parse::<i64>().ok());
+    sqlx::query_as(&select(&format!(
+        r#"AND ($2::text IS NULL OR {STATUS} = $2)
+           AND ($3::uuid IS NULL OR q.client_id = $3)
+           AND ($4::text IS NULL OR q.title ILIKE $4 OR c.name ILIKE $4 OR q.number = $5)
+         ORDER BY q.updated_at DESC, q.number DESC
+         LIMIT $6 OFFSET $7"#
+    )))
+    .bind(tenant)
+    .bind(f.status.map(QuoteStatus::as_str))
+    .bind(f.client_id)
+    .bind(pattern)
+    .bind(number)
+    .bind(f.limit)
+    .bind(f.offset)
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// One version of a quote.
+pub async fn version(
+    tx: &mut TenantTx,
+    id: Uuid,
+    version: i32,
+) -> Result<Option<VersionRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        r#"SELECT version, request, result, total, priced_at, sent_at, valid_until, created_by
+             FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(tx.conn())
+    .await
+}
+
+/// Every version of a quote, oldest first.
+pub async fn versions(tx: &mut TenantTx, id: Uuid) -> Result<Vec<VersionInfoRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        r#"SELECT version, total, priced_at, sent_at, valid_until
+             FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 ORDER BY version"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// A quote's history, oldest first.
+pub async fn events(tx: &mut TenantTx, id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        r#"SELECT version, action, user_id, at
+             FROM quote_events WHERE tenant_id = $1 AND quote_id = $2 ORDER BY seq"#,
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_all(tx.conn())
+    .await
+}

@@ -1,0 +1,637 @@
+//! Saved quotes over HTTP: drafts, editing, the status machine, frozen versions,
+//! revisions, duplicates, lists, isolation and bad input.
+//!
+//! The figures are hand-checked from seed case C01 (VEN-CORR-NAC3 150 × 120 cm in
+//! VID-CLARO-6 at 120.00/m², natural colour): cost 2417.90 per window, of which glass
+//! is 1.8 m² × 120.00 × 1.05 = 226.80. Shown figures add up exactly, so before tax is
+//! the sum of the rounded cost, profit and indirect (a cent off the original app's
+//! 3385.06 for C01).
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{
+    expect_error, expect_named_error, expect_status, slug, spawn_app, TestApp, TestTenant,
+};
+use ventanas::db::TenantTx;
+use ventanas::ids::TenantId;
+
+fn window(quantity: u32) -> Value {
+    json!({ "product": "VEN-CORR-NAC3", "width_cm": "150", "height_cm": "120",
+            "quantity": quantity, "glass": "VID-CLARO-6", "colour": "NAT" })
+}
+
+async fn new_client(app: &TestApp, token: &str, name: &str) -> String {
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/clients",
+            Some(token),
+            Some(json!({ "name": name })),
+        )
+        .await;
+    let body = expect_status(resp, StatusCode::CREATED, "client").await;
+    body["id"].as_str().expect("client id").to_owned()
+}
+
+async fn create_quote(app: &TestApp, token: &str, body: Value) -> Value {
+    let resp = app
+        .request(Method::POST, "/api/v1/quotes", Some(token), Some(body))
+        .await;
+    expect_status(resp, StatusCode::CREATED, "create quote").await
+}
+
+async fn action(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        &format!("/api/v1/quotes/{id}/{action}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, what: &str) -> Value {
+    expect_status(action(app, token, id, what).await, StatusCode::OK, what).await
+}
+
+fn id_of(quote: &Value) -> String {
+    quote["id"].as_str().expect("quote id").to_owned()
+}
+
+/// Sets a sent quote's validity date in the past, as the runtime role would see time pass.
+async fn backdate(app: &TestApp, tenant: &TestTenant, quote: &str) {
+    let pool = app.runtime_pool(1).await;
+    let mut tx = TenantTx::begin(&pool, TenantId(tenant.id))
+        .await
+        .expect("bind");
+    let id: Uuid = quote.parse().expect("uuid");
+    let done = sqlx::query(
+        "UPDATE quotes SET valid_until = current_date - 1 WHERE id = $1 AND status = 'sent'",
+    )
+    .bind(id)
+    .execute(tx.conn())
+    .await
+    .expect("backdate");
+    assert_eq!(done.rows_affected(), 1);
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices_and_accepted() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("life")).await;
+    let estimator = app.user_token(&t, "estimator").await;
+    let client = new_client(&app, &estimator, "Familia Pérez").await;
+
+    // A draft with a per-quote profit rate of 30 %: cost 2417.90, profit 725.37,
+    // indirect 362.69, before tax 3505.96, tax 560.95, total 4066.91.
+    let q = create_quote(
+        &app,
+        &estimator,
+        json!({ "client_id": client, "title": "Casa Pérez", "items": [window(1)],
+                "profit_rate": "0.30" }),
+    )
+    .await;
+    let id = id_of(&q);
+    assert_eq!(q["status"], "draft");
+    assert_eq!(q["number"], 1);
+    assert_eq!(q["reference"], "COT-000001");
+    assert_eq!(q["client"]["name"], "Familia Pérez");
+    assert_eq!(q["version"], 1);
+    assert_eq!(q["total"], "4066.91");
+    assert_eq!(q["result"]["totals"]["profit"], "725.37");
+    assert_eq!(q["result"]["totals"]["total"], "4066.91");
+    assert_eq!(q["history"][0]["action"], "created");
+
+    // Editing the items keeps the override: 2 windows, cost 4835.79 (consumables
+    // 2 × 79.695 = 159.39), profit 1450.74, indirect 725.37, before tax 7011.90,
+    // tax 1121.90, total 8133.80.
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &estimator,
+            None,
+            json!({ "items": [window(2)] }),
+        )
+        .await;
+    let q = expect_status(resp, StatusCode::OK, "edit draft").await;
+    assert_eq!(q["request"]["profit_rate"], "0.3000");
+    assert_eq!(q["result"]["totals"]["cost"], "4835.79");
+    assert_eq!(q["result"]["totals"]["profit"], "1450.74");
+    assert_eq!(q["total"], "8133.80");
+    assert_eq!(q["title"], "Casa Pérez", "absent fields stay");
+
+    // Sending freezes version 1, valid for the default 30 days.
+    let q = act(&app, &estimator, &id, "send").await;
+    assert_eq!(q["status"], "sent");
+    let expected_until = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    assert_eq!(q["valid_until"], expected_until.as_str());
+    assert!(q["sent_at"].is_string());
+
+    // A sent quote cannot be edited or sent again.
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &estimator,
+            None,
+            json!({ "title": "otro" }),
+        )
+        .await;
+    expect_error(resp, StatusCode::CONFLICT, "invalid_status", "edit sent").await;
+    let resp = action(&app, &estimator, &id, "send").await;
+    expect_error(resp, StatusCode::CONFLICT, "invalid_status", "send twice").await;
+
+    // The glass gets dearer: the sent quote does not move.
+    app.set_price("VID-CLARO-6", &t.admin_token, "150.00").await;
+    let q = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &estimator)
+        .await;
+    assert_eq!(q["total"], "8133.80");
+    assert_eq!(q["result"]["totals"]["total"], "8133.80");
+
+    // Revising prices version 2 with today's glass, keeping the override: glass
+    // 1.8 × 150.00 × 1.05 × 2 = 567.00, cost 4949.19, profit 1484.76, indirect 742.38,
+    // before tax 7176.33, tax 1148.21, total 8324.54.
+    let q = act(&app, &estimator, &id, "revise").await;
+    assert_eq!(q["status"], "draft");
+    assert_eq!(q["version"], 2);
+    assert_eq!(q["result"]["items"][0]["glass"], "567.00");
+    assert_eq!(q["total"], "8324.54");
+    assert_eq!(q["request"]["profit_rate"], "0.3000");
+    assert!(
+        q.get("valid_until").is_none(),
+        "a draft has no validity yet"
+    );
+    let versions = q["versions"].as_array().expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["total"], "8133.80");
+    assert!(versions[0]["sent_at"].is_string());
+    assert!(versions[1].get("sent_at").is_none());
+
+    // Version 1 is still exactly what was sent.
+    let v1 = app
+        .get_json(&format!("/api/v1/quotes/{id}/versions/1"), &estimator)
+        .await;
+    assert_eq!(v1["frozen"], true);
+    assert_eq!(v1["result"]["items"][0]["glass"], "453.60");
+    assert_eq!(v1["result"]["totals"]["total"], "8133.80");
+    let resp = app
+        .get(&format!("/api/v1/quotes/{id}/versions/3"), &estimator)
+        .await;
+    expect_error(resp, StatusCode::NOT_FOUND, "version_not_found", "v3").await;
+
+    // Accepting needs a sent quote; once accepted, it is final.
+    let resp = action(&app, &estimator, &id, "accept").await;
+    expect_error(resp, StatusCode::CONFLICT, "invalid_status", "accept draft").await;
+    act(&app, &estimator, &id, "send").await;
+    let q = act(&app, &estimator, &id, "accept").await;
+    assert_eq!(q["status"], "accepted");
+    for what in ["revise", "reject", "send", "accept"] {
+        let resp = action(&app, &estimator, &id, what).await;
+        expect_error(resp, StatusCode::CONFLICT, "invalid_status", what).await;
+    }
+    let actions: Vec<&str> = q["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        ["created", "edited", "sent", "revised", "sent", "accepted"]
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn editing_a_draft_keeps_rate_overrides_until_cleared_and_a_stale_if_match_is_refused() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("edit")).await;
+    let client = new_client(&app, &t.admin_token, "Constructora Norte").await;
+    let other = new_client(&app, &t.admin_token, "Hotel Sur").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)], "tax_rate": "0.08",
+                "notes": "Instalación incluida" }),
+    )
+    .await;
+    let id = id_of(&q);
+    // IVA 8 %: before tax 2417.90 + 604.48 + 362.69 = 3385.07, tax 270.81,
+    // total 3655.88.
+    assert_eq!(q["total"], "3655.88");
+
+    let stale = "\"q1-0\"";
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &t.admin_token,
+            Some(stale),
+            json!({ "title": "x" }),
+        )
+        .await;
+    expect_error(
+        resp,
+        StatusCode::PRECONDITION_FAILED,
+        "version_mismatch",
+        "stale",
+    )
+    .await;
+
+    let resp = app
+        .get(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    let tag = resp
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_owned();
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &t.admin_token,
+            Some(&tag),
+            json!({ "client_id": other, "discount_rate": "0.10", "notes": "" }),
+        )
+        .await;
+    let q = expect_status(resp, StatusCode::OK, "edit with etag").await;
+    assert_eq!(q["client"]["name"], "Hotel Sur");
+    assert_eq!(q["request"]["tax_rate"], "0.0800", "override kept");
+    assert!(q.get("notes").is_none(), "empty notes clear them");
+    // 10 % off 3385.07 = 338.51; before tax 3046.56; tax 243.72; total 3290.28.
+    assert_eq!(q["result"]["totals"]["discount"], "338.51");
+    assert_eq!(q["total"], "3290.28");
+
+    // null goes back to the tenant's default (16 %): tax 487.45, total 3534.01.
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &t.admin_token,
+            None,
+            json!({ "tax_rate": null }),
+        )
+        .await;
+    let q = expect_status(resp, StatusCode::OK, "clear override").await;
+    assert!(q["request"]["tax_rate"].is_null());
+    assert_eq!(q["request"]["discount_rate"], "0.1000");
+    assert_eq!(q["total"], "3534.01");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_sent_quote_past_its_validity_reads_expired_cannot_be_accepted_and_can_be_revised() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("expiry")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let id = id_of(&q);
+    act(&app, &t.admin_token, &id, "send").await;
+    backdate(&app, &t, &id).await;
+
+    let q = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(q["status"], "expired");
+    let listed = app
+        .get_json("/api/v1/quotes?status=expired", &t.admin_token)
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let listed = app
+        .get_json("/api/v1/quotes?status=sent", &t.admin_token)
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(0));
+
+    let resp = action(&app, &t.admin_token, &id, "accept").await;
+    let body = expect_error(
+        resp,
+        StatusCode::CONFLICT,
+        "invalid_status",
+        "accept expired",
+    )
+    .await;
+    assert_eq!(body["details"]["status"], "expired");
+    let q = act(&app, &t.admin_token, &id, "revise").await;
+    assert_eq!(q["status"], "draft");
+    assert_eq!(q["version"], 2);
+    let q = act(&app, &t.admin_token, &id, "send").await;
+    assert_eq!(q["status"], "sent");
+    let q = act(&app, &t.admin_token, &id, "reject").await;
+    assert_eq!(q["status"], "rejected");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_sent_version_is_frozen_in_the_database_too() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("frozen")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let id: Uuid = id_of(&q).parse().expect("uuid");
+    act(&app, &t.admin_token, &id.to_string(), "send").await;
+
+    let pool = app.runtime_pool(1).await;
+    for sql in [
+        "UPDATE quote_versions SET total = 1 WHERE quote_id = $1",
+        "DELETE FROM quote_versions WHERE quote_id = $1",
+    ] {
+        let mut tx = TenantTx::begin(&pool, TenantId(t.id)).await.expect("bind");
+        let err = sqlx::query(sql)
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .expect_err(sql);
+        assert!(err.to_string().contains("frozen"), "{sql}: {err}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn duplicating_makes_a_new_numbered_draft_and_lists_filter_search_and_page() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("list")).await;
+    let norte = new_client(&app, &t.admin_token, "Constructora Norte").await;
+    let sur = new_client(&app, &t.admin_token, "Hotel Sur").await;
+    let first = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": norte, "title": "Torre A", "items": [window(1)],
+                "profit_rate": "0.30" }),
+    )
+    .await;
+    act(&app, &t.admin_token, &id_of(&first), "send").await;
+    create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": sur, "title": "Lobby",
+                "material_items": [{ "material": "CON-SIL-NEU", "quantity": "3" }] }),
+    )
+    .await;
+
+    let copy = expect_status(
+        action(&app, &t.admin_token, &id_of(&first), "duplicate").await,
+        StatusCode::CREATED,
+        "duplicate",
+    )
+    .await;
+    assert_eq!(copy["number"], 3);
+    assert_eq!(copy["status"], "draft");
+    assert_eq!(copy["version"], 1);
+    assert_eq!(copy["title"], "Torre A");
+    assert_eq!(copy["client"]["id"], norte.as_str());
+    assert_eq!(copy["request"]["profit_rate"], "0.3000");
+    assert_eq!(copy["total"], first["total"]);
+    assert_ne!(copy["id"], first["id"]);
+
+    let numbers = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|q| q["number"].as_i64())
+            .collect()
+    };
+    let all = app.get_json("/api/v1/quotes", &t.admin_token).await;
+    assert_eq!(numbers(&all), [3, 2, 1], "most recently changed first");
+    let by_client = app
+        .get_json(&format!("/api/v1/quotes?client_id={norte}"), &t.admin_token)
+        .await;
+    assert_eq!(numbers(&by_client), [3, 1]);
+    let drafts = app
+        .get_json("/api/v1/quotes?status=draft", &t.admin_token)
+        .await;
+    assert_eq!(numbers(&drafts), [3, 2]);
+    for (search, expected) in [
+        ("COT-000002", vec![2]),
+        ("lobby", vec![2]),
+        ("norte", vec![3, 1]),
+        ("%", vec![]),
+    ] {
+        let found = app
+            .get_json(&format!("/api/v1/quotes?search={search}"), &t.admin_token)
+            .await;
+        assert_eq!(numbers(&found), expected, "search {search}");
+    }
+    let page = app
+        .get_json("/api/v1/quotes?limit=1&offset=1", &t.admin_token)
+        .await;
+    assert_eq!(numbers(&page), [2]);
+    for (query, status, named) in [
+        ("limit=0", StatusCode::UNPROCESSABLE_ENTITY, "limit"),
+        ("offset=-1", StatusCode::UNPROCESSABLE_ENTITY, "offset"),
+        ("status=lost", StatusCode::BAD_REQUEST, "status"),
+        ("client_id=nope", StatusCode::BAD_REQUEST, "client_id"),
+    ] {
+        let resp = app
+            .get(&format!("/api/v1/quotes?{query}"), &t.admin_token)
+            .await;
+        expect_named_error(resp, status, named, query).await;
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
+    let app = spawn_app().await;
+    let a = app.onboard(&slug("qa")).await;
+    let b = app.onboard(&slug("qb")).await;
+    let client = new_client(&app, &a.admin_token, "Cliente de A").await;
+    let q = create_quote(
+        &app,
+        &a.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let id = id_of(&q);
+
+    for what in ["send", "accept", "reject", "revise", "duplicate"] {
+        let resp = action(&app, &b.admin_token, &id, what).await;
+        expect_error(resp, StatusCode::NOT_FOUND, "quote_not_found", what).await;
+    }
+    for path in [
+        format!("/api/v1/quotes/{id}"),
+        format!("/api/v1/quotes/{id}/versions/1"),
+    ] {
+        let resp = app.get(&path, &b.admin_token).await;
+        expect_error(resp, StatusCode::NOT_FOUND, "quote_not_found", &path).await;
+    }
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &b.admin_token,
+            None,
+            json!({ "title": "mío" }),
+        )
+        .await;
+    expect_error(resp, StatusCode::NOT_FOUND, "quote_not_found", "patch").await;
+    let listed = app.get_json("/api/v1/quotes", &b.admin_token).await;
+    assert_eq!(listed, json!([]));
+    // B cannot address a quote to A's client either.
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes",
+            Some(&b.admin_token),
+            Some(json!({ "client_id": client, "items": [window(1)] })),
+        )
+        .await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "client_not_found",
+        "A's client",
+    )
+    .await;
+
+    // A's quote is as it was.
+    let after = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &a.admin_token)
+        .await;
+    assert_eq!(after["status"], "draft");
+    assert_eq!(after["title"], Value::Null);
+    assert_eq!(after["history"].as_array().map(Vec::len), Some(1));
+
+    let viewer = app.user_token(&a, "viewer").await;
+    app.get_json(&format!("/api/v1/quotes/{id}"), &viewer).await;
+    app.get_json("/api/v1/quotes", &viewer).await;
+    let resp = action(&app, &viewer, &id, "send").await;
+    expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "viewer send").await;
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes",
+            Some(&viewer),
+            Some(json!({ "client_id": client, "items": [window(1)] })),
+        )
+        .await;
+    expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "viewer create").await;
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn bad_quotes_are_refused_naming_the_field_and_nothing_is_saved() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("badq")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let archived = new_client(&app, &t.admin_token, "Archivado").await;
+    let resp = app
+        .patch(
+            &format!("/api/v1/clients/{archived}"),
+            &t.admin_token,
+            None,
+            json!({ "active": false }),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "archive").await;
+
+    let long = "x".repeat(201);
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({ "client_id": Uuid::new_v4(), "items": [window(1)] }),
+            StatusCode::NOT_FOUND,
+            "client_id",
+        ),
+        (
+            json!({ "client_id": archived, "items": [window(1)] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "client_id",
+        ),
+        (
+            json!({ "items": [window(1)] }),
+            StatusCode::BAD_REQUEST,
+            "client_id",
+        ),
+        (
+            json!({ "client_id": client, "items": [] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "items",
+        ),
+        (
+            json!({ "client_id": client, "items": [{ "product": "NOPE", "width_cm": "100",
+                     "height_cm": "100", "quantity": 1 }] }),
+            StatusCode::NOT_FOUND,
+            "items[0].product",
+        ),
+        (
+            json!({ "client_id": client, "items": [{ "product": "VEN-CORR-NAC3",
+                     "width_cm": "9000", "height_cm": "120", "quantity": 1 }] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "items[0].width_cm",
+        ),
+        (
+            json!({ "client_id": client, "items": [window(1)], "title": long }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "title",
+        ),
+        (
+            json!({ "client_id": client, "items": [window(1)], "profit_rate": 0.3 }),
+            StatusCode::BAD_REQUEST,
+            "profit_rate",
+        ),
+        (
+            json!({ "client_id": client, "items": [window(1)], "status": "sent" }),
+            StatusCode::BAD_REQUEST,
+            "status",
+        ),
+    ];
+    for (body, status, named) in cases {
+        let resp = app
+            .request(
+                Method::POST,
+                "/api/v1/quotes",
+                Some(&t.admin_token),
+                Some(body.clone()),
+            )
+            .await;
+        expect_named_error(resp, status, named, &body.to_string()).await;
+    }
+    let listed = app.get_json("/api/v1/quotes", &t.admin_token).await;
+    assert_eq!(listed, json!([]), "nothing saved");
+
+    // The first quote that does save is number 1: failed requests used no number.
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    assert_eq!(q["number"], 1);
+    let id = id_of(&q);
+
+    // A failed edit changes nothing.
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &t.admin_token,
+            None,
+            json!({ "title": "Nuevo", "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150",
+                    "height_cm": "120", "quantity": 1, "glass": "PER-NAC3-RS" }] }),
+        )
+        .await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "items[0].glass",
+        "profile as glass",
+    )
+    .await;
+    let after = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(after["title"], Value::Null);
+    assert_eq!(after["history"].as_array().map(Vec::len), Some(1));
+    // Our figures add up: 2417.90 + 604.48 + 362.69 = 3385.07, tax 541.61.
+    assert_eq!(after["total"], "3926.68");
+    app.cleanup().await;
+}
