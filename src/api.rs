@@ -10,6 +10,7 @@ use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
 use crate::clients::api::ClientsApi;
 use crate::quotes::api::QuotesApi;
+use crate::quotes::company::CompanyApi;
 use crate::quotes::products_api::ProductsApi;
 use crate::quotes::saved_api::SavedQuotesApi;
 use crate::quotes::settings::SettingsApi;
@@ -161,6 +162,7 @@ pub type Apis = (
     ProductsApi,
     QuotesApi,
     SavedQuotesApi,
+    CompanyApi,
     ClientsApi,
     SettingsApi,
     TenantsApi,
@@ -189,6 +191,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         SavedQuotesApi {
+            state: state.clone(),
+        },
+        CompanyApi {
             state: state.clone(),
         },
         ClientsApi {

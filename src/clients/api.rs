@@ -49,7 +49,7 @@ fn not_found(id: Uuid) -> ApiError {
 }
 
 /// Why an RFC is malformed, if it is.
-fn rfc_problem(rfc: &str) -> Option<String> {
+pub(crate) fn rfc_problem(rfc: &str) -> Option<String> {
     let letters = rfc
         .chars()
         .take_while(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
@@ -65,7 +65,11 @@ fn rfc_problem(rfc: &str) -> Option<String> {
 }
 
 /// Trims an optional text field; empty means absent; too long is a 422.
-fn optional_text(field: &str, value: Option<&String>, max: usize) -> ApiResult<Option<String>> {
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<&String>,
+    max: usize,
+) -> ApiResult<Option<String>> {
     let Some(text) = value.map(|v| v.trim()).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

@@ -91,15 +91,21 @@ pub struct LineView {
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct ItemView {
     pub product: String,
+    /// The product's name when priced, for documents.
+    pub name: String,
     pub width_cm: Decimal,
     pub height_cm: Decimal,
     pub quantity: u32,
     pub area_m2: Decimal,
     #[oai(skip_serializing_if_is_none)]
     pub glass_material: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub glass_name: Option<String>,
     pub glass_price_per_m2: Decimal,
     #[oai(skip_serializing_if_is_none)]
     pub colour: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub colour_name: Option<String>,
     pub labour_rate_per_m2: Decimal,
     pub lines: Vec<LineView>,
     pub profiles: Money,
@@ -115,6 +121,7 @@ pub struct ItemView {
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct MaterialItemView {
     pub material: String,
+    pub name: String,
     pub quantity: Decimal,
     pub unit_price: Decimal,
     pub amount: Money,
@@ -237,14 +244,24 @@ pub fn to_input(req: &PreviewRequest, catalog: &Catalog) -> ApiResult<QuoteInput
     })
 }
 
-/// Renders an engine result.
-pub fn to_view(input: &QuoteInput, result: QuoteResult) -> QuotePreview {
+/// Renders an engine result, with the catalogue's names for documents.
+pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> QuotePreview {
+    let material_name = |code: &str| catalog.materials.get(code).map(|m| m.name.clone());
     let items = result
         .items
         .into_iter()
         .zip(&input.items)
         .map(|(item, req)| ItemView {
+            name: catalog
+                .products
+                .get(&item.product)
+                .map_or_else(|| item.product.clone(), |p| p.name.clone()),
             product: item.product,
+            glass_name: item.glass_material.as_deref().and_then(material_name),
+            colour_name: req
+                .colour
+                .as_ref()
+                .and_then(|c| catalog.colours.get(c).cloned()),
             width_cm: item.width_cm.normalize(),
             height_cm: item.height_cm.normalize(),
             quantity: item.quantity,
@@ -286,6 +303,7 @@ pub fn to_view(input: &QuoteInput, result: QuoteResult) -> QuotePreview {
             .material_items
             .into_iter()
             .map(|m| MaterialItemView {
+                name: material_name(&m.material).unwrap_or_else(|| m.material.clone()),
                 material: m.material,
                 quantity: m.quantity,
                 unit_price: m.unit_price,
@@ -341,7 +359,7 @@ pub async fn price_request(
     let catalog = tenant_catalog(state, ctx).await?;
     let input = to_input(req, &catalog)?;
     let result = engine::price(&catalog, &input)?;
-    Ok(to_view(&input, result))
+    Ok(to_view(&catalog, &input, result))
 }
 
 #[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]

@@ -65,6 +65,8 @@ pub struct Catalog {
     pub materials: HashMap<String, MaterialInfo>,
     pub products: HashMap<String, Product>,
     pub labour: HashMap<String, LabourRate>,
+    /// Colour names by code, for documents (prices are on the materials).
+    pub colours: HashMap<String, String>,
     /// The tenant's default rates for quotes that set none.
     pub default_rates: Rates,
     /// The tenant's pricing rules.

@@ -234,7 +234,21 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
     .fetch_all(tx.conn())
     .await?;
 
-    let mut catalog = Catalog::default();
+    let colours: Vec<(String, String)> = sqlx::query_as(
+        r#"SELECT code, name FROM colours WHERE tenant_id = $1 AND active
+           UNION ALL
+           SELECT code, name FROM global_colours g
+            WHERE g.active AND NOT EXISTS (SELECT 1 FROM colours c
+                                            WHERE c.tenant_id = $1 AND c.code = g.code AND c.active)"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+
+    let mut catalog = Catalog {
+        colours: colours.into_iter().collect(),
+        ..Catalog::default()
+    };
     for m in materials {
         let category = Category::from_db(&m.category).ok_or_else(|| decode("category"))?;
         catalog.materials.insert(

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod cache;
 mod clients;
+mod company;
 mod fallback;
 mod helpers;
 mod http_isolation;
