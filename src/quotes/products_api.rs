@@ -1,18 +1,20 @@
 //! `/api/v1/products`: the products a tenant quotes, its own and the defaults.
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::model::ProductSpec;
-use super::repo;
+use super::repo::{self, EffectiveProduct};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
-use crate::auth::TenantAuth;
+use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
+use crate::catalog::api::check_if_match;
 use crate::catalog::model::Source;
 use crate::catalog::repo as catalog_repo;
-use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
 use crate::payload::JsonBody;
 use crate::state::AppState;
 
@@ -23,6 +25,27 @@ pub struct ProductView {
     pub product: ProductSpec,
     /// `tenant` for the tenant's own product, `global` when inherited.
     pub source: Source,
+    /// Grows with every change of the row it comes from.
+    pub version: i32,
+}
+
+impl ProductView {
+    fn new(p: EffectiveProduct) -> Self {
+        Self {
+            product: p.spec,
+            source: p.source,
+            version: p.version,
+        }
+    }
+
+    /// What `If-Match` must carry to replace it.
+    fn etag(&self) -> String {
+        let source = match self.source {
+            Source::Tenant => "t",
+            Source::Global => "g",
+        };
+        format!("\"p{source}{}\"", self.version)
+    }
 }
 
 #[derive(ApiResponse)]
@@ -33,15 +56,91 @@ enum ProductList {
 
 #[derive(ApiResponse)]
 enum ProductAnswer {
+    /// The product; `ETag` is what `If-Match` must carry to replace it.
     #[oai(status = 200)]
-    Ok(Json<ProductView>),
+    Ok(Json<ProductView>, #[oai(header = "ETag")] String),
     #[oai(status = 201)]
-    Created(Json<ProductView>),
+    Created(Json<ProductView>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// The tenant's product is gone; a default of the same code applies again.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn not_found(code: &str) -> ApiError {
+    ApiError::not_found("product_not_found", format!("no product with code {code}"))
+}
+
+/// The effective product of that code, if any.
+async fn find(tx: &mut TenantTx, code: &str) -> ApiResult<Option<ProductView>> {
+    Ok(repo::effective_products(tx)
+        .await?
+        .into_iter()
+        .find(|p| p.spec.code == code)
+        .map(ProductView::new))
+}
+
+/// Checks a spec against the tenant's catalogue: every BOM material exists with
+/// the line's kind.
+async fn check_materials(tx: &mut TenantTx, spec: &ProductSpec) -> ApiResult<()> {
+    let materials = catalog_repo::effective(tx, None, None).await?;
+    for (i, line) in spec.bom.iter().enumerate() {
+        let field = format!("bom[{i}].material");
+        let material = materials
+            .iter()
+            .find(|m| m.code == line.material)
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "material_not_found",
+                    format!("{field}: no material with code {}", line.material),
+                )
+                .with_details(serde_json::json!({ "field": field }))
+            })?;
+        if material.category != line.kind {
+            return Err(ApiError::invalid_field(
+                &field,
+                format!(
+                    "{} is a {}, not a {}",
+                    line.material,
+                    material.category.as_str(),
+                    line.kind.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Product endpoints.
 pub struct ProductsApi {
     pub state: AppState,
+}
+
+impl ProductsApi {
+    /// Saves the tenant's own version of a checked spec, commits, and answers it.
+    async fn save(
+        &self,
+        ctx: &TenantCtx,
+        mut tx: TenantTx,
+        spec: ProductSpec,
+    ) -> ApiResult<ProductView> {
+        check_materials(&mut tx, &spec).await?;
+        let version = repo::save_product(&mut tx, &spec, ctx.user).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        Ok(ProductView {
+            product: ProductSpec {
+                name: spec.name.trim().to_owned(),
+                in_default_catalogue: None,
+                ..spec
+            },
+            source: Source::Tenant,
+            version,
+        })
+    }
 }
 
 #[OpenApi(prefix_path = "/api/v1/products", tag = "ApiTags::Catalog")]
@@ -55,10 +154,7 @@ impl ProductsApi {
         let products = repo::effective_products(&mut tx).await?;
         tx.commit().await?;
         Ok(ProductList::Ok(Json(
-            products
-                .into_iter()
-                .map(|(product, source)| ProductView { product, source })
-                .collect(),
+            products.into_iter().map(ProductView::new).collect(),
         )))
     }
 
@@ -68,25 +164,19 @@ impl ProductsApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;
-        let found = repo::effective_products(&mut tx)
-            .await?
-            .into_iter()
-            .find(|(p, _)| p.code == code.0);
+        let found = find(&mut tx, &code.0).await?;
         tx.commit().await?;
-        let (product, source) = found.ok_or_else(|| {
-            ApiError::not_found(
-                "product_not_found",
-                format!("no product with code {}", code.0),
-            )
-        })?;
-        Ok(ProductAnswer::Ok(Json(ProductView { product, source })))
+        let view = found.ok_or_else(|| not_found(&code.0))?;
+        let etag = view.etag();
+        Ok(ProductAnswer::Ok(Json(view), etag))
     }
 
     /// Add a product in the shape of the catalogue file (admins only). Formulas are
     /// checked now: a syntax error, an unknown variable, or a division by zero at
     /// the product's corner sizes is a 422 naming the BOM line. Every BOM material
     /// must exist in the tenant's catalogue with the line's kind. A code the tenant
-    /// already has is 409; a default code becomes the tenant's own version.
+    /// already has is 409 (replace it with `PUT`); a default code becomes the
+    /// tenant's own version.
     #[oai(path = "/", method = "post", operation_id = "products_create")]
     async fn create(
         &self,
@@ -98,45 +188,73 @@ impl ProductsApi {
         let spec = body.0;
         spec.check()?;
         let mut tx = ctx.tx(&self.state).await?;
-        let materials = catalog_repo::effective(&mut tx, None, None).await?;
-        for (i, line) in spec.bom.iter().enumerate() {
-            let field = format!("bom[{i}].material");
-            let material = materials
-                .iter()
-                .find(|m| m.code == line.material)
-                .ok_or_else(|| {
-                    ApiError::not_found(
-                        "material_not_found",
-                        format!("{field}: no material with code {}", line.material),
-                    )
-                    .with_details(serde_json::json!({ "field": field }))
-                })?;
-            if material.category != line.kind {
-                return Err(ApiError::invalid_field(
-                    &field,
+        if let Some(current) = find(&mut tx, &spec.code).await? {
+            if current.source == Source::Tenant {
+                return Err(ApiError::conflict(
+                    "product_exists",
                     format!(
-                        "{} is a {}, not a {}",
-                        line.material,
-                        material.category.as_str(),
-                        line.kind.as_str()
+                        "this tenant already has a product {}; replace it with PUT",
+                        spec.code
                     ),
                 ));
             }
         }
-        if let Err(err) = repo::insert_product(&mut tx, &spec, ctx.user).await {
-            return Err(match violated_constraint(&err) {
-                Some("products_tenant_id_code_key") => ApiError::conflict(
-                    "product_exists",
-                    format!("this tenant already has a product {}", spec.code),
+        let view = self.save(ctx, tx, spec).await?;
+        let etag = view.etag();
+        Ok(ProductAnswer::Created(Json(view), etag))
+    }
+
+    /// Replace a product (admins only), checked like a new one; the body's `code`
+    /// must be the path's. Replacing an inherited default creates the tenant's own
+    /// version. `If-Match` with the product's `ETag` is required (428 without, 412
+    /// when stale). Saved drafts pick the change up when next saved; sent quotes
+    /// never change.
+    #[oai(path = "/:code", method = "put", operation_id = "products_replace")]
+    async fn replace(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        body: JsonBody<ProductSpec>,
+    ) -> ApiResult<ProductAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let spec = body.0;
+        if spec.code != code.0 {
+            return Err(ApiError::invalid_field(
+                "code",
+                format!("{:?} is not the product in the path, {}", spec.code, code.0),
+            ));
+        }
+        spec.check()?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let current = find(&mut tx, &code.0)
+            .await?
+            .ok_or_else(|| not_found(&code.0))?;
+        check_if_match("product", if_match.0.as_deref(), &current.etag())?;
+        let view = self.save(ctx, tx, spec).await?;
+        let etag = view.etag();
+        Ok(ProductAnswer::Ok(Json(view), etag))
+    }
+
+    /// Remove the tenant's own product (admins only); a default of the same code
+    /// applies again. Defaults themselves cannot be removed by a tenant (409).
+    #[oai(path = "/:code", method = "delete", operation_id = "products_delete")]
+    async fn delete(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<Deleted> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !repo::deactivate_product(&mut tx, &code.0, ctx.user).await? {
+            return Err(match find(&mut tx, &code.0).await? {
+                Some(_) => ApiError::conflict(
+                    "default_product",
+                    format!("{} is a default product; the platform maintains it", code.0),
                 ),
-                _ => err.into(),
+                None => not_found(&code.0),
             });
         }
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
-        Ok(ProductAnswer::Created(Json(ProductView {
-            product: spec,
-            source: Source::Tenant,
-        })))
+        Ok(Deleted::NoContent)
     }
 }

@@ -322,21 +322,30 @@ struct ProductSpecRow {
     min_height_cm: Decimal,
     max_height_cm: Decimal,
     source: String,
+    version: i32,
+}
+
+/// A product as the tenant sees it: the spec, where it comes from, and the version
+/// of that row (for ETags).
+#[derive(Debug, Clone)]
+pub struct EffectiveProduct {
+    pub spec: ProductSpec,
+    pub source: Source,
+    pub version: i32,
 }
 
 /// The tenant's effective products as specs (own active rows over the defaults),
 /// each with its source.
-pub async fn effective_products(
-    tx: &mut TenantTx,
-) -> Result<Vec<(ProductSpec, Source)>, sqlx::Error> {
+pub async fn effective_products(tx: &mut TenantTx) -> Result<Vec<EffectiveProduct>, sqlx::Error> {
     let tenant = tx.tenant();
     let rows: Vec<ProductSpecRow> = sqlx::query_as(
         r#"SELECT code, name, kind, window_type, door_type, aluminium_line,
-                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'tenant' AS source
+                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'tenant' AS source,
+                  version
              FROM products WHERE tenant_id = $1 AND active
            UNION ALL
            SELECT code, name, kind, window_type, door_type, aluminium_line,
-                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'global'
+                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'global', version
              FROM global_products g
             WHERE g.active AND NOT EXISTS (SELECT 1 FROM products p
                                             WHERE p.tenant_id = $1 AND p.code = g.code AND p.active)
@@ -368,8 +377,9 @@ pub async fn effective_products(
                 Source::Global
             };
             let bom = boms.remove(&(r.code.clone(), r.source)).unwrap_or_default();
-            Ok((
-                ProductSpec {
+            Ok(EffectiveProduct {
+                version: r.version,
+                spec: ProductSpec {
                     kind: match r.kind.as_str() {
                         "window" => ProductKind::Window,
                         "door" => ProductKind::Door,
@@ -386,29 +396,37 @@ pub async fn effective_products(
                     in_default_catalogue: None,
                 },
                 source,
-            ))
+            })
         })
         .collect()
 }
 
-/// Inserts the tenant's own product and its BOM (the spec must be checked). A taken
-/// code fails on `products_tenant_id_code_key`.
-pub async fn insert_product(
+/// Writes the tenant's own product and its BOM (the spec must be checked): a new
+/// row, or a new version of the tenant's row of that code (reactivated if it was
+/// deactivated). Answers the row's version.
+pub async fn save_product(
     tx: &mut TenantTx,
     p: &ProductSpec,
     by: UserId,
-) -> Result<(), sqlx::Error> {
+) -> Result<i32, sqlx::Error> {
     let tenant = tx.tenant();
-    let id = uuid::Uuid::new_v4();
     let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
-    sqlx::query(
+    let (id, version): (uuid::Uuid, i32) = sqlx::query_as(
         r#"INSERT INTO products
                (tenant_id, id, code, name, kind, window_type, door_type, aluminium_line,
                 min_width_cm, max_width_cm, min_height_cm, max_height_cm, updated_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           ON CONFLICT (tenant_id, code) DO UPDATE
+              SET name = EXCLUDED.name, kind = EXCLUDED.kind, window_type = EXCLUDED.window_type,
+                  door_type = EXCLUDED.door_type, aluminium_line = EXCLUDED.aluminium_line,
+                  min_width_cm = EXCLUDED.min_width_cm, max_width_cm = EXCLUDED.max_width_cm,
+                  min_height_cm = EXCLUDED.min_height_cm, max_height_cm = EXCLUDED.max_height_cm,
+                  updated_by = EXCLUDED.updated_by, active = true,
+                  version = products.version + 1, updated_at = now()
+        RETURNING id, version"#,
     )
     .bind(tenant)
-    .bind(id)
+    .bind(uuid::Uuid::new_v4())
     .bind(&p.code)
     .bind(p.name.trim())
     .bind(p.kind.as_str())
@@ -420,8 +438,13 @@ pub async fn insert_product(
     .bind(range(&p.height_cm, 0))
     .bind(range(&p.height_cm, 1))
     .bind(by)
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await?;
+    sqlx::query("DELETE FROM bom_lines WHERE tenant_id = $1 AND product_id = $2")
+        .bind(tenant)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
     for (position, line) in p.bom.iter().enumerate() {
         sqlx::query(
             r#"INSERT INTO bom_lines
@@ -439,5 +462,25 @@ pub async fn insert_product(
         .execute(tx.conn())
         .await?;
     }
-    Ok(())
+    Ok(version)
+}
+
+/// Deactivates the tenant's own product of that code (the default, if any, applies
+/// again); false if the tenant has no active product of that code.
+pub async fn deactivate_product(
+    tx: &mut TenantTx,
+    code: &str,
+    by: UserId,
+) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
+    let done = sqlx::query(
+        r#"UPDATE products SET active = false, version = version + 1, updated_by = $3, updated_at = now()
+            WHERE tenant_id = $1 AND code = $2 AND active"#,
+    )
+    .bind(tenant)
+    .bind(code)
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -12,6 +12,7 @@ mod helpers;
 mod http_isolation;
 mod onboarding;
 mod operations;
+mod products;
 mod quotes;
 mod rls;
 mod saved_quotes;
