@@ -120,7 +120,13 @@ pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Respons
 
 /// Refuses bodies over `max` bytes with 413, whether announced by Content-Length or
 /// streamed without one.
+/// Logo uploads get their own, larger limit.
 async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
+    let max = if req.uri().path() == crate::quotes::company::LOGO_PATH {
+        max.max(crate::quotes::company::MAX_LOGO_BYTES)
+    } else {
+        max
+    };
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)

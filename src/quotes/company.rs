@@ -2,8 +2,11 @@
 //! legal name, RFC, address and contacts, and its logo.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::payload::Json;
+use poem::http::StatusCode;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::pdf::{self, LogoFormat};
 
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
@@ -51,6 +54,11 @@ pub struct CompanyInput {
     pub email: Option<String>,
     pub website: Option<String>,
 }
+
+/// Where logos are uploaded (its body limit is [`MAX_LOGO_BYTES`]).
+pub const LOGO_PATH: &str = "/api/v1/settings/company/logo";
+/// The largest logo accepted, in bytes.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
 /// A stored logo.
 pub struct Logo {
@@ -105,6 +113,64 @@ pub async fn load_logo(tx: &mut TenantTx) -> Result<Option<Logo>, sqlx::Error> {
     })
 }
 
+impl Logo {
+    /// The logo as the PDF writer takes it.
+    pub fn for_pdf(&self) -> pdf::Logo<'_> {
+        pdf::Logo {
+            format: if self.content_type == "image/png" {
+                LogoFormat::Png
+            } else {
+                LogoFormat::Jpeg
+            },
+            bytes: &self.bytes,
+        }
+    }
+}
+
+/// Recognises a PNG or JPEG by its signature and checks it can be drawn.
+fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_image",
+            "the logo must be a PNG or JPEG image",
+        ));
+    };
+    let logo = Logo {
+        content_type: content_type.to_owned(),
+        bytes: bytes.to_vec(),
+    };
+    pdf::inspect_logo(&logo.for_pdf())
+        .map_err(|e| ApiError::invalid_field("logo", e.to_string()))?;
+    Ok(logo)
+}
+
+async fn save_logo(
+    tx: &mut TenantTx,
+    logo: Option<&Logo>,
+    by: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    // A tenant without details yet gets a row named after the tenant.
+    sqlx::query(
+        r#"INSERT INTO company_profiles (tenant_id, legal_name, logo, logo_type, updated_by)
+           SELECT $1, name, $2, $3, $4 FROM tenants WHERE id = $1
+           ON CONFLICT (tenant_id) DO UPDATE
+              SET logo = EXCLUDED.logo, logo_type = EXCLUDED.logo_type, updated_by = EXCLUDED.updated_by"#,
+    )
+    .bind(tenant)
+    .bind(logo.map(|l| l.bytes.as_slice()))
+    .bind(logo.map(|l| l.content_type.as_str()))
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// Checks and normalises the input; errors name the field.
 fn checked(input: &CompanyInput) -> ApiResult<CompanyInput> {
     let rfc = optional_text("rfc", input.rfc.as_ref(), 13)?.map(|r| r.to_uppercase());
@@ -153,6 +219,23 @@ enum CompanyAnswer {
     Ok(Json<CompanyProfile>),
 }
 
+#[derive(ApiResponse)]
+enum LogoAnswer {
+    /// The logo as uploaded (`image/png` or `image/jpeg`).
+    #[oai(status = 200)]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum LogoDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
 /// Company endpoints.
 pub struct CompanyApi {
     pub state: AppState,
@@ -186,5 +269,60 @@ impl CompanyApi {
         let profile = load(&mut tx).await?;
         tx.commit().await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
+    }
+
+    /// Upload the logo printed on quotes (admins only): the raw bytes of a PNG or
+    /// JPEG, at most 512 KiB and 4000 × 4000 pixels. Other formats are 415; a file
+    /// that cannot be read is 422.
+    #[oai(path = "/logo", method = "put", operation_id = "company_logo_put")]
+    async fn put_logo(&self, auth: TenantAuth, body: Binary<Vec<u8>>) -> ApiResult<CompanyAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        if body.0.len() > MAX_LOGO_BYTES {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("a logo is at most {MAX_LOGO_BYTES} bytes"),
+            ));
+        }
+        let logo = check_logo(&body.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        save_logo(&mut tx, Some(&logo), ctx.user.0).await?;
+        let profile = load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(CompanyAnswer::Ok(Json(profile)))
+    }
+
+    /// The logo, as uploaded; 404 when there is none.
+    #[oai(path = "/logo", method = "get", operation_id = "company_logo_get")]
+    async fn get_logo(&self, auth: TenantAuth) -> ApiResult<LogoAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let logo = load_logo(&mut tx).await?;
+        tx.commit().await?;
+        let logo = logo.ok_or_else(|| {
+            ApiError::not_found("logo_not_found", "this tenant has not uploaded a logo")
+        })?;
+        Ok(LogoAnswer::Ok(
+            Binary(logo.bytes),
+            logo.content_type,
+            "private, no-cache".to_owned(),
+        ))
+    }
+
+    /// Remove the logo (admins only).
+    #[oai(
+        path = "/logo",
+        method = "delete",
+        operation_id = "company_logo_delete"
+    )]
+    async fn delete_logo(&self, auth: TenantAuth) -> ApiResult<LogoDeleted> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        save_logo(&mut tx, None, ctx.user.0).await?;
+        tx.commit().await?;
+        Ok(LogoDeleted::NoContent)
     }
 }

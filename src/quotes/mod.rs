@@ -4,9 +4,11 @@
 pub mod api;
 pub mod company;
 pub mod cutplan;
+pub mod document;
 pub mod engine;
 pub mod formula;
 pub mod model;
+pub mod pdf;
 pub mod products_api;
 pub mod repo;
 pub mod saved_api;

@@ -13,7 +13,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::api::{price_request, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview};
 use super::settings;
 use super::store::{self, EventRow, Priced, QuoteRow, QuoteStatus, VersionInfoRow};
+use super::{company, document, pdf};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
@@ -188,6 +189,17 @@ enum QuoteAnswer {
 enum VersionAnswer {
     #[oai(status = 200)]
     Ok(Json<QuoteVersion>),
+}
+
+#[derive(ApiResponse)]
+enum PdfAnswer {
+    /// The quote as a PDF document, in Spanish.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
 }
 
 /// The printed form of a quote number.
@@ -647,6 +659,83 @@ impl SavedQuotesApi {
         };
         let new = store::insert(&mut tx, &header, &priced(&request, &result), ctx.user.0).await?;
         self.answer(tx, new, true).await
+    }
+
+    /// The quote as a PDF in Spanish, with the company's details and logo, the client,
+    /// one line per item at its sale price, discount, IVA, total and validity.
+    /// `version` picks an earlier version (default: the current one); a draft is
+    /// marked BORRADOR.
+    #[oai(path = "/:id/pdf", method = "get", operation_id = "quotes_pdf")]
+    async fn pdf(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        version: Query<Option<i32>>,
+    ) -> ApiResult<PdfAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let row = store::get(&mut tx, id.0, false)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        let number = version.0.unwrap_or(row.version);
+        let v = store::version(&mut tx, id.0, number)
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "version_not_found",
+                    format!("{} has no version {number}", reference(row.number)),
+                )
+            })?;
+        let profile = company::load(&mut tx).await?;
+        let logo = company::load_logo(&mut tx).await?;
+        let client = clients::get(&mut tx, row.client_id).await?;
+        tx.commit().await?;
+
+        let reference = reference(row.number);
+        let (lines, totals) = document::customer_lines(&v.result.0);
+        let doc = pdf::QuoteDocument {
+            company: pdf::Company {
+                name: &profile.legal_name,
+                rfc: profile.rfc.as_deref(),
+                address: profile.address.as_deref(),
+                phone: profile.phone.as_deref(),
+                email: profile.email.as_deref(),
+            },
+            logo: logo.as_ref().map(company::Logo::for_pdf),
+            number: &reference,
+            version: v.version,
+            title: row.title.as_deref(),
+            issued_on: v.sent_at.unwrap_or(v.priced_at).date_naive(),
+            valid_until: v.valid_until,
+            draft: v.sent_at.is_none(),
+            client: client.as_ref().map(|c| pdf::Party {
+                name: &c.name,
+                rfc: c.rfc.as_deref(),
+                address: c.address.as_deref(),
+                phone: c.phone.as_deref(),
+                email: c.email.as_deref(),
+            }),
+            currency: &v.result.0.currency,
+            lines,
+            totals,
+            notes: row.notes.as_deref(),
+        };
+        // A logo that no longer renders should not stop the quote from printing.
+        let bytes = match pdf::render(&doc) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                tracing::warn!(error = %err, "logo left out of the quote PDF");
+                pdf::render(&pdf::QuoteDocument { logo: None, ..doc })
+                    .map_err(|e| ApiError::internal("rendering a quote PDF", e))?
+            }
+        };
+        Ok(PdfAnswer::Ok(
+            Binary(bytes),
+            format!("inline; filename=\"{reference}-v{}.pdf\"", v.version),
+            "private, no-store".to_owned(),
+        ))
     }
 
     /// One version of a quote in full; sent versions are exactly as the client got them.

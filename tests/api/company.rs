@@ -88,3 +88,101 @@ async fn company_details_default_to_the_tenant_name_and_only_admins_change_them(
     assert_eq!(read["rfc"], "AND010101AB1", "failed writes changed nothing");
     app.cleanup().await;
 }
+
+/// A small valid PNG: `w` × `h`, RGBA.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("png header");
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|i| [(i % 256) as u8, 40, 160, if i % 3 == 0 { 0 } else { 255 }])
+            .collect();
+        writer.write_image_data(&data).expect("png data");
+    }
+    out
+}
+
+async fn put_logo(app: &crate::helpers::TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
+    app.client
+        .put(app.url("/api/v1/settings/company/logo"))
+        .bearer_auth(token)
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+#[tokio::test]
+async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("logo")).await;
+    let resp = app
+        .get("/api/v1/settings/company/logo", &t.admin_token)
+        .await;
+    expect_error(resp, StatusCode::NOT_FOUND, "logo_not_found", "no logo yet").await;
+
+    let image = png(64, 32);
+    let resp = put_logo(&app, &t.admin_token, image.clone()).await;
+    let profile = expect_status(resp, StatusCode::OK, "upload").await;
+    assert_eq!(profile["logo_type"], "image/png");
+    assert_eq!(profile["legal_name"], format!("Aluminios {}", t.slug));
+    let resp = app
+        .get("/api/v1/settings/company/logo", &t.admin_token)
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(resp.bytes().await.expect("bytes").to_vec(), image);
+
+    let estimator = app.user_token(&t, "estimator").await;
+    let resp = put_logo(&app, &estimator, png(8, 8)).await;
+    expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "estimator").await;
+    let resp = put_logo(&app, &t.admin_token, b"GIF89a not a png".to_vec()).await;
+    expect_error(
+        resp,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_image",
+        "gif",
+    )
+    .await;
+    let mut truncated = png(64, 32);
+    truncated.truncate(40);
+    let resp = put_logo(&app, &t.admin_token, truncated).await;
+    expect_named_error(resp, StatusCode::UNPROCESSABLE_ENTITY, "logo", "truncated").await;
+    let resp = put_logo(&app, &t.admin_token, vec![0x89; 600 * 1024]).await;
+    expect_error(
+        resp,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "huge",
+    )
+    .await;
+    // The logo is still the first one.
+    let resp = app
+        .get("/api/v1/settings/company/logo", &t.admin_token)
+        .await;
+    assert_eq!(resp.bytes().await.expect("bytes").to_vec(), image);
+
+    let resp = app
+        .request(
+            Method::DELETE,
+            "/api/v1/settings/company/logo",
+            Some(&t.admin_token),
+            None,
+        )
+        .await;
+    expect_status(resp, StatusCode::NO_CONTENT, "delete").await;
+    let resp = app
+        .get("/api/v1/settings/company/logo", &t.admin_token)
+        .await;
+    expect_error(resp, StatusCode::NOT_FOUND, "logo_not_found", "deleted").await;
+    app.cleanup().await;
+}

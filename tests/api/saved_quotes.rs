@@ -635,3 +635,164 @@ async fn bad_quotes_are_refused_naming_the_field_and_nothing_is_saved() {
     assert_eq!(after["total"], "3926.68");
     app.cleanup().await;
 }
+
+/// The text of a PDF: every Flate stream inflated and joined, with hex strings
+/// (`<56E16C696461>`, how non-ASCII text is written) decoded as Latin-1, which
+/// WinAnsi matches for Spanish letters. Enough to find what the pages say.
+fn pdf_text(bytes: &[u8]) -> String {
+    let raw = pdf_streams(bytes);
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw.as_str();
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('>') {
+            Some(close) if after[..close].bytes().all(|b| b.is_ascii_hexdigit()) => {
+                let hex = &after[..close];
+                for i in (0..hex.len() / 2 * 2).step_by(2) {
+                    let byte = u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(b'?');
+                    text.push(char::from(byte));
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                text.push('<');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+fn pdf_streams(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    let mut rest = bytes;
+    while let Some(start) = find(rest, b"stream") {
+        let mut body = &rest[start + 6..];
+        if body.starts_with(b"\r\n") {
+            body = &body[2..];
+        } else if body.starts_with(b"\n") {
+            body = &body[1..];
+        }
+        let Some(end) = find(body, b"endstream") else {
+            break;
+        };
+        if let Ok(plain) = miniz_oxide::inflate::decompress_to_vec_zlib(&body[..end]) {
+            text.push_str(&String::from_utf8_lossy(&plain));
+        }
+        rest = &body[end + 9..];
+    }
+    text
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn get_pdf(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let resp = app.get(path, token).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = resp.bytes().await.expect("pdf").to_vec();
+    assert!(bytes.starts_with(b"%PDF-"), "{path}: not a PDF");
+    bytes
+}
+
+#[tokio::test]
+async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_gets_404() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("pdf")).await;
+    let other = app.onboard(&slug("pdf2")).await;
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/company",
+            Some(&t.admin_token),
+            Some(
+                json!({ "legal_name": "Aluminios del Norte SA de CV", "rfc": "AND010101AB1",
+                         "address": "Av. Juarez 100, Monterrey" }),
+            ),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "company").await;
+    let estimator = app.user_token(&t, "estimator").await;
+    let client = new_client(&app, &estimator, "Familia Perez").await;
+    let q = create_quote(
+        &app,
+        &estimator,
+        json!({ "client_id": client, "title": "Casa Perez", "items": [window(1)],
+                "material_items": [{ "material": "CON-SIL-NEU", "quantity": "2" }],
+                "notes": "Incluye instalacion" }),
+    )
+    .await;
+    let id = id_of(&q);
+    let total = q["total"].as_str().expect("total").to_owned();
+
+    let draft = pdf_text(&get_pdf(&app, &estimator, &format!("/api/v1/quotes/{id}/pdf")).await);
+    for expected in [
+        "Aluminios del Norte SA de CV",
+        "AND010101AB1",
+        "COT-000001",
+        "Familia Perez",
+        "Casa Perez",
+        "Incluye instalacion",
+        "BORRADOR",
+        "Total",
+    ] {
+        assert!(draft.contains(expected), "draft PDF lacks {expected:?}");
+    }
+    // The total, as printed: "$4,0xx.xx" style with thousands separators.
+    let (int, frac) = total.split_once('.').expect("decimal");
+    let printed = format!(
+        "${},{}.{frac}",
+        &int[..int.len() - 3],
+        &int[int.len() - 3..]
+    );
+    assert!(draft.contains(&printed), "draft PDF lacks {printed}");
+
+    act(&app, &estimator, &id, "send").await;
+    let sent = pdf_text(&get_pdf(&app, &estimator, &format!("/api/v1/quotes/{id}/pdf")).await);
+    assert!(!sent.contains("BORRADOR"), "a sent quote is not a draft");
+    assert!(sent.contains("Válida hasta"), "the validity is printed");
+    let viewer = app.user_token(&t, "viewer").await;
+    get_pdf(&app, &viewer, &format!("/api/v1/quotes/{id}/pdf?version=1")).await;
+
+    // With a logo, the PDF carries an image.
+    let resp = app
+        .client
+        .put(app.url("/api/v1/settings/company/logo"))
+        .bearer_auth(&t.admin_token)
+        .header("Content-Type", "image/png")
+        .body(crate::company::png(40, 20))
+        .send()
+        .await
+        .expect("logo");
+    expect_status(resp, StatusCode::OK, "logo").await;
+    let with_logo = get_pdf(&app, &estimator, &format!("/api/v1/quotes/{id}/pdf")).await;
+    assert!(
+        find(&with_logo, b"/Subtype /Image").is_some(),
+        "logo embedded"
+    );
+
+    let resp = app
+        .get(&format!("/api/v1/quotes/{id}/pdf"), &other.admin_token)
+        .await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "quote_not_found",
+        "other tenant",
+    )
+    .await;
+    let resp = app
+        .get(&format!("/api/v1/quotes/{id}/pdf?version=9"), &estimator)
+        .await;
+    expect_error(resp, StatusCode::NOT_FOUND, "version_not_found", "v9").await;
+    app.cleanup().await;
+}
