@@ -10,6 +10,7 @@ use crate::catalog::api::CatalogApi;
 use crate::catalog::platform_api::GlobalCatalogApi;
 use crate::clients::api::ClientsApi;
 use crate::quotes::api::QuotesApi;
+use crate::quotes::catalog_api::QuoteCatalogApi;
 use crate::quotes::company::CompanyApi;
 use crate::quotes::products_api::ProductsApi;
 use crate::quotes::saved_api::SavedQuotesApi;
@@ -160,6 +161,7 @@ pub type Apis = (
     UsersApi,
     CatalogApi,
     ProductsApi,
+    QuoteCatalogApi,
     QuotesApi,
     SavedQuotesApi,
     CompanyApi,
@@ -185,6 +187,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         ProductsApi {
+            state: state.clone(),
+        },
+        QuoteCatalogApi {
             state: state.clone(),
         },
         QuotesApi {

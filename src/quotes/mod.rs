@@ -2,6 +2,7 @@
 //! (products, colours, labour) and the quotes API. Status: docs/plan-quotes.md.
 
 pub mod api;
+pub mod catalog_api;
 pub mod company;
 pub mod cutplan;
 pub mod document;

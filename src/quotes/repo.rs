@@ -264,6 +264,10 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
         );
     }
     for (material, colour, price) in colour_prices {
+        // A price for a colour the tenant no longer has is not offered.
+        if !catalog.colours.contains_key(&colour) {
+            continue;
+        }
         if let Some(info) = catalog.materials.get_mut(&material) {
             info.colour_prices.insert(colour, price);
         }

@@ -219,3 +219,294 @@ async fn bad_replacements_are_refused_naming_the_field_and_change_nothing() {
     assert_eq!(etag_after, etag);
     app.cleanup().await;
 }
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Value {
+    let ok = if method == Method::DELETE {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    let resp = app.request(method, path, Some(token), body).await;
+    expect_status(resp, ok, path).await
+}
+
+/// Seed case C01 priced for `token`: VEN-CORR-NAC3 150 × 120 in natural colour.
+async fn c01(app: &TestApp, token: &str, colour: &str) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        "/api/v1/quotes/preview",
+        Some(token),
+        Some(
+            json!({ "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150",
+                                  "height_cm": "120", "quantity": 1, "glass": "VID-CLARO-6",
+                                  "colour": colour }] }),
+        ),
+    )
+    .await
+}
+
+/// The unit price of a BOM line, as a number (the engine shows decimals unpadded).
+fn unit_price_of(preview: &Value, material: &str) -> f64 {
+    preview["items"][0]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["material"] == material)
+        .and_then(|l| l["unit_price"].as_str())
+        .and_then(|p| p.parse().ok())
+        .expect("line")
+}
+
+#[tokio::test]
+async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_defaults() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("cat")).await;
+    let other = app.onboard(&slug("cat2")).await;
+    let admin = &t.admin_token;
+
+    let colours = app.get_json("/api/v1/colours", admin).await;
+    assert!(colours
+        .as_array()
+        .expect("colours")
+        .iter()
+        .any(|c| c["code"] == "NAT" && c["source"] == "global"));
+
+    // A profile's natural price, overridden by the tenant, reaches its preview only.
+    let before = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "c01").await;
+    let default_price = unit_price_of(&before, "PER-NAC3-RS");
+    send(
+        &app,
+        Method::PUT,
+        "/api/v1/materials/PER-NAC3-RS/colours/NAT",
+        admin,
+        Some(json!({ "price": "1.00" })),
+    )
+    .await;
+    let cheap = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "cheap").await;
+    assert_eq!(unit_price_of(&cheap, "PER-NAC3-RS"), 1.0);
+    let theirs = expect_status(
+        c01(&app, &other.admin_token, "NAT").await,
+        StatusCode::OK,
+        "other",
+    )
+    .await;
+    assert_eq!(unit_price_of(&theirs, "PER-NAC3-RS"), default_price);
+    let prices = app
+        .get_json("/api/v1/materials/PER-NAC3-RS/colours", admin)
+        .await;
+    assert!(prices
+        .as_array()
+        .expect("prices")
+        .iter()
+        .any(|p| p["colour"] == "NAT" && p["price"] == "1.00" && p["source"] == "tenant"));
+    send(
+        &app,
+        Method::DELETE,
+        "/api/v1/materials/PER-NAC3-RS/colours/NAT",
+        admin,
+        None,
+    )
+    .await;
+    let back = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "back").await;
+    assert_eq!(unit_price_of(&back, "PER-NAC3-RS"), default_price);
+
+    // A new colour is offered once every profile of the product has a price in it,
+    // and not at all once the colour is removed.
+    send(
+        &app,
+        Method::PUT,
+        "/api/v1/colours/ROJO",
+        admin,
+        Some(json!({ "name": "Rojo" })),
+    )
+    .await;
+    let resp = c01(&app, admin, "ROJO").await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "items[0].colour",
+        "unpriced",
+    )
+    .await;
+    for profile in ["PER-NAC3-RS", "PER-NAC3-JA", "PER-NAC3-ZO", "PER-NAC3-TR"] {
+        send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/materials/{profile}/colours/ROJO"),
+            admin,
+            Some(json!({ "price": "99.00" })),
+        )
+        .await;
+    }
+    let red = expect_status(c01(&app, admin, "ROJO").await, StatusCode::OK, "red").await;
+    assert_eq!(unit_price_of(&red, "PER-NAC3-RS"), 99.0);
+    assert_eq!(red["items"][0]["colour_name"], "Rojo");
+    let resp = c01(&app, &other.admin_token, "ROJO").await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "items[0].colour",
+        "other's red",
+    )
+    .await;
+    send(&app, Method::DELETE, "/api/v1/colours/ROJO", admin, None).await;
+    let resp = c01(&app, admin, "ROJO").await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "items[0].colour",
+        "removed",
+    )
+    .await;
+
+    // Labour: C01 is 1.8 m² of corrediza; 100.00 × 1.000 per m² makes 180.00.
+    assert_eq!(back["items"][0]["labour"], "140.40");
+    send(
+        &app,
+        Method::PUT,
+        "/api/v1/labour-rates/corrediza",
+        admin,
+        Some(json!({ "rate_per_m2": "100.00", "complexity": "1.000" })),
+    )
+    .await;
+    let labour = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "labour").await;
+    assert_eq!(labour["items"][0]["labour"], "180.00");
+    let theirs = expect_status(
+        c01(&app, &other.admin_token, "NAT").await,
+        StatusCode::OK,
+        "o",
+    )
+    .await;
+    assert_eq!(theirs["items"][0]["labour"], "140.40");
+    let rates = app.get_json("/api/v1/labour-rates", admin).await;
+    assert!(rates
+        .as_array()
+        .expect("rates")
+        .iter()
+        .any(|r| r["window_type"] == "corrediza" && r["source"] == "tenant"));
+    send(
+        &app,
+        Method::DELETE,
+        "/api/v1/labour-rates/corrediza",
+        admin,
+        None,
+    )
+    .await;
+    let labour = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "labour back").await;
+    assert_eq!(labour["items"][0]["labour"], "140.40");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn bad_catalogue_edits_are_refused_naming_the_problem() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("catbad")).await;
+    let estimator = app.user_token(&t, "estimator").await;
+    let cases: Vec<(Method, &str, Value, StatusCode, &str)> = vec![
+        (
+            Method::PUT,
+            "/api/v1/colours/rojo claro",
+            json!({ "name": "x" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "code",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/colours/ROJO",
+            json!({ "name": "" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/materials/VID-CLARO-6/colours/NAT",
+            json!({ "price": "1.00" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VID-CLARO-6",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/materials/PER-NADA/colours/NAT",
+            json!({ "price": "1.00" }),
+            StatusCode::NOT_FOUND,
+            "PER-NADA",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/materials/PER-NAC3-RS/colours/NADA",
+            json!({ "price": "1.00" }),
+            StatusCode::NOT_FOUND,
+            "NADA",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/materials/PER-NAC3-RS/colours/NAT",
+            json!({ "price": "-1.00" }),
+            StatusCode::BAD_REQUEST,
+            "price",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/labour-rates/redonda",
+            json!({ "rate_per_m2": "1.00", "complexity": "1" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "window_type",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/labour-rates/fija",
+            json!({ "rate_per_m2": "1.00", "complexity": "0" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complexity",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/colours/NAT",
+            Value::Null,
+            StatusCode::NOT_FOUND,
+            "NAT",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/labour-rates/fija",
+            Value::Null,
+            StatusCode::NOT_FOUND,
+            "fija",
+        ),
+    ];
+    for (method, path, body, status, named) in cases {
+        let body = (!body.is_null()).then_some(body);
+        let resp = app
+            .request(method.clone(), path, Some(&t.admin_token), body.clone())
+            .await;
+        let got = resp.status();
+        assert!(got.is_client_error(), "{path}: {got}");
+        assert_eq!(got, status, "{path}");
+        expect_named_error(resp, got, named, path).await;
+        // (A body that does not parse is refused before roles are looked at.)
+        if method == Method::PUT && status != StatusCode::BAD_REQUEST {
+            let resp = app.request(method, path, Some(&estimator), body).await;
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "estimator {path}");
+        }
+    }
+    // Nothing was written.
+    let colours = app.get_json("/api/v1/colours", &t.admin_token).await;
+    assert!(colours
+        .as_array()
+        .expect("colours")
+        .iter()
+        .all(|c| c["source"] == "global"));
+    let rates = app.get_json("/api/v1/labour-rates", &t.admin_token).await;
+    assert!(rates
+        .as_array()
+        .expect("rates")
+        .iter()
+        .all(|r| r["source"] == "global"));
+    app.cleanup().await;
+}
