@@ -11,6 +11,7 @@ use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::catalog::model::check_name;
 use crate::error::{ApiError, ApiResult};
+use crate::money::Rate;
 use crate::payload::JsonBody;
 use crate::state::AppState;
 use crate::users::model::normalize_email;
@@ -26,6 +27,8 @@ pub struct ClientInput {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub notes: Option<String>,
+    /// Standing discount, e.g. `"0.05"`: new quotes for the client start with it.
+    pub discount_rate: Option<Rate>,
     /// `false` archives the client (hidden from lists unless asked for).
     pub active: Option<bool>,
 }
@@ -124,6 +127,19 @@ fn merged(input: &ClientInput, base: Option<&Client>) -> ApiResult<OwnedFields> 
             pick(&input.notes, base.map(|c| &c.notes)).as_ref(),
             2000,
         )?,
+        discount_rate: {
+            let rate = input
+                .discount_rate
+                .or(base.map(|c| c.discount_rate))
+                .unwrap_or(Rate::ZERO);
+            if rate.amount() > rust_decimal::Decimal::ONE {
+                return Err(ApiError::invalid_field(
+                    "discount_rate",
+                    "a discount is at most 1 (100 %)",
+                ));
+            }
+            rate
+        },
         active: input.active.or(base.map(|c| c.active)).unwrap_or(true),
     })
 }
@@ -135,6 +151,7 @@ struct OwnedFields {
     phone: Option<String>,
     address: Option<String>,
     notes: Option<String>,
+    discount_rate: Rate,
     active: bool,
 }
 
@@ -147,6 +164,7 @@ impl OwnedFields {
             phone: self.phone.as_deref(),
             address: self.address.as_deref(),
             notes: self.notes.as_deref(),
+            discount_rate: self.discount_rate,
             active: self.active,
         }
     }

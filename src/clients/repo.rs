@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::money::Rate;
 
 /// A client as the API shows it.
 #[derive(Debug, Clone, Object, sqlx::FromRow)]
@@ -21,6 +22,8 @@ pub struct Client {
     pub address: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub notes: Option<String>,
+    /// Standing discount: new quotes for this client start with it.
+    pub discount_rate: Rate,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -34,10 +37,12 @@ pub struct ClientFields<'a> {
     pub phone: Option<&'a str>,
     pub address: Option<&'a str>,
     pub notes: Option<&'a str>,
+    pub discount_rate: Rate,
     pub active: bool,
 }
 
-const COLUMNS: &str = "id, name, rfc, email, phone, address, notes, active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, rfc, email, phone, address, notes, discount_rate, active, created_at, updated_at";
 
 /// A page of the bound tenant's clients, by name; `search` matches name, RFC or email.
 pub async fn list(
@@ -88,8 +93,8 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Client>, sqlx::Er
 pub async fn insert(tx: &mut TenantTx, f: &ClientFields<'_>) -> Result<Client, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(&format!(
-        r#"INSERT INTO clients (tenant_id, id, name, rfc, email, phone, address, notes, active)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"#
+        r#"INSERT INTO clients (tenant_id, id, name, rfc, email, phone, address, notes, active, discount_rate)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"#
     ))
     .bind(tenant)
     .bind(Uuid::new_v4())
@@ -100,6 +105,7 @@ pub async fn insert(tx: &mut TenantTx, f: &ClientFields<'_>) -> Result<Client, s
     .bind(f.address)
     .bind(f.notes)
     .bind(f.active)
+    .bind(f.discount_rate)
     .fetch_one(tx.conn())
     .await
 }
@@ -112,7 +118,8 @@ pub async fn update(
 ) -> Result<Option<Client>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(&format!(
-        r#"UPDATE clients SET name = $3, rfc = $4, email = $5, phone = $6, address = $7, notes = $8, active = $9
+        r#"UPDATE clients SET name = $3, rfc = $4, email = $5, phone = $6, address = $7, notes = $8, active = $9,
+                              discount_rate = $10
             WHERE tenant_id = $1 AND id = $2 RETURNING {COLUMNS}"#
     ))
     .bind(tenant)
@@ -124,6 +131,7 @@ pub async fn update(
     .bind(f.address)
     .bind(f.notes)
     .bind(f.active)
+    .bind(f.discount_rate)
     .fetch_optional(tx.conn())
     .await
 }

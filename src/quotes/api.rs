@@ -59,6 +59,10 @@ pub struct PreviewRequest {
     pub profit_rate: Option<Rate>,
     pub indirect_rate: Option<Rate>,
     pub tax_rate: Option<Rate>,
+    /// A tax code (`/api/v1/tax-rates`), e.g. `IVA8`: its rate in force today applies.
+    /// Not together with `tax_rate`.
+    #[serde(default)]
+    pub tax_code: Option<String>,
     /// Labour per m² for every item, replacing rate × complexity.
     pub labour_rate_override_per_m2: Option<Money>,
     /// Discount on cost + profit + indirect, before tax (`"0.05"` is 5 %).
@@ -133,6 +137,10 @@ pub struct RatesView {
     pub profit_rate: Decimal,
     pub indirect_rate: Decimal,
     pub tax_rate: Decimal,
+    /// The tax code whose rate applied, if one did.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub tax_code: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub labour_rate_override_per_m2: Option<Decimal>,
     pub discount_rate: Decimal,
@@ -314,6 +322,7 @@ pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> Qu
             profit_rate: result.rates.profit,
             indirect_rate: result.rates.indirect,
             tax_rate: result.rates.tax,
+            tax_code: None,
             labour_rate_override_per_m2: result.rates.labour_override_per_m2,
             discount_rate: result.rates.discount,
         },
@@ -357,9 +366,47 @@ pub async fn price_request(
     req: &PreviewRequest,
 ) -> ApiResult<QuotePreview> {
     let catalog = tenant_catalog(state, ctx).await?;
-    let input = to_input(req, &catalog)?;
+    let mut input = to_input(req, &catalog)?;
+    let today = chrono::Utc::now().date_naive();
+    let tax_code = tax_code(req, &catalog, today)?;
+    if let Some((_, rate)) = &tax_code {
+        input.rates.tax = *rate;
+    }
     let result = engine::price(&catalog, &input)?;
-    Ok(to_view(&catalog, &input, result))
+    let mut view = to_view(&catalog, &input, result);
+    view.rates.tax_code = tax_code.map(|(code, _)| code);
+    Ok(view)
+}
+
+/// The tax code that applies to a request and its rate on `day`: the request's
+/// own, else the tenant's default unless the request sets a plain `tax_rate`.
+fn tax_code(
+    req: &PreviewRequest,
+    catalog: &Catalog,
+    day: chrono::NaiveDate,
+) -> ApiResult<Option<(String, Decimal)>> {
+    let (code, field) = match (&req.tax_code, &req.tax_rate, &catalog.default_tax_code) {
+        (Some(_), Some(_), _) => {
+            return Err(ApiError::invalid_field(
+                "tax_code",
+                "give a tax_rate or a tax_code, not both",
+            ))
+        }
+        (Some(code), None, _) => (code, "tax_code"),
+        (None, None, Some(code)) => (code, "settings.tax_code"),
+        (None, _, _) => return Ok(None),
+    };
+    if !catalog.tax_rates.contains_key(code) {
+        return Err(ApiError::not_found(
+            "tax_rate_not_found",
+            format!("no tax rate with code {code}"),
+        )
+        .with_details(serde_json::json!({ "field": field })));
+    }
+    let rate = catalog.tax_rate_on(code, day).ok_or_else(|| {
+        ApiError::invalid_field(field, format!("tax {code} has no rate in force on {day}"))
+    })?;
+    Ok(Some((code.clone(), rate.rate)))
 }
 
 #[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]

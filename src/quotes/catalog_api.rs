@@ -3,12 +3,14 @@
 //! tenant's own row overrides the default of the same key, and removing it brings
 //! the default back.
 
+use chrono::NaiveDate;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use rust_decimal::Decimal;
 
 use super::model::WindowType;
+use super::repo;
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
@@ -17,7 +19,7 @@ use crate::catalog::model::{check_name, Category, Source};
 use crate::catalog::repo as catalog_repo;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::money::{Factor, Money};
+use crate::money::{Factor, Money, Rate};
 use crate::payload::JsonBody;
 use crate::state::AppState;
 
@@ -104,6 +106,42 @@ enum LabourList {
 enum LabourAnswer {
     #[oai(status = 200)]
     Ok(Json<LabourRate>),
+}
+
+/// A tax rate in force from a day on.
+#[derive(Debug, Clone, Object)]
+pub struct TaxRateView {
+    /// e.g. `IVA16`.
+    pub code: String,
+    pub name: String,
+    /// `"0.1600"` is 16 %.
+    pub rate: Rate,
+    pub valid_from: NaiveDate,
+    /// True for the rate of its code in force today.
+    pub current: bool,
+    pub source: Source,
+}
+
+/// A tax rate to add: from `valid_from` on, `code` is taxed at `rate`.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxRateInput {
+    pub code: String,
+    pub name: String,
+    pub rate: Rate,
+    pub valid_from: NaiveDate,
+}
+
+#[derive(ApiResponse)]
+enum TaxRateList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<TaxRateView>>),
+}
+
+#[derive(ApiResponse)]
+enum TaxRateCreated {
+    #[oai(status = 201)]
+    Created(Json<TaxRateView>),
 }
 
 #[derive(ApiResponse)]
@@ -447,6 +485,142 @@ impl QuoteCatalogApi {
                 format!(
                     "this tenant has no price of its own for {} in {}",
                     code.0, colour.0
+                ),
+            ));
+        }
+        self.done(ctx, tx).await?;
+        Ok(Removed::NoContent)
+    }
+
+    /// Tax rates by code, each with the day it took effect; `current` marks the one in
+    /// force today. A tenant's rates for a code replace the defaults of that code.
+    #[oai(path = "/tax-rates", method = "get", operation_id = "tax_rates_list")]
+    async fn list_tax_rates(&self, auth: TenantAuth) -> ApiResult<TaxRateList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let rows = repo::effective_tax_rates(&mut tx).await?;
+        tx.commit().await?;
+        let today = chrono::Utc::now().date_naive();
+        let mut views: Vec<TaxRateView> = Vec::with_capacity(rows.len());
+        for (code, t, source) in rows {
+            views.push(TaxRateView {
+                rate: Rate::try_from_decimal(t.rate)
+                    .map_err(|m| ApiError::internal("stored tax rate", anyhow::anyhow!(m)))?,
+                code,
+                name: t.name,
+                valid_from: t.valid_from,
+                current: false,
+                source,
+            });
+        }
+        // Rows come oldest first per code: the current one is the last started.
+        for i in 0..views.len() {
+            let started = views[i].valid_from <= today;
+            let next_started = views
+                .get(i + 1)
+                .is_some_and(|n| n.code == views[i].code && n.valid_from <= today);
+            views[i].current = started && !next_started;
+        }
+        Ok(TaxRateList::Ok(Json(views)))
+    }
+
+    /// Add a tax rate from a day on (admins only), e.g. a new IVA rate from next
+    /// month. The tenant's first rate of a code replaces the defaults of that code.
+    /// A rate already starting that day is 409.
+    #[oai(
+        path = "/tax-rates",
+        method = "post",
+        operation_id = "tax_rates_create"
+    )]
+    async fn create_tax_rate(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<TaxRateInput>,
+    ) -> ApiResult<TaxRateCreated> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        check_colour_code("code", &body.code).map_err(|_| {
+            ApiError::invalid_field(
+                "code",
+                format!(
+                    "{:?} is not a tax code (1 to 16 of A-Z, 0-9, _ and -)",
+                    body.code
+                ),
+            )
+        })?;
+        let name = check_name("name", &body.name)?;
+        if body.rate.amount() > Decimal::ONE {
+            return Err(ApiError::invalid_field(
+                "rate",
+                "a tax rate is at most 1 (100 %)",
+            ));
+        }
+        let mut tx = ctx.tx(&self.state).await?;
+        let tenant = tx.tenant();
+        let inserted = sqlx::query(
+            r#"INSERT INTO tax_rates (tenant_id, code, valid_from, name, rate) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT DO NOTHING"#,
+        )
+        .bind(tenant)
+        .bind(&body.code)
+        .bind(body.valid_from)
+        .bind(name)
+        .bind(body.rate)
+        .execute(tx.conn())
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(ApiError::conflict(
+                "tax_rate_exists",
+                format!(
+                    "{} already has a rate from {}; remove it first",
+                    body.code, body.valid_from
+                ),
+            ));
+        }
+        self.done(ctx, tx).await?;
+        let today = chrono::Utc::now().date_naive();
+        Ok(TaxRateCreated::Created(Json(TaxRateView {
+            code: body.code.clone(),
+            name: name.to_owned(),
+            rate: body.rate,
+            valid_from: body.valid_from,
+            current: body.valid_from <= today,
+            source: Source::Tenant,
+        })))
+    }
+
+    /// Remove one of the tenant's tax rates (admins only). When a code has no rates
+    /// of the tenant's left, its defaults apply again.
+    #[oai(
+        path = "/tax-rates/:code/:valid_from",
+        method = "delete",
+        operation_id = "tax_rates_delete"
+    )]
+    async fn delete_tax_rate(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        valid_from: Path<NaiveDate>,
+    ) -> ApiResult<Removed> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let tenant = tx.tenant();
+        let done = sqlx::query(
+            "DELETE FROM tax_rates WHERE tenant_id = $1 AND code = $2 AND valid_from = $3",
+        )
+        .bind(tenant)
+        .bind(&code.0)
+        .bind(valid_from.0)
+        .execute(tx.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(ApiError::not_found(
+                "tax_rate_not_found",
+                format!(
+                    "this tenant has no rate of its own for {} from {}",
+                    code.0, valid_from.0
                 ),
             ));
         }

@@ -59,6 +59,14 @@ pub struct LabourRate {
     pub complexity: Decimal,
 }
 
+/// A tax rate in force from a day on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxRate {
+    pub valid_from: chrono::NaiveDate,
+    pub name: String,
+    pub rate: Decimal,
+}
+
 /// Everything the engine may look up: a snapshot taken for one quote.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -67,10 +75,25 @@ pub struct Catalog {
     pub labour: HashMap<String, LabourRate>,
     /// Colour names by code, for documents (prices are on the materials).
     pub colours: HashMap<String, String>,
+    /// Tax rates by code, each code's rates oldest first.
+    pub tax_rates: HashMap<String, Vec<TaxRate>>,
+    /// The tax code quotes use when they name none (else the default rate applies).
+    pub default_tax_code: Option<String>,
     /// The tenant's default rates for quotes that set none.
     pub default_rates: Rates,
     /// The tenant's pricing rules.
     pub rules: Rules,
+}
+
+impl Catalog {
+    /// The rate of tax `code` in force on `day`: the latest that started on or before it.
+    pub fn tax_rate_on(&self, code: &str, day: chrono::NaiveDate) -> Option<&TaxRate> {
+        self.tax_rates
+            .get(code)?
+            .iter()
+            .rev()
+            .find(|t| t.valid_from <= day)
+    }
 }
 
 /// Overhead and tax rates of a quote (fractions: `0.25` is 25 %).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-use super::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
+use super::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product, TaxRate};
 use super::formula::Formula;
 use super::model::{BomLineSpec, ProductKind, ProductSpec, WindowType};
 use crate::catalog::model::{Category, Source};
@@ -126,6 +126,64 @@ pub async fn upsert_global_product(
         .await?;
     }
     Ok(())
+}
+
+/// Adds or corrects a default tax rate (the `tenants sync` path).
+pub async fn upsert_global_tax_rate(
+    conn: &mut PgConnection,
+    code: &str,
+    valid_from: chrono::NaiveDate,
+    name: &str,
+    rate: Decimal,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        r#"INSERT INTO global_tax_rates (code, valid_from, name, rate) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (code, valid_from) DO UPDATE SET name = EXCLUDED.name, rate = EXCLUDED.rate"#,
+    )
+    .bind(code)
+    .bind(valid_from)
+    .bind(name)
+    .bind(rate)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The tenant's tax rates: for each code, its own rows if it has any, else the
+/// defaults; oldest first, with their source.
+pub async fn effective_tax_rates(
+    tx: &mut TenantTx,
+) -> Result<Vec<(String, TaxRate, Source)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let rows: Vec<(String, chrono::NaiveDate, String, Decimal, String)> = sqlx::query_as(
+        r#"SELECT code, valid_from, name, rate, 'tenant' AS source FROM tax_rates WHERE tenant_id = $1
+           UNION ALL
+           SELECT code, valid_from, name, rate, 'global' FROM global_tax_rates g
+            WHERE NOT EXISTS (SELECT 1 FROM tax_rates t WHERE t.tenant_id = $1 AND t.code = g.code)
+           ORDER BY 1, 2"#,
+    )
+    .bind(tenant)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, valid_from, name, rate, source)| {
+            let source = if source == "tenant" {
+                Source::Tenant
+            } else {
+                Source::Global
+            };
+            (
+                code,
+                TaxRate {
+                    valid_from,
+                    name,
+                    rate,
+                },
+                source,
+            )
+        })
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -307,9 +365,13 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
             .labour
             .insert(window_type, LabourRate { rate, complexity });
     }
+    for (code, rate, _) in effective_tax_rates(tx).await? {
+        catalog.tax_rates.entry(code).or_default().push(rate);
+    }
     let settings = super::settings::load(tx).await?;
     catalog.default_rates = settings.rates();
     catalog.rules = settings.rules();
+    catalog.default_tax_code = settings.tax_code.clone();
     Ok(Arc::new(catalog))
 }
 

@@ -53,7 +53,10 @@ pub struct QuoteCreate {
     pub profit_rate: Option<Rate>,
     pub indirect_rate: Option<Rate>,
     pub tax_rate: Option<Rate>,
+    /// A tax code whose rate in force on the day of pricing applies (not with `tax_rate`).
+    pub tax_code: Option<String>,
     pub labour_rate_override_per_m2: Option<Money>,
+    /// Defaults to the client's standing discount.
     pub discount_rate: Option<Rate>,
 }
 
@@ -74,6 +77,8 @@ pub struct QuotePatch {
     pub indirect_rate: MaybeUndefined<Rate>,
     #[serde(default)]
     pub tax_rate: MaybeUndefined<Rate>,
+    #[serde(default)]
+    pub tax_code: MaybeUndefined<String>,
     #[serde(default)]
     pub labour_rate_override_per_m2: MaybeUndefined<Money>,
     #[serde(default)]
@@ -248,8 +253,8 @@ fn text(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String
     Ok(Some(v.to_owned()))
 }
 
-/// 404 unless the client exists in the tenant; 422 if it is archived.
-async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<()> {
+/// The client, if it exists in the tenant (404) and is not archived (422).
+async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<clients::Client> {
     match clients::get(tx, id).await? {
         None => Err(ApiError::not_found(
             "client_not_found",
@@ -260,7 +265,7 @@ async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<()> {
             "client_id",
             format!("client {} is archived; restore it to quote for it", c.name),
         )),
-        Some(_) => Ok(()),
+        Some(c) => Ok(c),
     }
 }
 
@@ -348,11 +353,11 @@ async fn load(tx: &mut TenantTx, id: Uuid) -> ApiResult<(Quote, String)> {
 
 /// The request of `body` with the overrides of `base` kept unless changed.
 fn patched(body: &QuotePatch, base: &PreviewRequest) -> PreviewRequest {
-    fn pick<T: Copy>(new: &MaybeUndefined<T>, old: Option<T>) -> Option<T> {
+    fn pick<T: Clone>(new: &MaybeUndefined<T>, old: Option<T>) -> Option<T> {
         match new {
             MaybeUndefined::Undefined => old,
             MaybeUndefined::Null => None,
-            MaybeUndefined::Value(v) => Some(*v),
+            MaybeUndefined::Value(v) => Some(v.clone()),
         }
     }
     PreviewRequest {
@@ -364,6 +369,7 @@ fn patched(body: &QuotePatch, base: &PreviewRequest) -> PreviewRequest {
         profit_rate: pick(&body.profit_rate, base.profit_rate),
         indirect_rate: pick(&body.indirect_rate, base.indirect_rate),
         tax_rate: pick(&body.tax_rate, base.tax_rate),
+        tax_code: pick(&body.tax_code, base.tax_code.clone()),
         labour_rate_override_per_m2: pick(
             &body.labour_rate_override_per_m2,
             base.labour_rate_override_per_m2,
@@ -493,12 +499,17 @@ impl SavedQuotesApi {
             profit_rate: body.profit_rate,
             indirect_rate: body.indirect_rate,
             tax_rate: body.tax_rate,
+            tax_code: body.tax_code,
             labour_rate_override_per_m2: body.labour_rate_override_per_m2,
             discount_rate: body.discount_rate,
         };
-        let result = price_request(&self.state, ctx, &request).await?;
         let mut tx = ctx.tx(&self.state).await?;
-        check_client(&mut tx, body.client_id).await?;
+        let client = check_client(&mut tx, body.client_id).await?;
+        let mut request = request;
+        if request.discount_rate.is_none() && !client.discount_rate.amount().is_zero() {
+            request.discount_rate = Some(client.discount_rate);
+        }
+        let result = price_request(&self.state, ctx, &request).await?;
         let header = store::Header {
             client_id: body.client_id,
             title: title.as_deref(),

@@ -55,6 +55,11 @@ pub struct QuoteSettings {
     pub profile_billing: ProfileBilling,
     /// Apply BOM waste factors to hardware (the original did).
     pub waste_on_hardware: bool,
+    /// A tax code (see `/api/v1/tax-rates`) whose rate in force on the day a quote is
+    /// priced replaces `tax_rate`, e.g. `IVA16` or `IVA8`.
+    #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
+    pub tax_code: Option<String>,
 }
 
 impl Default for QuoteSettings {
@@ -70,6 +75,7 @@ impl Default for QuoteSettings {
             validity_days: 30,
             profile_billing: ProfileBilling::WholeBarsPerLine,
             waste_on_hardware: true,
+            tax_code: None,
         }
     }
 }
@@ -126,13 +132,15 @@ struct Row {
     validity_days: i32,
     profile_rule: String,
     waste_on_hardware: bool,
+    tax_code: Option<String>,
 }
 
 /// The bound tenant's settings, or the defaults when it has none.
 pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
     let tenant = tx.tenant();
     let row: Option<Row> = sqlx::query_as(
-        r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule, waste_on_hardware
+        r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule,
+                  waste_on_hardware, tax_code
              FROM quote_settings WHERE tenant_id = $1"#,
     )
     .bind(tenant)
@@ -154,6 +162,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
             ProfileBilling::WholeBarsPerLine
         },
         waste_on_hardware: r.waste_on_hardware,
+        tax_code: r.tax_code,
     })
 }
 
@@ -165,13 +174,15 @@ async fn save(
     let tenant = tx.tenant();
     sqlx::query_scalar(
         r#"INSERT INTO quote_settings AS q (tenant_id, profit_rate, indirect_rate, tax_rate, currency,
-                                            validity_days, profile_rule, waste_on_hardware, updated_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                            validity_days, profile_rule, waste_on_hardware, updated_by,
+                                            tax_code)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (tenant_id) DO UPDATE
               SET profit_rate = EXCLUDED.profit_rate, indirect_rate = EXCLUDED.indirect_rate,
                   tax_rate = EXCLUDED.tax_rate, currency = EXCLUDED.currency,
                   validity_days = EXCLUDED.validity_days, profile_rule = EXCLUDED.profile_rule,
                   waste_on_hardware = EXCLUDED.waste_on_hardware, updated_by = EXCLUDED.updated_by,
+                  tax_code = EXCLUDED.tax_code,
                   updated_at = now()
         RETURNING updated_at"#,
     )
@@ -184,6 +195,7 @@ async fn save(
     .bind(s.profile_billing.as_str())
     .bind(s.waste_on_hardware)
     .bind(by)
+    .bind(&s.tax_code)
     .fetch_one(tx.conn())
     .await
 }
@@ -223,6 +235,19 @@ impl SettingsApi {
         ctx.require(Permission::WriteSettings)?;
         body.check()?;
         let mut tx = ctx.tx(&self.state).await?;
+        if let Some(code) = &body.tax_code {
+            let known = super::repo::effective_tax_rates(&mut tx)
+                .await?
+                .iter()
+                .any(|(c, _, _)| c == code);
+            if !known {
+                return Err(ApiError::not_found(
+                    "tax_rate_not_found",
+                    format!("no tax rate with code {code}"),
+                )
+                .with_details(serde_json::json!({ "field": "tax_code" })));
+            }
+        }
         save(&mut tx, &body, ctx.user).await?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;

@@ -13,7 +13,7 @@ use crate::catalog::model::{check_material_shape, Category, MaterialCode, Source
 use crate::catalog::repo::{self as catalog, MaterialFields};
 use crate::db::{Db, TenantTx};
 use crate::ids::UserId;
-use crate::money::{Factor, Metres, Money};
+use crate::money::{Factor, Metres, Money, Rate};
 use crate::quotes::model::{ProductSpec, WindowType};
 use crate::quotes::repo as quotes;
 use crate::users::model::{normalize_email, TenantRole};
@@ -32,6 +32,18 @@ pub struct GlobalCatalogue {
     pub labour: BTreeMap<WindowType, SeedLabour>,
     #[serde(default)]
     pub products: Vec<ProductSpec>,
+    #[serde(default)]
+    pub tax_rates: Vec<SeedTaxRate>,
+}
+
+/// A tax rate in force from a date.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTaxRate {
+    pub code: String,
+    pub name: String,
+    pub rate: Rate,
+    pub valid_from: chrono::NaiveDate,
 }
 
 /// A colour (finish).
@@ -213,6 +225,11 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
         quotes::upsert_global_product(&mut tx, p)
             .await
             .with_context(|| format!("product {}", p.code))?;
+    }
+    for t in &catalogue.tax_rates {
+        quotes::upsert_global_tax_rate(&mut tx, &t.code, t.valid_from, &t.name, t.rate.amount())
+            .await
+            .with_context(|| format!("tax rate {} from {}", t.code, t.valid_from))?;
     }
     tx.commit().await?;
     Ok(catalogue.materials.len())

@@ -16,3 +16,4 @@ mod products;
 mod quotes;
 mod rls;
 mod saved_quotes;
+mod taxes;
