@@ -366,14 +366,20 @@ pub async fn price_request(
     req: &PreviewRequest,
 ) -> ApiResult<QuotePreview> {
     let catalog = tenant_catalog(state, ctx).await?;
-    let mut input = to_input(req, &catalog)?;
+    price_with(&catalog, req)
+}
+
+/// Prices a request with a catalogue already at hand (so callers holding a row lock
+/// need no second connection), taxes as of today.
+pub fn price_with(catalog: &Catalog, req: &PreviewRequest) -> ApiResult<QuotePreview> {
+    let mut input = to_input(req, catalog)?;
     let today = chrono::Utc::now().date_naive();
-    let tax_code = tax_code(req, &catalog, today)?;
+    let tax_code = tax_code(req, catalog, today)?;
     if let Some((_, rate)) = &tax_code {
         input.rates.tax = *rate;
     }
-    let result = engine::price(&catalog, &input)?;
-    let mut view = to_view(&catalog, &input, result);
+    let result = engine::price(catalog, &input)?;
+    let mut view = to_view(catalog, &input, result);
     view.rates.tax_code = tax_code.map(|(code, _)| code);
     Ok(view)
 }

@@ -18,7 +18,9 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::api::{price_request, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview};
+use super::api::{
+    price_with, tenant_catalog, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview,
+};
 use super::settings;
 use super::store::{self, EventRow, Priced, QuoteRow, QuoteStatus, VersionInfoRow};
 use super::{company, document, pdf};
@@ -503,13 +505,14 @@ impl SavedQuotesApi {
             labour_rate_override_per_m2: body.labour_rate_override_per_m2,
             discount_rate: body.discount_rate,
         };
+        let catalog = tenant_catalog(&self.state, ctx).await?;
         let mut tx = ctx.tx(&self.state).await?;
         let client = check_client(&mut tx, body.client_id).await?;
         let mut request = request;
         if request.discount_rate.is_none() && !client.discount_rate.amount().is_zero() {
             request.discount_rate = Some(client.discount_rate);
         }
-        let result = price_request(&self.state, ctx, &request).await?;
+        let result = price_with(&catalog, &request)?;
         let header = store::Header {
             client_id: body.client_id,
             title: title.as_deref(),
@@ -542,6 +545,7 @@ impl SavedQuotesApi {
     ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
+        let catalog = tenant_catalog(&self.state, ctx).await?;
         let (mut tx, row, current) = self.lock(ctx, id.0).await?;
         if let Some(tag) = if_match.0.as_deref() {
             check_if_match("quote", Some(tag), &etag(&row))?;
@@ -566,7 +570,7 @@ impl SavedQuotesApi {
             check_client(&mut tx, client_id).await?;
         }
         let request = patched(&body, &current.request.0);
-        let result = price_request(&self.state, ctx, &request).await?;
+        let result = price_with(&catalog, &request)?;
         let header = store::Header {
             client_id,
             title: title.as_deref(),
@@ -624,6 +628,7 @@ impl SavedQuotesApi {
     async fn revise(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
+        let catalog = tenant_catalog(&self.state, ctx).await?;
         let (mut tx, row, current) = self.lock(ctx, id.0).await?;
         let hint = match row.status() {
             QuoteStatus::Sent | QuoteStatus::Rejected | QuoteStatus::Expired => None,
@@ -634,7 +639,7 @@ impl SavedQuotesApi {
             return Err(wrong_status(&row, "revised", hint));
         }
         let request = current.request.0;
-        let result = price_request(&self.state, ctx, &request).await?;
+        let result = price_with(&catalog, &request)?;
         let next = row.version + 1;
         let p = priced(&request, &result);
         store::insert_version(&mut tx, row.id, next, &p, ctx.user.0).await?;
@@ -653,6 +658,7 @@ impl SavedQuotesApi {
     async fn duplicate(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
+        let catalog = tenant_catalog(&self.state, ctx).await?;
         let mut tx = ctx.tx(&self.state).await?;
         let row = store::get(&mut tx, id.0, false)
             .await?
@@ -661,7 +667,7 @@ impl SavedQuotesApi {
             .await?
             .ok_or_else(|| not_found(id.0))?;
         let request = current.request.0;
-        let result = price_request(&self.state, ctx, &request).await?;
+        let result = price_with(&catalog, &request)?;
         check_client(&mut tx, row.client_id).await?;
         let header = store::Header {
             client_id: row.client_id,
