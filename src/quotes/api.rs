@@ -70,7 +70,7 @@ pub struct PreviewRequest {
 }
 
 /// One priced BOM line, per window unless stated.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct LineView {
     pub description: String,
     pub material: String,
@@ -92,10 +92,11 @@ pub struct LineView {
 }
 
 /// One priced item.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct ItemView {
     pub product: String,
     /// The product's name when priced, for documents.
+    #[serde(default)]
     pub name: String,
     pub width_cm: Decimal,
     pub height_cm: Decimal,
@@ -104,11 +105,13 @@ pub struct ItemView {
     #[oai(skip_serializing_if_is_none)]
     pub glass_material: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
     pub glass_name: Option<String>,
     pub glass_price_per_m2: Decimal,
     #[oai(skip_serializing_if_is_none)]
     pub colour: Option<String>,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
     pub colour_name: Option<String>,
     pub labour_rate_per_m2: Decimal,
     pub lines: Vec<LineView>,
@@ -122,9 +125,10 @@ pub struct ItemView {
 }
 
 /// One priced loose material.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct MaterialItemView {
     pub material: String,
+    #[serde(default)]
     pub name: String,
     pub quantity: Decimal,
     pub unit_price: Decimal,
@@ -132,7 +136,7 @@ pub struct MaterialItemView {
 }
 
 /// The rates applied.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct RatesView {
     pub profit_rate: Decimal,
     pub indirect_rate: Decimal,
@@ -147,7 +151,7 @@ pub struct RatesView {
 }
 
 /// Totals; every figure is rounded once and they add up exactly.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct TotalsView {
     pub materials: Money,
     pub labour: Money,
@@ -165,7 +169,7 @@ pub struct TotalsView {
 }
 
 /// A priced quote.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct QuotePreview {
     pub currency: String,
     pub items: Vec<ItemView>,

@@ -149,11 +149,7 @@ fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
     Ok(logo)
 }
 
-async fn save_logo(
-    tx: &mut TenantTx,
-    logo: Option<&Logo>,
-    by: uuid::Uuid,
-) -> Result<(), sqlx::Error> {
+async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: uuid::Uuid) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     // A tenant without details yet gets a row named after the tenant.
     sqlx::query(
@@ -163,12 +159,26 @@ async fn save_logo(
               SET logo = EXCLUDED.logo, logo_type = EXCLUDED.logo_type, updated_by = EXCLUDED.updated_by"#,
     )
     .bind(tenant)
-    .bind(logo.map(|l| l.bytes.as_slice()))
-    .bind(logo.map(|l| l.content_type.as_str()))
+    .bind(logo.bytes.as_slice())
+    .bind(logo.content_type.as_str())
     .bind(by)
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// Removes the logo; false if there was none.
+async fn remove_logo(tx: &mut TenantTx, by: uuid::Uuid) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
+    let done = sqlx::query(
+        r#"UPDATE company_profiles SET logo = NULL, logo_type = NULL, updated_by = $2
+            WHERE tenant_id = $1 AND logo IS NOT NULL"#,
+    )
+    .bind(tenant)
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Checks and normalises the input; errors name the field.
@@ -243,7 +253,8 @@ pub struct CompanyApi {
 
 #[OpenApi(prefix_path = "/api/v1/settings/company", tag = "ApiTags::Quotes")]
 impl CompanyApi {
-    /// The company details printed on quotes.
+    /// The company details printed on quotes (the PDF prints name, RFC, address,
+    /// phone and email; the website is for the web app).
     #[oai(path = "/", method = "get", operation_id = "company_get")]
     async fn get(&self, auth: TenantAuth) -> ApiResult<CompanyAnswer> {
         let ctx = auth.ctx();
@@ -287,7 +298,7 @@ impl CompanyApi {
         }
         let logo = check_logo(&body.0)?;
         let mut tx = ctx.tx(&self.state).await?;
-        save_logo(&mut tx, Some(&logo), ctx.user.0).await?;
+        save_logo(&mut tx, &logo, ctx.user.0).await?;
         let profile = load(&mut tx).await?;
         tx.commit().await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
@@ -321,7 +332,12 @@ impl CompanyApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
         let mut tx = ctx.tx(&self.state).await?;
-        save_logo(&mut tx, None, ctx.user.0).await?;
+        if !remove_logo(&mut tx, ctx.user.0).await? {
+            return Err(ApiError::not_found(
+                "logo_not_found",
+                "this tenant has not uploaded a logo",
+            ));
+        }
         tx.commit().await?;
         Ok(LogoDeleted::NoContent)
     }

@@ -120,15 +120,20 @@ pub struct ProductsApi {
 }
 
 impl ProductsApi {
-    /// Saves the tenant's own version of a checked spec, commits, and answers it.
+    /// Saves the tenant's own version of a checked spec, commits, and answers it;
+    /// `lost` is the error when the tenant's row is no longer at `expected_version`.
     async fn save(
         &self,
         ctx: &TenantCtx,
         mut tx: TenantTx,
         spec: ProductSpec,
+        expected_version: Option<i32>,
+        lost: impl FnOnce() -> ApiError,
     ) -> ApiResult<ProductView> {
         check_materials(&mut tx, &spec).await?;
-        let version = repo::save_product(&mut tx, &spec, ctx.user).await?;
+        let version = repo::save_product(&mut tx, &spec, ctx.user, expected_version)
+            .await?
+            .ok_or_else(lost)?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
         Ok(ProductView {
@@ -187,19 +192,15 @@ impl ProductsApi {
         ctx.require(Permission::WriteCatalog)?;
         let spec = body.0;
         spec.check()?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if let Some(current) = find(&mut tx, &spec.code).await? {
-            if current.source == Source::Tenant {
-                return Err(ApiError::conflict(
-                    "product_exists",
-                    format!(
-                        "this tenant already has a product {}; replace it with PUT",
-                        spec.code
-                    ),
-                ));
-            }
-        }
-        let view = self.save(ctx, tx, spec).await?;
+        let code = spec.code.clone();
+        let exists = move || {
+            ApiError::conflict(
+                "product_exists",
+                format!("this tenant already has a product {code}; replace it with PUT"),
+            )
+        };
+        let tx = ctx.tx(&self.state).await?;
+        let view = self.save(ctx, tx, spec, None, exists).await?;
         let etag = view.etag();
         Ok(ProductAnswer::Created(Json(view), etag))
     }
@@ -232,7 +233,15 @@ impl ProductsApi {
             .await?
             .ok_or_else(|| not_found(&code.0))?;
         check_if_match("product", if_match.0.as_deref(), &current.etag())?;
-        let view = self.save(ctx, tx, spec).await?;
+        let expected = (current.source == Source::Tenant).then_some(current.version);
+        let stale = || {
+            ApiError::new(
+                poem::http::StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "the product changed since you read it; read it again and retry",
+            )
+        };
+        let view = self.save(ctx, tx, spec, expected, stale).await?;
         let etag = view.etag();
         Ok(ProductAnswer::Ok(Json(view), etag))
     }

@@ -468,16 +468,18 @@ pub async fn effective_products(tx: &mut TenantTx) -> Result<Vec<EffectiveProduc
 }
 
 /// Writes the tenant's own product and its BOM (the spec must be checked): a new
-/// row, or a new version of the tenant's row of that code (reactivated if it was
-/// deactivated). Answers the row's version.
+/// row, or a new version of the tenant's row of that code if that row is inactive or
+/// still at `expected_version`. Answers the new version, or `None` (nothing written)
+/// when the tenant's active row is not the one expected: someone else wrote first.
 pub async fn save_product(
     tx: &mut TenantTx,
     p: &ProductSpec,
     by: UserId,
-) -> Result<i32, sqlx::Error> {
+    expected_version: Option<i32>,
+) -> Result<Option<i32>, sqlx::Error> {
     let tenant = tx.tenant();
     let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
-    let (id, version): (uuid::Uuid, i32) = sqlx::query_as(
+    let Some((id, version)): Option<(uuid::Uuid, i32)> = sqlx::query_as(
         r#"INSERT INTO products
                (tenant_id, id, code, name, kind, window_type, door_type, aluminium_line,
                 min_width_cm, max_width_cm, min_height_cm, max_height_cm, updated_by)
@@ -489,6 +491,7 @@ pub async fn save_product(
                   min_height_cm = EXCLUDED.min_height_cm, max_height_cm = EXCLUDED.max_height_cm,
                   updated_by = EXCLUDED.updated_by, active = true,
                   version = products.version + 1, updated_at = now()
+            WHERE NOT products.active OR products.version = $14
         RETURNING id, version"#,
     )
     .bind(tenant)
@@ -504,8 +507,12 @@ pub async fn save_product(
     .bind(range(&p.height_cm, 0))
     .bind(range(&p.height_cm, 1))
     .bind(by)
-    .fetch_one(tx.conn())
-    .await?;
+    .bind(expected_version)
+    .fetch_optional(tx.conn())
+    .await?
+    else {
+        return Ok(None);
+    };
     sqlx::query("DELETE FROM bom_lines WHERE tenant_id = $1 AND product_id = $2")
         .bind(tenant)
         .bind(id)
@@ -528,7 +535,7 @@ pub async fn save_product(
         .execute(tx.conn())
         .await?;
     }
-    Ok(version)
+    Ok(Some(version))
 }
 
 /// Deactivates the tenant's own product of that code (the default, if any, applies

@@ -22,12 +22,15 @@ use super::api::{
     price_with, tenant_catalog, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview,
 };
 use super::settings;
-use super::store::{self, EventRow, Priced, QuoteRow, QuoteStatus, VersionInfoRow};
+use super::store::{
+    self, EventRow, PartySnapshot, Priced, QuoteRow, QuoteStatus, Snapshot, VersionInfoRow,
+};
 use super::{company, document, pdf};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::catalog::api::check_if_match;
+use crate::clients::api::optional_text;
 use crate::clients::repo as clients;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
@@ -209,6 +212,65 @@ enum PdfAnswer {
     ),
 }
 
+/// Everything a quote's PDF needs, owned, so it can be rendered off the async workers.
+struct PdfJob {
+    reference: String,
+    version: i32,
+    issued_on: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    draft: bool,
+    result: QuotePreview,
+    document: Snapshot,
+    logo: Option<company::Logo>,
+}
+
+impl PdfJob {
+    fn render(self) -> ApiResult<Vec<u8>> {
+        fn party(p: &PartySnapshot) -> pdf::Party<'_> {
+            pdf::Party {
+                name: &p.name,
+                rfc: p.rfc.as_deref(),
+                address: p.address.as_deref(),
+                phone: p.phone.as_deref(),
+                email: p.email.as_deref(),
+            }
+        }
+        let seller = &self.document.company;
+        let (lines, totals) = document::customer_lines(&self.result);
+        let doc = pdf::QuoteDocument {
+            company: pdf::Company {
+                name: &seller.name,
+                rfc: seller.rfc.as_deref(),
+                address: seller.address.as_deref(),
+                phone: seller.phone.as_deref(),
+                email: seller.email.as_deref(),
+            },
+            logo: self.logo.as_ref().map(company::Logo::for_pdf),
+            number: &self.reference,
+            version: self.version,
+            title: self.document.title.as_deref(),
+            issued_on: self.issued_on,
+            valid_until: self.valid_until,
+            draft: self.draft,
+            client: self.document.client.as_ref().map(party),
+            currency: &self.result.currency,
+            lines,
+            totals,
+            notes: self.document.notes.as_deref(),
+        };
+        match pdf::render(&doc) {
+            Ok(bytes) => Ok(bytes),
+            // A stored logo that no longer decodes must not stop the quote printing.
+            Err(err @ pdf::PdfError::Logo(_)) if doc.logo.is_some() => {
+                tracing::warn!(error = %err, "logo left out of the quote PDF");
+                pdf::render(&pdf::QuoteDocument { logo: None, ..doc })
+                    .map_err(|e| ApiError::internal("rendering a quote PDF", e))
+            }
+            Err(err) => Err(ApiError::internal("rendering a quote PDF", err)),
+        }
+    }
+}
+
 /// The printed form of a quote number.
 pub fn reference(number: i64) -> String {
     format!("COT-{number:06}")
@@ -225,7 +287,7 @@ fn money(value: rust_decimal::Decimal) -> ApiResult<Money> {
 
 /// 409: the quote's status does not allow `action`.
 fn wrong_status(row: &QuoteRow, action: &str, hint: &str) -> ApiError {
-    let status = row.status();
+    let status = row.status;
     ApiError::conflict(
         "invalid_status",
         format!(
@@ -239,20 +301,6 @@ fn wrong_status(row: &QuoteRow, action: &str, hint: &str) -> ApiError {
 
 fn etag(row: &QuoteRow) -> String {
     format!("\"q{}-{}\"", row.version, row.updated_at.timestamp_micros())
-}
-
-/// Trims an optional text; empty means none; too long is a 422 naming the field.
-fn text(field: &str, value: Option<&str>, max: usize) -> ApiResult<Option<String>> {
-    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if v.chars().count() > max {
-        return Err(ApiError::invalid_field(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(v.to_owned()))
 }
 
 /// The client, if it exists in the tenant (404) and is not archived (422).
@@ -289,7 +337,7 @@ fn summary(row: &QuoteRow) -> ApiResult<QuoteSummary> {
             name: row.client_name.clone(),
         },
         title: row.title.clone(),
-        status: row.status(),
+        status: row.status,
         version: row.version,
         total: money(row.total)?,
         currency: row.currency.clone(),
@@ -316,6 +364,30 @@ fn event(e: EventRow) -> QuoteEvent {
         user_id: e.user_id,
         at: e.at,
     }
+}
+
+/// The title, notes, client and company of a quote as they read now.
+async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<Snapshot> {
+    let profile = company::load(tx).await?;
+    let client = clients::get(tx, row.client_id).await?;
+    Ok(Snapshot {
+        title: row.title.clone(),
+        notes: row.notes.clone(),
+        client: client.map(|c| PartySnapshot {
+            name: c.name,
+            rfc: c.rfc,
+            address: c.address,
+            phone: c.phone,
+            email: c.email,
+        }),
+        company: PartySnapshot {
+            name: profile.legal_name,
+            rfc: profile.rfc,
+            address: profile.address,
+            phone: profile.phone,
+            email: profile.email,
+        },
+    })
 }
 
 /// The whole quote as the API shows it, read in `tx`.
@@ -418,14 +490,14 @@ impl SavedQuotesApi {
         ctx.require(Permission::WriteQuotes)?;
         let (mut tx, row, _) = self.lock(ctx, id).await?;
         let (action, allowed) = match to {
-            QuoteStatus::Accepted => ("accepted", row.status() == QuoteStatus::Sent),
+            QuoteStatus::Accepted => ("accepted", row.status == QuoteStatus::Sent),
             _ => (
                 "rejected",
-                matches!(row.status(), QuoteStatus::Sent | QuoteStatus::Expired),
+                matches!(row.status, QuoteStatus::Sent | QuoteStatus::Expired),
             ),
         };
         if !allowed {
-            let hint = match row.status() {
+            let hint = match row.status {
                 QuoteStatus::Expired => "; revise it to send a new version",
                 QuoteStatus::Draft => "; send it first",
                 _ => "",
@@ -463,7 +535,7 @@ impl SavedQuotesApi {
         if offset < 0 {
             return Err(ApiError::invalid_field("offset", "must be 0 or more"));
         }
-        let search = text("search", search.0.as_deref(), 100)?;
+        let search = optional_text("search", search.0.as_ref(), 100)?;
         let mut tx = ctx.tx(&self.state).await?;
         let rows = store::list(
             &mut tx,
@@ -493,8 +565,8 @@ impl SavedQuotesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let body = body.0;
-        let title = text("title", body.title.as_deref(), 200)?;
-        let notes = text("notes", body.notes.as_deref(), 2000)?;
+        let title = optional_text("title", body.title.as_ref(), 200)?;
+        let notes = optional_text("notes", body.notes.as_ref(), 2000)?;
         let request = PreviewRequest {
             items: body.items,
             material_items: body.material_items,
@@ -550,7 +622,7 @@ impl SavedQuotesApi {
         if let Some(tag) = if_match.0.as_deref() {
             check_if_match("quote", Some(tag), &etag(&row))?;
         }
-        if row.status() != QuoteStatus::Draft {
+        if row.status != QuoteStatus::Draft {
             return Err(wrong_status(
                 &row,
                 "edited",
@@ -558,11 +630,11 @@ impl SavedQuotesApi {
             ));
         }
         let title = match &body.title {
-            Some(t) => text("title", Some(t), 200)?,
+            Some(t) => optional_text("title", Some(t), 200)?,
             None => row.title.clone(),
         };
         let notes = match &body.notes {
-            Some(n) => text("notes", Some(n), 2000)?,
+            Some(n) => optional_text("notes", Some(n), 2000)?,
             None => row.notes.clone(),
         };
         let client_id = body.client_id.unwrap_or(row.client_id);
@@ -588,23 +660,64 @@ impl SavedQuotesApi {
         self.answer(tx, row.id, false).await
     }
 
-    /// Send a draft: its version is frozen and valid for the tenant's
-    /// `validity_days` from today.
+    /// Send a draft: its version is frozen (figures, rates, and the title, notes,
+    /// client and company details as printed) and valid for the tenant's
+    /// `validity_days` from today, the last day included. If prices changed since
+    /// the draft was last saved, nothing is sent: the draft is saved with today's
+    /// figures and the answer is 409 `quote_repriced`, to be reviewed and sent again.
+    /// `If-Match` with the quote's `ETag` is optional; when sent and stale, 412.
     #[oai(path = "/:id/send", method = "post", operation_id = "quotes_send")]
-    async fn send(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn send(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+    ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let (mut tx, row, _) = self.lock(ctx, id.0).await?;
-        if row.status() != QuoteStatus::Draft {
+        let catalog = tenant_catalog(&self.state, ctx).await?;
+        let (mut tx, row, current) = self.lock(ctx, id.0).await?;
+        if let Some(tag) = if_match.0.as_deref() {
+            check_if_match("quote", Some(tag), &etag(&row))?;
+        }
+        if row.status != QuoteStatus::Draft {
             return Err(wrong_status(
                 &row,
                 "sent",
                 "; revise it to send a new version",
             ));
         }
-        let days = settings::load(&mut tx).await?.validity_days;
-        let days = i32::try_from(days).unwrap_or(i32::MAX);
-        store::mark_sent(&mut tx, row.id, row.version, days).await?;
+        let request = current.request.0;
+        let result = price_with(&catalog, &request)?;
+        if result != current.result.0 {
+            let header = store::Header {
+                client_id: row.client_id,
+                title: row.title.as_deref(),
+                notes: row.notes.as_deref(),
+            };
+            let p = priced(&request, &result);
+            store::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
+            store::add_event(&mut tx, row.id, row.version, "edited", ctx.user.0).await?;
+            tx.commit().await?;
+            return Err(ApiError::conflict(
+                "quote_repriced",
+                format!(
+                    "prices changed since {} was saved; it now totals {} instead of {}: review it and send again",
+                    reference(row.number),
+                    result.totals.total,
+                    current.result.0.totals.total
+                ),
+            )
+            .with_details(serde_json::json!({
+                "previous_total": current.result.0.totals.total,
+                "total": result.totals.total,
+            })));
+        }
+        let settings = settings::load(&mut tx).await?;
+        let days = i32::try_from(settings.validity_days)
+            .map_err(|_| ApiError::internal("validity days", anyhow::anyhow!("out of range")))?;
+        let document = snapshot(&mut tx, &row).await?;
+        store::mark_sent(&mut tx, row.id, row.version, days, &document).await?;
         store::add_event(&mut tx, row.id, row.version, "sent", ctx.user.0).await?;
         self.answer(tx, row.id, false).await
     }
@@ -630,7 +743,7 @@ impl SavedQuotesApi {
         ctx.require(Permission::WriteQuotes)?;
         let catalog = tenant_catalog(&self.state, ctx).await?;
         let (mut tx, row, current) = self.lock(ctx, id.0).await?;
-        let hint = match row.status() {
+        let hint = match row.status {
             QuoteStatus::Sent | QuoteStatus::Rejected | QuoteStatus::Expired => None,
             QuoteStatus::Draft => Some("; it is a draft: edit it"),
             QuoteStatus::Accepted => Some("; it was accepted: duplicate it for a new quote"),
@@ -705,52 +818,32 @@ impl SavedQuotesApi {
                     format!("{} has no version {number}", reference(row.number)),
                 )
             })?;
-        let profile = company::load(&mut tx).await?;
+        // A sent version prints as it was sent; a draft with today's details.
+        let document = match v.document {
+            Some(doc) => doc.0,
+            None => snapshot(&mut tx, &row).await?,
+        };
         let logo = company::load_logo(&mut tx).await?;
-        let client = clients::get(&mut tx, row.client_id).await?;
         tx.commit().await?;
 
         let reference = reference(row.number);
-        let (lines, totals) = document::customer_lines(&v.result.0);
-        let doc = pdf::QuoteDocument {
-            company: pdf::Company {
-                name: &profile.legal_name,
-                rfc: profile.rfc.as_deref(),
-                address: profile.address.as_deref(),
-                phone: profile.phone.as_deref(),
-                email: profile.email.as_deref(),
-            },
-            logo: logo.as_ref().map(company::Logo::for_pdf),
-            number: &reference,
+        let filename = format!("{reference}-v{}.pdf", v.version);
+        let job = PdfJob {
+            reference,
             version: v.version,
-            title: row.title.as_deref(),
             issued_on: v.sent_at.unwrap_or(v.priced_at).date_naive(),
             valid_until: v.valid_until,
             draft: v.sent_at.is_none(),
-            client: client.as_ref().map(|c| pdf::Party {
-                name: &c.name,
-                rfc: c.rfc.as_deref(),
-                address: c.address.as_deref(),
-                phone: c.phone.as_deref(),
-                email: c.email.as_deref(),
-            }),
-            currency: &v.result.0.currency,
-            lines,
-            totals,
-            notes: row.notes.as_deref(),
+            result: v.result.0,
+            document,
+            logo,
         };
-        // A logo that no longer renders should not stop the quote from printing.
-        let bytes = match pdf::render(&doc) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                tracing::warn!(error = %err, "logo left out of the quote PDF");
-                pdf::render(&pdf::QuoteDocument { logo: None, ..doc })
-                    .map_err(|e| ApiError::internal("rendering a quote PDF", e))?
-            }
-        };
+        let bytes = tokio::task::spawn_blocking(move || job.render())
+            .await
+            .map_err(|e| ApiError::internal("rendering a quote PDF", e))??;
         Ok(PdfAnswer::Ok(
             Binary(bytes),
-            format!("inline; filename=\"{reference}-v{}.pdf\"", v.version),
+            format!("inline; filename=\"{filename}\""),
             "private, no-store".to_owned(),
         ))
     }

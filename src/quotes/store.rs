@@ -36,7 +36,7 @@ impl QuoteStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         [
             QuoteStatus::Draft,
             QuoteStatus::Sent,
@@ -46,6 +46,14 @@ impl QuoteStatus {
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
+    }
+}
+
+impl TryFrom<String> for QuoteStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s).ok_or_else(|| format!("unknown quote status {s:?}"))
     }
 }
 
@@ -63,7 +71,8 @@ pub struct QuoteRow {
     pub client_name: String,
     pub title: Option<String>,
     pub notes: Option<String>,
-    status: String,
+    #[sqlx(try_from = "String")]
+    pub status: QuoteStatus,
     pub version: i32,
     pub total: Decimal,
     pub currency: String,
@@ -73,24 +82,40 @@ pub struct QuoteRow {
     pub updated_at: DateTime<Utc>,
 }
 
-impl QuoteRow {
-    pub fn status(&self) -> QuoteStatus {
-        // The CHECK constraint and STATUS only produce known values.
-        QuoteStatus::parse(&self.status).unwrap_or(QuoteStatus::Draft)
-    }
-}
-
 /// One version of a quote: what was asked and what it cost.
+///
+/// `request` and `result` are stored as the API's JSON. Sent versions are kept for
+/// years, so those types only ever gain fields, each with `#[serde(default)]`; a
+/// field is never renamed or removed without a migration of the stored JSON.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct VersionRow {
     pub version: i32,
     pub request: Json<PreviewRequest>,
     pub result: Json<QuotePreview>,
-    pub total: Decimal,
     pub priced_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub valid_until: Option<NaiveDate>,
-    pub created_by: Uuid,
+    /// Set on sending: who the version was addressed to and by.
+    pub document: Option<Json<Snapshot>>,
+}
+
+/// The parties and wording of a sent version, kept as they were when it was sent.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    pub title: Option<String>,
+    pub notes: Option<String>,
+    pub client: Option<PartySnapshot>,
+    pub company: PartySnapshot,
+}
+
+/// A company or client as printed.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PartySnapshot {
+    pub name: String,
+    pub rfc: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// A version without its documents, for the quote's version list.
@@ -127,7 +152,7 @@ pub struct Priced<'a> {
 }
 
 /// Filters of the quote list.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ListFilter<'a> {
     pub status: Option<QuoteStatus>,
     pub client_id: Option<Uuid>,
@@ -284,10 +309,12 @@ pub async fn mark_sent(
     id: Uuid,
     version: i32,
     validity_days: i32,
+    document: &Snapshot,
 ) -> Result<NaiveDate, sqlx::Error> {
     let tenant = tx.tenant();
     let valid_until: NaiveDate = sqlx::query_scalar(
-        r#"UPDATE quote_versions SET sent_at = now(), valid_until = current_date + $4::integer
+        r#"UPDATE quote_versions
+              SET sent_at = now(), valid_until = current_date + $4::integer, document = $5
             WHERE tenant_id = $1 AND quote_id = $2 AND version = $3
         RETURNING valid_until"#,
     )
@@ -295,6 +322,7 @@ pub async fn mark_sent(
     .bind(id)
     .bind(version)
     .bind(validity_days)
+    .bind(Json(document))
     .fetch_one(tx.conn())
     .await?;
     set_status(tx, id, QuoteStatus::Sent, Some(valid_until)).await?;
@@ -364,10 +392,15 @@ pub async fn list(tx: &mut TenantTx, f: &ListFilter<'_>) -> Result<Vec<QuoteRow>
                 .replace('_', "\\_")
         )
     });
-    let number = f
-        .search
-        .map(|s| s.trim_start_matches(|c: char| !c.is_ascii_digit()))
-        .and_then(|s| s.parse::<i64>().ok());
+    // `42`, `COT-000042` or `cot42` name a number; other text does not.
+    let number = f.search.and_then(|s| {
+        let s = s.trim();
+        let digits = s
+            .strip_prefix("COT")
+            .or_else(|| s.strip_prefix("cot"))
+            .map_or(s, |rest| rest.trim_start_matches('-'));
+        digits.parse::<i64>().ok()
+    });
     sqlx::query_as(&select(&format!(
         r#"AND ($2::text IS NULL OR {STATUS} = $2)
            AND ($3::uuid IS NULL OR q.client_id = $3)
@@ -394,7 +427,7 @@ pub async fn version(
 ) -> Result<Option<VersionRow>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(
-        r#"SELECT version, request, result, total, priced_at, sent_at, valid_until, created_by
+        r#"SELECT version, request, result, priced_at, sent_at, valid_until, document
              FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
     )
     .bind(tenant)
