@@ -171,15 +171,35 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
         .await;
     assert_eq!(resp.bytes().await.expect("bytes").to_vec(), image);
 
+    // Another tenant sees no logo.
+    let other = app.onboard(&slug("logo2")).await;
     let resp = app
-        .request(
+        .get("/api/v1/settings/company/logo", &other.admin_token)
+        .await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "logo_not_found",
+        "other tenant",
+    )
+    .await;
+
+    let delete = || {
+        app.request(
             Method::DELETE,
             "/api/v1/settings/company/logo",
             Some(&t.admin_token),
             None,
         )
-        .await;
-    expect_status(resp, StatusCode::NO_CONTENT, "delete").await;
+    };
+    expect_status(delete().await, StatusCode::NO_CONTENT, "delete").await;
+    expect_error(
+        delete().await,
+        StatusCode::NOT_FOUND,
+        "logo_not_found",
+        "again",
+    )
+    .await;
     let resp = app
         .get("/api/v1/settings/company/logo", &t.admin_token)
         .await;

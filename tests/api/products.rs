@@ -510,3 +510,34 @@ async fn bad_catalogue_edits_are_refused_naming_the_problem() {
         .all(|r| r["source"] == "global"));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn concurrent_replacements_with_the_same_etag_let_exactly_one_through() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("prodrace")).await;
+    let (spec, etag) = product(&app, &t.admin_token).await;
+    for round in 0..2 {
+        // Round 0 races on the inherited default, round 1 on the tenant's own row.
+        let (_, etag) = if round == 0 {
+            (spec.clone(), etag.clone())
+        } else {
+            product(&app, &t.admin_token).await
+        };
+        let puts = (0..4).map(|i| {
+            let mut body = spec.clone();
+            body["name"] = json!(format!("Fija {round}-{i}"));
+            let app = &app;
+            let token = t.admin_token.clone();
+            let etag = etag.clone();
+            async move { put(app, &token, Some(&etag), &body).await.status() }
+        });
+        let statuses = futures_util::future::join_all(puts).await;
+        let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        let stale = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::PRECONDITION_FAILED)
+            .count();
+        assert_eq!((ok, stale), (1, 3), "round {round}: {statuses:?}");
+    }
+    app.cleanup().await;
+}

@@ -796,3 +796,197 @@ async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_ge
     expect_error(resp, StatusCode::NOT_FOUND, "version_not_found", "v9").await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn sending_after_a_price_change_saves_the_new_figures_and_asks_for_a_second_send() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("reprice")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let id = id_of(&q);
+    assert_eq!(q["total"], "3926.68");
+    // Glass 120.00 → 150.00: 1.8 × 150 × 1.05 = 283.50 instead of 226.80, so cost
+    // 2474.60, profit 618.65, indirect 371.19, before tax 3464.44, tax 554.31,
+    // total 4018.75.
+    app.set_price("VID-CLARO-6", &t.admin_token, "150.00").await;
+    let resp = action(&app, &t.admin_token, &id, "send").await;
+    let body = expect_error(resp, StatusCode::CONFLICT, "quote_repriced", "stale send").await;
+    assert_eq!(body["details"]["previous_total"], "3926.68");
+    assert_eq!(body["details"]["total"], "4018.75");
+    let q = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(q["status"], "draft");
+    assert_eq!(q["total"], "4018.75", "the draft now shows today's figures");
+    let q = act(&app, &t.admin_token, &id, "send").await;
+    assert_eq!(q["status"], "sent");
+    assert_eq!(q["total"], "4018.75");
+
+    // Duplicating prices the copy today too.
+    app.set_price("VID-CLARO-6", &t.admin_token, "120.00").await;
+    let copy = expect_status(
+        action(&app, &t.admin_token, &id, "duplicate").await,
+        StatusCode::CREATED,
+        "duplicate",
+    )
+    .await;
+    assert_eq!(copy["total"], "3926.68");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_quote_is_valid_through_its_last_day_and_expires_the_day_after() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("lastday")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let id = id_of(&q);
+    act(&app, &t.admin_token, &id, "send").await;
+    let pool = app.runtime_pool(1).await;
+    for (offset, status) in [(0, "sent"), (-1, "expired")] {
+        let mut tx = TenantTx::begin(&pool, TenantId(t.id)).await.expect("bind");
+        sqlx::query("UPDATE quotes SET valid_until = current_date + $2 WHERE id = $1")
+            .bind(id.parse::<Uuid>().expect("uuid"))
+            .bind(offset)
+            .execute(tx.conn())
+            .await
+            .expect("set validity");
+        tx.commit().await.expect("commit");
+        let q = app
+            .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+            .await;
+        assert_eq!(q["status"], status, "valid_until = today + {offset}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn concurrent_sends_and_creates_do_not_race() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("race")).await;
+    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let body = json!({ "client_id": client, "items": [window(1)] });
+    let creates = (0..6).map(|_| {
+        app.request(
+            Method::POST,
+            "/api/v1/quotes",
+            Some(&t.admin_token),
+            Some(body.clone()),
+        )
+    });
+    let mut numbers = Vec::new();
+    let mut ids = Vec::new();
+    for resp in futures_util::future::join_all(creates).await {
+        let q = expect_status(resp, StatusCode::CREATED, "create").await;
+        numbers.push(q["number"].as_i64().expect("number"));
+        ids.push(id_of(&q));
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6], "gap-free and distinct");
+
+    let id = &ids[0];
+    let sends = (0..4).map(|_| action(&app, &t.admin_token, id, "send"));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(sends)
+        .await
+        .iter()
+        .map(reqwest::Response::status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        3,
+        "{statuses:?}"
+    );
+    let q = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    let sent_events = q["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|e| e["action"] == "sent")
+        .count();
+    assert_eq!(sent_events, 1);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("pdfkeep")).await;
+    let first = new_client(&app, &t.admin_token, "Cliente Original").await;
+    let second = new_client(&app, &t.admin_token, "Cliente Nuevo").await;
+    let q = create_quote(
+        &app,
+        &t.admin_token,
+        json!({ "client_id": first, "title": "Primera obra", "items": [window(1)] }),
+    )
+    .await;
+    let id = id_of(&q);
+    act(&app, &t.admin_token, &id, "send").await;
+    act(&app, &t.admin_token, &id, "revise").await;
+    let resp = app
+        .patch(
+            &format!("/api/v1/quotes/{id}"),
+            &t.admin_token,
+            None,
+            json!({ "client_id": second, "title": "Segunda obra" }),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "edit v2").await;
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/company",
+            Some(&t.admin_token),
+            Some(json!({ "legal_name": "Nombre Cambiado SA" })),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "rename company").await;
+
+    let v1 = pdf_text(
+        &get_pdf(
+            &app,
+            &t.admin_token,
+            &format!("/api/v1/quotes/{id}/pdf?version=1"),
+        )
+        .await,
+    );
+    for kept in [
+        "Cliente Original",
+        "Primera obra",
+        &format!("Aluminios {}", t.slug),
+    ] {
+        assert!(v1.contains(kept), "v1 PDF lacks {kept:?}");
+    }
+    for later in ["Cliente Nuevo", "Segunda obra", "Nombre Cambiado"] {
+        assert!(!v1.contains(later), "v1 PDF shows the later {later:?}");
+    }
+    let v2 = pdf_text(&get_pdf(&app, &t.admin_token, &format!("/api/v1/quotes/{id}/pdf")).await);
+    for now in [
+        "Cliente Nuevo",
+        "Segunda obra",
+        "Nombre Cambiado SA",
+        "BORRADOR",
+    ] {
+        assert!(v2.contains(now), "draft v2 PDF lacks {now:?}");
+    }
+    app.cleanup().await;
+}
