@@ -206,6 +206,7 @@ fn random_quote(rng: &mut Rng, u: &Universe) -> QuoteInput {
     let rules = Rules {
         profiles: *rng.pick(&[ProfileRule::WholeBarsPerLine, ProfileRule::PerMetre]),
         waste_on_hardware: rng.chance(50),
+        ..Rules::default()
     };
     QuoteInput {
         items,

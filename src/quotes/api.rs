@@ -87,8 +87,56 @@ pub struct LineView {
     pub unit_price: Decimal,
     /// quantity × unit price × item quantity, before rounding the category total.
     pub amount: Decimal,
-    /// False for BOM glass lines: glass is billed on the window area.
+    /// False for BOM glass lines when glass is billed on the window area.
     pub billed: bool,
+    /// The pieces billed, per window, under the piece rules.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default)]
+    pub pieces: Option<PiecesView>,
+}
+
+/// Pieces of a BOM line, per window.
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
+pub struct PiecesView {
+    pub count: u32,
+    /// Glass: each piece's width after rounding up to the step, in cm.
+    #[oai(skip_serializing_if_is_none)]
+    pub width_cm: Option<Decimal>,
+    #[oai(skip_serializing_if_is_none)]
+    pub height_cm: Option<Decimal>,
+    /// Glass: the area billed per piece (at least the minimum), in m².
+    #[oai(skip_serializing_if_is_none)]
+    pub billed_area_m2: Option<Decimal>,
+    /// Profiles: each piece's length, in cm.
+    #[oai(skip_serializing_if_is_none)]
+    pub length_cm: Option<Decimal>,
+}
+
+/// One bar of a cut plan.
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
+pub struct BarView {
+    /// Piece lengths cut from the bar, in mm, longest first.
+    pub cuts_mm: Vec<u32>,
+    /// What is left of the bar's usable length, in mm.
+    pub offcut_mm: u32,
+}
+
+/// The bars of one profile in one colour for the whole quote.
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
+pub struct CutPlanView {
+    pub material: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub colour: Option<String>,
+    pub bar_length_m: Decimal,
+    pub unit_price: Decimal,
+    pub kerf_mm: u32,
+    pub trim_mm: u32,
+    pub bar_count: u32,
+    pub bars: Vec<BarView>,
+    /// Sum of the pieces' lengths, in m.
+    pub pieces_m: Decimal,
+    /// Bars × bar length × unit price.
+    pub amount: Money,
 }
 
 /// One priced item.
@@ -153,7 +201,11 @@ pub struct RatesView {
 /// Totals; every figure is rounded once and they add up exactly.
 #[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
 pub struct TotalsView {
+    /// Items' materials, loose materials and offcuts.
     pub materials: Money,
+    /// Cut plans' bars beyond the metres the windows pay (cut-plan rule only).
+    #[serde(default)]
+    pub offcuts: Money,
     pub labour: Money,
     /// materials + labour.
     pub cost: Money,
@@ -174,6 +226,9 @@ pub struct QuotePreview {
     pub currency: String,
     pub items: Vec<ItemView>,
     pub material_items: Vec<MaterialItemView>,
+    /// Cut plans per profile and colour, under the cut-plan rule.
+    #[serde(default)]
+    pub cut_plans: Vec<CutPlanView>,
     pub rates: RatesView,
     pub totals: TotalsView,
 }
@@ -297,6 +352,13 @@ pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> Qu
                     unit_price: l.unit_price,
                     amount: l.amount,
                     billed: l.billed,
+                    pieces: l.pieces.map(|p| PiecesView {
+                        count: p.count,
+                        width_cm: p.width_cm.map(|d| d.normalize()),
+                        height_cm: p.height_cm.map(|d| d.normalize()),
+                        billed_area_m2: p.billed_area_m2.map(|d| d.normalize()),
+                        length_cm: p.length_cm.map(|d| d.normalize()),
+                    }),
                 })
                 .collect(),
             profiles: item.profiles,
@@ -322,6 +384,29 @@ pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> Qu
                 amount: m.amount,
             })
             .collect(),
+        cut_plans: result
+            .cut_plans
+            .into_iter()
+            .map(|p| CutPlanView {
+                bar_count: u32::try_from(p.bars.len()).unwrap_or(u32::MAX),
+                bars: p
+                    .bars
+                    .into_iter()
+                    .map(|b| BarView {
+                        cuts_mm: b.cuts,
+                        offcut_mm: b.offcut_mm,
+                    })
+                    .collect(),
+                material: p.material,
+                colour: p.colour,
+                bar_length_m: p.bar_length_m.normalize(),
+                unit_price: p.unit_price,
+                kerf_mm: p.kerf_mm,
+                trim_mm: p.trim_mm,
+                pieces_m: p.pieces_m.normalize(),
+                amount: p.amount,
+            })
+            .collect(),
         rates: RatesView {
             profit_rate: result.rates.profit,
             indirect_rate: result.rates.indirect,
@@ -332,6 +417,7 @@ pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> Qu
         },
         totals: TotalsView {
             materials: t.materials,
+            offcuts: t.offcuts,
             labour: t.labour,
             cost: t.cost,
             profit: t.profit,

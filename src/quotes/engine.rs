@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::formula::{Formula, Vars};
@@ -38,6 +39,14 @@ pub struct BomLine {
     pub kind: Category,
     pub formula: Formula,
     pub waste_factor: Decimal,
+    /// Pieces per window, for the piece rules (glass from BOM pieces, cut plans);
+    /// one when absent.
+    pub pieces: Option<Formula>,
+    /// Glass pieces: width and height of each piece, in cm.
+    pub piece_width_cm: Option<Formula>,
+    pub piece_height_cm: Option<Formula>,
+    /// Profile pieces: length of each piece, in cm.
+    pub piece_length_cm: Option<Formula>,
 }
 
 /// A product with its size limits (cm, bounds included) and BOM.
@@ -149,6 +158,25 @@ pub enum ProfileRule {
     WholeBarsPerLine,
     /// Metres × waste factor, at the price per metre: no rounding to bars.
     PerMetre,
+    /// Whole bars for the whole job: the pieces of every window in the quote are cut
+    /// from shared bars (first-fit decreasing with kerf and trims); each window pays
+    /// its metres, and the offcuts of the plan are a quote-level amount. BOM lines
+    /// without a piece length are billed per metre.
+    CutPlanPerJob,
+}
+
+/// How glass is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GlassRule {
+    /// The original's rule: the whole window area × 1.05; BOM glass lines not billed.
+    #[default]
+    WindowArea,
+    /// The BOM's glass lines: each piece's sides rounded up to `step_cm`, at least
+    /// `min_area_m2` per piece, × the line's waste factor.
+    BomPieces {
+        step_cm: Decimal,
+        min_area_m2: Decimal,
+    },
 }
 
 /// Pricing rules that differ from the original app's (tenant settings); the
@@ -158,6 +186,11 @@ pub struct Rules {
     pub profiles: ProfileRule,
     /// Apply BOM waste factors to hardware (the original did: 4 rollers became 4.2).
     pub waste_on_hardware: bool,
+    pub glass: GlassRule,
+    /// Saw kerf between pieces, for cut plans.
+    pub kerf_mm: u32,
+    /// Trimmed off each end of a bar, for cut plans.
+    pub trim_mm: u32,
 }
 
 impl Default for Rules {
@@ -165,6 +198,9 @@ impl Default for Rules {
         Self {
             profiles: ProfileRule::WholeBarsPerLine,
             waste_on_hardware: true,
+            glass: GlassRule::WindowArea,
+            kerf_mm: 4,
+            trim_mm: 10,
         }
     }
 }
@@ -182,6 +218,10 @@ pub struct QuoteInput {
 const GLASS_WASTE: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
 /// Most windows in one item.
 pub const MAX_QUANTITY: u32 = 1000;
+/// Most pieces of one BOM line per window.
+pub const MAX_PIECES_PER_LINE: u32 = 100;
+/// Most profile pieces in one quote's cut plan.
+pub const MAX_PLANNED_PIECES: usize = 20_000;
 
 /// A priced BOM line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +242,41 @@ pub struct LineResult {
     pub amount: Decimal,
     /// False for BOM glass lines, which the classic rules do not bill.
     pub billed: bool,
+    /// The pieces the line was billed by, under the piece rules.
+    pub pieces: Option<Pieces>,
+}
+
+/// Pieces of a BOM line, per window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pieces {
+    pub count: u32,
+    /// Glass: each piece's sides after rounding up to the step, in cm.
+    pub width_cm: Option<Decimal>,
+    pub height_cm: Option<Decimal>,
+    /// Glass: the area billed per piece (at least the minimum), in m².
+    pub billed_area_m2: Option<Decimal>,
+    /// Profiles: each piece's length, in cm.
+    pub length_cm: Option<Decimal>,
+}
+
+/// The bars of one profile (in one colour) for the whole quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutPlan {
+    pub material: String,
+    pub colour: Option<String>,
+    pub bar_length_m: Decimal,
+    pub unit_price: Decimal,
+    pub kerf_mm: u32,
+    pub trim_mm: u32,
+    /// Bars in plan order, each with its cuts (mm, longest first) and offcut (mm).
+    pub bars: Vec<super::cutplan::Bar>,
+    /// Sum of the pieces' lengths, in m.
+    pub pieces_m: Decimal,
+    /// Bars × bar length × unit price.
+    pub amount: Money,
+    /// The part of `amount` the windows do not pay by their metres: the offcuts,
+    /// kerfs and trims.
+    pub offcuts: Decimal,
 }
 
 /// A priced item.
@@ -237,7 +312,10 @@ pub struct MaterialLineResult {
 /// `total = before_tax + tax`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totals {
+    /// Items' materials + loose materials + offcuts.
     pub materials: Money,
+    /// Cut plans' bars beyond the metres the windows pay (the cut-plan rule only).
+    pub offcuts: Money,
     pub labour: Money,
     pub cost: Money,
     pub profit: Money,
@@ -253,6 +331,8 @@ pub struct Totals {
 pub struct QuoteResult {
     pub items: Vec<ItemResult>,
     pub material_items: Vec<MaterialLineResult>,
+    /// Cut plans per profile and colour (the cut-plan rule only).
+    pub cut_plans: Vec<CutPlan>,
     pub rates: Rates,
     pub totals: Totals,
 }
@@ -297,9 +377,10 @@ fn checked(value: Option<Decimal>, field: &str) -> Result<Decimal, EngineError> 
     value.ok_or_else(|| invalid(field.to_owned(), "the amount is too large".to_owned()))
 }
 
-/// Prices a quote with the classic rules.
+/// Prices a quote with the rules of `input.rules` (the classic ones by default).
 pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, EngineError> {
     check_rates(&input.rates)?;
+    let mut planned = Vec::new();
     let items = input
         .items
         .iter()
@@ -311,6 +392,7 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
                 &input.rates,
                 &input.rules,
                 &format!("items[{i}]"),
+                &mut planned,
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -320,9 +402,16 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         .enumerate()
         .map(|(i, m)| price_material(catalog, m, &format!("material_items[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
+    let cut_plans = plan_cuts(&planned, &input.rules)?;
 
     let add = |a: Decimal, b: Decimal| checked(a.checked_add(b), "totals");
-    let mut materials = Decimal::ZERO;
+    let offcuts = money(
+        cut_plans
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, p| add(sum, p.offcuts))?,
+        "totals.offcuts",
+    )?;
+    let mut materials = offcuts.amount();
     let mut labour = Decimal::ZERO;
     for item in &items {
         for part in [item.profiles, item.glass, item.hardware, item.consumables] {
@@ -357,9 +446,11 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
     Ok(QuoteResult {
         items,
         material_items,
+        cut_plans,
         rates,
         totals: Totals {
             materials: money(materials, "totals.materials")?,
+            offcuts,
             labour: money(labour, "totals.labour")?,
             cost: money(cost, "totals.cost")?,
             profit,
@@ -370,6 +461,138 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
             total: money(total, "totals.total")?,
         },
     })
+}
+
+/// Profile pieces of one BOM line of one item, for the job's cut plan.
+#[derive(Debug, Clone)]
+struct PlannedPieces {
+    material: String,
+    colour: Option<String>,
+    unit_price: Decimal,
+    bar_length_m: Decimal,
+    length_mm: u32,
+    /// Pieces per window × windows.
+    count: u32,
+    /// What the windows pay for these pieces: their metres at the unit price.
+    paid: Decimal,
+    field: String,
+}
+
+/// Cuts every planned piece of the quote from shared bars, per profile and colour,
+/// in the order the profiles first appear.
+fn plan_cuts(planned: &[PlannedPieces], rules: &Rules) -> Result<Vec<CutPlan>, EngineError> {
+    let total: usize = planned.iter().map(|p| p.count as usize).sum();
+    if total > MAX_PLANNED_PIECES {
+        return Err(invalid(
+            "items".to_owned(),
+            format!("{total} profile pieces are more than a cut plan takes ({MAX_PLANNED_PIECES})"),
+        ));
+    }
+    let mut groups: Vec<(&str, Option<&str>, Vec<&PlannedPieces>)> = Vec::new();
+    for p in planned {
+        match groups
+            .iter_mut()
+            .find(|(m, c, _)| *m == p.material && *c == p.colour.as_deref())
+        {
+            Some((_, _, members)) => members.push(p),
+            None => groups.push((&p.material, p.colour.as_deref(), vec![p])),
+        }
+    }
+    let mut plans = Vec::with_capacity(groups.len());
+    for (material, colour, members) in groups {
+        let first = members[0];
+        let settings = super::cutplan::CutSettings {
+            bar_mm: mm(first.bar_length_m * Decimal::ONE_THOUSAND),
+            kerf_mm: rules.kerf_mm,
+            trim_mm: rules.trim_mm,
+        };
+        let mut lengths = Vec::new();
+        let mut paid = Decimal::ZERO;
+        let mut pieces_mm: u64 = 0;
+        for m in &members {
+            if m.length_mm > settings.usable_mm() {
+                return Err(invalid(
+                    m.field.clone(),
+                    format!(
+                        "a {} mm piece of {material} is longer than a bar's usable {} mm",
+                        m.length_mm,
+                        settings.usable_mm()
+                    ),
+                ));
+            }
+            lengths.extend(std::iter::repeat_n(m.length_mm, m.count as usize));
+            paid += m.paid;
+            pieces_mm += u64::from(m.length_mm) * u64::from(m.count);
+        }
+        let bars = super::cutplan::plan(&lengths, settings)
+            .map_err(|e| invalid(first.field.clone(), e.to_string()))?;
+        let bought = checked(
+            Decimal::from(bars.len())
+                .checked_mul(first.bar_length_m)
+                .and_then(|m| m.checked_mul(first.unit_price)),
+            "cut_plans",
+        )?;
+        plans.push(CutPlan {
+            material: material.to_owned(),
+            colour: colour.map(str::to_owned),
+            bar_length_m: first.bar_length_m,
+            unit_price: first.unit_price,
+            kerf_mm: rules.kerf_mm,
+            trim_mm: rules.trim_mm,
+            bars,
+            pieces_m: Decimal::from(pieces_mm) / Decimal::ONE_THOUSAND,
+            amount: money(bought, "cut_plans")?,
+            offcuts: (bought - paid).max(Decimal::ZERO),
+        });
+    }
+    Ok(plans)
+}
+
+/// Whole millimetres, rounded up (a piece is never cut short).
+fn mm(value: Decimal) -> u32 {
+    value.ceil().to_u32().unwrap_or(u32::MAX)
+}
+
+/// Rounds `value` up to a multiple of `step` (no rounding when `step` is 0).
+fn step_up(value: Decimal, step: Decimal) -> Decimal {
+    if step > Decimal::ZERO {
+        (value / step).ceil() * step
+    } else {
+        value
+    }
+}
+
+/// Evaluates a piece formula, clamped at 0.
+fn eval_piece(
+    formula: &Formula,
+    vars: &Vars,
+    field: impl Fn() -> String,
+    code: &str,
+) -> Result<Decimal, EngineError> {
+    formula
+        .eval(vars)
+        .map(|v| v.max(Decimal::ZERO))
+        .map_err(|e| invalid(field(), format!("formula `{formula}` of {code}: {e}")))
+}
+
+/// Pieces per window of a line: the formula's result rounded up to a whole number.
+fn piece_count(
+    line: &BomLine,
+    vars: &Vars,
+    field: impl Fn() -> String,
+    code: &str,
+) -> Result<u32, EngineError> {
+    let Some(formula) = &line.pieces else {
+        return Ok(1);
+    };
+    let n = eval_piece(formula, vars, &field, code)?.ceil();
+    if n > Decimal::from(MAX_PIECES_PER_LINE) {
+        return Err(invalid(
+            field(),
+            format!("{n} pieces per window are more than {MAX_PIECES_PER_LINE}"),
+        ));
+    }
+    Ok(n.to_u32().unwrap_or(0))
 }
 
 fn check_rates(rates: &Rates) -> Result<(), EngineError> {
@@ -416,6 +639,7 @@ fn price_item(
     rates: &Rates,
     rules: &Rules,
     field: &str,
+    planned: &mut Vec<PlannedPieces>,
 ) -> Result<ItemResult, EngineError> {
     let product = catalog
         .products
@@ -452,41 +676,60 @@ fn price_item(
     let vars = Vars::new(item.width_cm, item.height_cm, q);
     let area = vars.get(super::formula::Var::AreaM2);
 
+    // The glass of the item: the chosen one, else the BOM's first glass line's.
+    let has_glass_lines = product.bom.iter().any(|l| l.kind == Category::Glass);
+    let glass_code = item.glass.clone().or_else(|| {
+        product
+            .bom
+            .iter()
+            .find(|l| l.kind == Category::Glass)
+            .map(|l| l.material.clone())
+    });
+    let glass_info = match &glass_code {
+        Some(code) => {
+            let info = material(catalog, code, &format!("{field}.glass"))?;
+            if info.category != Category::Glass {
+                return Err(invalid(
+                    format!("{field}.glass"),
+                    format!("{code} is a {}, not glass", info.category.as_str()),
+                ));
+            }
+            Some(info)
+        }
+        None => None,
+    };
+    let glass_pieces = match rules.glass {
+        GlassRule::BomPieces {
+            step_cm,
+            min_area_m2,
+        } if has_glass_lines => Some((step_cm, min_area_m2)),
+        _ => None,
+    };
+
     let mut lines = Vec::with_capacity(product.bom.len());
     let mut sums: HashMap<Category, Decimal> = HashMap::new();
     for (i, line) in product.bom.iter().enumerate() {
         // Built only on the error paths: most lines of most quotes never need it.
         let line_field = || format!("{field}.bom[{i}]");
         let too_large = || invalid(line_field(), "the amount is too large".to_owned());
-        let info = catalog
-            .materials
-            .get(&line.material)
-            .ok_or_else(|| EngineError {
-                field: line_field(),
-                kind: EngineErrorKind::UnknownMaterial,
-                message: format!("no material with code {}", line.material),
-            })?;
-        let net = line.formula.eval(&vars).map_err(|e| {
-            invalid(
-                line_field(),
-                format!("formula `{}` of {}: {e}", line.formula, product.code),
-            )
-        })?;
-        let net = net.max(Decimal::ZERO);
-        let waste = if line.kind == Category::Hardware && !rules.waste_on_hardware {
+        let info = match (line.kind, item.glass.as_ref(), glass_info) {
+            // Billing glass by pieces, a chosen glass replaces the BOM's glass.
+            (Category::Glass, Some(_), Some(chosen)) if glass_pieces.is_some() => chosen,
+            _ => catalog
+                .materials
+                .get(&line.material)
+                .ok_or_else(|| EngineError {
+                    field: line_field(),
+                    kind: EngineErrorKind::UnknownMaterial,
+                    message: format!("no material with code {}", line.material),
+                })?,
+        };
+        let net = eval_piece(&line.formula, &vars, line_field, &product.code)?;
+        let mut waste = if line.kind == Category::Hardware && !rules.waste_on_hardware {
             Decimal::ONE
         } else {
             line.waste_factor
         };
-        let mut quantity = net.checked_mul(waste).ok_or_else(too_large)?;
-        let mut bars = None;
-        if line.kind == Category::Profile && rules.profiles == ProfileRule::WholeBarsPerLine {
-            if let Some(bar) = info.bar_length_m.filter(|b| !b.is_zero()) {
-                let whole = (quantity / bar).ceil();
-                bars = Some(whole);
-                quantity = whole * bar;
-            }
-        }
         let unit_price = match (&item.colour, line.kind) {
             (Some(colour), Category::Profile) => {
                 *info.colour_prices.get(colour).ok_or_else(|| {
@@ -498,7 +741,101 @@ fn price_item(
             }
             _ => info.price,
         };
-        let billed = line.kind != Category::Glass;
+        let mut net_quantity = net;
+        let mut quantity = net.checked_mul(waste).ok_or_else(too_large)?;
+        let mut bars = None;
+        let mut pieces = None;
+        let mut billed = line.kind != Category::Glass;
+        match line.kind {
+            Category::Glass => {
+                if let Some((step, min_area)) = glass_pieces {
+                    let n = piece_count(line, &vars, line_field, &product.code)?;
+                    let count = Decimal::from(n);
+                    let (area, detail) = match (&line.piece_width_cm, &line.piece_height_cm) {
+                        (Some(w), Some(h)) => {
+                            let w = step_up(eval_piece(w, &vars, line_field, &product.code)?, step);
+                            let h = step_up(eval_piece(h, &vars, line_field, &product.code)?, step);
+                            let area = checked(w.checked_mul(h), &line_field())?
+                                / Decimal::ONE_HUNDRED
+                                / Decimal::ONE_HUNDRED;
+                            (area, (Some(w), Some(h)))
+                        }
+                        // No piece sizes: the formula's m², shared by the pieces.
+                        _ if n > 0 => (net / count, (None, None)),
+                        _ => (Decimal::ZERO, (None, None)),
+                    };
+                    let billed_area = area.max(min_area);
+                    net_quantity = checked(area.checked_mul(count), &line_field())?;
+                    quantity = checked(
+                        billed_area
+                            .checked_mul(count)
+                            .and_then(|a| a.checked_mul(waste)),
+                        &line_field(),
+                    )?;
+                    billed = true;
+                    pieces = Some(Pieces {
+                        count: n,
+                        width_cm: detail.0,
+                        height_cm: detail.1,
+                        billed_area_m2: Some(billed_area),
+                        length_cm: None,
+                    });
+                }
+            }
+            Category::Profile => match rules.profiles {
+                ProfileRule::WholeBarsPerLine => {
+                    if let Some(bar) = info.bar_length_m.filter(|b| !b.is_zero()) {
+                        let whole = (quantity / bar).ceil();
+                        bars = Some(whole);
+                        quantity = whole * bar;
+                    }
+                }
+                ProfileRule::PerMetre => {}
+                ProfileRule::CutPlanPerJob => {
+                    let bar = info.bar_length_m.filter(|b| !b.is_zero());
+                    if let (Some(bar), Some(length)) = (bar, &line.piece_length_cm) {
+                        let n = piece_count(line, &vars, line_field, &product.code)?;
+                        let length = eval_piece(length, &vars, line_field, &product.code)?;
+                        let length_mm = length * Decimal::TEN;
+                        if length_mm > Decimal::from(1_000_000) {
+                            return Err(invalid(
+                                line_field(),
+                                format!("a {length} cm piece is longer than any bar"),
+                            ));
+                        }
+                        // The windows pay their metres; kerfs, trims and offcuts
+                        // are the plan's, shown once for the quote.
+                        waste = Decimal::ONE;
+                        net_quantity = Decimal::from(n) * length / Decimal::ONE_HUNDRED;
+                        quantity = net_quantity;
+                        let paid = checked(
+                            quantity
+                                .checked_mul(unit_price)
+                                .and_then(|a| a.checked_mul(q)),
+                            &line_field(),
+                        )?;
+                        planned.push(PlannedPieces {
+                            material: info.code.clone(),
+                            colour: item.colour.clone(),
+                            unit_price,
+                            bar_length_m: bar,
+                            length_mm: length_mm.ceil().to_u32().unwrap_or(u32::MAX),
+                            count: n.saturating_mul(item.quantity),
+                            paid,
+                            field: line_field(),
+                        });
+                        pieces = Some(Pieces {
+                            count: n,
+                            width_cm: None,
+                            height_cm: None,
+                            billed_area_m2: None,
+                            length_cm: Some(length),
+                        });
+                    }
+                }
+            },
+            _ => {}
+        }
         let amount = quantity
             .checked_mul(unit_price)
             .and_then(|a| a.checked_mul(q))
@@ -508,46 +845,33 @@ fn price_item(
         }
         lines.push(LineResult {
             description: line.description.clone(),
-            material: line.material.clone(),
+            material: info.code.clone(),
             kind: line.kind,
             formula: line.formula.source().to_owned(),
-            net_quantity: net,
+            net_quantity,
             waste_factor: waste,
             quantity,
             bars,
             unit_price,
             amount,
             billed,
+            pieces,
         });
     }
 
-    // Glass: the chosen glass, else the BOM's glass line, billed on the full area.
-    let glass_code = item.glass.clone().or_else(|| {
-        product
-            .bom
-            .iter()
-            .find(|l| l.kind == Category::Glass)
-            .map(|l| l.material.clone())
-    });
-    let glass_price = match &glass_code {
-        Some(code) => {
-            let info = material(catalog, code, &format!("{field}.glass"))?;
-            if info.category != Category::Glass {
-                return Err(invalid(
-                    format!("{field}.glass"),
-                    format!("{code} is a {}, not glass", info.category.as_str()),
-                ));
-            }
-            info.price
-        }
-        None => Decimal::ZERO,
+    // Glass: from the BOM's pieces under that rule, else (the classic rule) the
+    // chosen glass on the full window area plus 5 %.
+    let glass_price = glass_info.map_or(Decimal::ZERO, |g| g.price);
+    let glass = if glass_pieces.is_some() {
+        sums.get(&Category::Glass).copied().unwrap_or_default()
+    } else {
+        checked(
+            area.checked_mul(glass_price)
+                .and_then(|g| g.checked_mul(GLASS_WASTE))
+                .and_then(|g| g.checked_mul(q)),
+            &format!("{field}.glass"),
+        )?
     };
-    let glass = checked(
-        area.checked_mul(glass_price)
-            .and_then(|g| g.checked_mul(GLASS_WASTE))
-            .and_then(|g| g.checked_mul(q)),
-        &format!("{field}.glass"),
-    )?;
 
     let labour_rate = match rates.labour_override_per_m2 {
         Some(rate) => rate,

@@ -98,6 +98,53 @@ pub struct BomLineSpec {
     pub quantity_formula: String,
     /// Multiplier ≥ 1 applied to the formula's result.
     pub waste_factor: Factor,
+    /// Pieces per window (glass and profile lines), for the piece rules; 1 if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub pieces: Option<String>,
+    /// Glass lines: each piece's width in cm, e.g. `width_cm / 2 - 4.5`; with
+    /// `piece_height_cm`, glass can be billed by pieces (quote settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub piece_width_cm: Option<String>,
+    /// Glass lines: each piece's height in cm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub piece_height_cm: Option<String>,
+    /// Profile lines: each piece's length in cm, e.g. `height_cm`; lets profiles be
+    /// cut from shared bars per job (quote settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub piece_length_cm: Option<String>,
+}
+
+/// The formulas of a BOM line, parsed.
+#[derive(Debug, Clone)]
+pub struct LineFormulas {
+    pub quantity: Formula,
+    pub pieces: Option<Formula>,
+    pub piece_width_cm: Option<Formula>,
+    pub piece_height_cm: Option<Formula>,
+    pub piece_length_cm: Option<Formula>,
+}
+
+impl BomLineSpec {
+    /// Parses the line's formulas (no range checks: [`ProductSpec::check`] does those).
+    pub fn formulas(&self) -> Result<LineFormulas, (&'static str, String)> {
+        let parse = |name: &'static str, src: &str| {
+            Formula::parse(src).map_err(|e| (name, format!("`{src}`: {e}")))
+        };
+        let optional = |name: &'static str, src: &Option<String>| {
+            src.as_deref().map(|s| parse(name, s)).transpose()
+        };
+        Ok(LineFormulas {
+            quantity: parse("quantity_formula", &self.quantity_formula)?,
+            pieces: optional("pieces", &self.pieces)?,
+            piece_width_cm: optional("piece_width_cm", &self.piece_width_cm)?,
+            piece_height_cm: optional("piece_height_cm", &self.piece_height_cm)?,
+            piece_length_cm: optional("piece_length_cm", &self.piece_length_cm)?,
+        })
+    }
 }
 
 /// A product as written by a catalogue editor (the shape of seed-catalog.json).
@@ -127,7 +174,7 @@ pub struct CheckedProduct {
     pub code: MaterialCode,
     pub width_cm: (Decimal, Decimal),
     pub height_cm: (Decimal, Decimal),
-    pub formulas: Vec<Formula>,
+    pub formulas: Vec<LineFormulas>,
 }
 
 /// Most BOM lines in one product.
@@ -199,22 +246,57 @@ impl ProductSpec {
                     "a waste factor is 1 or more",
                 ));
             }
-            let formula = Formula::parse(&line.quantity_formula).map_err(|e| {
-                ApiError::invalid_field(
-                    &field("quantity_formula"),
-                    format!("`{}`: {e}", line.quantity_formula),
-                )
-            })?;
-            for (w, h) in corners {
-                let vars = Vars::new(w, h, Decimal::ONE);
-                formula.eval(&vars).map_err(|e| {
-                    ApiError::invalid_field(
-                        &field("quantity_formula"),
-                        format!("`{}` fails at {w} × {h} cm: {e}", line.quantity_formula),
-                    )
-                })?;
+            let parsed = line
+                .formulas()
+                .map_err(|(name, message)| ApiError::invalid_field(&field(name), message))?;
+            let glass = line.kind == Category::Glass;
+            for (name, given, allowed) in [
+                (
+                    "pieces",
+                    parsed.pieces.is_some(),
+                    glass || line.kind == Category::Profile,
+                ),
+                ("piece_width_cm", parsed.piece_width_cm.is_some(), glass),
+                ("piece_height_cm", parsed.piece_height_cm.is_some(), glass),
+                (
+                    "piece_length_cm",
+                    parsed.piece_length_cm.is_some(),
+                    line.kind == Category::Profile,
+                ),
+            ] {
+                if given && !allowed {
+                    return Err(ApiError::invalid_field(
+                        &field(name),
+                        format!("a {} line has no {name}", line.kind.as_str()),
+                    ));
+                }
             }
-            formulas.push(formula);
+            if parsed.piece_width_cm.is_some() != parsed.piece_height_cm.is_some() {
+                return Err(ApiError::invalid_field(
+                    &field("piece_height_cm"),
+                    "glass pieces need both piece_width_cm and piece_height_cm",
+                ));
+            }
+            let all = [
+                ("quantity_formula", Some(&parsed.quantity)),
+                ("pieces", parsed.pieces.as_ref()),
+                ("piece_width_cm", parsed.piece_width_cm.as_ref()),
+                ("piece_height_cm", parsed.piece_height_cm.as_ref()),
+                ("piece_length_cm", parsed.piece_length_cm.as_ref()),
+            ];
+            for (name, formula) in all {
+                let Some(formula) = formula else { continue };
+                for (w, h) in corners {
+                    let vars = Vars::new(w, h, Decimal::ONE);
+                    formula.eval(&vars).map_err(|e| {
+                        ApiError::invalid_field(
+                            &field(name),
+                            format!("`{formula}` fails at {w} × {h} cm: {e}"),
+                        )
+                    })?;
+                }
+            }
+            formulas.push(parsed);
         }
         Ok(CheckedProduct {
             code,

@@ -112,8 +112,9 @@ pub async fn upsert_global_product(
     for (position, line) in p.bom.iter().enumerate() {
         sqlx::query(
             r#"INSERT INTO global_bom_lines
-                   (product_code, position, description, material_code, kind, quantity_formula, waste_factor)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+                   (product_code, position, description, material_code, kind, quantity_formula, waste_factor,
+                    pieces_formula, piece_width_formula, piece_height_formula, piece_length_formula)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#,
         )
         .bind(&p.code)
         .bind(i32::try_from(position).unwrap_or(i32::MAX))
@@ -122,6 +123,10 @@ pub async fn upsert_global_product(
         .bind(line.kind.as_str())
         .bind(&line.quantity_formula)
         .bind(line.waste_factor)
+        .bind(&line.pieces)
+        .bind(&line.piece_width_cm)
+        .bind(&line.piece_height_cm)
+        .bind(&line.piece_length_cm)
         .execute(&mut *conn)
         .await?;
     }
@@ -216,6 +221,10 @@ struct BomRow {
     kind: String,
     quantity_formula: String,
     waste_factor: Decimal,
+    pieces_formula: Option<String>,
+    piece_width_formula: Option<String>,
+    piece_height_formula: Option<String>,
+    piece_length_formula: Option<String>,
 }
 
 fn decode(what: &str) -> sqlx::Error {
@@ -228,12 +237,14 @@ async fn effective_bom_rows(tx: &mut TenantTx) -> Result<Vec<BomRow>, sqlx::Erro
     let tenant = tx.tenant();
     sqlx::query_as(
         r#"SELECT p.code AS product_code, 'tenant' AS source, b.description, b.material_code, b.kind,
-                  b.quantity_formula, b.waste_factor, b.position
+                  b.quantity_formula, b.waste_factor, b.pieces_formula, b.piece_width_formula,
+                  b.piece_height_formula, b.piece_length_formula, b.position
              FROM bom_lines b JOIN products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
             WHERE b.tenant_id = $1 AND p.active
            UNION ALL
            SELECT product_code, 'global', description, material_code, kind,
-                  quantity_formula, waste_factor, position
+                  quantity_formula, waste_factor, pieces_formula, piece_width_formula,
+                  piece_height_formula, piece_length_formula, position
              FROM global_bom_lines
             ORDER BY product_code, source, position"#,
     )
@@ -332,15 +343,20 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
     }
     let mut lines: HashMap<(String, String), Vec<BomLine>> = HashMap::new();
     for row in bom {
-        let formula = Formula::parse(&row.quantity_formula).map_err(|_| decode("formula"))?;
+        let parse = |src: &str| Formula::parse(src).map_err(|_| decode("formula"));
+        let optional = |src: Option<&str>| src.map(parse).transpose();
         lines
-            .entry((row.product_code, row.source))
+            .entry((row.product_code.clone(), row.source.clone()))
             .or_default()
             .push(BomLine {
+                kind: Category::from_db(&row.kind).ok_or_else(|| decode("BOM kind"))?,
+                formula: parse(&row.quantity_formula)?,
+                pieces: optional(row.pieces_formula.as_deref())?,
+                piece_width_cm: optional(row.piece_width_formula.as_deref())?,
+                piece_height_cm: optional(row.piece_height_formula.as_deref())?,
+                piece_length_cm: optional(row.piece_length_formula.as_deref())?,
                 description: row.description,
                 material: row.material_code,
-                kind: Category::from_db(&row.kind).ok_or_else(|| decode("BOM kind"))?,
-                formula,
                 waste_factor: row.waste_factor,
             });
     }
@@ -432,6 +448,10 @@ pub async fn effective_products(tx: &mut TenantTx) -> Result<Vec<EffectiveProduc
                 quantity_formula: l.quantity_formula,
                 waste_factor: Factor::try_from_decimal(l.waste_factor)
                     .map_err(|_| decode("waste factor"))?,
+                pieces: l.pieces_formula,
+                piece_width_cm: l.piece_width_formula,
+                piece_height_cm: l.piece_height_formula,
+                piece_length_cm: l.piece_length_formula,
             });
     }
     let cm = |d: Decimal| Centimetres::try_from_decimal(d).map_err(|_| decode("dimension"));
@@ -521,8 +541,10 @@ pub async fn save_product(
     for (position, line) in p.bom.iter().enumerate() {
         sqlx::query(
             r#"INSERT INTO bom_lines
-                   (tenant_id, product_id, position, description, material_code, kind, quantity_formula, waste_factor)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#,
+                   (tenant_id, product_id, position, description, material_code, kind, quantity_formula,
+                    waste_factor, pieces_formula, piece_width_formula, piece_height_formula,
+                    piece_length_formula)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"#,
         )
         .bind(tenant)
         .bind(id)
@@ -532,6 +554,10 @@ pub async fn save_product(
         .bind(line.kind.as_str())
         .bind(&line.quantity_formula)
         .bind(line.waste_factor)
+        .bind(&line.pieces)
+        .bind(&line.piece_width_cm)
+        .bind(&line.piece_height_cm)
+        .bind(&line.piece_length_cm)
         .execute(tx.conn())
         .await?;
     }

@@ -6,7 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use rust_decimal::Decimal;
 
-use super::engine::{ProfileRule, Rates, Rules};
+use super::engine::{GlassRule, ProfileRule, Rates, Rules};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -14,7 +14,7 @@ use crate::cache::Scope;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::UserId;
-use crate::money::Rate;
+use crate::money::{Centimetres, Quantity, Rate};
 use crate::payload::JsonBody;
 use crate::state::AppState;
 
@@ -27,6 +27,9 @@ pub enum ProfileBilling {
     WholeBarsPerLine,
     /// Metres × waste factor at the price per metre.
     PerMetre,
+    /// Whole bars for the whole job from a cut plan (first-fit decreasing with kerf
+    /// and trims) over the BOM lines with a piece length; the plan is returned.
+    CutPlanPerJob,
 }
 
 impl ProfileBilling {
@@ -34,8 +37,49 @@ impl ProfileBilling {
         match self {
             ProfileBilling::WholeBarsPerLine => "whole_bars_per_line",
             ProfileBilling::PerMetre => "per_metre",
+            ProfileBilling::CutPlanPerJob => "cut_plan_per_job",
         }
     }
+
+    fn from_db(s: &str) -> Self {
+        match s {
+            "per_metre" => ProfileBilling::PerMetre,
+            "cut_plan_per_job" => ProfileBilling::CutPlanPerJob,
+            _ => ProfileBilling::WholeBarsPerLine,
+        }
+    }
+}
+
+/// How glass is billed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Enum, serde::Serialize, serde::Deserialize,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum GlassBilling {
+    /// The original app's rule: the window's whole area plus 5 %.
+    #[default]
+    WindowArea,
+    /// The BOM's glass pieces, sides rounded up to `glass_step_cm`, at least
+    /// `glass_min_area_m2` each, times the line's waste factor.
+    BomPieces,
+}
+
+impl GlassBilling {
+    fn as_str(self) -> &'static str {
+        match self {
+            GlassBilling::WindowArea => "window_area",
+            GlassBilling::BomPieces => "bom_pieces",
+        }
+    }
+}
+
+fn default_kerf_mm() -> u32 {
+    4
+}
+
+fn default_trim_mm() -> u32 {
+    10
 }
 
 /// A tenant's quote settings.
@@ -60,6 +104,25 @@ pub struct QuoteSettings {
     #[serde(default)]
     #[oai(skip_serializing_if_is_none)]
     pub tax_code: Option<String>,
+    #[serde(default)]
+    #[oai(default)]
+    pub glass_billing: GlassBilling,
+    /// Glass pieces' sides are rounded up to a multiple of this, in cm (0: no rounding).
+    #[serde(default)]
+    #[oai(default)]
+    pub glass_step_cm: Centimetres,
+    /// The least area billed per glass piece, in m².
+    #[serde(default)]
+    #[oai(default)]
+    pub glass_min_area_m2: Quantity,
+    /// Saw kerf between pieces in a cut plan, 0 to 20 mm.
+    #[serde(default = "default_kerf_mm")]
+    #[oai(default = "default_kerf_mm")]
+    pub kerf_mm: u32,
+    /// Trimmed off each end of a bar in a cut plan, 0 to 500 mm.
+    #[serde(default = "default_trim_mm")]
+    #[oai(default = "default_trim_mm")]
+    pub trim_mm: u32,
 }
 
 impl Default for QuoteSettings {
@@ -76,6 +139,11 @@ impl Default for QuoteSettings {
             profile_billing: ProfileBilling::WholeBarsPerLine,
             waste_on_hardware: true,
             tax_code: None,
+            glass_billing: GlassBilling::WindowArea,
+            glass_step_cm: Centimetres::ZERO,
+            glass_min_area_m2: Quantity::ZERO,
+            kerf_mm: default_kerf_mm(),
+            trim_mm: default_trim_mm(),
         }
     }
 }
@@ -98,6 +166,21 @@ impl QuoteSettings {
         if !(1..=365).contains(&self.validity_days) {
             return Err(ApiError::invalid_field("validity_days", "must be 1 to 365"));
         }
+        if self.glass_step_cm.amount() > Decimal::ONE_HUNDRED {
+            return Err(ApiError::invalid_field("glass_step_cm", "must be 0 to 100"));
+        }
+        if self.glass_min_area_m2.amount() > Decimal::TEN {
+            return Err(ApiError::invalid_field(
+                "glass_min_area_m2",
+                "must be 0 to 10",
+            ));
+        }
+        if self.kerf_mm > 20 {
+            return Err(ApiError::invalid_field("kerf_mm", "must be 0 to 20"));
+        }
+        if self.trim_mm > 500 {
+            return Err(ApiError::invalid_field("trim_mm", "must be 0 to 500"));
+        }
         Ok(())
     }
 
@@ -117,8 +200,18 @@ impl QuoteSettings {
             profiles: match self.profile_billing {
                 ProfileBilling::WholeBarsPerLine => ProfileRule::WholeBarsPerLine,
                 ProfileBilling::PerMetre => ProfileRule::PerMetre,
+                ProfileBilling::CutPlanPerJob => ProfileRule::CutPlanPerJob,
             },
             waste_on_hardware: self.waste_on_hardware,
+            glass: match self.glass_billing {
+                GlassBilling::WindowArea => GlassRule::WindowArea,
+                GlassBilling::BomPieces => GlassRule::BomPieces {
+                    step_cm: self.glass_step_cm.amount(),
+                    min_area_m2: self.glass_min_area_m2.amount(),
+                },
+            },
+            kerf_mm: self.kerf_mm,
+            trim_mm: self.trim_mm,
         }
     }
 }
@@ -133,6 +226,11 @@ struct Row {
     profile_rule: String,
     waste_on_hardware: bool,
     tax_code: Option<String>,
+    glass_rule: String,
+    glass_step_cm: Decimal,
+    glass_min_area_m2: Decimal,
+    kerf_mm: i32,
+    trim_mm: i32,
 }
 
 /// The bound tenant's settings, or the defaults when it has none.
@@ -140,7 +238,8 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
     let tenant = tx.tenant();
     let row: Option<Row> = sqlx::query_as(
         r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule,
-                  waste_on_hardware, tax_code
+                  waste_on_hardware, tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
+                  kerf_mm, trim_mm
              FROM quote_settings WHERE tenant_id = $1"#,
     )
     .bind(tenant)
@@ -156,13 +255,18 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
         tax_rate: Rate::try_from_decimal(r.tax_rate).map_err(|_| bad())?,
         currency: r.currency,
         validity_days: u32::try_from(r.validity_days).map_err(|_| bad())?,
-        profile_billing: if r.profile_rule == "per_metre" {
-            ProfileBilling::PerMetre
-        } else {
-            ProfileBilling::WholeBarsPerLine
-        },
+        profile_billing: ProfileBilling::from_db(&r.profile_rule),
         waste_on_hardware: r.waste_on_hardware,
         tax_code: r.tax_code,
+        glass_billing: if r.glass_rule == "bom_pieces" {
+            GlassBilling::BomPieces
+        } else {
+            GlassBilling::WindowArea
+        },
+        glass_step_cm: Centimetres::try_from_decimal(r.glass_step_cm).map_err(|_| bad())?,
+        glass_min_area_m2: Quantity::try_from_decimal(r.glass_min_area_m2).map_err(|_| bad())?,
+        kerf_mm: u32::try_from(r.kerf_mm).map_err(|_| bad())?,
+        trim_mm: u32::try_from(r.trim_mm).map_err(|_| bad())?,
     })
 }
 
@@ -175,14 +279,18 @@ async fn save(
     sqlx::query_scalar(
         r#"INSERT INTO quote_settings AS q (tenant_id, profit_rate, indirect_rate, tax_rate, currency,
                                             validity_days, profile_rule, waste_on_hardware, updated_by,
-                                            tax_code)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                            tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
+                                            kerf_mm, trim_mm)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            ON CONFLICT (tenant_id) DO UPDATE
               SET profit_rate = EXCLUDED.profit_rate, indirect_rate = EXCLUDED.indirect_rate,
                   tax_rate = EXCLUDED.tax_rate, currency = EXCLUDED.currency,
                   validity_days = EXCLUDED.validity_days, profile_rule = EXCLUDED.profile_rule,
                   waste_on_hardware = EXCLUDED.waste_on_hardware, updated_by = EXCLUDED.updated_by,
-                  tax_code = EXCLUDED.tax_code,
+                  tax_code = EXCLUDED.tax_code, glass_rule = EXCLUDED.glass_rule,
+                  glass_step_cm = EXCLUDED.glass_step_cm,
+                  glass_min_area_m2 = EXCLUDED.glass_min_area_m2,
+                  kerf_mm = EXCLUDED.kerf_mm, trim_mm = EXCLUDED.trim_mm,
                   updated_at = now()
         RETURNING updated_at"#,
     )
@@ -196,6 +304,11 @@ async fn save(
     .bind(s.waste_on_hardware)
     .bind(by)
     .bind(&s.tax_code)
+    .bind(s.glass_billing.as_str())
+    .bind(s.glass_step_cm)
+    .bind(s.glass_min_area_m2)
+    .bind(i32::try_from(s.kerf_mm).unwrap_or(i32::MAX))
+    .bind(i32::try_from(s.trim_mm).unwrap_or(i32::MAX))
     .fetch_one(tx.conn())
     .await
 }

@@ -541,3 +541,151 @@ async fn concurrent_replacements_with_the_same_etag_let_exactly_one_through() {
     }
     app.cleanup().await;
 }
+
+/// A product with glass panes and frame pieces, as a tenant posts it.
+fn pieced_product() -> Value {
+    json!({
+        "code": "VEN-PIEZAS", "name": "Ventana por piezas", "kind": "window",
+        "window_type": "fija", "width_cm": ["10", "700"], "height_cm": ["10", "500"],
+        "bom": [
+            { "description": "Paños", "material": "VID-CLARO-6", "kind": "glass",
+              "quantity_formula": "area_m2", "waste_factor": "1.05", "pieces": "2",
+              "piece_width_cm": "width_cm / 2 - 3", "piece_height_cm": "height_cm - 6" },
+            { "description": "Jambas", "material": "PER-NAC3-JA", "kind": "profile",
+              "quantity_formula": "2 * height_m", "waste_factor": "1.05", "pieces": "2",
+              "piece_length_cm": "height_cm" },
+            { "description": "Cabezales", "material": "PER-NAC3-JA", "kind": "profile",
+              "quantity_formula": "2 * width_m", "waste_factor": "1.05", "pieces": "2",
+              "piece_length_cm": "width_cm" }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn tenant_settings_switch_on_glass_pieces_and_job_cut_plans_for_its_products() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("piezas")).await;
+    let admin = &t.admin_token;
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/products",
+            Some(admin),
+            Some(pieced_product()),
+        )
+        .await;
+    let saved = expect_status(resp, StatusCode::CREATED, "pieced product").await;
+    assert_eq!(saved["bom"][0]["piece_width_cm"], "width_cm / 2 - 3");
+    assert_eq!(saved["bom"][1]["piece_length_cm"], "height_cm");
+    let read = app.get_json("/api/v1/products/VEN-PIEZAS", admin).await;
+    assert_eq!(read["bom"], saved["bom"], "piece formulas are stored");
+
+    let mut settings = app.get_json("/api/v1/settings/quotes", admin).await;
+    settings["glass_billing"] = json!("bom_pieces");
+    settings["glass_step_cm"] = json!("5");
+    settings["glass_min_area_m2"] = json!("0.5");
+    settings["profile_billing"] = json!("cut_plan_per_job");
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(admin),
+            Some(settings),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "settings").await;
+
+    let body = json!({ "items": [
+        { "product": "VEN-PIEZAS", "width_cm": "150", "height_cm": "100", "quantity": 2 },
+        { "product": "VEN-PIEZAS", "width_cm": "200", "height_cm": "120", "quantity": 1 } ] });
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes/preview",
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    let q = expect_status(resp, StatusCode::OK, "preview").await;
+    // Panes of the 150 × 100 window: 72 → 75 cm by 94 → 95 cm = 0.7125 m²;
+    // 2 × 0.7125 × 1.05 × 120.00 × 2 windows = 359.10.
+    let panes = &q["items"][0]["lines"][0];
+    assert_eq!(panes["pieces"]["count"], 2);
+    assert_eq!(panes["pieces"]["width_cm"], "75");
+    assert_eq!(panes["pieces"]["height_cm"], "95");
+    assert_eq!(q["items"][0]["glass"], "359.10");
+    // The same 12 pieces as the engine's hand-checked plan: 3 bars of 6 m at 48.00
+    // = 864.00; the windows pay 16.4 m = 787.20; offcuts 76.80.
+    let plan = &q["cut_plans"][0];
+    assert_eq!(plan["material"], "PER-NAC3-JA");
+    assert_eq!(plan["bar_count"], 3);
+    assert_eq!(plan["bars"][0]["cuts_mm"], json!([2000, 2000, 1500]));
+    assert_eq!(plan["amount"], "864.00");
+    assert_eq!(q["totals"]["offcuts"], "76.80");
+    assert_eq!(q["items"][0]["profiles"], "480.00");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn piece_formulas_are_checked_when_a_product_is_saved() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("piezasbad")).await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "/bom/0/piece_width_cm",
+            json!("ancho / 2"),
+            "bom[0].piece_width_cm",
+        ),
+        (
+            "/bom/0/piece_height_cm",
+            Value::Null,
+            "bom[0].piece_height_cm",
+        ),
+        (
+            "/bom/1/piece_width_cm",
+            json!("width_cm"),
+            "bom[1].piece_width_cm",
+        ),
+        (
+            "/bom/0/piece_length_cm",
+            json!("width_cm"),
+            "bom[0].piece_length_cm",
+        ),
+        (
+            "/bom/1/pieces",
+            json!("2 / (width_cm - 10)"),
+            "bom[1].pieces",
+        ),
+    ];
+    for (pointer, value, named) in cases {
+        let mut body = pieced_product();
+        let (parent, key) = pointer.rsplit_once('/').expect("pointer");
+        let target = body
+            .pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .expect("parent");
+        if value.is_null() {
+            target.remove(key);
+        } else {
+            target.insert(key.to_owned(), value);
+        }
+        let resp = app
+            .request(
+                Method::POST,
+                "/api/v1/products",
+                Some(&t.admin_token),
+                Some(body),
+            )
+            .await;
+        expect_named_error(resp, StatusCode::UNPROCESSABLE_ENTITY, named, pointer).await;
+    }
+    let resp = app.get("/api/v1/products/VEN-PIEZAS", &t.admin_token).await;
+    expect_error(
+        resp,
+        StatusCode::NOT_FOUND,
+        "product_not_found",
+        "nothing saved",
+    )
+    .await;
+    app.cleanup().await;
+}

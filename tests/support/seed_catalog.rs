@@ -70,6 +70,10 @@ pub fn seed_catalog() -> Catalog {
                 formula: Formula::parse(l["quantity_formula"].as_str().expect("formula"))
                     .expect("seed formulas parse"),
                 waste_factor: dec(&l["waste_factor"]),
+                pieces: optional_formula(&l["pieces"]),
+                piece_width_cm: optional_formula(&l["piece_width_cm"]),
+                piece_height_cm: optional_formula(&l["piece_height_cm"]),
+                piece_length_cm: optional_formula(&l["piece_length_cm"]),
             })
             .collect();
         let code = p["code"].as_str().expect("code").to_owned();
@@ -105,4 +109,10 @@ pub fn seed_catalog() -> Catalog {
         labour,
         ..Catalog::default()
     }
+}
+
+/// A piece formula of a BOM line, if the line has one.
+fn optional_formula(v: &Value) -> Option<Formula> {
+    v.as_str()
+        .map(|src| Formula::parse(src).expect("piece formulas parse"))
 }
