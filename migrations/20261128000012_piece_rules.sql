@@ -1,6 +1,6 @@
 -- The better rules of DOMAIN.md that work from pieces: glass billed from the BOM's
 -- glass pieces (sides rounded up to the supplier's step, a minimum area per piece),
--- and profiles cut from shared bars per job. BOM lines may give a piece count and
+-- and profiles cut from shared bars per job. Also the tenant's rounding of amounts. BOM lines may give a piece count and
 -- piece sizes as formulas (in cm); quote settings choose the rules.
 
 ALTER TABLE bom_lines
@@ -25,4 +25,6 @@ ALTER TABLE quote_settings
     ADD COLUMN glass_min_area_m2 numeric(6, 3) NOT NULL DEFAULT 0
         CHECK (glass_min_area_m2 BETWEEN 0 AND 10),
     ADD COLUMN kerf_mm integer NOT NULL DEFAULT 4 CHECK (kerf_mm BETWEEN 0 AND 20),
-    ADD COLUMN trim_mm integer NOT NULL DEFAULT 10 CHECK (trim_mm BETWEEN 0 AND 500);
+    ADD COLUMN trim_mm integer NOT NULL DEFAULT 10 CHECK (trim_mm BETWEEN 0 AND 500),
+    -- How shown amounts are rounded to cents: half away from zero, or half to even.
+    ADD COLUMN rounding text NOT NULL DEFAULT 'half_up' CHECK (rounding IN ('half_up', 'half_even'));

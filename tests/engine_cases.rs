@@ -348,3 +348,25 @@ fn a_discount_applies_before_tax_and_the_document_still_adds_up() {
         t.before_tax.amount()
     );
 }
+
+#[test]
+fn a_tenant_may_round_half_to_even_and_the_document_still_adds_up() {
+    let t = c01(
+        Rules {
+            rounding: engine::Rounding::HalfEven,
+            ..Rules::default()
+        },
+        Rates::default(),
+    )
+    .totals;
+    // Indirect 2417.90 × 0.15 = 362.685: half to even gives 362.68 (half up 362.69).
+    // Profit 604.475 → 604.48 either way. Before tax 3385.06; tax 541.6096 → 541.61.
+    assert_eq!(t.indirect.amount(), d("362.68"));
+    assert_eq!(t.profit.amount(), d("604.48"));
+    assert_eq!(t.before_tax.amount(), d("3385.06"));
+    assert_eq!(t.total.amount(), d("3926.67"));
+    assert_eq!(
+        t.cost.amount() + t.profit.amount() + t.indirect.amount(),
+        t.before_tax.amount()
+    );
+}

@@ -191,6 +191,30 @@ pub struct Rules {
     pub kerf_mm: u32,
     /// Trimmed off each end of a bar, for cut plans.
     pub trim_mm: u32,
+    /// How shown amounts are rounded to cents.
+    pub rounding: Rounding,
+}
+
+/// How an amount is rounded to cents when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// Half away from zero (the original's "half-up"): 2.345 → 2.35.
+    #[default]
+    HalfUp,
+    /// Half to even (banker's): 2.345 → 2.34, 2.355 → 2.36.
+    HalfEven,
+}
+
+impl Rounding {
+    /// Rounds to cents.
+    pub fn round2(self, value: Decimal) -> Decimal {
+        match self {
+            Rounding::HalfUp => Money::round2(value),
+            Rounding::HalfEven => {
+                value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
+            }
+        }
+    }
 }
 
 impl Default for Rules {
@@ -201,6 +225,7 @@ impl Default for Rules {
             glass: GlassRule::WindowArea,
             kerf_mm: 4,
             trim_mm: 10,
+            rounding: Rounding::HalfUp,
         }
     }
 }
@@ -369,8 +394,8 @@ fn invalid(field: String, message: String) -> EngineError {
     }
 }
 
-fn money(value: Decimal, field: &str) -> Result<Money, EngineError> {
-    Money::try_from_decimal(Money::round2(value)).map_err(|m| invalid(field.to_owned(), m))
+fn money(rounding: Rounding, value: Decimal, field: &str) -> Result<Money, EngineError> {
+    Money::try_from_decimal(rounding.round2(value)).map_err(|m| invalid(field.to_owned(), m))
 }
 
 fn checked(value: Option<Decimal>, field: &str) -> Result<Decimal, EngineError> {
@@ -400,12 +425,20 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         .material_items
         .iter()
         .enumerate()
-        .map(|(i, m)| price_material(catalog, m, &format!("material_items[{i}]")))
+        .map(|(i, m)| {
+            price_material(
+                catalog,
+                m,
+                &format!("material_items[{i}]"),
+                input.rules.rounding,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let cut_plans = plan_cuts(&planned, &input.rules)?;
 
     let add = |a: Decimal, b: Decimal| checked(a.checked_add(b), "totals");
     let offcuts = money(
+        input.rules.rounding,
         cut_plans
             .iter()
             .try_fold(Decimal::ZERO, |sum, p| add(sum, p.offcuts))?,
@@ -425,20 +458,24 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
     let cost = add(materials, labour)?;
     let rates = input.rates;
     let profit = money(
+        input.rules.rounding,
         checked(cost.checked_mul(rates.profit), "totals.profit")?,
         "totals.profit",
     )?;
     let indirect = money(
+        input.rules.rounding,
         checked(cost.checked_mul(rates.indirect), "totals.indirect")?,
         "totals.indirect",
     )?;
     let gross = add(add(cost, profit.amount())?, indirect.amount())?;
     let discount = money(
+        input.rules.rounding,
         checked(gross.checked_mul(rates.discount), "totals.discount")?,
         "totals.discount",
     )?;
     let before_tax = gross - discount.amount();
     let tax = money(
+        input.rules.rounding,
         checked(before_tax.checked_mul(rates.tax), "totals.tax")?,
         "totals.tax",
     )?;
@@ -449,16 +486,16 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         cut_plans,
         rates,
         totals: Totals {
-            materials: money(materials, "totals.materials")?,
+            materials: money(input.rules.rounding, materials, "totals.materials")?,
             offcuts,
-            labour: money(labour, "totals.labour")?,
-            cost: money(cost, "totals.cost")?,
+            labour: money(input.rules.rounding, labour, "totals.labour")?,
+            cost: money(input.rules.rounding, cost, "totals.cost")?,
             profit,
             indirect,
             discount,
-            before_tax: money(before_tax, "totals.before_tax")?,
+            before_tax: money(input.rules.rounding, before_tax, "totals.before_tax")?,
             tax,
-            total: money(total, "totals.total")?,
+            total: money(input.rules.rounding, total, "totals.total")?,
         },
     })
 }
@@ -541,7 +578,7 @@ fn plan_cuts(planned: &[PlannedPieces], rules: &Rules) -> Result<Vec<CutPlan>, E
             trim_mm: rules.trim_mm,
             bars,
             pieces_m: Decimal::from(pieces_mm) / Decimal::ONE_THOUSAND,
-            amount: money(bought, "cut_plans")?,
+            amount: money(rules.rounding, bought, "cut_plans")?,
             offcuts: (bought - paid).max(Decimal::ZERO),
         });
     }
@@ -887,12 +924,13 @@ fn price_item(
     )?;
 
     let part = |kind: Category| sums.get(&kind).copied().unwrap_or_default();
-    let profiles = money(part(Category::Profile), field)?;
-    let hardware = money(part(Category::Hardware), field)?;
-    let consumables = money(part(Category::Consumable), field)?;
-    let glass = money(glass, field)?;
-    let labour = money(labour, field)?;
+    let profiles = money(rules.rounding, part(Category::Profile), field)?;
+    let hardware = money(rules.rounding, part(Category::Hardware), field)?;
+    let consumables = money(rules.rounding, part(Category::Consumable), field)?;
+    let glass = money(rules.rounding, glass, field)?;
+    let labour = money(rules.rounding, labour, field)?;
     let subtotal = money(
+        rules.rounding,
         profiles.amount()
             + glass.amount()
             + hardware.amount()
@@ -923,6 +961,7 @@ fn price_material(
     catalog: &Catalog,
     item: &MaterialInput,
     field: &str,
+    rounding: Rounding,
 ) -> Result<MaterialLineResult, EngineError> {
     if item.quantity <= Decimal::ZERO {
         return Err(invalid(
@@ -936,6 +975,6 @@ fn price_material(
         material: info.code.clone(),
         quantity: item.quantity,
         unit_price: info.price,
-        amount: money(amount, field)?,
+        amount: money(rounding, amount, field)?,
     })
 }

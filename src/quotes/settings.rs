@@ -6,7 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use rust_decimal::Decimal;
 
-use super::engine::{GlassRule, ProfileRule, Rates, Rules};
+use super::engine::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -74,6 +74,29 @@ impl GlassBilling {
     }
 }
 
+/// How shown amounts are rounded to cents.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Enum, serde::Serialize, serde::Deserialize,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// Half away from zero, as the original app: 2.345 → 2.35.
+    #[default]
+    HalfUp,
+    /// Half to even (banker's rounding): 2.345 → 2.34.
+    HalfEven,
+}
+
+impl RoundingMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            RoundingMode::HalfUp => "half_up",
+            RoundingMode::HalfEven => "half_even",
+        }
+    }
+}
+
 fn default_kerf_mm() -> u32 {
     4
 }
@@ -123,6 +146,10 @@ pub struct QuoteSettings {
     #[serde(default = "default_trim_mm")]
     #[oai(default = "default_trim_mm")]
     pub trim_mm: u32,
+    /// How every shown amount is rounded to cents.
+    #[serde(default)]
+    #[oai(default)]
+    pub rounding: RoundingMode,
 }
 
 impl Default for QuoteSettings {
@@ -144,6 +171,7 @@ impl Default for QuoteSettings {
             glass_min_area_m2: Quantity::ZERO,
             kerf_mm: default_kerf_mm(),
             trim_mm: default_trim_mm(),
+            rounding: RoundingMode::HalfUp,
         }
     }
 }
@@ -212,6 +240,10 @@ impl QuoteSettings {
             },
             kerf_mm: self.kerf_mm,
             trim_mm: self.trim_mm,
+            rounding: match self.rounding {
+                RoundingMode::HalfUp => Rounding::HalfUp,
+                RoundingMode::HalfEven => Rounding::HalfEven,
+            },
         }
     }
 }
@@ -231,6 +263,7 @@ struct Row {
     glass_min_area_m2: Decimal,
     kerf_mm: i32,
     trim_mm: i32,
+    rounding: String,
 }
 
 /// The bound tenant's settings, or the defaults when it has none.
@@ -239,7 +272,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
         r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule,
                   waste_on_hardware, tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
-                  kerf_mm, trim_mm
+                  kerf_mm, trim_mm, rounding
              FROM quote_settings WHERE tenant_id = $1"#,
     )
     .bind(tenant)
@@ -267,6 +300,11 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
         glass_min_area_m2: Quantity::try_from_decimal(r.glass_min_area_m2).map_err(|_| bad())?,
         kerf_mm: u32::try_from(r.kerf_mm).map_err(|_| bad())?,
         trim_mm: u32::try_from(r.trim_mm).map_err(|_| bad())?,
+        rounding: if r.rounding == "half_even" {
+            RoundingMode::HalfEven
+        } else {
+            RoundingMode::HalfUp
+        },
     })
 }
 
@@ -280,8 +318,8 @@ async fn save(
         r#"INSERT INTO quote_settings AS q (tenant_id, profit_rate, indirect_rate, tax_rate, currency,
                                             validity_days, profile_rule, waste_on_hardware, updated_by,
                                             tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
-                                            kerf_mm, trim_mm)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                            kerf_mm, trim_mm, rounding)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            ON CONFLICT (tenant_id) DO UPDATE
               SET profit_rate = EXCLUDED.profit_rate, indirect_rate = EXCLUDED.indirect_rate,
                   tax_rate = EXCLUDED.tax_rate, currency = EXCLUDED.currency,
@@ -291,6 +329,7 @@ async fn save(
                   glass_step_cm = EXCLUDED.glass_step_cm,
                   glass_min_area_m2 = EXCLUDED.glass_min_area_m2,
                   kerf_mm = EXCLUDED.kerf_mm, trim_mm = EXCLUDED.trim_mm,
+                  rounding = EXCLUDED.rounding,
                   updated_at = now()
         RETURNING updated_at"#,
     )
@@ -309,6 +348,7 @@ async fn save(
     .bind(s.glass_min_area_m2)
     .bind(i32::try_from(s.kerf_mm).unwrap_or(i32::MAX))
     .bind(i32::try_from(s.trim_mm).unwrap_or(i32::MAX))
+    .bind(s.rounding.as_str())
     .fetch_one(tx.conn())
     .await
 }
