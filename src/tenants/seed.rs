@@ -345,6 +345,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_default_products_pass_the_checks_a_tenants_product_would() {
+        let catalogue = read_global(&dir()).expect("global.toml parses");
+        assert_eq!(catalogue.products.len(), 3);
+        for p in &catalogue.products {
+            p.check().unwrap_or_else(|e| panic!("{}: {e:?}", p.code));
+        }
+    }
+
+    #[test]
     fn the_shipped_global_catalogue_has_every_seed_material_and_the_seven_glass_prices() {
         let catalogue = read_global(&dir()).expect("global.toml parses");
         assert_eq!(catalogue.materials.len(), 25);

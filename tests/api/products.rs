@@ -623,6 +623,39 @@ async fn tenant_settings_switch_on_glass_pieces_and_job_cut_plans_for_its_produc
     assert_eq!(plan["amount"], "864.00");
     assert_eq!(q["totals"]["offcuts"], "76.80");
     assert_eq!(q["items"][0]["profiles"], "480.00");
+
+    // The default products carry piece formulas too. C01's panes: 2 × 75 × 120 cm
+    // (already multiples of 5) = 1.8 m² × 1.05 × 120.00 = 226.80, as the classic
+    // rule bills the whole window.
+    let body = json!({ "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150",
+        "height_cm": "120", "quantity": 1, "glass": "VID-CLARO-6", "colour": "NAT" }] });
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes/preview",
+            Some(admin),
+            Some(body),
+        )
+        .await;
+    let q = expect_status(resp, StatusCode::OK, "default product").await;
+    let panes = q["items"][0]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["kind"] == "glass")
+        .expect("glass line");
+    assert_eq!(panes["pieces"]["width_cm"], "75");
+    assert_eq!(q["items"][0]["glass"], "226.80");
+    let planned: Vec<&str> = q["cut_plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .filter_map(|p| p["material"].as_str())
+        .collect();
+    assert_eq!(
+        planned,
+        ["PER-NAC3-RS", "PER-NAC3-ZO", "PER-NAC3-JA", "PER-NAC3-TR"]
+    );
     app.cleanup().await;
 }
 
