@@ -190,14 +190,7 @@ impl ClientsApi {
     ) -> ApiResult<ClientList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let limit = limit.0.unwrap_or(50);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::invalid_field("limit", "must be 1 to 100"));
-        }
-        let offset = offset.0.unwrap_or(0);
-        if offset < 0 {
-            return Err(ApiError::invalid_field("offset", "must be 0 or more"));
-        }
+        let (limit, offset) = crate::payload::page(limit.0, offset.0)?;
         let search = search.0.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if search.is_some_and(|s| s.len() > 100) {
             return Err(ApiError::invalid_field(

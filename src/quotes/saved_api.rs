@@ -474,6 +474,26 @@ impl SavedQuotesApi {
         Ok((tx, row, current))
     }
 
+    /// Locks a draft for a change: 412 if `If-Match` is given and stale, 409 (naming
+    /// `action`) unless the quote is a draft.
+    async fn lock_draft(
+        &self,
+        ctx: &TenantCtx,
+        id: Uuid,
+        if_match: Option<&str>,
+        action: &str,
+        hint: &str,
+    ) -> ApiResult<(TenantTx, QuoteRow, store::VersionRow)> {
+        let (tx, row, current) = self.lock(ctx, id).await?;
+        if let Some(tag) = if_match {
+            check_if_match("quote", Some(tag), &etag(&row))?;
+        }
+        if row.status != QuoteStatus::Draft {
+            return Err(wrong_status(&row, action, hint));
+        }
+        Ok((tx, row, current))
+    }
+
     /// Reads the quote back after a change, commits, and answers it.
     async fn answer(&self, mut tx: TenantTx, id: Uuid, created: bool) -> ApiResult<QuoteAnswer> {
         let (quote, tag) = load(&mut tx, id).await?;
@@ -527,14 +547,7 @@ impl SavedQuotesApi {
     ) -> ApiResult<QuoteList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let limit = limit.0.unwrap_or(50);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::invalid_field("limit", "must be 1 to 100"));
-        }
-        let offset = offset.0.unwrap_or(0);
-        if offset < 0 {
-            return Err(ApiError::invalid_field("offset", "must be 0 or more"));
-        }
+        let (limit, offset) = crate::payload::page(limit.0, offset.0)?;
         let search = optional_text("search", search.0.as_ref(), 100)?;
         let mut tx = ctx.tx(&self.state).await?;
         let rows = store::list(
@@ -618,17 +631,15 @@ impl SavedQuotesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let catalog = tenant_catalog(&self.state, ctx).await?;
-        let (mut tx, row, current) = self.lock(ctx, id.0).await?;
-        if let Some(tag) = if_match.0.as_deref() {
-            check_if_match("quote", Some(tag), &etag(&row))?;
-        }
-        if row.status != QuoteStatus::Draft {
-            return Err(wrong_status(
-                &row,
+        let (mut tx, row, current) = self
+            .lock_draft(
+                ctx,
+                id.0,
+                if_match.0.as_deref(),
                 "edited",
                 "; revise it to make a new version",
-            ));
-        }
+            )
+            .await?;
         let title = match &body.title {
             Some(t) => optional_text("title", Some(t), 200)?,
             None => row.title.clone(),
@@ -676,17 +687,15 @@ impl SavedQuotesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let catalog = tenant_catalog(&self.state, ctx).await?;
-        let (mut tx, row, current) = self.lock(ctx, id.0).await?;
-        if let Some(tag) = if_match.0.as_deref() {
-            check_if_match("quote", Some(tag), &etag(&row))?;
-        }
-        if row.status != QuoteStatus::Draft {
-            return Err(wrong_status(
-                &row,
+        let (mut tx, row, current) = self
+            .lock_draft(
+                ctx,
+                id.0,
+                if_match.0.as_deref(),
                 "sent",
                 "; revise it to send a new version",
-            ));
-        }
+            )
+            .await?;
         let request = current.request.0;
         let result = price_with(&catalog, &request)?;
         if result != current.result.0 {
