@@ -213,3 +213,43 @@ fn a_piece_longer_than_a_bar_is_an_error_naming_the_line() {
     assert!(err.message.contains("6000 mm"), "{}", err.message);
     assert!(err.message.contains("5980 mm"), "{}", err.message);
 }
+
+#[test]
+fn absurd_piece_formulas_are_errors_not_panics() {
+    // Products are checked when saved; the engine must still never panic.
+    let mut catalog = catalog();
+    let product = catalog.products.get_mut("P").expect("product");
+    product.bom[2].piece_length_cm = Some(f("width_cm * 1000000000 * 1000000000 * 100000000"));
+    product.bom[0].piece_width_cm = Some(f("width_cm * 1000000000 * 1000000000 * 10000000"));
+    for (rules, field) in [
+        (
+            Rules {
+                profiles: ProfileRule::CutPlanPerJob,
+                ..Rules::default()
+            },
+            "items[0].bom[2]",
+        ),
+        (
+            Rules {
+                glass: GlassRule::BomPieces {
+                    step_cm: d("0.01"),
+                    min_area_m2: Decimal::ZERO,
+                },
+                ..Rules::default()
+            },
+            "items[0].bom[0]",
+        ),
+    ] {
+        let err = engine::price(
+            &catalog,
+            &QuoteInput {
+                items: vec![item("150", "100", 1)],
+                material_items: vec![],
+                rates: Rates::default(),
+                rules,
+            },
+        )
+        .expect_err("absurd size");
+        assert_eq!(err.field, field);
+    }
+}

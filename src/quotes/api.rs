@@ -76,7 +76,8 @@ pub struct LineView {
     pub material: String,
     pub kind: Category,
     pub formula: String,
-    /// The formula's result, clamped at 0.
+    /// The formula's result, clamped at 0; under the piece rules, pieces × area (m²)
+    /// or pieces × length (m).
     pub net_quantity: Decimal,
     pub waste_factor: Decimal,
     /// After waste and, for profiles, rounding up to whole bars.

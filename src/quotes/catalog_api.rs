@@ -493,7 +493,7 @@ impl QuoteCatalogApi {
     }
 
     /// Tax rates by code, each with the day it took effect; `current` marks the one in
-    /// force today. A tenant's rates for a code replace the defaults of that code.
+    /// force today. The defaults of a code apply until the tenant's first rate of it.
     #[oai(path = "/tax-rates", method = "get", operation_id = "tax_rates_list")]
     async fn list_tax_rates(&self, auth: TenantAuth) -> ApiResult<TaxRateList> {
         let ctx = auth.ctx();
@@ -526,8 +526,8 @@ impl QuoteCatalogApi {
     }
 
     /// Add a tax rate from a day on (admins only), e.g. a new IVA rate from next
-    /// month. The tenant's first rate of a code replaces the defaults of that code.
-    /// A rate already starting that day is 409.
+    /// month: the default stays in force until then. A tenant's rate replaces the
+    /// defaults of its code from its day on. A rate already starting that day is 409.
     #[oai(
         path = "/tax-rates",
         method = "post",
@@ -578,14 +578,19 @@ impl QuoteCatalogApi {
                 ),
             ));
         }
-        self.done(ctx, tx).await?;
         let today = chrono::Utc::now().date_naive();
+        let current = repo::effective_tax_rates(&mut tx)
+            .await?
+            .iter()
+            .rfind(|(c, t, _)| *c == body.code && t.valid_from <= today)
+            .is_some_and(|(_, t, s)| *s == Source::Tenant && t.valid_from == body.valid_from);
+        self.done(ctx, tx).await?;
         Ok(TaxRateCreated::Created(Json(TaxRateView {
             code: body.code.clone(),
             name: name.to_owned(),
             rate: body.rate,
             valid_from: body.valid_from,
-            current: body.valid_from <= today,
+            current,
             source: Source::Tenant,
         })))
     }
@@ -623,6 +628,24 @@ impl QuoteCatalogApi {
                     code.0, valid_from.0
                 ),
             ));
+        }
+        // The tenant's default tax code must keep a rate in force.
+        let settings = super::settings::load(&mut tx).await?;
+        if settings.tax_code.as_deref() == Some(code.0.as_str()) {
+            let today = chrono::Utc::now().date_naive();
+            let in_force = repo::effective_tax_rates(&mut tx)
+                .await?
+                .iter()
+                .any(|(c, t, _)| *c == code.0 && t.valid_from <= today);
+            if !in_force {
+                return Err(ApiError::conflict(
+                    "tax_code_in_use",
+                    format!(
+                        "{} is the tenant's default tax code and would have no rate in force; change the quote settings first",
+                        code.0
+                    ),
+                ));
+            }
         }
         self.done(ctx, tx).await?;
         Ok(Removed::NoContent)

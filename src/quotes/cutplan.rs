@@ -61,32 +61,75 @@ pub fn plan(pieces: &[u32], settings: CutSettings) -> Result<Vec<Bar>, PieceTooL
             });
         }
     }
+    let mut room = RoomTree::new(sorted.len());
     let mut bars: Vec<Bar> = Vec::new();
     for piece in sorted {
-        let fits = |bar: &Bar| {
-            let needed = if bar.cuts.is_empty() {
-                piece
-            } else {
-                piece + settings.kerf_mm
-            };
-            bar.used_mm + needed <= usable
-        };
-        match bars.iter_mut().find(|b| fits(b)) {
-            Some(bar) => {
-                bar.used_mm += piece + settings.kerf_mm;
+        // Every open bar has a cut already, so a piece needs its kerf too.
+        let needed = piece.saturating_add(settings.kerf_mm);
+        match room.first_at_least(needed) {
+            Some(i) => {
+                let bar = &mut bars[i];
+                bar.used_mm += needed;
                 bar.cuts.push(piece);
+                room.set(i, usable - bar.used_mm);
             }
-            None => bars.push(Bar {
-                cuts: vec![piece],
-                used_mm: piece,
-                offcut_mm: 0,
-            }),
+            None => {
+                room.set(bars.len(), usable - piece);
+                bars.push(Bar {
+                    cuts: vec![piece],
+                    used_mm: piece,
+                    offcut_mm: 0,
+                });
+            }
         }
     }
     for bar in &mut bars {
         bar.offcut_mm = usable - bar.used_mm;
     }
     Ok(bars)
+}
+
+/// The room left in each bar, in a max-tree: the first bar with at least some room is
+/// found in O(log bars) instead of by scanning every bar, so first fit stays fast for
+/// thousands of pieces. Bars not opened yet have no room.
+struct RoomTree {
+    leaves: usize,
+    max: Vec<u32>,
+}
+
+impl RoomTree {
+    fn new(bars: usize) -> Self {
+        let leaves = bars.max(1).next_power_of_two();
+        Self {
+            leaves,
+            max: vec![0; 2 * leaves],
+        }
+    }
+
+    fn set(&mut self, bar: usize, room: u32) {
+        let mut node = self.leaves + bar;
+        self.max[node] = room;
+        while node > 1 {
+            node /= 2;
+            self.max[node] = self.max[2 * node].max(self.max[2 * node + 1]);
+        }
+    }
+
+    /// The first bar (lowest index) with at least `needed` room.
+    fn first_at_least(&self, needed: u32) -> Option<usize> {
+        if self.max[1] < needed {
+            return None;
+        }
+        let mut node = 1;
+        while node < self.leaves {
+            node = if self.max[2 * node] >= needed {
+                2 * node
+            } else {
+                2 * node + 1
+            };
+        }
+        Some(node - self.leaves)
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +187,50 @@ mod tests {
     fn no_pieces_need_no_bars() {
         assert!(plan(&[], SIX_METRES).expect("plan").is_empty());
         assert!(plan(&[0, 0], SIX_METRES).expect("plan").is_empty());
+    }
+
+    /// First fit by scanning every bar, as a reference for the tree.
+    fn naive(pieces: &[u32], settings: CutSettings) -> Vec<Vec<u32>> {
+        let usable = settings.usable_mm();
+        let mut sorted = pieces.to_vec();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        let mut bars: Vec<(u32, Vec<u32>)> = Vec::new();
+        for p in sorted {
+            match bars
+                .iter_mut()
+                .find(|(used, _)| used + p + settings.kerf_mm <= usable)
+            {
+                Some((used, cuts)) => {
+                    *used += p + settings.kerf_mm;
+                    cuts.push(p);
+                }
+                None => bars.push((p, vec![p])),
+            }
+        }
+        bars.into_iter().map(|(_, cuts)| cuts).collect()
+    }
+
+    #[test]
+    fn the_tree_plans_exactly_as_scanning_every_bar_would() {
+        let mut seed = 42u64;
+        for round in 0..200 {
+            let n = 1 + round % 60;
+            let pieces: Vec<u32> = (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    1 + (seed >> 33) as u32 % 5980
+                })
+                .collect();
+            let bars = plan(&pieces, SIX_METRES).expect("plan");
+            let cuts: Vec<Vec<u32>> = bars.iter().map(|b| b.cuts.clone()).collect();
+            assert_eq!(cuts, naive(&pieces, SIX_METRES), "{pieces:?}");
+        }
+    }
+
+    #[test]
+    fn twenty_thousand_pieces_that_each_need_a_bar_plan_quickly() {
+        // The worst case for first fit by scanning: no piece shares a bar.
+        let bars = plan(&vec![3000; 20_000], SIX_METRES).expect("plan");
+        assert_eq!(bars.len(), 20_000);
     }
 }

@@ -5,7 +5,8 @@
 //! The classic rules (DOMAIN.md) reproduce the original app's quotes: whole bars per
 //! BOM line and window, glass billed on the full window area with a 5 % waste factor,
 //! labour per m² by window type, overhead and tax on the cost. Unlike the original,
-//! every amount shown is rounded once (half away from zero) and the document adds up
+//! every amount shown is rounded once (half away from zero unless the tenant rounds
+//! half to even) and the document adds up
 //! exactly: an item's subtotal is the sum of its shown parts, the cost the sum of the
 //! shown subtotals, and so on.
 
@@ -160,8 +161,9 @@ pub enum ProfileRule {
     PerMetre,
     /// Whole bars for the whole job: the pieces of every window in the quote are cut
     /// from shared bars (first-fit decreasing with kerf and trims); each window pays
-    /// its metres, and the offcuts of the plan are a quote-level amount. BOM lines
-    /// without a piece length are billed per metre.
+    /// its metres (no waste factor: the plan's offcuts are the waste), and the offcuts
+    /// are a quote-level amount. Lines without a piece length, or of a profile without
+    /// a bar length, are billed per metre × waste.
     CutPlanPerJob,
 }
 
@@ -172,7 +174,9 @@ pub enum GlassRule {
     #[default]
     WindowArea,
     /// The BOM's glass lines: each piece's sides rounded up to `step_cm`, at least
-    /// `min_area_m2` per piece, × the line's waste factor.
+    /// `min_area_m2` per piece, × the line's waste factor. A glass line without piece
+    /// sizes bills its formula's m² (at least the minimum per piece). A product with no
+    /// glass line but a chosen glass is billed on the window area as classically.
     BomPieces {
         step_cm: Decimal,
         min_area_m2: Decimal,
@@ -247,6 +251,8 @@ pub const MAX_QUANTITY: u32 = 1000;
 pub const MAX_PIECES_PER_LINE: u32 = 100;
 /// Most profile pieces in one quote's cut plan.
 pub const MAX_PLANNED_PIECES: usize = 20_000;
+/// Longest piece side or length a formula may give, in cm (a kilometre).
+pub const MAX_PIECE_CM: u32 = 100_000;
 
 /// A priced BOM line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +261,7 @@ pub struct LineResult {
     pub material: String,
     pub kind: Category,
     pub formula: String,
-    /// Formula result, clamped at 0.
+    /// Formula result, clamped at 0; under the piece rules, pieces × area or length.
     pub net_quantity: Decimal,
     pub waste_factor: Decimal,
     /// Quantity after waste (and rounding up to whole bars), per window.
@@ -547,7 +553,7 @@ fn plan_cuts(planned: &[PlannedPieces], rules: &Rules) -> Result<Vec<CutPlan>, E
         let mut paid = Decimal::ZERO;
         let mut pieces_mm: u64 = 0;
         for m in &members {
-            if m.length_mm > settings.usable_mm() {
+            if m.count > 0 && m.length_mm > settings.usable_mm() {
                 return Err(invalid(
                     m.field.clone(),
                     format!(
@@ -590,16 +596,20 @@ fn mm(value: Decimal) -> u32 {
     value.ceil().to_u32().unwrap_or(u32::MAX)
 }
 
-/// Rounds `value` up to a multiple of `step` (no rounding when `step` is 0).
+/// Rounds `value` (at most [`MAX_PIECE_CM`]) up to a multiple of `step` (no rounding
+/// when `step` is 0).
 fn step_up(value: Decimal, step: Decimal) -> Decimal {
     if step > Decimal::ZERO {
-        (value / step).ceil() * step
+        value
+            .checked_div(step)
+            .and_then(|n| n.ceil().checked_mul(step))
+            .unwrap_or(value)
     } else {
         value
     }
 }
 
-/// Evaluates a piece formula, clamped at 0.
+/// Evaluates a formula, clamped at 0.
 fn eval_piece(
     formula: &Formula,
     vars: &Vars,
@@ -610,6 +620,25 @@ fn eval_piece(
         .eval(vars)
         .map(|v| v.max(Decimal::ZERO))
         .map_err(|e| invalid(field(), format!("formula `{formula}` of {code}: {e}")))
+}
+
+/// Evaluates a piece size formula (cm): clamped at 0, at most [`MAX_PIECE_CM`].
+fn eval_size(
+    formula: &Formula,
+    vars: &Vars,
+    field: impl Fn() -> String,
+    code: &str,
+) -> Result<Decimal, EngineError> {
+    let size = eval_piece(formula, vars, &field, code)?;
+    if size > Decimal::from(MAX_PIECE_CM) {
+        return Err(invalid(
+            field(),
+            format!(
+                "formula `{formula}` of {code} gives a {size} cm piece, over {MAX_PIECE_CM} cm"
+            ),
+        ));
+    }
+    Ok(size)
 }
 
 /// Pieces per window of a line: the formula's result rounded up to a whole number.
@@ -790,8 +819,8 @@ fn price_item(
                     let count = Decimal::from(n);
                     let (area, detail) = match (&line.piece_width_cm, &line.piece_height_cm) {
                         (Some(w), Some(h)) => {
-                            let w = step_up(eval_piece(w, &vars, line_field, &product.code)?, step);
-                            let h = step_up(eval_piece(h, &vars, line_field, &product.code)?, step);
+                            let w = step_up(eval_size(w, &vars, line_field, &product.code)?, step);
+                            let h = step_up(eval_size(h, &vars, line_field, &product.code)?, step);
                             let area = checked(w.checked_mul(h), &line_field())?
                                 / Decimal::ONE_HUNDRED
                                 / Decimal::ONE_HUNDRED;
@@ -822,9 +851,9 @@ fn price_item(
             Category::Profile => match rules.profiles {
                 ProfileRule::WholeBarsPerLine => {
                     if let Some(bar) = info.bar_length_m.filter(|b| !b.is_zero()) {
-                        let whole = (quantity / bar).ceil();
+                        let whole = quantity.checked_div(bar).ok_or_else(too_large)?.ceil();
                         bars = Some(whole);
-                        quantity = whole * bar;
+                        quantity = whole.checked_mul(bar).ok_or_else(too_large)?;
                     }
                 }
                 ProfileRule::PerMetre => {}
@@ -832,14 +861,8 @@ fn price_item(
                     let bar = info.bar_length_m.filter(|b| !b.is_zero());
                     if let (Some(bar), Some(length)) = (bar, &line.piece_length_cm) {
                         let n = piece_count(line, &vars, line_field, &product.code)?;
-                        let length = eval_piece(length, &vars, line_field, &product.code)?;
+                        let length = eval_size(length, &vars, line_field, &product.code)?;
                         let length_mm = length * Decimal::TEN;
-                        if length_mm > Decimal::from(1_000_000) {
-                            return Err(invalid(
-                                line_field(),
-                                format!("a {length} cm piece is longer than any bar"),
-                            ));
-                        }
                         // The windows pay their metres; kerfs, trims and offcuts
                         // are the plan's, shown once for the quote.
                         waste = Decimal::ONE;
@@ -878,7 +901,8 @@ fn price_item(
             .and_then(|a| a.checked_mul(q))
             .ok_or_else(too_large)?;
         if billed {
-            *sums.entry(line.kind).or_default() += amount;
+            let sum = sums.entry(line.kind).or_default();
+            *sum = sum.checked_add(amount).ok_or_else(too_large)?;
         }
         lines.push(LineResult {
             description: line.description.clone(),

@@ -3,6 +3,7 @@
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
+use super::engine::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
 use super::formula::{Formula, Vars};
 use crate::catalog::model::{check_name, Category, MaterialCode};
 use crate::error::ApiError;
@@ -129,7 +130,8 @@ pub struct LineFormulas {
 }
 
 impl BomLineSpec {
-    /// Parses the line's formulas (no range checks: [`ProductSpec::check`] does those).
+    /// Parses the line's formulas; [`ProductSpec::check`] evaluates them at the
+    /// product's corner sizes.
     pub fn formulas(&self) -> Result<LineFormulas, (&'static str, String)> {
         let parse = |name: &'static str, src: &str| {
             Formula::parse(src).map_err(|e| (name, format!("`{src}`: {e}")))
@@ -271,6 +273,15 @@ impl ProductSpec {
                     ));
                 }
             }
+            if line.kind == Category::Profile
+                && parsed.pieces.is_some()
+                && parsed.piece_length_cm.is_none()
+            {
+                return Err(ApiError::invalid_field(
+                    &field("piece_length_cm"),
+                    "profile pieces need a piece_length_cm",
+                ));
+            }
             if parsed.piece_width_cm.is_some() != parsed.piece_height_cm.is_some() {
                 return Err(ApiError::invalid_field(
                     &field("piece_height_cm"),
@@ -286,14 +297,27 @@ impl ProductSpec {
             ];
             for (name, formula) in all {
                 let Some(formula) = formula else { continue };
+                // Piece counts and sizes have limits the engine enforces; finding a
+                // break at the corner sizes now is better than in a customer's quote.
+                let max = match name {
+                    "quantity_formula" => None,
+                    "pieces" => Some(Decimal::from(MAX_PIECES_PER_LINE)),
+                    _ => Some(Decimal::from(MAX_PIECE_CM)),
+                };
                 for (w, h) in corners {
                     let vars = Vars::new(w, h, Decimal::ONE);
-                    formula.eval(&vars).map_err(|e| {
+                    let value = formula.eval(&vars).map_err(|e| {
                         ApiError::invalid_field(
                             &field(name),
                             format!("`{formula}` fails at {w} × {h} cm: {e}"),
                         )
                     })?;
+                    if let Some(max) = max.filter(|m| value > *m) {
+                        return Err(ApiError::invalid_field(
+                            &field(name),
+                            format!("`{formula}` gives {value} at {w} × {h} cm, over {max}"),
+                        ));
+                    }
                 }
             }
             formulas.push(parsed);

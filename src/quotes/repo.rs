@@ -154,8 +154,10 @@ pub async fn upsert_global_tax_rate(
     Ok(())
 }
 
-/// The tenant's tax rates: for each code, its own rows if it has any, else the
-/// defaults; oldest first, with their source.
+/// The tenant's tax rates, oldest first per code, with their source: the tenant's own
+/// rows, and the defaults of a code up to the tenant's first row of it. So a tenant
+/// scheduling a new rate keeps the default in force until then, and a tenant row dated
+/// before every default replaces the defaults of that code entirely.
 pub async fn effective_tax_rates(
     tx: &mut TenantTx,
 ) -> Result<Vec<(String, TaxRate, Source)>, sqlx::Error> {
@@ -164,7 +166,8 @@ pub async fn effective_tax_rates(
         r#"SELECT code, valid_from, name, rate, 'tenant' AS source FROM tax_rates WHERE tenant_id = $1
            UNION ALL
            SELECT code, valid_from, name, rate, 'global' FROM global_tax_rates g
-            WHERE NOT EXISTS (SELECT 1 FROM tax_rates t WHERE t.tenant_id = $1 AND t.code = g.code)
+            WHERE NOT EXISTS (SELECT 1 FROM tax_rates t WHERE t.tenant_id = $1 AND t.code = g.code
+                                 AND t.valid_from <= g.valid_from)
            ORDER BY 1, 2"#,
     )
     .bind(tenant)

@@ -389,16 +389,21 @@ impl SettingsApi {
         body.check()?;
         let mut tx = ctx.tx(&self.state).await?;
         if let Some(code) = &body.tax_code {
-            let known = super::repo::effective_tax_rates(&mut tx)
-                .await?
-                .iter()
-                .any(|(c, _, _)| c == code);
-            if !known {
+            let rates = super::repo::effective_tax_rates(&mut tx).await?;
+            let today = chrono::Utc::now().date_naive();
+            let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
+            if of_code.peek().is_none() {
                 return Err(ApiError::not_found(
                     "tax_rate_not_found",
                     format!("no tax rate with code {code}"),
                 )
                 .with_details(serde_json::json!({ "field": "tax_code" })));
+            }
+            if !of_code.any(|(_, t, _)| t.valid_from <= today) {
+                return Err(ApiError::invalid_field(
+                    "tax_code",
+                    format!("tax {code} has no rate in force today"),
+                ));
             }
         }
         save(&mut tx, &body, ctx.user).await?;

@@ -689,6 +689,17 @@ async fn piece_formulas_are_checked_when_a_product_is_saved() {
             json!("2 / (width_cm - 10)"),
             "bom[1].pieces",
         ),
+        ("/bom/1/pieces", json!("height_cm"), "bom[1].pieces"),
+        (
+            "/bom/2/piece_length_cm",
+            json!("width_cm * 1000"),
+            "bom[2].piece_length_cm",
+        ),
+        (
+            "/bom/2/piece_length_cm",
+            Value::Null,
+            "bom[2].piece_length_cm",
+        ),
     ];
     for (pointer, value, named) in cases {
         let mut body = pieced_product();

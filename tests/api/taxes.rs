@@ -77,8 +77,8 @@ async fn a_quote_names_a_tax_code_and_gets_the_rate_in_force_today() {
     let resp = preview(&app, admin, c01(json!({ "tax_code": "VAT20" }))).await;
     expect_named_error(resp, StatusCode::NOT_FOUND, "tax_code", "unknown").await;
 
-    // A tenant's own IVA16 rows replace the default's: first only a future rate, so
-    // none is in force; then one from 2000 at 17 %.
+    // A tenant's IVA16 from tomorrow leaves the default in force today; one from
+    // 2000 at 17 % replaces the default from then on.
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
     let resp = app
         .request(Method::POST, "/api/v1/tax-rates", Some(admin),
@@ -86,19 +86,17 @@ async fn a_quote_names_a_tax_code_and_gets_the_rate_in_force_today() {
         .await;
     let created = expect_status(resp, StatusCode::CREATED, "future rate").await;
     assert_eq!(created["current"], false);
-    let resp = preview(&app, admin, c01(json!({ "tax_code": "IVA16" }))).await;
-    expect_named_error(
-        resp,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "tax_code",
-        "none in force",
-    )
-    .await;
+    assert_eq!(
+        tax_of(&app, admin, json!({ "tax_code": "IVA16" })).await.0,
+        "541.61",
+        "the default is in force until tomorrow"
+    );
     let resp = app
         .request(Method::POST, "/api/v1/tax-rates", Some(admin),
                  Some(json!({ "code": "IVA16", "name": "IVA", "rate": "0.17", "valid_from": "2000-01-01" })))
         .await;
-    expect_status(resp, StatusCode::CREATED, "past rate").await;
+    let created = expect_status(resp, StatusCode::CREATED, "past rate").await;
+    assert_eq!(created["current"], true);
     // 3385.07 × 0.17 = 575.4619 → 575.46.
     assert_eq!(
         tax_of(&app, admin, json!({ "tax_code": "IVA16" })).await.0,
@@ -131,6 +129,25 @@ async fn a_quote_names_a_tax_code_and_gets_the_rate_in_force_today() {
             .await;
         assert!(resp.status().is_client_error(), "{bad}");
     }
+
+    // A code of the tenant's own with only a future rate has none in force.
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/tax-rates",
+            Some(admin),
+            Some(json!({ "code": "ISR", "name": "Nuevo", "rate": "0.10", "valid_from": tomorrow })),
+        )
+        .await;
+    expect_status(resp, StatusCode::CREATED, "future code").await;
+    let resp = preview(&app, admin, c01(json!({ "tax_code": "ISR" }))).await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "tax_code",
+        "none in force",
+    )
+    .await;
 
     // Removing the tenant's rows brings the default back.
     for day in [tomorrow.as_str(), "2000-01-01"] {
@@ -185,6 +202,39 @@ async fn the_tenants_default_tax_code_applies_unless_a_quote_sets_a_rate() {
         )
         .await;
     expect_named_error(resp, StatusCode::NOT_FOUND, "tax_code", "unknown default").await;
+
+    // A default code must have a rate in force, and keep one.
+    let resp = app
+        .request(Method::POST, "/api/v1/tax-rates", Some(admin),
+                 Some(json!({ "code": "LOCAL", "name": "Local", "rate": "0.10", "valid_from": "2001-01-01" })))
+        .await;
+    expect_status(resp, StatusCode::CREATED, "local rate").await;
+    let mut settings = app.get_json("/api/v1/settings/quotes", admin).await;
+    settings["tax_code"] = json!("LOCAL");
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(admin),
+            Some(settings),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "local default").await;
+    let resp = app
+        .request(
+            Method::DELETE,
+            "/api/v1/tax-rates/LOCAL/2001-01-01",
+            Some(admin),
+            None,
+        )
+        .await;
+    expect_error(
+        resp,
+        StatusCode::CONFLICT,
+        "tax_code_in_use",
+        "last rate of the default",
+    )
+    .await;
     app.cleanup().await;
 }
 
