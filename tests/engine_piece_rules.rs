@@ -182,6 +182,7 @@ fn profiles_come_from_a_cut_plan_for_the_whole_job() {
     assert_eq!(plan.amount.amount(), d("900.00"));
     assert_eq!(result.items[0].profiles.amount(), d("500.00"));
     assert_eq!(result.items[1].profiles.amount(), d("320.00"));
+    assert_eq!(plan.offcuts.amount(), d("80.00"));
     assert_eq!(result.totals.offcuts.amount(), d("80.00"));
     // Glass (classic): 1.5 × 100 × 1.05 × 2 = 315.00 and 2.4 × 105 = 252.00.
     // Materials 500 + 315 + 320 + 252 + 80 = 1467.00; profit 366.75; indirect

@@ -138,6 +138,9 @@ pub struct CutPlanView {
     pub pieces_m: Decimal,
     /// Bars × bar length × unit price.
     pub amount: Money,
+    /// The part of `amount` the windows do not pay by their metres (offcuts, kerfs,
+    /// trims); `totals.offcuts` is their sum.
+    pub offcuts: Money,
 }
 
 /// One priced item.
@@ -406,6 +409,7 @@ pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> Qu
                 trim_mm: p.trim_mm,
                 pieces_m: p.pieces_m.normalize(),
                 amount: p.amount,
+                offcuts: p.offcuts,
             })
             .collect(),
         rates: RatesView {

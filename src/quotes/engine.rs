@@ -306,8 +306,8 @@ pub struct CutPlan {
     /// Bars × bar length × unit price.
     pub amount: Money,
     /// The part of `amount` the windows do not pay by their metres: the offcuts,
-    /// kerfs and trims.
-    pub offcuts: Decimal,
+    /// kerfs and trims. `totals.offcuts` is the sum of these.
+    pub offcuts: Money,
 }
 
 /// A priced item.
@@ -447,7 +447,7 @@ pub fn price(catalog: &Catalog, input: &QuoteInput) -> Result<QuoteResult, Engin
         input.rules.rounding,
         cut_plans
             .iter()
-            .try_fold(Decimal::ZERO, |sum, p| add(sum, p.offcuts))?,
+            .try_fold(Decimal::ZERO, |sum, p| add(sum, p.offcuts.amount()))?,
         "totals.offcuts",
     )?;
     let mut materials = offcuts.amount();
@@ -585,7 +585,11 @@ fn plan_cuts(planned: &[PlannedPieces], rules: &Rules) -> Result<Vec<CutPlan>, E
             bars,
             pieces_m: Decimal::from(pieces_mm) / Decimal::ONE_THOUSAND,
             amount: money(rules.rounding, bought, "cut_plans")?,
-            offcuts: (bought - paid).max(Decimal::ZERO),
+            offcuts: money(
+                rules.rounding,
+                (bought - paid).max(Decimal::ZERO),
+                "cut_plans",
+            )?,
         });
     }
     Ok(plans)

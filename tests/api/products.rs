@@ -621,6 +621,7 @@ async fn tenant_settings_switch_on_glass_pieces_and_job_cut_plans_for_its_produc
     assert_eq!(plan["bar_count"], 3);
     assert_eq!(plan["bars"][0]["cuts_mm"], json!([2000, 2000, 1500]));
     assert_eq!(plan["amount"], "864.00");
+    assert_eq!(plan["offcuts"], "76.80");
     assert_eq!(q["totals"]["offcuts"], "76.80");
     assert_eq!(q["items"][0]["profiles"], "480.00");
 
