@@ -6,6 +6,8 @@ use poem::http::StatusCode;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use sha2::Digest as _;
+
 use super::pdf::{self, LogoFormat};
 
 use crate::api::ApiTags;
@@ -64,15 +66,19 @@ pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 pub struct Logo {
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes: how sent quotes refer to the logo they were sent with.
+    pub sha256: Vec<u8>,
 }
 
 /// The bound tenant's company details (the tenant's name until set).
 pub async fn load(tx: &mut TenantTx) -> Result<CompanyProfile, sqlx::Error> {
     let tenant = tx.tenant();
     let row: Option<CompanyProfile> = sqlx::query_as(
-        r#"SELECT legal_name, rfc, address, phone, email, website, logo_type,
-                  updated_at
-             FROM company_profiles WHERE tenant_id = $1"#,
+        r#"SELECT p.legal_name, p.rfc, p.address, p.phone, p.email, p.website,
+                  l.content_type AS logo_type, p.updated_at
+             FROM company_profiles p
+             LEFT JOIN company_logos l ON l.tenant_id = p.tenant_id AND l.sha256 = p.logo_sha256
+            WHERE p.tenant_id = $1"#,
     )
     .bind(tenant)
     .fetch_optional(tx.conn())
@@ -96,21 +102,54 @@ pub async fn load(tx: &mut TenantTx) -> Result<CompanyProfile, sqlx::Error> {
     })
 }
 
-/// The bound tenant's logo, if any.
+/// The bound tenant's current logo, if any.
 pub async fn load_logo(tx: &mut TenantTx) -> Result<Option<Logo>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(Option<String>, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT logo_type, logo FROM company_profiles WHERE tenant_id = $1")
+    let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        r#"SELECT l.content_type, l.bytes, l.sha256
+             FROM company_profiles p
+             JOIN company_logos l ON l.tenant_id = p.tenant_id AND l.sha256 = p.logo_sha256
+            WHERE p.tenant_id = $1"#,
+    )
+    .bind(tenant)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(row.map(|(content_type, bytes, sha256)| Logo {
+        content_type,
+        bytes,
+        sha256,
+    }))
+}
+
+/// A logo the bound tenant uploaded at some time, by its SHA-256.
+pub async fn load_logo_by_hash(
+    tx: &mut TenantTx,
+    sha256: &[u8],
+) -> Result<Option<Logo>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT content_type, bytes FROM company_logos WHERE tenant_id = $1 AND sha256 = $2",
+    )
+    .bind(tenant)
+    .bind(sha256)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(row.map(|(content_type, bytes)| Logo {
+        content_type,
+        bytes,
+        sha256: sha256.to_vec(),
+    }))
+}
+
+/// The SHA-256 of the bound tenant's current logo, if any.
+pub async fn current_logo_hash(tx: &mut TenantTx) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let hash: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT logo_sha256 FROM company_profiles WHERE tenant_id = $1")
             .bind(tenant)
             .fetch_optional(tx.conn())
             .await?;
-    Ok(match row {
-        Some((Some(content_type), Some(bytes))) => Some(Logo {
-            content_type,
-            bytes,
-        }),
-        _ => None,
-    })
+    Ok(hash.flatten())
 }
 
 impl Logo {
@@ -143,6 +182,7 @@ fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
     let logo = Logo {
         content_type: content_type.to_owned(),
         bytes: bytes.to_vec(),
+        sha256: sha2::Sha256::digest(bytes).to_vec(),
     };
     pdf::inspect_logo(&logo.for_pdf())
         .map_err(|e| ApiError::invalid_field("logo", e.to_string()))?;
@@ -151,16 +191,25 @@ fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
 
 async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: uuid::Uuid) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
-    // A tenant without details yet gets a row named after the tenant.
     sqlx::query(
-        r#"INSERT INTO company_profiles (tenant_id, legal_name, logo, logo_type, updated_by)
-           SELECT $1, name, $2, $3, $4 FROM tenants WHERE id = $1
-           ON CONFLICT (tenant_id) DO UPDATE
-              SET logo = EXCLUDED.logo, logo_type = EXCLUDED.logo_type, updated_by = EXCLUDED.updated_by"#,
+        r#"INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING"#,
     )
     .bind(tenant)
-    .bind(logo.bytes.as_slice())
+    .bind(&logo.sha256)
     .bind(logo.content_type.as_str())
+    .bind(logo.bytes.as_slice())
+    .execute(tx.conn())
+    .await?;
+    // A tenant without details yet gets a row named after the tenant.
+    sqlx::query(
+        r#"INSERT INTO company_profiles (tenant_id, legal_name, logo_sha256, updated_by)
+           SELECT $1, name, $2, $3 FROM tenants WHERE id = $1
+           ON CONFLICT (tenant_id) DO UPDATE
+              SET logo_sha256 = EXCLUDED.logo_sha256, updated_by = EXCLUDED.updated_by"#,
+    )
+    .bind(tenant)
+    .bind(&logo.sha256)
     .bind(by)
     .execute(tx.conn())
     .await?;
@@ -171,8 +220,8 @@ async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: uuid::Uuid) -> Result<(),
 async fn remove_logo(tx: &mut TenantTx, by: uuid::Uuid) -> Result<bool, sqlx::Error> {
     let tenant = tx.tenant();
     let done = sqlx::query(
-        r#"UPDATE company_profiles SET logo = NULL, logo_type = NULL, updated_by = $2
-            WHERE tenant_id = $1 AND logo IS NOT NULL"#,
+        r#"UPDATE company_profiles SET logo_sha256 = NULL, updated_by = $2
+            WHERE tenant_id = $1 AND logo_sha256 IS NOT NULL"#,
     )
     .bind(tenant)
     .bind(by)

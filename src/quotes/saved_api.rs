@@ -370,7 +370,9 @@ fn event(e: EventRow) -> QuoteEvent {
 async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<Snapshot> {
     let profile = company::load(tx).await?;
     let client = clients::get(tx, row.client_id).await?;
+    let logo = company::current_logo_hash(tx).await?;
     Ok(Snapshot {
+        logo_sha256: logo.map(hex::encode),
         title: row.title.clone(),
         notes: row.notes.clone(),
         client: client.map(|c| PartySnapshot {
@@ -827,12 +829,25 @@ impl SavedQuotesApi {
                     format!("{} has no version {number}", reference(row.number)),
                 )
             })?;
-        // A sent version prints as it was sent; a draft with today's details.
-        let document = match v.document {
-            Some(doc) => doc.0,
-            None => snapshot(&mut tx, &row).await?,
+        // A sent version prints as it was sent, logo included; a draft with today's.
+        let (document, logo) = match v.document {
+            Some(doc) => {
+                let hash = doc
+                    .0
+                    .logo_sha256
+                    .as_deref()
+                    .and_then(|h| hex::decode(h).ok());
+                let logo = match hash {
+                    Some(hash) => company::load_logo_by_hash(&mut tx, &hash).await?,
+                    None => None,
+                };
+                (doc.0, logo)
+            }
+            None => (
+                snapshot(&mut tx, &row).await?,
+                company::load_logo(&mut tx).await?,
+            ),
         };
-        let logo = company::load_logo(&mut tx).await?;
         tx.commit().await?;
 
         let reference = reference(row.number);

@@ -106,6 +106,9 @@ pub struct Snapshot {
     pub notes: Option<String>,
     pub client: Option<PartySnapshot>,
     pub company: PartySnapshot,
+    /// Hex SHA-256 of the logo sent with the version (logos are kept by content).
+    #[serde(default)]
+    pub logo_sha256: Option<String>,
 }
 
 /// A company or client as printed.

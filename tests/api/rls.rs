@@ -31,6 +31,7 @@ const TENANT_TABLES: &[&str] = &[
     "quote_events",
     "company_profiles",
     "tax_rates",
+    "company_logos",
 ];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
@@ -67,6 +68,7 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO quote_events (tenant_id, quote_id, version, action, user_id) VALUES ($1, $2, 1, 'created', $2)",
             "INSERT INTO company_profiles (tenant_id, legal_name) VALUES ($1, 'Aluminios SA de CV')",
             "INSERT INTO tax_rates (tenant_id, code, valid_from, name, rate) VALUES ($1, 'IVA16', '2030-01-01', 'IVA', 0.17)",
+            "INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, sha256('x'), 'image/png', 'x')",
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };

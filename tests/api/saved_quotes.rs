@@ -763,7 +763,8 @@ async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_ge
     let viewer = app.user_token(&t, "viewer").await;
     get_pdf(&app, &viewer, &format!("/api/v1/quotes/{id}/pdf?version=1")).await;
 
-    // With a logo, the PDF carries an image.
+    // With a logo, a draft's PDF carries an image; the version sent without one
+    // keeps printing without it.
     let resp = app
         .client
         .put(app.url("/api/v1/settings/company/logo"))
@@ -774,6 +775,12 @@ async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_ge
         .await
         .expect("logo");
     expect_status(resp, StatusCode::OK, "logo").await;
+    let sent = get_pdf(&app, &estimator, &format!("/api/v1/quotes/{id}/pdf")).await;
+    assert!(
+        find(&sent, b"/Subtype /Image").is_none(),
+        "sent without a logo"
+    );
+    act(&app, &estimator, &id, "revise").await;
     let with_logo = get_pdf(&app, &estimator, &format!("/api/v1/quotes/{id}/pdf")).await;
     assert!(
         find(&with_logo, b"/Subtype /Image").is_some(),
@@ -940,8 +947,19 @@ async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with
     )
     .await;
     let id = id_of(&q);
+    let logo = |method: Method| {
+        let req = app
+            .client
+            .request(method, app.url("/api/v1/settings/company/logo"))
+            .bearer_auth(&t.admin_token)
+            .header("Content-Type", "image/png")
+            .body(crate::company::png(30, 10));
+        async move { req.send().await.expect("logo request").status() }
+    };
+    assert_eq!(logo(Method::PUT).await, StatusCode::OK);
     act(&app, &t.admin_token, &id, "send").await;
     act(&app, &t.admin_token, &id, "revise").await;
+    assert_eq!(logo(Method::DELETE).await, StatusCode::NO_CONTENT);
     let resp = app
         .patch(
             &format!("/api/v1/quotes/{id}"),
@@ -961,14 +979,17 @@ async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with
         .await;
     expect_status(resp, StatusCode::OK, "rename company").await;
 
-    let v1 = pdf_text(
-        &get_pdf(
-            &app,
-            &t.admin_token,
-            &format!("/api/v1/quotes/{id}/pdf?version=1"),
-        )
-        .await,
+    let v1_pdf = get_pdf(
+        &app,
+        &t.admin_token,
+        &format!("/api/v1/quotes/{id}/pdf?version=1"),
+    )
+    .await;
+    assert!(
+        find(&v1_pdf, b"/Subtype /Image").is_some(),
+        "v1 keeps the logo it was sent with"
     );
+    let v1 = pdf_text(&v1_pdf);
     for kept in [
         "Cliente Original",
         "Primera obra",
@@ -979,7 +1000,12 @@ async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with
     for later in ["Cliente Nuevo", "Segunda obra", "Nombre Cambiado"] {
         assert!(!v1.contains(later), "v1 PDF shows the later {later:?}");
     }
-    let v2 = pdf_text(&get_pdf(&app, &t.admin_token, &format!("/api/v1/quotes/{id}/pdf")).await);
+    let v2_pdf = get_pdf(&app, &t.admin_token, &format!("/api/v1/quotes/{id}/pdf")).await;
+    assert!(
+        find(&v2_pdf, b"/Subtype /Image").is_none(),
+        "the draft has today's (no) logo"
+    );
+    let v2 = pdf_text(&v2_pdf);
     for now in [
         "Cliente Nuevo",
         "Segunda obra",
