@@ -468,7 +468,10 @@ pub async fn price_request(
 /// need no second connection), taxes as of today.
 pub fn price_with(catalog: &Catalog, req: &PreviewRequest) -> ApiResult<QuotePreview> {
     let mut input = to_input(req, catalog)?;
-    let today = chrono::Utc::now().date_naive();
+    // The tenant's local day (the offset comes with the cached snapshot).
+    let today = (chrono::Utc::now()
+        + chrono::Duration::seconds(i64::from(catalog.utc_offset_seconds)))
+    .date_naive();
     let tax_code = tax_code(req, catalog, today)?;
     if let Some((_, rate)) = &tax_code {
         input.rates.tax = *rate;

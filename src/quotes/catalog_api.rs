@@ -500,8 +500,8 @@ impl QuoteCatalogApi {
         ctx.require(Permission::ReadCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;
         let rows = repo::effective_tax_rates(&mut tx).await?;
+        let today = super::store::today(&mut tx).await?;
         tx.commit().await?;
-        let today = chrono::Utc::now().date_naive();
         let mut views: Vec<TaxRateView> = Vec::with_capacity(rows.len());
         for (code, t, source) in rows {
             views.push(TaxRateView {
@@ -578,7 +578,7 @@ impl QuoteCatalogApi {
                 ),
             ));
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = super::store::today(&mut tx).await?;
         let current = repo::effective_tax_rates(&mut tx)
             .await?
             .iter()
@@ -632,7 +632,7 @@ impl QuoteCatalogApi {
         // The tenant's default tax code must keep a rate in force.
         let settings = super::settings::load(&mut tx).await?;
         if settings.tax_code.as_deref() == Some(code.0.as_str()) {
-            let today = chrono::Utc::now().date_naive();
+            let today = super::store::today(&mut tx).await?;
             let in_force = repo::effective_tax_rates(&mut tx)
                 .await?
                 .iter()

@@ -89,6 +89,9 @@ pub struct Catalog {
     pub tax_rates: HashMap<String, Vec<TaxRate>>,
     /// The tax code quotes use when they name none (else the default rate applies).
     pub default_tax_code: Option<String>,
+    /// The tenant's offset from UTC when the snapshot was taken, in seconds, for the
+    /// local day on which tax rates are in force.
+    pub utc_offset_seconds: i32,
     /// The tenant's default rates for quotes that set none.
     pub default_rates: Rates,
     /// The tenant's pricing rules.

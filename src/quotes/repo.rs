@@ -391,6 +391,13 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
     catalog.default_rates = settings.rates();
     catalog.rules = settings.rules();
     catalog.default_tax_code = settings.tax_code.clone();
+    catalog.utc_offset_seconds = sqlx::query_scalar(
+        r#"SELECT EXTRACT(EPOCH FROM (now() AT TIME ZONE tenant_time_zone($1))
+                                     - (now() AT TIME ZONE 'UTC'))::integer"#,
+    )
+    .bind(tenant)
+    .fetch_one(tx.conn())
+    .await?;
     Ok(Arc::new(catalog))
 }
 

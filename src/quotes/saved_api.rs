@@ -855,7 +855,7 @@ impl SavedQuotesApi {
         let job = PdfJob {
             reference,
             version: v.version,
-            issued_on: v.sent_at.unwrap_or(v.priced_at).date_naive(),
+            issued_on: v.issued_on,
             valid_until: v.valid_until,
             draft: v.sent_at.is_none(),
             result: v.result.0,

@@ -150,6 +150,18 @@ pub struct QuoteSettings {
     #[serde(default)]
     #[oai(default)]
     pub rounding: RoundingMode,
+    /// The shop's time zone (IANA name): quotes are dated, valid and expire on its
+    /// local days, and tax rates take effect on them.
+    #[serde(default = "default_time_zone")]
+    #[oai(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+/// Where tenants without settings are.
+pub const DEFAULT_TIME_ZONE: &str = "America/Mexico_City";
+
+fn default_time_zone() -> String {
+    DEFAULT_TIME_ZONE.to_owned()
 }
 
 impl Default for QuoteSettings {
@@ -172,6 +184,7 @@ impl Default for QuoteSettings {
             kerf_mm: default_kerf_mm(),
             trim_mm: default_trim_mm(),
             rounding: RoundingMode::HalfUp,
+            time_zone: default_time_zone(),
         }
     }
 }
@@ -264,6 +277,7 @@ struct Row {
     kerf_mm: i32,
     trim_mm: i32,
     rounding: String,
+    time_zone: String,
 }
 
 /// The bound tenant's settings, or the defaults when it has none.
@@ -272,7 +286,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
         r#"SELECT profit_rate, indirect_rate, tax_rate, currency, validity_days, profile_rule,
                   waste_on_hardware, tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
-                  kerf_mm, trim_mm, rounding
+                  kerf_mm, trim_mm, rounding, time_zone
              FROM quote_settings WHERE tenant_id = $1"#,
     )
     .bind(tenant)
@@ -305,6 +319,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<QuoteSettings, sqlx::Error> {
         } else {
             RoundingMode::HalfUp
         },
+        time_zone: r.time_zone,
     })
 }
 
@@ -318,8 +333,8 @@ async fn save(
         r#"INSERT INTO quote_settings AS q (tenant_id, profit_rate, indirect_rate, tax_rate, currency,
                                             validity_days, profile_rule, waste_on_hardware, updated_by,
                                             tax_code, glass_rule, glass_step_cm, glass_min_area_m2,
-                                            kerf_mm, trim_mm, rounding)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                            kerf_mm, trim_mm, rounding, time_zone)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
            ON CONFLICT (tenant_id) DO UPDATE
               SET profit_rate = EXCLUDED.profit_rate, indirect_rate = EXCLUDED.indirect_rate,
                   tax_rate = EXCLUDED.tax_rate, currency = EXCLUDED.currency,
@@ -329,7 +344,7 @@ async fn save(
                   glass_step_cm = EXCLUDED.glass_step_cm,
                   glass_min_area_m2 = EXCLUDED.glass_min_area_m2,
                   kerf_mm = EXCLUDED.kerf_mm, trim_mm = EXCLUDED.trim_mm,
-                  rounding = EXCLUDED.rounding,
+                  rounding = EXCLUDED.rounding, time_zone = EXCLUDED.time_zone,
                   updated_at = now()
         RETURNING updated_at"#,
     )
@@ -349,6 +364,7 @@ async fn save(
     .bind(i32::try_from(s.kerf_mm).unwrap_or(i32::MAX))
     .bind(i32::try_from(s.trim_mm).unwrap_or(i32::MAX))
     .bind(s.rounding.as_str())
+    .bind(&s.time_zone)
     .fetch_one(tx.conn())
     .await
 }
@@ -388,9 +404,23 @@ impl SettingsApi {
         ctx.require(Permission::WriteSettings)?;
         body.check()?;
         let mut tx = ctx.tx(&self.state).await?;
+        let known: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+                .bind(&body.time_zone)
+                .fetch_one(tx.conn())
+                .await?;
+        if !known {
+            return Err(ApiError::invalid_field(
+                "time_zone",
+                format!(
+                    "{:?} is not a time zone name like America/Mexico_City",
+                    body.time_zone
+                ),
+            ));
+        }
         if let Some(code) = &body.tax_code {
             let rates = super::repo::effective_tax_rates(&mut tx).await?;
-            let today = chrono::Utc::now().date_naive();
+            let today = super::store::today(&mut tx).await?;
             let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
             if of_code.peek().is_none() {
                 return Err(ApiError::not_found(

@@ -58,9 +58,10 @@ impl TryFrom<String> for QuoteStatus {
 }
 
 /// The status as read: a sent quote past its validity date is expired. Dates are
-/// the database's `current_date` (UTC unless the server's time zone says otherwise).
+/// the tenant's local date (its `time_zone` setting).
 const STATUS: &str =
-    "CASE WHEN q.status = 'sent' AND q.valid_until < current_date THEN 'expired' ELSE q.status END";
+    "CASE WHEN q.status = 'sent' AND q.valid_until < tenant_date(q.tenant_id, now()) \
+                      THEN 'expired' ELSE q.status END";
 
 /// A quote's header row, with its client's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -95,6 +96,8 @@ pub struct VersionRow {
     pub priced_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub valid_until: Option<NaiveDate>,
+    /// The tenant's local date of sending (or, for a draft, of pricing).
+    pub issued_on: NaiveDate,
     /// Set on sending: who the version was addressed to and by.
     pub document: Option<Json<Snapshot>>,
 }
@@ -317,7 +320,8 @@ pub async fn mark_sent(
     let tenant = tx.tenant();
     let valid_until: NaiveDate = sqlx::query_scalar(
         r#"UPDATE quote_versions
-              SET sent_at = now(), valid_until = current_date + $4::integer, document = $5
+              SET sent_at = now(), valid_until = tenant_date($1, now()) + $4::integer,
+                  document = $5
             WHERE tenant_id = $1 AND quote_id = $2 AND version = $3
         RETURNING valid_until"#,
     )
@@ -430,7 +434,8 @@ pub async fn version(
 ) -> Result<Option<VersionRow>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(
-        r#"SELECT version, request, result, priced_at, sent_at, valid_until, document
+        r#"SELECT version, request, result, priced_at, sent_at, valid_until, document,
+                  tenant_date(tenant_id, COALESCE(sent_at, priced_at)) AS issued_on
              FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
     )
     .bind(tenant)
@@ -464,4 +469,13 @@ pub async fn events(tx: &mut TenantTx, id: Uuid) -> Result<Vec<EventRow>, sqlx::
     .bind(id)
     .fetch_all(tx.conn())
     .await
+}
+
+/// The bound tenant's local date today.
+pub async fn today(tx: &mut TenantTx) -> Result<NaiveDate, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_scalar("SELECT tenant_date($1, now())")
+        .bind(tenant)
+        .fetch_one(tx.conn())
+        .await
 }

@@ -459,7 +459,8 @@ async fn tenant_quote_settings_change_default_rates_and_rules_for_that_tenant_on
         json!({ "profit_rate": "0.2500", "indirect_rate": "0.1500", "tax_rate": "0.1600", "currency": "MXN",
                 "validity_days": 30, "profile_billing": "whole_bars_per_line", "waste_on_hardware": true,
                 "glass_billing": "window_area", "glass_step_cm": "0.00", "glass_min_area_m2": "0.000",
-                "kerf_mm": 4, "trim_mm": 10, "rounding": "half_up" })
+                "kerf_mm": 4, "trim_mm": 10, "rounding": "half_up",
+                "time_zone": "America/Mexico_City" })
     );
     let c01 = json!({ "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150", "height_cm": "120",
                                   "quantity": 1, "glass": "VID-CLARO-6", "colour": "NAT" }] });

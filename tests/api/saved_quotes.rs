@@ -56,6 +56,16 @@ async fn act(app: &TestApp, token: &str, id: &str, what: &str) -> Value {
     expect_status(action(app, token, id, what).await, StatusCode::OK, what).await
 }
 
+/// Today in a time zone, by the database's clock and zone rules.
+async fn local_today(app: &TestApp, zone: &str) -> chrono::NaiveDate {
+    let pool = app.runtime_pool(1).await;
+    sqlx::query_scalar("SELECT (now() AT TIME ZONE $1)::date")
+        .bind(zone)
+        .fetch_one(&pool)
+        .await
+        .expect("today")
+}
+
 fn id_of(quote: &Value) -> String {
     quote["id"].as_str().expect("quote id").to_owned()
 }
@@ -68,7 +78,7 @@ async fn backdate(app: &TestApp, tenant: &TestTenant, quote: &str) {
         .expect("bind");
     let id: Uuid = quote.parse().expect("uuid");
     let done = sqlx::query(
-        "UPDATE quotes SET valid_until = current_date - 1 WHERE id = $1 AND status = 'sent'",
+        "UPDATE quotes SET valid_until = tenant_date(tenant_id, now()) - 1 WHERE id = $1 AND status = 'sent'",
     )
     .bind(id)
     .execute(tx.conn())
@@ -126,7 +136,8 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
     // Sending freezes version 1, valid for the default 30 days.
     let q = act(&app, &estimator, &id, "send").await;
     assert_eq!(q["status"], "sent");
-    let expected_until = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    let expected_until =
+        (local_today(&app, "America/Mexico_City").await + chrono::Days::new(30)).to_string();
     assert_eq!(q["valid_until"], expected_until.as_str());
     assert!(q["sent_at"].is_string());
 
@@ -862,12 +873,14 @@ async fn a_quote_is_valid_through_its_last_day_and_expires_the_day_after() {
     let pool = app.runtime_pool(1).await;
     for (offset, status) in [(0, "sent"), (-1, "expired")] {
         let mut tx = TenantTx::begin(&pool, TenantId(t.id)).await.expect("bind");
-        sqlx::query("UPDATE quotes SET valid_until = current_date + $2 WHERE id = $1")
-            .bind(id.parse::<Uuid>().expect("uuid"))
-            .bind(offset)
-            .execute(tx.conn())
-            .await
-            .expect("set validity");
+        sqlx::query(
+            "UPDATE quotes SET valid_until = tenant_date(tenant_id, now()) + $2 WHERE id = $1",
+        )
+        .bind(id.parse::<Uuid>().expect("uuid"))
+        .bind(offset)
+        .execute(tx.conn())
+        .await
+        .expect("set validity");
         tx.commit().await.expect("commit");
         let q = app
             .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
@@ -1014,5 +1027,53 @@ async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with
     ] {
         assert!(v2.contains(now), "draft v2 PDF lacks {now:?}");
     }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn quotes_are_dated_and_expire_on_the_shops_local_days() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("zone")).await;
+    let admin = &t.admin_token;
+    let mut settings = app.get_json("/api/v1/settings/quotes", admin).await;
+    assert_eq!(settings["time_zone"], "America/Mexico_City");
+    settings["time_zone"] = json!("Marte/Olimpo");
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(admin),
+            Some(settings.clone()),
+        )
+        .await;
+    expect_named_error(
+        resp,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "time_zone",
+        "unknown zone",
+    )
+    .await;
+    // UTC+14: the first place where a day starts, often a day ahead of Mexico.
+    settings["time_zone"] = json!("Pacific/Kiritimati");
+    settings["validity_days"] = json!(10);
+    let resp = app
+        .request(
+            Method::PUT,
+            "/api/v1/settings/quotes",
+            Some(admin),
+            Some(settings),
+        )
+        .await;
+    expect_status(resp, StatusCode::OK, "zone").await;
+    let client = new_client(&app, admin, "Cliente").await;
+    let q = create_quote(
+        &app,
+        admin,
+        json!({ "client_id": client, "items": [window(1)] }),
+    )
+    .await;
+    let q = act(&app, admin, &id_of(&q), "send").await;
+    let expected = local_today(&app, "Pacific/Kiritimati").await + chrono::Days::new(10);
+    assert_eq!(q["valid_until"], expected.to_string().as_str());
     app.cleanup().await;
 }
