@@ -1,7 +1,9 @@
 //! Property checks of the quote engine and the customer document over random quotes
 //! from the seed catalogue: every figure shown adds up exactly, to the cent; the
 //! document's lines add up to its totals; more windows never cost less; the same
-//! input always gives the same figures.
+//! input always gives the same figures. The random rules cover the classic ones and
+//! the better ones (glass from BOM pieces, profiles cut from shared bars per job,
+//! half-to-even rounding), each recomputed independently here.
 //!
 //! No property-testing dependency: a fixed-seed PRNG makes every case reproducible.
 //! A failure names the test, the case number and seed, the input, and the smallest
@@ -21,9 +23,10 @@ use ventanas::money::Money;
 use ventanas::quotes::api::to_view;
 use ventanas::quotes::document::customer_lines;
 use ventanas::quotes::engine::{
-    self, Catalog, ItemInput, MaterialInput, ProfileRule, QuoteInput, QuoteResult, Rates, Rules,
+    self, Catalog, GlassRule, ItemInput, LineResult, MaterialInput, Pieces, ProfileRule,
+    QuoteInput, QuoteResult, Rates, Rounding, Rules,
 };
-use ventanas::quotes::formula::Vars;
+use ventanas::quotes::formula::{Formula, Vars};
 
 /// Fixed so that a failure seen once is seen again; `ENGINE_PROPERTIES_SEED` (hex)
 /// and `ENGINE_PROPERTIES_CASES` explore further without editing the file.
@@ -74,7 +77,8 @@ impl Rng {
     }
 }
 
-/// The seed catalogue, with colour names so that documents show them.
+/// The seed catalogue, with colour names so that documents show them and piece
+/// formulas so that the piece rules have pieces to bill.
 fn test_catalog() -> Catalog {
     let mut catalog = seed_catalog();
     for c in fixture("seed-catalog.json")["colours"]
@@ -86,7 +90,82 @@ fn test_catalog() -> Catalog {
             c["name"].as_str().expect("name").to_owned(),
         );
     }
+    add_piece_formulas(&mut catalog);
     catalog
+}
+
+fn formula(src: &str) -> Formula {
+    Formula::parse(src).expect("piece formulas parse")
+}
+
+/// The seed fixture has no piece formulas. The default products get the shipped
+/// defaults' (tenants/global.toml: pieces restated from the quantity formulas; the
+/// perimeter lines have no piece length, so they stay per metre under cut plans).
+/// The TEST-* products get a few of our own; their profile lines (perimeters, a
+/// door frame of two jambs and a head in one line) keep none, so the fallbacks are
+/// exercised: per metre × waste under cut plans, and the formula's m² for glass.
+fn add_piece_formulas(catalog: &mut Catalog) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tenants/global.toml");
+    let shipped: toml::Table =
+        toml::from_str(&std::fs::read_to_string(path).expect("tenants/global.toml"))
+            .expect("tenants/global.toml is TOML");
+    let piece = |line: &toml::Value, key: &str| {
+        line.get(key)
+            .map(|v| formula(v.as_str().expect("piece formulas are strings")))
+    };
+    let mut restated = BTreeSet::new();
+    for p in shipped["products"].as_array().expect("shipped products") {
+        let code = p["code"].as_str().expect("code");
+        let Some(product) = catalog.products.get_mut(code) else {
+            continue;
+        };
+        let bom = p["bom"].as_array().expect("shipped bom");
+        assert_eq!(
+            bom.len(),
+            product.bom.len(),
+            "{code}: shipped BOM ≠ seed BOM"
+        );
+        for (j, (line, shipped)) in product.bom.iter_mut().zip(bom).enumerate() {
+            assert_eq!(
+                Some(line.material.as_str()),
+                shipped["material"].as_str(),
+                "{code}: bom[{j}] of the shipped product is another material"
+            );
+            line.pieces = piece(shipped, "pieces");
+            line.piece_width_cm = piece(shipped, "piece_width_cm");
+            line.piece_height_cm = piece(shipped, "piece_height_cm");
+            line.piece_length_cm = piece(shipped, "piece_length_cm");
+        }
+        restated.insert(code.to_owned());
+    }
+    let defaults: BTreeSet<String> = catalog
+        .products
+        .keys()
+        .filter(|c| !c.starts_with("TEST-"))
+        .cloned()
+        .collect();
+    assert_eq!(restated, defaults, "every default product is shipped");
+
+    // A tall casement is glazed in panes of 80 cm at most: pieces without sizes, so
+    // the formula's m² is shared by the panes (each at least the minimum area).
+    let casement = catalog
+        .products
+        .get_mut("TEST-ABA-S35")
+        .expect("TEST-ABA-S35");
+    let glass = casement
+        .bom
+        .iter_mut()
+        .find(|l| l.kind == Category::Glass)
+        .expect("a glass line");
+    glass.pieces = Some(formula("max(1, ceil(height_m / 0.8))"));
+
+    let with_pieces = catalog
+        .products
+        .values()
+        .flat_map(|p| &p.bom)
+        .filter(|l| l.pieces.is_some())
+        .count();
+    assert!(with_pieces >= 8, "only {with_pieces} lines have pieces");
 }
 
 /// What random quotes draw from, sorted: the catalogue's maps iterate in a random
@@ -150,7 +229,7 @@ impl Universe {
     }
 }
 
-/// A size inside `[lo, hi]` in 0.1 cm steps, often exactly on a bound.
+/// A size inside `[lo, hi]` in 0.1 cm steps, often exactly on a bound or round.
 fn size(rng: &mut Rng, (lo, hi): (Decimal, Decimal)) -> Decimal {
     let steps = ((hi - lo) * Decimal::TEN)
         .floor()
@@ -159,10 +238,16 @@ fn size(rng: &mut Rng, (lo, hi): (Decimal, Decimal)) -> Decimal {
     let k = match rng.between(0, 9) {
         0 => 0,
         1 => steps,
+        // Whole 10 cm, as shops often quote: pieces that can fill a bar exactly.
+        2..=4 => rng.between(0, steps) / 100 * 100,
         _ => rng.between(0, steps),
     };
     lo + Decimal::new(k, 1)
 }
+
+/// Glass rounding steps (cm) and minimum areas per piece (m²), as `Decimal::new` parts.
+const GLASS_STEPS_CM: [(i64, u32); 4] = [(0, 0), (5, 1), (1, 0), (5, 0)];
+const GLASS_MIN_AREAS_M2: [(i64, u32); 3] = [(0, 0), (25, 2), (5, 1)];
 
 fn random_quote(rng: &mut Rng, u: &Universe) -> QuoteInput {
     let items = (0..rng.between(1, 8))
@@ -203,10 +288,35 @@ fn random_quote(rng: &mut Rng, u: &Universe) -> QuoteInput {
             Decimal::new(rng.between(0, 3_000), 4)
         },
     };
+    // Often an ideal saw (no kerf, no trims), so that round pieces fill a bar to
+    // the millimetre.
+    let (kerf_mm, trim_mm) = if rng.chance(33) {
+        (0, 0)
+    } else {
+        (rng.between(0, 8), rng.between(0, 20))
+    };
+    let (kerf_mm, trim_mm) = (
+        u32::try_from(kerf_mm).expect("kerf"),
+        u32::try_from(trim_mm).expect("trim"),
+    );
     let rules = Rules {
-        profiles: *rng.pick(&[ProfileRule::WholeBarsPerLine, ProfileRule::PerMetre]),
+        profiles: *rng.pick(&[
+            ProfileRule::WholeBarsPerLine,
+            ProfileRule::PerMetre,
+            ProfileRule::CutPlanPerJob,
+        ]),
         waste_on_hardware: rng.chance(50),
-        ..Rules::default()
+        glass: if rng.chance(50) {
+            GlassRule::WindowArea
+        } else {
+            GlassRule::BomPieces {
+                step_cm: *rng.pick(&GLASS_STEPS_CM.map(|(n, s)| Decimal::new(n, s))),
+                min_area_m2: *rng.pick(&GLASS_MIN_AREAS_M2.map(|(n, s)| Decimal::new(n, s))),
+            }
+        },
+        kerf_mm,
+        trim_mm,
+        rounding: *rng.pick(&[Rounding::HalfUp, Rounding::HalfEven]),
     };
     QuoteInput {
         items,
@@ -240,9 +350,14 @@ macro_rules! ensure_eq {
     }};
 }
 
-/// Half away from zero at 2 decimals, written here rather than taken from the crate.
-fn round2(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+/// To cents as the quote's rules say: half away from zero (half-up) or half to even,
+/// written here rather than taken from the crate.
+fn round2(rounding: Rounding, value: Decimal) -> Decimal {
+    let strategy = match rounding {
+        Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+    };
+    value.round_dp_with_strategy(2, strategy)
 }
 
 fn cents_only(what: &str, value: Decimal) -> Check {
@@ -327,6 +442,9 @@ fn simpler(catalog: &Catalog, q: &QuoteInput) -> Vec<QuoteInput> {
         if item.quantity > 1 {
             with(&|c| c.items[i].quantity = 1);
         }
+        if item.quantity > 2 {
+            with(&|c| c.items[i].quantity = item.quantity / 2);
+        }
         if item.glass.is_some() {
             with(&|c| c.items[i].glass = None);
         }
@@ -361,15 +479,102 @@ fn simpler(catalog: &Catalog, q: &QuoteInput) -> Vec<QuoteInput> {
     if r.labour_override_per_m2.is_some() {
         with(&|c| c.rates.labour_override_per_m2 = None);
     }
-    if q.rules != Rules::default() {
-        with(&|c| c.rules = Rules::default());
+    // Rules step towards the default one setting at a time (and the glass rule's
+    // parameters towards 0), so every step is strictly simpler.
+    let (rules, classic) = (q.rules, Rules::default());
+    if rules != classic {
+        with(&|c| c.rules = classic);
+    }
+    if rules.profiles != classic.profiles {
+        with(&|c| c.rules.profiles = classic.profiles);
+    }
+    if rules.waste_on_hardware != classic.waste_on_hardware {
+        with(&|c| c.rules.waste_on_hardware = classic.waste_on_hardware);
+    }
+    if let GlassRule::BomPieces {
+        step_cm,
+        min_area_m2,
+    } = rules.glass
+    {
+        with(&|c| c.rules.glass = classic.glass);
+        if !step_cm.is_zero() {
+            with(&|c| {
+                c.rules.glass = GlassRule::BomPieces {
+                    step_cm: Decimal::ZERO,
+                    min_area_m2,
+                }
+            });
+        }
+        if !min_area_m2.is_zero() {
+            with(&|c| {
+                c.rules.glass = GlassRule::BomPieces {
+                    step_cm,
+                    min_area_m2: Decimal::ZERO,
+                }
+            });
+        }
+    }
+    if rules.kerf_mm != classic.kerf_mm {
+        with(&|c| c.rules.kerf_mm = classic.kerf_mm);
+    }
+    if rules.trim_mm != classic.trim_mm {
+        with(&|c| c.rules.trim_mm = classic.trim_mm);
+    }
+    if rules.rounding != classic.rounding {
+        with(&|c| c.rules.rounding = classic.rounding);
     }
     out
+}
+
+/// Profile pieces of one BOM line of one item, as this test plans them.
+struct Planned {
+    material: String,
+    colour: Option<String>,
+    unit_price: Decimal,
+    bar_length_m: Decimal,
+    /// Whole millimetres, rounded up: a piece is never cut short.
+    length_mm: u32,
+    /// Pieces per window × windows.
+    count: u32,
+    /// What the windows pay for them: the line's (unrounded) amount.
+    paid: Decimal,
+}
+
+/// `value` rounded up to a multiple of `step` (unchanged when `step` is 0).
+fn stepped_up(value: Decimal, step: Decimal) -> Decimal {
+    if step.is_zero() {
+        value
+    } else {
+        (value / step).ceil() * step
+    }
+}
+
+/// First-fit decreasing, written out plainly: each piece, longest first, goes into
+/// the first bar it fits in (after a kerf, as every open bar has a cut already).
+fn first_fit_decreasing(pieces: &[u32], usable_mm: u32, kerf_mm: u32) -> Vec<Vec<u32>> {
+    let mut sorted: Vec<u32> = pieces.iter().copied().filter(|p| *p > 0).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let mut bars: Vec<(u32, Vec<u32>)> = Vec::new();
+    for piece in sorted {
+        match bars
+            .iter_mut()
+            .find(|(used, _)| used + kerf_mm + piece <= usable_mm)
+        {
+            Some((used, cuts)) => {
+                *used += kerf_mm + piece;
+                cuts.push(piece);
+            }
+            None => bars.push((piece, vec![piece])),
+        }
+    }
+    bars.into_iter().map(|(_, cuts)| cuts).collect()
 }
 
 /// Every figure the engine shows is rounded once to the cent, and they add up.
 fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
     let r = priced(catalog, input)?;
+    let rules = input.rules;
+    let round2 = |value: Decimal| round2(rules.rounding, value);
     ensure_eq!(r.items.len(), input.items.len(), "item count");
     ensure_eq!(
         r.material_items.len(),
@@ -377,6 +582,7 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
         "material item count"
     );
     let (mut materials, mut labour) = (Decimal::ZERO, Decimal::ZERO);
+    let mut planned: Vec<Planned> = Vec::new();
     for (i, (item, req)) in r.items.iter().zip(&input.items).enumerate() {
         let at = |part: &str| format!("items[{i}].{part}");
         let product = &catalog.products[&req.product];
@@ -422,12 +628,25 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
             "{}",
             at("glass_price")
         );
-        ensure_eq!(
-            item.glass.amount(),
-            round2(area * glass_price * Decimal::new(105, 2) * q),
-            "{} (area × price × 1.05 × quantity)",
-            at("glass")
-        );
+        // Glass by pieces needs glass lines; a product without any is billed on the
+        // window area, as classically.
+        let glass_by_pieces = match rules.glass {
+            GlassRule::BomPieces {
+                step_cm,
+                min_area_m2,
+            } if product.bom.iter().any(|l| l.kind == Category::Glass) => {
+                Some((step_cm, min_area_m2))
+            }
+            _ => None,
+        };
+        if glass_by_pieces.is_none() {
+            ensure_eq!(
+                item.glass.amount(),
+                round2(area * glass_price * Decimal::new(105, 2) * q),
+                "{} (area × price × 1.05 × quantity)",
+                at("glass")
+            );
+        }
         let labour_rate = input.rates.labour_override_per_m2.unwrap_or_else(|| {
             product
                 .window_type
@@ -452,18 +671,101 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
         let vars = Vars::new(req.width_cm, req.height_cm, q);
         for (j, (line, bom)) in item.lines.iter().zip(&product.bom).enumerate() {
             let at = |part: &str| format!("items[{i}].lines[{j}].{part}");
-            let info = &catalog.materials[&bom.material];
-            let net = bom.formula.eval(&vars).map_err(|e| at(&e.to_string()))?;
-            ensure_eq!(line.net_quantity, net.max(Decimal::ZERO), "{}", at("net"));
-            let waste = if bom.kind == Category::Hardware && !input.rules.waste_on_hardware {
+            let eval = |f: &Formula| {
+                f.eval(&vars)
+                    .map(|v| v.max(Decimal::ZERO))
+                    .map_err(|e| at(&e.to_string()))
+            };
+            // Billing glass by pieces, a chosen glass replaces the BOM's.
+            let material = match (&req.glass, bom.kind, glass_by_pieces) {
+                (Some(chosen), Category::Glass, Some(_)) => chosen,
+                _ => &bom.material,
+            };
+            ensure_eq!(&line.material, material, "{}", at("material"));
+            let info = &catalog.materials[material];
+            let net = eval(&bom.formula)?;
+            let waste = if bom.kind == Category::Hardware && !rules.waste_on_hardware {
                 Decimal::ONE
             } else {
                 bom.waste_factor
             };
-            ensure_eq!(line.waste_factor, waste, "{}", at("waste_factor"));
-            let needed = line.net_quantity * waste;
-            match (bom.kind, input.rules.profiles, info.bar_length_m) {
+            let needed = net * waste;
+            let unit_price = match (&req.colour, bom.kind) {
+                (Some(colour), Category::Profile) => info.colour_prices[colour],
+                _ => info.price,
+            };
+            ensure_eq!(line.unit_price, unit_price, "{}", at("unit_price"));
+            let count = match &bom.pieces {
+                Some(f) => eval(f)?.ceil().to_u32().ok_or_else(|| at("pieces"))?,
+                None => 1,
+            };
+            let bar = info.bar_length_m.filter(|b| !b.is_zero());
+            match (bom.kind, rules.profiles, bar) {
+                (Category::Glass, _, _) if glass_by_pieces.is_some() => {
+                    let (step, min_area) = glass_by_pieces.ok_or_else(|| at("glass rule"))?;
+                    let n = Decimal::from(count);
+                    let (each, width, height) = match (&bom.piece_width_cm, &bom.piece_height_cm) {
+                        (Some(w), Some(h)) => {
+                            let (w, h) = (stepped_up(eval(w)?, step), stepped_up(eval(h)?, step));
+                            (w * h / Decimal::from(10_000), Some(w), Some(h))
+                        }
+                        // No sizes: the formula's m², shared by the pieces.
+                        _ if count > 0 => (net / n, None, None),
+                        _ => (Decimal::ZERO, None, None),
+                    };
+                    let billed_area = each.max(min_area);
+                    ensure_eq!(line.net_quantity, each * n, "{}", at("net"));
+                    ensure_eq!(line.waste_factor, waste, "{}", at("waste_factor"));
+                    ensure_eq!(
+                        line.quantity,
+                        billed_area * n * waste,
+                        "{} (max(piece area, minimum) × pieces × waste)",
+                        at("quantity")
+                    );
+                    ensure!(line.bars.is_none(), "{}: bars of glass", at("bars"));
+                    let pieces = Pieces {
+                        count,
+                        width_cm: width,
+                        height_cm: height,
+                        billed_area_m2: Some(billed_area),
+                        length_cm: None,
+                    };
+                    ensure_eq!(line.pieces, Some(pieces), "{}", at("pieces"));
+                }
+                (Category::Profile, ProfileRule::CutPlanPerJob, Some(bar))
+                    if bom.piece_length_cm.is_some() =>
+                {
+                    let length = eval(bom.piece_length_cm.as_ref().ok_or_else(|| at("length"))?)?;
+                    let metres = Decimal::from(count) * length / Decimal::ONE_HUNDRED;
+                    ensure_eq!(line.net_quantity, metres, "{}", at("net (pieces × length)"));
+                    // The plan's offcuts are the waste: the windows pay their metres.
+                    ensure_eq!(line.waste_factor, Decimal::ONE, "{}", at("waste_factor"));
+                    ensure_eq!(line.quantity, metres, "{}", at("quantity"));
+                    ensure!(line.bars.is_none(), "{}: bars per line", at("bars"));
+                    let pieces = Pieces {
+                        count,
+                        width_cm: None,
+                        height_cm: None,
+                        billed_area_m2: None,
+                        length_cm: Some(length),
+                    };
+                    ensure_eq!(line.pieces, Some(pieces), "{}", at("pieces"));
+                    planned.push(Planned {
+                        material: material.clone(),
+                        colour: req.colour.clone(),
+                        unit_price,
+                        bar_length_m: bar,
+                        length_mm: (length * Decimal::TEN)
+                            .ceil()
+                            .to_u32()
+                            .ok_or_else(|| at("length in mm"))?,
+                        count: count * req.quantity,
+                        paid: metres * unit_price * q,
+                    });
+                }
                 (Category::Profile, ProfileRule::WholeBarsPerLine, Some(bar)) => {
+                    ensure_eq!(line.net_quantity, net, "{}", at("net"));
+                    ensure_eq!(line.waste_factor, waste, "{}", at("waste_factor"));
                     let bars = line.bars.ok_or_else(|| at("bars is missing"))?;
                     ensure_eq!(bars, bars.trunc(), "{} whole", at("bars"));
                     ensure_eq!(line.quantity, bars * bar, "{}", at("quantity"));
@@ -473,34 +775,46 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
                         "{}: {bars} bars of {bar} m for {needed} m",
                         at("bars")
                     );
+                    ensure!(line.pieces.is_none(), "{}: pieces per line", at("pieces"));
                 }
                 _ => {
+                    ensure_eq!(line.net_quantity, net, "{}", at("net"));
+                    ensure_eq!(line.waste_factor, waste, "{}", at("waste_factor"));
                     ensure!(
                         line.bars.is_none(),
                         "{}: bars without whole bars",
                         at("bars")
                     );
                     ensure_eq!(line.quantity, needed, "{}", at("quantity"));
+                    ensure!(
+                        line.pieces.is_none(),
+                        "{}: pieces without a piece rule",
+                        at("pieces")
+                    );
                 }
             }
-            let unit_price = match (&req.colour, bom.kind) {
-                (Some(colour), Category::Profile) => info.colour_prices[colour],
-                _ => info.price,
-            };
-            ensure_eq!(line.unit_price, unit_price, "{}", at("unit_price"));
             ensure_eq!(
                 line.amount,
                 line.quantity * unit_price * q,
                 "{}",
                 at("amount")
             );
-            ensure_eq!(line.billed, bom.kind != Category::Glass, "{}", at("billed"));
+            ensure_eq!(
+                line.billed,
+                bom.kind != Category::Glass || glass_by_pieces.is_some(),
+                "{}",
+                at("billed")
+            );
         }
-        for (part, kind, value) in [
+        let mut kinds = vec![
             ("profiles", Category::Profile, item.profiles),
             ("hardware", Category::Hardware, item.hardware),
             ("consumables", Category::Consumable, item.consumables),
-        ] {
+        ];
+        if glass_by_pieces.is_some() {
+            kinds.push(("glass", Category::Glass, item.glass));
+        }
+        for (part, kind, value) in kinds {
             let sum: Decimal = item
                 .lines
                 .iter()
@@ -527,10 +841,13 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
         );
         materials += m.amount.amount();
     }
+    let offcuts = check_cut_plans(&r, &planned, rules)?;
+    materials += offcuts;
 
     let t = &r.totals;
     for (what, value) in [
         ("materials", t.materials),
+        ("offcuts", t.offcuts),
         ("labour", t.labour),
         ("cost", t.cost),
         ("profit", t.profit),
@@ -544,6 +861,11 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
     }
     let rates = input.rates;
     ensure_eq!(r.rates, rates, "rates echoed");
+    ensure_eq!(
+        t.offcuts.amount(),
+        offcuts,
+        "totals.offcuts (Σ plans' offcuts)"
+    );
     ensure_eq!(t.materials.amount(), materials, "totals.materials");
     ensure_eq!(t.labour.amount(), labour, "totals.labour");
     let cost = t.cost.amount();
@@ -575,6 +897,139 @@ fn check_adds_up(catalog: &Catalog, input: &QuoteInput) -> Check {
     Ok(())
 }
 
+/// The quote's cut plans, recomputed from the pieces the lines were billed by: one
+/// plan per profile and colour, in the order they first appear; the bars are those
+/// of first-fit decreasing; each bar's cuts and kerfs fit its usable length; the
+/// windows pay their metres and the plan shows the rest as offcuts. Returns Σ offcuts.
+fn check_cut_plans(r: &QuoteResult, planned: &[Planned], rules: Rules) -> Result<Decimal, String> {
+    if rules.profiles != ProfileRule::CutPlanPerJob {
+        ensure!(
+            r.cut_plans.is_empty(),
+            "cut plans under {:?}",
+            rules.profiles
+        );
+        ensure_eq!(r.totals.offcuts.amount(), Decimal::ZERO, "totals.offcuts");
+        return Ok(Decimal::ZERO);
+    }
+    let mut groups: Vec<(&str, Option<&str>, Vec<&Planned>)> = Vec::new();
+    for p in planned {
+        let key = (p.material.as_str(), p.colour.as_deref());
+        match groups.iter_mut().find(|(m, c, _)| (*m, *c) == key) {
+            Some((_, _, members)) => members.push(p),
+            None => groups.push((key.0, key.1, vec![p])),
+        }
+    }
+    let plans: Vec<(&str, Option<&str>)> = r
+        .cut_plans
+        .iter()
+        .map(|p| (p.material.as_str(), p.colour.as_deref()))
+        .collect();
+    let expected: Vec<(&str, Option<&str>)> = groups.iter().map(|(m, c, _)| (*m, *c)).collect();
+    ensure_eq!(plans, expected, "cut plans (profile, colour)");
+    let mut offcuts = Decimal::ZERO;
+    for (k, (plan, (_, _, members))) in r.cut_plans.iter().zip(&groups).enumerate() {
+        let at = |part: &str| format!("cut_plans[{k}].{part}");
+        let first = members[0];
+        ensure_eq!(
+            plan.bar_length_m,
+            first.bar_length_m,
+            "{}",
+            at("bar_length_m")
+        );
+        ensure_eq!(plan.unit_price, first.unit_price, "{}", at("unit_price"));
+        for m in members {
+            ensure_eq!(
+                m.unit_price,
+                first.unit_price,
+                "{}: one price",
+                at("members")
+            );
+        }
+        ensure_eq!(plan.kerf_mm, rules.kerf_mm, "{}", at("kerf_mm"));
+        ensure_eq!(plan.trim_mm, rules.trim_mm, "{}", at("trim_mm"));
+        shown(&at("amount"), plan.amount)?;
+        shown(&at("offcuts"), plan.offcuts)?;
+
+        let bar_mm = (first.bar_length_m * Decimal::ONE_THOUSAND)
+            .ceil()
+            .to_u32()
+            .ok_or_else(|| at("bar in mm"))?;
+        let usable = bar_mm - 2 * rules.trim_mm;
+        let mut pieces: Vec<u32> = members
+            .iter()
+            .flat_map(|m| std::iter::repeat_n(m.length_mm, m.count as usize))
+            .filter(|l| *l > 0)
+            .collect();
+        let pieces_mm: u64 = pieces.iter().map(|l| u64::from(*l)).sum();
+        ensure_eq!(
+            plan.pieces_m,
+            Decimal::from(pieces_mm) / Decimal::ONE_THOUSAND,
+            "{}",
+            at("pieces_m")
+        );
+        // Every planned piece is cut once: the plan's cuts are the pieces.
+        let mut cuts: Vec<u32> = plan.bars.iter().flat_map(|b| b.cuts.clone()).collect();
+        let cuts_mm: u64 = cuts.iter().map(|l| u64::from(*l)).sum();
+        ensure_eq!(cuts_mm, pieces_mm, "{}: Σ cuts = Σ pieces", at("bars"));
+        cuts.sort_unstable();
+        pieces.sort_unstable();
+        ensure!(
+            cuts == pieces,
+            "{}: the cuts are not the pieces",
+            at("bars")
+        );
+        for (b, bar) in plan.bars.iter().enumerate() {
+            let at = |part: &str| at(&format!("bars[{b}].{part}"));
+            ensure!(!bar.cuts.is_empty(), "{}: a bar without cuts", at("cuts"));
+            ensure!(
+                bar.cuts.windows(2).all(|w| w[0] >= w[1]),
+                "{}: {:?} not longest first",
+                at("cuts"),
+                bar.cuts
+            );
+            let kerfs = rules.kerf_mm * u32::try_from(bar.cuts.len() - 1).expect("cuts");
+            let used = bar.cuts.iter().sum::<u32>() + kerfs;
+            ensure_eq!(bar.used_mm, used, "{} (cuts + kerfs)", at("used_mm"));
+            ensure!(
+                bar.used_mm <= usable,
+                "{}: {} mm used of a usable {usable} mm",
+                at("used_mm"),
+                bar.used_mm
+            );
+            ensure_eq!(bar.offcut_mm, usable - bar.used_mm, "{}", at("offcut_mm"));
+        }
+        let bars: Vec<Vec<u32>> = plan.bars.iter().map(|b| b.cuts.clone()).collect();
+        let ffd = first_fit_decreasing(&pieces, usable, rules.kerf_mm);
+        ensure!(
+            bars == ffd,
+            "{}: {bars:?} is not first-fit decreasing {ffd:?}",
+            at("bars")
+        );
+
+        let bought = Decimal::from(plan.bars.len()) * first.bar_length_m * first.unit_price;
+        ensure_eq!(
+            plan.amount.amount(),
+            round2(rules.rounding, bought),
+            "{} (bars × bar length × price)",
+            at("amount")
+        );
+        let paid: Decimal = members.iter().map(|m| m.paid).sum();
+        ensure!(
+            bought >= paid,
+            "{}: the bars ({bought}) cost less than the metres the windows pay ({paid})",
+            at("amount")
+        );
+        ensure_eq!(
+            plan.offcuts.amount(),
+            round2(rules.rounding, bought - paid),
+            "{} (bars bought − metres paid)",
+            at("offcuts")
+        );
+        offcuts += plan.offcuts.amount();
+    }
+    Ok(offcuts)
+}
+
 /// The customer's lines add up to the document's subtotal, and its totals chain.
 fn check_document(catalog: &Catalog, input: &QuoteInput) -> Check {
     let r = priced(catalog, input)?;
@@ -584,6 +1039,24 @@ fn check_document(catalog: &Catalog, input: &QuoteInput) -> Check {
         t.total == r.totals.total,
         "the view's total is the engine's"
     );
+    ensure_eq!(view.totals.offcuts, r.totals.offcuts, "the view's offcuts");
+    ensure_eq!(
+        view.cut_plans.len(),
+        r.cut_plans.len(),
+        "the view's cut plans"
+    );
+    for (k, (shown, plan)) in view.cut_plans.iter().zip(&r.cut_plans).enumerate() {
+        ensure_eq!(
+            shown.bar_count as usize,
+            plan.bars.len(),
+            "cut_plans[{k}].bar_count"
+        );
+        ensure!(
+            (&shown.material, shown.amount, shown.offcuts)
+                == (&plan.material, plan.amount, plan.offcuts),
+            "cut_plans[{k}] is shown as {shown:?}, priced as {plan:?}"
+        );
+    }
     let (lines, totals) = customer_lines(&view);
     ensure_eq!(
         lines.len(),
@@ -665,6 +1138,9 @@ fn check_document(catalog: &Catalog, input: &QuoteInput) -> Check {
 }
 
 /// One more window (or several) of any item never lowers any figure up the chain.
+/// Under cut plans the offcuts may fall as new pieces fill old bars' leftovers (and
+/// first-fit decreasing is not monotone in bars in principle); the cost must still
+/// rise, by at least the window's own metres, glass, hardware and labour.
 fn check_monotone(catalog: &Catalog, input: &QuoteInput) -> Check {
     let base = priced(catalog, input)?;
     for i in 0..input.items.len() {
@@ -756,6 +1232,122 @@ fn random_quotes_show_figures_that_add_up_to_the_cent() {
     });
     some("loose materials", &|q| !q.material_items.is_empty());
     some("no tax", &|q| q.rates.tax.is_zero());
+
+    // The better rules, each with every parameter value drawn.
+    some("cut plans", &|q| {
+        q.rules.profiles == ProfileRule::CutPlanPerJob
+    });
+    some("glass by the window area", &|q| {
+        q.rules.glass == GlassRule::WindowArea
+    });
+    for (n, scale) in GLASS_STEPS_CM {
+        let step = Decimal::new(n, scale);
+        some(
+            &format!("glass pieces in steps of {step} cm"),
+            &|q| matches!(q.rules.glass, GlassRule::BomPieces { step_cm, .. } if step_cm == step),
+        );
+    }
+    for (n, scale) in GLASS_MIN_AREAS_M2 {
+        let min = Decimal::new(n, scale);
+        some(
+            &format!("glass pieces of at least {min} m²"),
+            &|q| matches!(q.rules.glass, GlassRule::BomPieces { min_area_m2, .. } if min_area_m2 == min),
+        );
+    }
+    some("cut plans and glass pieces together", &|q| {
+        q.rules.profiles == ProfileRule::CutPlanPerJob && q.rules.glass != GlassRule::WindowArea
+    });
+    some("half-even rounding", &|q| {
+        q.rules.rounding == Rounding::HalfEven
+    });
+    some("half-up rounding", &|q| {
+        q.rules.rounding == Rounding::HalfUp
+    });
+
+    // And the cases reach what the rules are for: read from the engine's results.
+    let catalog = test_catalog();
+    let results: Vec<QuoteResult> = quotes
+        .iter()
+        .map(|q| engine::price(&catalog, q).expect("checked above"))
+        .collect();
+    let seen = |what: &str, f: &dyn Fn(&QuoteInput, &QuoteResult) -> bool| {
+        let n = quotes.iter().zip(&results).filter(|(q, r)| f(q, r)).count();
+        assert!(n > 0, "none of {} quotes has {what}", quotes.len());
+    };
+    fn lines(r: &QuoteResult) -> impl Iterator<Item = &LineResult> {
+        r.items.iter().flat_map(|i| &i.lines)
+    }
+    // Each bound of the kerf and trim ranges (20 mm trims are only 1 in 28).
+    for (what, kerf) in [("no kerf", 0), ("an 8 mm kerf", 8)] {
+        seen(what, &|q, _| q.rules.kerf_mm == kerf);
+    }
+    for (what, trim) in [("no trim", 0), ("20 mm trims", 20)] {
+        seen(what, &|q, _| q.rules.trim_mm == trim);
+    }
+    seen("a cut plan of several bars", &|_, r| {
+        r.cut_plans.iter().any(|p| p.bars.len() > 1)
+    });
+    seen("a bar cut to the millimetre, with no offcut", &|_, r| {
+        r.cut_plans
+            .iter()
+            .flat_map(|p| &p.bars)
+            .any(|b| b.offcut_mm == 0)
+    });
+    seen("a bar cut into pieces of different lengths", &|_, r| {
+        r.cut_plans
+            .iter()
+            .flat_map(|p| &p.bars)
+            .any(|b| b.cuts.first() != b.cuts.last())
+    });
+    seen("a profile line per metre under cut plans", &|q, r| {
+        q.rules.profiles == ProfileRule::CutPlanPerJob
+            && lines(r).any(|l| l.kind == Category::Profile && l.pieces.is_none())
+    });
+    seen("a glass piece billed at the minimum area", &|_, r| {
+        lines(r).any(|l| {
+            l.pieces.as_ref().is_some_and(|p| {
+                p.billed_area_m2
+                    .is_some_and(|a| a * Decimal::from(p.count) > l.net_quantity)
+            })
+        })
+    });
+    seen("a glass side stepped up", &|q, r| {
+        q.items.iter().zip(&r.items).any(|(req, item)| {
+            item.lines.iter().any(|l| {
+                l.pieces
+                    .as_ref()
+                    .and_then(|p| p.height_cm)
+                    .is_some_and(|h| h > req.height_cm)
+            })
+        })
+    });
+    seen("glass pieces without sizes", &|_, r| {
+        lines(r).any(|l| {
+            l.pieces
+                .as_ref()
+                .is_some_and(|p| p.count > 1 && p.width_cm.is_none())
+        })
+    });
+    seen("a chosen glass billed by pieces", &|q, r| {
+        q.items.iter().zip(&r.items).any(|(req, item)| {
+            req.glass.is_some()
+                && item
+                    .lines
+                    .iter()
+                    .any(|l| l.kind == Category::Glass && l.billed)
+        })
+    });
+    seen("half-even rounding changing a figure", &|q, r| {
+        let half_up = QuoteInput {
+            rules: Rules {
+                rounding: Rounding::HalfUp,
+                ..q.rules
+            },
+            ..q.clone()
+        };
+        q.rules.rounding == Rounding::HalfEven
+            && engine::price(&catalog, &half_up).expect("prices") != *r
+    });
 }
 
 #[test]
