@@ -12,6 +12,7 @@ use crate::clients::api::ClientsApi;
 use crate::quotes::api::QuotesApi;
 use crate::quotes::catalog_api::QuoteCatalogApi;
 use crate::quotes::company::CompanyApi;
+use crate::quotes::platform_api::PlatformQuoteCatalogApi;
 use crate::quotes::products_api::ProductsApi;
 use crate::quotes::saved_api::SavedQuotesApi;
 use crate::quotes::settings::SettingsApi;
@@ -169,6 +170,7 @@ pub type Apis = (
     SettingsApi,
     TenantsApi,
     GlobalCatalogApi,
+    PlatformQuoteCatalogApi,
 );
 
 /// Builds the OpenAPI service over `state`.
@@ -211,6 +213,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             state: state.clone(),
         },
         GlobalCatalogApi {
+            state: state.clone(),
+        },
+        PlatformQuoteCatalogApi {
             state: state.clone(),
         },
     );

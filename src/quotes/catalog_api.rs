@@ -165,7 +165,7 @@ fn money(value: Decimal) -> ApiResult<Money> {
 }
 
 /// Colour codes: 1 to 16 of `A-Z 0-9 _ -`, starting with a letter or digit.
-fn check_colour_code(field: &str, code: &str) -> ApiResult<()> {
+pub(crate) fn check_colour_code(field: &str, code: &str) -> ApiResult<()> {
     let ok = (1..=16).contains(&code.len())
         && code
             .bytes()

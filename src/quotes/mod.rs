@@ -10,6 +10,7 @@ pub mod engine;
 pub mod formula;
 pub mod model;
 pub mod pdf;
+pub mod platform_api;
 pub mod products_api;
 pub mod repo;
 pub mod saved_api;

@@ -447,6 +447,37 @@ pub async fn effective_products(tx: &mut TenantTx) -> Result<Vec<EffectiveProduc
     .fetch_all(tx.conn())
     .await?;
     let lines = effective_bom_rows(tx).await?;
+    assemble(rows, lines)
+}
+
+/// The default products, active ones, with their BOMs and versions.
+pub async fn global_products(
+    conn: &mut PgConnection,
+) -> Result<Vec<EffectiveProduct>, sqlx::Error> {
+    let rows: Vec<ProductSpecRow> = sqlx::query_as(
+        r#"SELECT code, name, kind, window_type, door_type, aluminium_line,
+                  min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'global' AS source,
+                  version
+             FROM global_products WHERE active ORDER BY code"#,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let lines: Vec<BomRow> = sqlx::query_as(
+        r#"SELECT product_code, 'global' AS source, description, material_code, kind,
+                  quantity_formula, waste_factor, pieces_formula, piece_width_formula,
+                  piece_height_formula, piece_length_formula, position
+             FROM global_bom_lines ORDER BY product_code, position"#,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    assemble(rows, lines)
+}
+
+/// Pairs product rows with their BOM lines (by code and source) into specs.
+fn assemble(
+    rows: Vec<ProductSpecRow>,
+    lines: Vec<BomRow>,
+) -> Result<Vec<EffectiveProduct>, sqlx::Error> {
     let mut boms: HashMap<(String, String), Vec<BomLineSpec>> = HashMap::new();
     for l in lines {
         boms.entry((l.product_code, l.source))

@@ -12,6 +12,7 @@ mod helpers;
 mod http_isolation;
 mod onboarding;
 mod operations;
+mod platform_quotes;
 mod products;
 mod quotes;
 mod rls;
