@@ -4,6 +4,10 @@
 //! the standard Helvetica fonts (not embedded) with WinAnsiEncoding, so strings are
 //! encoded to cp1252 and measured with the Adobe AFM widths below. Output is
 //! deterministic: no timestamps and no random file id.
+//!
+//! `f32` appears only for page geometry (points, font sizes) and colours, which is
+//! what PDF content streams and pdf-writer take. Amounts stay `Decimal` and reach the
+//! page only as text from [`format_money`].
 
 use std::io::Cursor;
 

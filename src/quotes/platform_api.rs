@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::catalog_api::{ColourInput, ColourPriceInput, LabourRateInput};
 use super::model::{ProductSpec, WindowType};
-use super::products_api::ProductView;
+use super::products_api::{check_bom_materials, ProductView};
 use super::repo;
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
@@ -69,39 +69,6 @@ fn view(p: repo::EffectiveProduct) -> (ProductView, String) {
         },
         tag,
     )
-}
-
-/// A BOM's materials must be default materials of the line's kind.
-async fn check_global_materials(
-    conn: &mut sqlx::PgConnection,
-    spec: &ProductSpec,
-) -> ApiResult<()> {
-    let materials = crate::catalog::repo::global_list(conn, None).await?;
-    for (i, line) in spec.bom.iter().enumerate() {
-        let field = format!("bom[{i}].material");
-        let material = materials
-            .iter()
-            .find(|m| m.code == line.material && m.active)
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "material_not_found",
-                    format!("{field}: no default material with code {}", line.material),
-                )
-                .with_details(serde_json::json!({ "field": field }))
-            })?;
-        if material.category != line.kind {
-            return Err(ApiError::invalid_field(
-                &field,
-                format!(
-                    "{} is a {}, not a {}",
-                    line.material,
-                    material.category.as_str(),
-                    line.kind.as_str()
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// A foreign-key miss (unknown material or colour) is a 404 naming it.
@@ -177,7 +144,8 @@ impl PlatformQuoteCatalogApi {
         if let Some((version, true)) = current {
             check_if_match("product", if_match.0.as_deref(), &etag(version))?;
         }
-        check_global_materials(&mut tx, &spec).await?;
+        let materials = crate::catalog::repo::global_list(&mut tx, None).await?;
+        check_bom_materials(&spec, &materials)?;
         repo::upsert_global_product(&mut tx, &spec).await?;
         let saved = repo::global_products(&mut tx)
             .await?

@@ -11,7 +11,7 @@ use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
 use crate::catalog::api::check_if_match;
-use crate::catalog::model::Source;
+use crate::catalog::model::{Material, Source};
 use crate::catalog::repo as catalog_repo;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
@@ -87,11 +87,17 @@ async fn find(tx: &mut TenantTx, code: &str) -> ApiResult<Option<ProductView>> {
 /// the line's kind.
 async fn check_materials(tx: &mut TenantTx, spec: &ProductSpec) -> ApiResult<()> {
     let materials = catalog_repo::effective(tx, None, None).await?;
+    check_bom_materials(spec, &materials)
+}
+
+/// Every BOM line's material is among `materials` (active ones) and of the line's
+/// kind; errors name the line. Shared by tenant and default products.
+pub(crate) fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiResult<()> {
     for (i, line) in spec.bom.iter().enumerate() {
         let field = format!("bom[{i}].material");
         let material = materials
             .iter()
-            .find(|m| m.code == line.material)
+            .find(|m| m.code == line.material && m.active)
             .ok_or_else(|| {
                 ApiError::not_found(
                     "material_not_found",
