@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use rust_decimal::Decimal;
-use ventanas::quotes::engine::{self, ItemInput, QuoteInput};
+use ventanas::pricing::{self as engine, ItemInput, QuoteInput};
 
 fn quote(items: usize) -> QuoteInput {
     let products = [

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod money;
 pub mod payload;
+pub mod pricing;
 pub mod quotes;
 pub mod startup;
 pub mod state;

@@ -8,8 +8,8 @@ mod seed_catalog;
 use rust_decimal::Decimal;
 use seed_catalog::{dec, fixture, seed_catalog};
 use serde_json::Value;
-use ventanas::quotes::engine::{
-    self, ItemInput, MaterialInput, ProfileRule, QuoteInput, Rates, Rules,
+use ventanas::pricing::{
+    self as engine, ItemInput, MaterialInput, ProfileRule, QuoteInput, Rates, Rules,
 };
 
 fn input(case: &Value) -> QuoteInput {

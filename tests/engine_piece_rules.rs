@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use ventanas::catalog::model::Category;
-use ventanas::quotes::engine::{
-    self, BomLine, Catalog, GlassRule, ItemInput, MaterialInfo, Product, ProfileRule, QuoteInput,
-    Rates, Rules,
+use ventanas::pricing::formula::Formula;
+use ventanas::pricing::{
+    self as engine, BomLine, Catalog, GlassRule, ItemInput, MaterialInfo, Product, ProfileRule,
+    QuoteInput, Rates, Rules,
 };
-use ventanas::quotes::formula::Formula;
 
 fn d(s: &str) -> Decimal {
     s.parse().expect("decimal")

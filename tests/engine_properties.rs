@@ -20,13 +20,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use seed_catalog::{fixture, seed_catalog};
 use ventanas::catalog::model::Category;
 use ventanas::money::Money;
-use ventanas::quotes::api::to_view;
-use ventanas::quotes::document::customer_lines;
-use ventanas::quotes::engine::{
-    self, Catalog, GlassRule, ItemInput, LineResult, MaterialInput, Pieces, ProfileRule,
+use ventanas::pricing::formula::{Formula, Vars};
+use ventanas::pricing::{
+    self as engine, Catalog, GlassRule, ItemInput, LineResult, MaterialInput, Pieces, ProfileRule,
     QuoteInput, QuoteResult, Rates, Rounding, Rules,
 };
-use ventanas::quotes::formula::{Formula, Vars};
+use ventanas::quotes::api::to_view;
+use ventanas::quotes::document::customer_lines;
 
 /// Fixed so that a failure seen once is seen again; `ENGINE_PROPERTIES_SEED` (hex)
 /// and `ENGINE_PROPERTIES_CASES` explore further without editing the file.

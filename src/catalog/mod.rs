@@ -4,3 +4,4 @@ pub mod api;
 pub mod model;
 pub mod platform_api;
 pub mod repo;
+pub use model::Category;

@@ -7,10 +7,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use rust_decimal::Decimal;
 
-use super::engine::{
-    self, Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult,
-    Rates,
-};
 use super::repo;
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
@@ -20,6 +16,9 @@ use crate::catalog::model::{Category, CURRENCY};
 use crate::error::{ApiError, ApiResult};
 use crate::money::{Centimetres, Money, Quantity, Rate};
 use crate::payload::JsonBody;
+use crate::pricing::{
+    Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult, Rates,
+};
 use crate::state::AppState;
 
 /// Most items (and most loose materials) in one quote.
@@ -476,7 +475,7 @@ pub fn price_with(catalog: &Catalog, req: &PreviewRequest) -> ApiResult<QuotePre
     if let Some((_, rate)) = &tax_code {
         input.rates.tax = *rate;
     }
-    let result = engine::price(catalog, &input)?;
+    let result = crate::pricing::price(catalog, &input)?;
     let mut view = to_view(catalog, &input, result);
     view.rates.tax_code = tax_code.map(|(code, _)| code);
     Ok(view)

@@ -4,10 +4,7 @@
 pub mod api;
 pub mod catalog_api;
 pub mod company;
-pub mod cutplan;
 pub mod document;
-pub mod engine;
-pub mod formula;
 pub mod model;
 pub mod pdf;
 pub mod platform_api;

@@ -3,11 +3,11 @@
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
-use super::engine::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
-use super::formula::{Formula, Vars};
 use crate::catalog::model::{check_name, Category, MaterialCode};
 use crate::error::ApiError;
 use crate::money::{Centimetres, Factor};
+use crate::pricing::formula::{Formula, Vars};
+use crate::pricing::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
 
 /// What a product is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]

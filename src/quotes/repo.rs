@@ -7,13 +7,13 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-use super::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product, TaxRate};
-use super::formula::Formula;
 use super::model::{BomLineSpec, ProductKind, ProductSpec, WindowType};
 use crate::catalog::model::{Category, Source};
 use crate::db::TenantTx;
 use crate::ids::UserId;
 use crate::money::{Centimetres, Factor};
+use crate::pricing::formula::Formula;
+use crate::pricing::{BomLine, Catalog, LabourRate, MaterialInfo, Product, TaxRate};
 
 /// Upserts a global colour.
 pub async fn upsert_global_colour(

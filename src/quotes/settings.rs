@@ -6,7 +6,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use rust_decimal::Decimal;
 
-use super::engine::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -16,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::UserId;
 use crate::money::{Centimetres, Quantity, Rate};
 use crate::payload::JsonBody;
+use crate::pricing::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 use crate::state::AppState;
 
 /// How profiles are billed.

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use ventanas::catalog::model::Category;
-use ventanas::quotes::engine::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
-use ventanas::quotes::formula::Formula;
+use ventanas::pricing::formula::Formula;
+use ventanas::pricing::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
 
 pub fn fixture(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
