@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod ids;
 pub mod money;

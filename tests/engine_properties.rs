@@ -19,6 +19,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use seed_catalog::{fixture, seed_catalog};
 use ventanas::catalog::model::Category;
+use ventanas::documents::lines::customer_lines;
 use ventanas::money::Money;
 use ventanas::pricing::formula::{Formula, Vars};
 use ventanas::pricing::{
@@ -26,7 +27,6 @@ use ventanas::pricing::{
     QuoteInput, QuoteResult, Rates, Rounding, Rules,
 };
 use ventanas::quotes::api::to_view;
-use ventanas::quotes::document::customer_lines;
 
 /// Fixed so that a failure seen once is seen again; `ENGINE_PROPERTIES_SEED` (hex)
 /// and `ENGINE_PROPERTIES_CASES` explore further without editing the file.

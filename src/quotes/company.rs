@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use sha2::Digest as _;
 
-use super::pdf::{self, LogoFormat};
+use crate::documents::pdf::{self, LogoFormat};
 
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;

@@ -4,9 +4,7 @@
 pub mod api;
 pub mod catalog_api;
 pub mod company;
-pub mod document;
 pub mod model;
-pub mod pdf;
 pub mod platform_api;
 pub mod products_api;
 pub mod repo;

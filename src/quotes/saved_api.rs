@@ -21,11 +21,11 @@ use uuid::Uuid;
 use super::api::{
     price_with, tenant_catalog, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview,
 };
+use super::company;
 use super::settings;
 use super::store::{
     self, EventRow, PartySnapshot, Priced, QuoteRow, QuoteStatus, Snapshot, VersionInfoRow,
 };
-use super::{company, document, pdf};
 use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
@@ -33,6 +33,7 @@ use crate::catalog::api::check_if_match;
 use crate::clients::api::optional_text;
 use crate::clients::repo as clients;
 use crate::db::TenantTx;
+use crate::documents::{lines as document, pdf};
 use crate::error::{ApiError, ApiResult};
 use crate::money::{Money, Rate};
 use crate::payload::JsonBody;

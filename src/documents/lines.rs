@@ -5,8 +5,8 @@
 
 use rust_decimal::Decimal;
 
-use super::api::QuotePreview;
 use super::pdf::{DocLine, TotalLine};
+use crate::quotes::api::QuotePreview;
 
 /// Splits `total` over `weights` in proportion, in whole cents, so the parts add up
 /// to `total` exactly: each part is rounded down and the cents left over go to the
