@@ -15,6 +15,7 @@ pub mod money;
 pub mod payload;
 pub mod pricing;
 pub mod quotes;
+pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

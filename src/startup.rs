@@ -122,8 +122,8 @@ pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Respons
 /// streamed without one.
 /// Logo uploads get their own, larger limit.
 async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
-    let max = if req.uri().path() == crate::quotes::company::LOGO_PATH {
-        max.max(crate::quotes::company::MAX_LOGO_BYTES)
+    let max = if req.uri().path() == crate::settings::company::LOGO_PATH {
+        max.max(crate::settings::company::MAX_LOGO_BYTES)
     } else {
         max
     };

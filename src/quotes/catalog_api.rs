@@ -630,7 +630,7 @@ impl QuoteCatalogApi {
             ));
         }
         // The tenant's default tax code must keep a rate in force.
-        let settings = super::settings::load(&mut tx).await?;
+        let settings = crate::settings::quotes::repo::load(&mut tx).await?;
         if settings.tax_code.as_deref() == Some(code.0.as_str()) {
             let today = super::store::today(&mut tx).await?;
             let in_force = repo::effective_tax_rates(&mut tx)

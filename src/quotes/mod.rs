@@ -3,11 +3,9 @@
 
 pub mod api;
 pub mod catalog_api;
-pub mod company;
 pub mod model;
 pub mod platform_api;
 pub mod products_api;
 pub mod repo;
 pub mod saved_api;
-pub mod settings;
 pub mod store;

@@ -387,7 +387,7 @@ pub async fn load_catalog(tx: &mut TenantTx) -> Result<Arc<Catalog>, sqlx::Error
     for (code, rate, _) in effective_tax_rates(tx).await? {
         catalog.tax_rates.entry(code).or_default().push(rate);
     }
-    let settings = super::settings::load(tx).await?;
+    let settings = crate::settings::quotes::repo::load(tx).await?;
     catalog.default_rates = settings.rates();
     catalog.rules = settings.rules();
     catalog.default_tax_code = settings.tax_code.clone();

@@ -21,8 +21,6 @@ use uuid::Uuid;
 use super::api::{
     price_with, tenant_catalog, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview,
 };
-use super::company;
-use super::settings;
 use super::store::{
     self, EventRow, PartySnapshot, Priced, QuoteRow, QuoteStatus, Snapshot, VersionInfoRow,
 };
@@ -37,6 +35,8 @@ use crate::documents::{lines as document, pdf};
 use crate::error::{ApiError, ApiResult};
 use crate::money::{Money, Rate};
 use crate::payload::JsonBody;
+use crate::settings::company::{self, repo as company_repo};
+use crate::settings::quotes::repo as settings;
 use crate::state::AppState;
 
 /// A new quote: its client, an optional title and notes, and what to price (the
@@ -369,9 +369,9 @@ fn event(e: EventRow) -> QuoteEvent {
 
 /// The title, notes, client and company of a quote as they read now.
 async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<Snapshot> {
-    let profile = company::load(tx).await?;
+    let profile = company_repo::load(tx).await?;
     let client = clients::get(tx, row.client_id).await?;
-    let logo = company::current_logo_hash(tx).await?;
+    let logo = company_repo::current_logo_hash(tx).await?;
     Ok(Snapshot {
         logo_sha256: logo.map(hex::encode),
         title: row.title.clone(),
@@ -839,14 +839,14 @@ impl SavedQuotesApi {
                     .as_deref()
                     .and_then(|h| hex::decode(h).ok());
                 let logo = match hash {
-                    Some(hash) => company::load_logo_by_hash(&mut tx, &hash).await?,
+                    Some(hash) => company_repo::load_logo_by_hash(&mut tx, &hash).await?,
                     None => None,
                 };
                 (doc.0, logo)
             }
             None => (
                 snapshot(&mut tx, &row).await?,
-                company::load_logo(&mut tx).await?,
+                company_repo::load_logo(&mut tx).await?,
             ),
         };
         tx.commit().await?;

@@ -1,0 +1,134 @@
+//! `/api/v1/settings/company`: the company details printed on quotes, and the logo.
+
+use poem::http::StatusCode;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::model::{check_logo, checked, CompanyInput, CompanyProfile, MAX_LOGO_BYTES};
+use super::repo::{load, load_logo, remove_logo, save, save_logo};
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::error::{ApiError, ApiResult};
+use crate::payload::JsonBody;
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum CompanyAnswer {
+    #[oai(status = 200)]
+    Ok(Json<CompanyProfile>),
+}
+
+#[derive(ApiResponse)]
+enum LogoAnswer {
+    /// The logo as uploaded (`image/png` or `image/jpeg`).
+    #[oai(status = 200)]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum LogoDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Company endpoints.
+pub struct CompanyApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/settings/company", tag = "ApiTags::Quotes")]
+impl CompanyApi {
+    /// The company details printed on quotes (the PDF prints name, RFC, address,
+    /// phone and email; the website is for the web app).
+    #[oai(path = "/", method = "get", operation_id = "company_get")]
+    async fn get(&self, auth: TenantAuth) -> ApiResult<CompanyAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let profile = load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(CompanyAnswer::Ok(Json(profile)))
+    }
+
+    /// Replace the company details (admins only); the logo stays.
+    #[oai(path = "/", method = "put", operation_id = "company_put")]
+    async fn put(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<CompanyInput>,
+    ) -> ApiResult<CompanyAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        let input = checked(&body)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        save(&mut tx, &input, ctx.user.0).await?;
+        let profile = load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(CompanyAnswer::Ok(Json(profile)))
+    }
+
+    /// Upload the logo printed on quotes (admins only): the raw bytes of a PNG or
+    /// JPEG, at most 512 KiB and 4000 × 4000 pixels. Other formats are 415; a file
+    /// that cannot be read is 422.
+    #[oai(path = "/logo", method = "put", operation_id = "company_logo_put")]
+    async fn put_logo(&self, auth: TenantAuth, body: Binary<Vec<u8>>) -> ApiResult<CompanyAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        if body.0.len() > MAX_LOGO_BYTES {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("a logo is at most {MAX_LOGO_BYTES} bytes"),
+            ));
+        }
+        let logo = check_logo(&body.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        save_logo(&mut tx, &logo, ctx.user.0).await?;
+        let profile = load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(CompanyAnswer::Ok(Json(profile)))
+    }
+
+    /// The logo, as uploaded; 404 when there is none.
+    #[oai(path = "/logo", method = "get", operation_id = "company_logo_get")]
+    async fn get_logo(&self, auth: TenantAuth) -> ApiResult<LogoAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let logo = load_logo(&mut tx).await?;
+        tx.commit().await?;
+        let logo = logo.ok_or_else(|| {
+            ApiError::not_found("logo_not_found", "this tenant has not uploaded a logo")
+        })?;
+        Ok(LogoAnswer::Ok(
+            Binary(logo.bytes),
+            logo.content_type,
+            "private, no-cache".to_owned(),
+        ))
+    }
+
+    /// Remove the logo (admins only).
+    #[oai(
+        path = "/logo",
+        method = "delete",
+        operation_id = "company_logo_delete"
+    )]
+    async fn delete_logo(&self, auth: TenantAuth) -> ApiResult<LogoDeleted> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !remove_logo(&mut tx, ctx.user.0).await? {
+            return Err(ApiError::not_found(
+                "logo_not_found",
+                "this tenant has not uploaded a logo",
+            ));
+        }
+        tx.commit().await?;
+        Ok(LogoDeleted::NoContent)
+    }
+}

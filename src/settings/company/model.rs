@@ -1,0 +1,118 @@
+//! The shop's company details printed on its quotes, and its logo: the types, the
+//! checks of what an admin sends, and the logo as the PDF writer takes it.
+
+use chrono::{DateTime, Utc};
+use poem::http::StatusCode;
+use poem_openapi::Object;
+use sha2::Digest as _;
+
+use crate::catalog::model::check_name;
+use crate::clients::api::{optional_text, rfc_problem};
+use crate::documents::pdf::{self, LogoFormat};
+use crate::error::{ApiError, ApiResult};
+use crate::users::model::normalize_email;
+
+/// The company as printed on quotes. Until an admin sets it, the legal name is the
+/// tenant's name and the rest is empty.
+#[derive(Debug, Clone, Object, sqlx::FromRow)]
+pub struct CompanyProfile {
+    pub legal_name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub rfc: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub address: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub phone: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub email: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub website: Option<String>,
+    /// `image/png` or `image/jpeg` when a logo was uploaded.
+    #[oai(skip_serializing_if_is_none)]
+    pub logo_type: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The company details an admin sets; empty optional fields clear them.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyInput {
+    /// Razón social, e.g. `Aluminios del Norte SA de CV`.
+    pub legal_name: String,
+    /// RFC: 12 characters for companies, 13 for people.
+    pub rfc: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+}
+
+/// Where logos are uploaded (its body limit is [`MAX_LOGO_BYTES`]).
+pub const LOGO_PATH: &str = "/api/v1/settings/company/logo";
+/// The largest logo accepted, in bytes.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+/// A stored logo.
+pub struct Logo {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes: how sent quotes refer to the logo they were sent with.
+    pub sha256: Vec<u8>,
+}
+
+impl Logo {
+    /// The logo as the PDF writer takes it.
+    pub fn for_pdf(&self) -> pdf::Logo<'_> {
+        pdf::Logo {
+            format: if self.content_type == "image/png" {
+                LogoFormat::Png
+            } else {
+                LogoFormat::Jpeg
+            },
+            bytes: &self.bytes,
+        }
+    }
+}
+
+/// Recognises a PNG or JPEG by its signature and checks it can be drawn.
+pub fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
+    let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_image",
+            "the logo must be a PNG or JPEG image",
+        ));
+    };
+    let logo = Logo {
+        content_type: content_type.to_owned(),
+        bytes: bytes.to_vec(),
+        sha256: sha2::Sha256::digest(bytes).to_vec(),
+    };
+    pdf::inspect_logo(&logo.for_pdf())
+        .map_err(|e| ApiError::invalid_field("logo", e.to_string()))?;
+    Ok(logo)
+}
+
+/// Checks and normalises the input; errors name the field.
+pub fn checked(input: &CompanyInput) -> ApiResult<CompanyInput> {
+    let rfc = optional_text("rfc", input.rfc.as_ref(), 13)?.map(|r| r.to_uppercase());
+    if let Some(problem) = rfc.as_deref().and_then(rfc_problem) {
+        return Err(ApiError::invalid_field("rfc", problem));
+    }
+    let email = optional_text("email", input.email.as_ref(), 254)?
+        .map(|e| normalize_email(&e).map_err(|m| ApiError::invalid_field("email", m)))
+        .transpose()?;
+    Ok(CompanyInput {
+        legal_name: check_name("legal_name", &input.legal_name)?.to_owned(),
+        rfc,
+        address: optional_text("address", input.address.as_ref(), 500)?,
+        phone: optional_text("phone", input.phone.as_ref(), 40)?,
+        email,
+        website: optional_text("website", input.website.as_ref(), 200)?,
+    })
+}

@@ -1,0 +1,83 @@
+//! `/api/v1/settings/quotes`: read and replace the tenant's quote settings.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::model::QuoteSettings;
+use super::repo;
+use crate::api::ApiTags;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::cache::Scope;
+use crate::error::{ApiError, ApiResult};
+use crate::payload::JsonBody;
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum SettingsAnswer {
+    #[oai(status = 200)]
+    Ok(Json<QuoteSettings>),
+}
+
+/// Settings endpoints.
+pub struct SettingsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/settings/quotes", tag = "ApiTags::Quotes")]
+impl SettingsApi {
+    /// The tenant's quote settings (the classic defaults until an admin changes them).
+    #[oai(path = "/", method = "get", operation_id = "quote_settings_get")]
+    async fn get(&self, auth: TenantAuth) -> ApiResult<SettingsAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let settings = repo::load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(SettingsAnswer::Ok(Json(settings)))
+    }
+
+    /// Replace the tenant's quote settings (admins only). New previews use them at once.
+    #[oai(path = "/", method = "put", operation_id = "quote_settings_put")]
+    async fn put(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<QuoteSettings>,
+    ) -> ApiResult<SettingsAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteSettings)?;
+        body.check()?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !repo::time_zone_exists(&mut tx, &body.time_zone).await? {
+            return Err(ApiError::invalid_field(
+                "time_zone",
+                format!(
+                    "{:?} is not a time zone name like America/Mexico_City",
+                    body.time_zone
+                ),
+            ));
+        }
+        if let Some(code) = &body.tax_code {
+            let rates = crate::quotes::repo::effective_tax_rates(&mut tx).await?;
+            let today = crate::quotes::store::today(&mut tx).await?;
+            let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
+            if of_code.peek().is_none() {
+                return Err(ApiError::not_found(
+                    "tax_rate_not_found",
+                    format!("no tax rate with code {code}"),
+                )
+                .with_details(serde_json::json!({ "field": "tax_code" })));
+            }
+            if !of_code.any(|(_, t, _)| t.valid_from <= today) {
+                return Err(ApiError::invalid_field(
+                    "tax_code",
+                    format!("tax {code} has no rate in force today"),
+                ));
+            }
+        }
+        repo::save(&mut tx, &body, ctx.user).await?;
+        tx.commit().await?;
+        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        Ok(SettingsAnswer::Ok(Json(body.0)))
+    }
+}
