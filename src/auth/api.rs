@@ -4,15 +4,15 @@ use chrono::{DateTime, Duration, Utc};
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
-use crate::payload::JsonBody;
+use crate::http::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::{repo, token, TenantAuth, SESSION_COOKIE};
-use crate::api::ApiTags;
 use crate::cache::Scope;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
 use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::tenants;

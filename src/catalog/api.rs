@@ -5,20 +5,21 @@ use std::sync::Arc;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::payload::JsonBody;
+use crate::http::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::model::{
-    check_material_shape, check_name, Category, Material, MaterialCode, Price, PriceChange, Source,
-    Unit,
+    check_material_shape, Category, Material, MaterialCode, Price, PriceChange, Source, Unit,
 };
 use super::repo::{self, MaterialFields};
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
 use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::http::check_if_match;
+use crate::http::check_name;
+use crate::http::ApiTags;
 use crate::money::{Metres, Money};
 use crate::state::AppState;
 
@@ -99,34 +100,6 @@ fn material_not_found(code: &str) -> ApiError {
 
 fn parse_code(raw: &str) -> ApiResult<MaterialCode> {
     MaterialCode::parse_field("code", raw)
-}
-
-/// Compares `If-Match` (required) with the current tag of `what` (e.g. "material");
-/// `*` matches anything.
-pub(crate) fn check_if_match(what: &str, if_match: Option<&str>, current: &str) -> ApiResult<()> {
-    let Some(if_match) = if_match else {
-        return Err(ApiError::new(
-            poem::http::StatusCode::PRECONDITION_REQUIRED,
-            "if_match_required",
-            format!(
-                "send the {what}'s ETag in If-Match so concurrent edits cannot overwrite each other"
-            ),
-        ));
-    };
-    let matches = if_match.trim() == "*"
-        || if_match
-            .split(',')
-            .any(|tag| tag.trim().trim_start_matches("W/") == current);
-    if matches {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            poem::http::StatusCode::PRECONDITION_FAILED,
-            "version_mismatch",
-            format!("the {what} changed since you read it; read it again and retry"),
-        )
-        .with_details(serde_json::json!({ "current_etag": current })))
-    }
 }
 
 /// Catalogue endpoints.

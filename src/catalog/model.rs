@@ -185,19 +185,6 @@ pub fn check_material_shape(
     }
 }
 
-/// A trimmed display name of 1 to 200 characters, or a 422 naming the field.
-pub fn check_name<'a>(field: &str, raw: &'a str) -> Result<&'a str, ApiError> {
-    let name = raw.trim();
-    match name.chars().count() {
-        0 => Err(ApiError::invalid_field(field, "must not be blank")),
-        n if n > 200 => Err(ApiError::invalid_field(
-            field,
-            "must be at most 200 characters",
-        )),
-        _ => Ok(name),
-    }
-}
-
 /// Where an effective price comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "snake_case")]

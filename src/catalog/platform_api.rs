@@ -4,17 +4,18 @@
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::payload::JsonBody;
+use crate::http::JsonBody;
 use poem_openapi::OpenApi;
 
 use super::api::{CreateMaterial, HistoryAnswer, MaterialAnswer, MaterialList, UpdateMaterial};
-use super::model::{check_material_shape, check_name, Category, MaterialCode};
+use super::model::{check_material_shape, Category, MaterialCode};
 use super::repo::{self, MaterialFields};
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
 use crate::cache::Scope;
 use crate::error::{ApiError, ApiResult};
+use crate::http::check_name;
+use crate::http::ApiTags;
 use crate::state::AppState;
 
 fn not_found(code: &str) -> ApiError {
@@ -105,7 +106,7 @@ impl GlobalCatalogApi {
         let current = repo::global_row_for_update(&mut tx, code.as_str())
             .await?
             .ok_or_else(|| not_found(code.as_str()))?;
-        super::api::check_if_match("material", if_match.0.as_deref(), &current.etag())?;
+        crate::http::check_if_match("material", if_match.0.as_deref(), &current.etag())?;
         let bar_length_m = body.bar_length_m.or(current.bar_length_m);
         check_material_shape(current.category, current.unit, bar_length_m)?;
         let fields = MaterialFields {

@@ -6,13 +6,14 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::repo::{self, Client, ClientFields};
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
-use crate::catalog::model::check_name;
 use crate::error::{ApiError, ApiResult};
+use crate::http::check_name;
+use crate::http::optional_text;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::money::Rate;
-use crate::payload::JsonBody;
 use crate::state::AppState;
 use crate::users::model::normalize_email;
 
@@ -65,24 +66,6 @@ pub(crate) fn rfc_problem(rfc: &str) -> Option<String> {
             .iter()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     (!ok).then(|| format!("{rfc:?} is not an RFC (3 or 4 letters, 6 digits of date, 3 characters)"))
-}
-
-/// Trims an optional text field; empty means absent; too long is a 422.
-pub(crate) fn optional_text(
-    field: &str,
-    value: Option<&String>,
-    max: usize,
-) -> ApiResult<Option<String>> {
-    let Some(text) = value.map(|v| v.trim()).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > max {
-        return Err(ApiError::invalid_field(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(text.to_owned()))
 }
 
 /// Merges `input` over `base` and checks the result.
@@ -190,7 +173,7 @@ impl ClientsApi {
     ) -> ApiResult<ClientList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let (limit, offset) = crate::payload::page(limit.0, offset.0)?;
+        let (limit, offset) = crate::http::payload::page(limit.0, offset.0)?;
         let search = search.0.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if search.is_some_and(|s| s.len() > 100) {
             return Err(ApiError::invalid_field(

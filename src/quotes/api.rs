@@ -8,14 +8,14 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use rust_decimal::Decimal;
 
 use super::repo;
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
 use crate::catalog::model::{Category, CURRENCY};
 use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::money::{Centimetres, Money, Quantity, Rate};
-use crate::payload::JsonBody;
 use crate::pricing::{
     Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult, Rates,
 };

@@ -11,16 +11,17 @@ use rust_decimal::Decimal;
 
 use super::model::WindowType;
 use super::repo;
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
-use crate::catalog::model::{check_name, Category, Source};
+use crate::catalog::model::{Category, Source};
 use crate::catalog::repo as catalog_repo;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
+use crate::http::check_name;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::money::{Factor, Money, Rate};
-use crate::payload::JsonBody;
 use crate::state::AppState;
 
 /// A colour profiles come in.

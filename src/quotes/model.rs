@@ -3,8 +3,9 @@
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
-use crate::catalog::model::{check_name, Category, MaterialCode};
+use crate::catalog::model::{Category, MaterialCode};
 use crate::error::ApiError;
+use crate::http::check_name;
 use crate::money::{Centimetres, Factor};
 use crate::pricing::formula::{Formula, Vars};
 use crate::pricing::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};

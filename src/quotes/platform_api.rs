@@ -14,15 +14,16 @@ use super::catalog_api::{ColourInput, ColourPriceInput, LabourRateInput};
 use super::model::{ProductSpec, WindowType};
 use super::products_api::{check_bom_materials, ProductView};
 use super::repo;
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
 use crate::cache::Scope;
-use crate::catalog::api::check_if_match;
-use crate::catalog::model::{check_name, Category, Source};
+use crate::catalog::model::{Category, Source};
 use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::http::check_if_match;
+use crate::http::check_name;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::money::Rate;
-use crate::payload::JsonBody;
 use crate::state::AppState;
 
 #[derive(ApiResponse)]

@@ -6,16 +6,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::model::ProductSpec;
 use super::repo::{self, EffectiveProduct};
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
-use crate::catalog::api::check_if_match;
 use crate::catalog::model::{Material, Source};
 use crate::catalog::repo as catalog_repo;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::payload::JsonBody;
+use crate::http::check_if_match;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 /// A product as the tenant sees it.

@@ -24,17 +24,17 @@ use super::api::{
 use super::store::{
     self, EventRow, PartySnapshot, Priced, QuoteRow, QuoteStatus, Snapshot, VersionInfoRow,
 };
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
-use crate::catalog::api::check_if_match;
-use crate::clients::api::optional_text;
 use crate::clients::repo as clients;
 use crate::db::TenantTx;
 use crate::documents::{lines as document, pdf};
 use crate::error::{ApiError, ApiResult};
+use crate::http::check_if_match;
+use crate::http::optional_text;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::money::{Money, Rate};
-use crate::payload::JsonBody;
 use crate::settings::company::{self, repo as company_repo};
 use crate::settings::quotes::repo as settings;
 use crate::state::AppState;
@@ -550,7 +550,7 @@ impl SavedQuotesApi {
     ) -> ApiResult<QuoteList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let (limit, offset) = crate::payload::page(limit.0, offset.0)?;
+        let (limit, offset) = crate::http::payload::page(limit.0, offset.0)?;
         let search = optional_text("search", search.0.as_ref(), 100)?;
         let mut tx = ctx.tx(&self.state).await?;
         let rows = store::list(

@@ -4,18 +4,18 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 
-use crate::payload::JsonBody;
+use crate::http::JsonBody;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sha2::{Digest, Sha256};
 
 use super::repo::{self, Tenant};
-use crate::api::ApiTags;
 use crate::auth::password::{password_problem, Passwords};
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
 use crate::db::{Db, TenantTx};
 use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::http::ApiTags;
 use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::users::model::normalize_email;
@@ -111,7 +111,7 @@ pub fn validate(req: &CreateTenant) -> ApiResult<(String, String)> {
     if let Some(problem) = slug_problem(&req.slug) {
         return Err(ApiError::invalid_field("slug", problem));
     }
-    let name = crate::catalog::model::check_name("name", &req.name)?;
+    let name = crate::http::check_name("name", &req.name)?;
     let email =
         normalize_email(&req.admin.email).map_err(|m| ApiError::invalid_field("admin.email", m))?;
     if let Some(problem) = password_problem(&req.admin.password) {

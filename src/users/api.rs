@@ -3,17 +3,17 @@
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 
-use crate::payload::JsonBody;
+use crate::http::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::model::{normalize_email, TenantRole, User};
 use super::repo;
-use crate::api::ApiTags;
 use crate::auth::password::password_problem;
 use crate::auth::rbac::Permission;
 use crate::auth::{repo as auth_repo, TenantAuth};
 use crate::cache::Scope;
 use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::http::ApiTags;
 use crate::ids::UserId;
 use crate::state::AppState;
 

@@ -6,11 +6,11 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::model::{check_logo, checked, CompanyInput, CompanyProfile, MAX_LOGO_BYTES};
 use super::repo::{load, load_logo, remove_logo, save, save_logo};
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::payload::JsonBody;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 #[derive(ApiResponse)]

@@ -6,10 +6,11 @@ use poem::http::StatusCode;
 use poem_openapi::Object;
 use sha2::Digest as _;
 
-use crate::catalog::model::check_name;
-use crate::clients::api::{optional_text, rfc_problem};
+use crate::clients::api::rfc_problem;
 use crate::documents::pdf::{self, LogoFormat};
 use crate::error::{ApiError, ApiResult};
+use crate::http::check_name;
+use crate::http::optional_text;
 use crate::users::model::normalize_email;
 
 /// The company as printed on quotes. Until an admin sets it, the legal name is the

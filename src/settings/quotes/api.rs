@@ -5,12 +5,12 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::model::QuoteSettings;
 use super::repo;
-use crate::api::ApiTags;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::cache::Scope;
 use crate::error::{ApiError, ApiResult};
-use crate::payload::JsonBody;
+use crate::http::ApiTags;
+use crate::http::JsonBody;
 use crate::state::AppState;
 
 #[derive(ApiResponse)]

@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
+//! the field, `If-Match` checks and common field checks.
+
+pub mod etag;
+pub mod fields;
+pub mod payload;
+pub mod tags;
+
+pub use etag::check_if_match;
+pub use fields::{check_name, optional_text};
+pub use payload::JsonBody;
+pub use tags::ApiTags;

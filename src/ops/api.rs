@@ -1,0 +1,128 @@
+//! `/health`, `/ready` and `/metrics`: what load balancers, orchestrators and
+//! Prometheus ask of the service.
+
+use std::sync::atomic::Ordering;
+
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::http::ApiTags;
+use crate::state::AppState;
+
+/// Liveness.
+#[derive(Debug, Object)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Readiness: the state of each dependency.
+#[derive(Debug, Object)]
+pub struct Readiness {
+    /// `ready` when the database answers; Redis being down degrades, not fails.
+    pub status: String,
+    /// `up` or `down`.
+    pub database: String,
+    /// `up`, `down` or `disabled`.
+    pub redis: String,
+}
+
+#[derive(ApiResponse)]
+enum ReadyAnswer {
+    #[oai(status = 200)]
+    Ready(Json<Readiness>),
+    #[oai(status = 503)]
+    NotReady(Json<Readiness>),
+}
+
+/// Operations endpoints.
+pub struct OpsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(tag = "ApiTags::Operations")]
+impl OpsApi {
+    /// Liveness: answers without any I/O.
+    #[oai(path = "/health", method = "get", operation_id = "health")]
+    async fn health(&self) -> Json<Health> {
+        Json(Health {
+            status: "ok".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    /// Readiness: checks PostgreSQL (required) and Redis (optional: the service keeps
+    /// answering from PostgreSQL without it).
+    #[oai(path = "/ready", method = "get", operation_id = "ready")]
+    async fn ready(&self) -> ReadyAnswer {
+        let database_up = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.state.db.app),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok());
+        let redis = self.state.cache.redis_state().await;
+        let body = Readiness {
+            status: if database_up { "ready" } else { "not_ready" }.to_owned(),
+            database: if database_up { "up" } else { "down" }.to_owned(),
+            redis: redis.as_str().to_owned(),
+        };
+        if database_up {
+            ReadyAnswer::Ready(Json(body))
+        } else {
+            ReadyAnswer::NotReady(Json(body))
+        }
+    }
+
+    /// Prometheus metrics: cache hits and misses, Redis errors, pool usage.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self) -> PlainText<String> {
+        let stats = self.state.cache.stats();
+        let counter = |name: &str, help: &str, value: u64| {
+            format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n")
+        };
+        let gauge = |name: &str, help: &str, value: usize| {
+            format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n")
+        };
+        let pool = &self.state.db.app;
+        let text = [
+            counter(
+                "ventanas_cache_l1_hits_total",
+                "In-process cache hits.",
+                stats.l1_hits.load(Ordering::Relaxed),
+            ),
+            counter(
+                "ventanas_cache_l2_hits_total",
+                "Redis cache hits.",
+                stats.l2_hits.load(Ordering::Relaxed),
+            ),
+            counter(
+                "ventanas_cache_misses_total",
+                "Cache misses (loaded from PostgreSQL).",
+                stats.misses.load(Ordering::Relaxed),
+            ),
+            counter(
+                "ventanas_redis_errors_total",
+                "Failed or timed-out Redis calls.",
+                stats.redis_errors.load(Ordering::Relaxed),
+            ),
+            counter(
+                "ventanas_cache_invalidations_received_total",
+                "Invalidations received over Redis pub/sub.",
+                stats.invalidations_received.load(Ordering::Relaxed),
+            ),
+            gauge(
+                "ventanas_db_pool_connections",
+                "Open runtime pool connections.",
+                pool.size() as usize,
+            ),
+            gauge(
+                "ventanas_db_pool_idle",
+                "Idle runtime pool connections.",
+                pool.num_idle(),
+            ),
+        ]
+        .concat();
+        PlainText(text)
+    }
+}
