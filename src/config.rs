@@ -1,6 +1,12 @@
 //! Typed settings: `config/default.toml`, then `config/<env>.toml`, then
 //! `VENTANAS__SECTION__KEY` environment variables.
+//!
+//! Unknown keys are refused wherever they come from: a misspelt key would
+//! otherwise be ignored silently and the service would run with the default it
+//! was meant to override (the classic is a production port or URL). The error
+//! names the key and where it was set (a file or an environment variable).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -8,6 +14,7 @@ use serde::Deserialize;
 
 /// Every setting the service reads. See `config/default.toml` for documentation.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -18,6 +25,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
@@ -27,6 +35,7 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub url: String,
     pub platform_url: String,
@@ -38,6 +47,7 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedisSettings {
     pub url: String,
     pub key_prefix: String,
@@ -47,6 +57,7 @@ pub struct RedisSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CacheSettings {
     pub l1_ttl_ms: u64,
     pub l1_max_entries: usize,
@@ -55,6 +66,7 @@ pub struct CacheSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub session_ttl_hours: i64,
     pub max_failed_logins: i32,
@@ -66,6 +78,7 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TelemetrySettings {
     pub filter: String,
     pub format: String,
@@ -92,23 +105,43 @@ impl Settings {
         env: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
-        let mut merged = read_toml(&dir.join("default.toml"))?;
+        let mut merged = toml::Value::Table(toml::map::Map::new());
+        let mut origins = Origins::new();
+        let default_file = dir.join("default.toml");
+        merge_file(
+            &mut merged,
+            &default_file,
+            read_toml(&default_file)?,
+            &mut origins,
+        );
         // A mistyped environment name must not silently run with local defaults.
         let env_file = dir.join(format!("{env}.toml"));
-        merge(
-            &mut merged,
-            read_toml(&env_file).context("VENTANAS_ENV names no config file")?,
-        );
+        let env_values = read_toml(&env_file).context("VENTANAS_ENV names no config file")?;
+        merge_file(&mut merged, &env_file, env_values, &mut origins);
         for (name, value) in vars {
             if let Some(path) = name.strip_prefix(ENV_PREFIX) {
                 let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
-                set_path(&mut merged, &keys, &value)
-                    .with_context(|| format!("environment variable {name}"))?;
+                let origin = format!("environment variable {name}");
+                set_path(&mut merged, &keys, &value, &origin, &mut origins)
+                    .with_context(|| origin.clone())?;
             }
         }
-        merged
-            .try_into()
-            .context("invalid configuration (see config/default.toml for every key)")
+        // serde_path_to_error gives the dotted key of the failure, which leads to
+        // the file or variable that set it.
+        serde_path_to_error::deserialize(merged)
+            .map_err(|err| {
+                // `message()` leaves out toml's own "in `section`" suffix: the key says it.
+                let message = err.inner().message();
+                if err.path().iter().next().is_none() {
+                    return anyhow::anyhow!("{message}");
+                }
+                let key = err.path().to_string();
+                match origins.get(&key) {
+                    Some(origin) => anyhow::anyhow!("{key} (set by {origin}): {message}"),
+                    None => anyhow::anyhow!("{key}: {message}"),
+                }
+            })
+            .context("invalid configuration (config/default.toml documents every key)")
     }
 
     /// The runtime database URL with another database name, for tests and tooling.
@@ -130,36 +163,96 @@ fn read_toml(path: &Path) -> anyhow::Result<toml::Value> {
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// Deep-merges `over` into `base`: tables merge key by key, anything else replaces.
-fn merge(base: &mut toml::Value, over: toml::Value) {
+/// Which file or environment variable set each dotted key (`server.port`), for
+/// error messages. A section keeps the source that introduced it.
+type Origins = BTreeMap<String, String>;
+
+fn merge_file(base: &mut toml::Value, file: &Path, over: toml::Value, origins: &mut Origins) {
+    merge(base, over, "", &file.display().to_string(), origins);
+}
+
+/// Deep-merges `over` (from `origin`) into `base`: tables merge key by key,
+/// anything else replaces.
+fn merge(
+    base: &mut toml::Value,
+    over: toml::Value,
+    path: &str,
+    origin: &str,
+    origins: &mut Origins,
+) {
     match (base, over) {
         (toml::Value::Table(base), toml::Value::Table(over)) => {
             for (key, value) in over {
+                let path = join_key(path, &key);
                 match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
+                    Some(existing) => merge(existing, value, &path, origin, origins),
                     None => {
+                        record_origins(&path, &value, origin, origins);
                         base.insert(key, value);
                     }
                 }
             }
         }
-        (base, over) => *base = over,
+        (base, over) => {
+            record_origins(path, &over, origin, origins);
+            *base = over;
+        }
+    }
+}
+
+/// Records `origin` for `path` and, if `value` is a section, for every key in it.
+fn record_origins(path: &str, value: &toml::Value, origin: &str, origins: &mut Origins) {
+    if let toml::Value::Table(table) = value {
+        for (key, value) in table {
+            record_origins(&join_key(path, key), value, origin, origins);
+        }
+    }
+    origins.insert(path.to_owned(), origin.to_owned());
+}
+
+fn join_key(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
     }
 }
 
 /// Sets `keys` to `raw`, keeping the type of the value it replaces: an env var is
-/// always a string, but `port` must stay an integer.
-fn set_path(root: &mut toml::Value, keys: &[String], raw: &str) -> anyhow::Result<()> {
+/// always a string, but `port` must stay an integer. A key that does not exist yet
+/// is created (as a string), so that deserialization refuses it as unknown and
+/// the error names the variable through `origins`.
+fn set_path(
+    root: &mut toml::Value,
+    keys: &[String],
+    raw: &str,
+    origin: &str,
+    origins: &mut Origins,
+) -> anyhow::Result<()> {
     let (last, parents) = keys.split_last().context("empty key")?;
-    let mut node = root;
+    let mut table = root
+        .as_table_mut()
+        .context("the configuration is not a table")?;
+    let mut path = String::new();
     for key in parents {
-        let table = node.as_table_mut().context("not a section")?;
-        node = table
-            .entry(key.clone())
-            .or_insert_with(|| toml::Value::Table(toml::map::Map::new()));
+        path = join_key(&path, key);
+        let node = table.entry(key.clone()).or_insert_with(|| {
+            origins.insert(path.clone(), origin.to_owned());
+            toml::Value::Table(toml::Table::new())
+        });
+        table = node
+            .as_table_mut()
+            .with_context(|| format!("{path} is a key, not a section"))?;
     }
-    let table = node.as_table_mut().context("not a section")?;
-    let value = match table.get(last) {
+    let path = join_key(&path, last);
+    set_key(table, last, raw, &path)?;
+    origins.insert(path, origin.to_owned());
+    Ok(())
+}
+
+/// Sets one key, coercing `raw` to the type of the value it replaces.
+fn set_key(table: &mut toml::Table, key: &str, raw: &str, path: &str) -> anyhow::Result<()> {
+    let value = match table.get(key) {
         Some(toml::Value::Integer(_)) => toml::Value::Integer(
             raw.parse()
                 .with_context(|| format!("{raw:?} is not an integer"))?,
@@ -168,9 +261,12 @@ fn set_path(root: &mut toml::Value, keys: &[String], raw: &str) -> anyhow::Resul
             raw.parse()
                 .with_context(|| format!("{raw:?} is not true or false"))?,
         ),
+        Some(toml::Value::Table(_)) => {
+            anyhow::bail!("{path} is a section; set its keys one by one")
+        }
         _ => toml::Value::String(raw.to_owned()),
     };
-    table.insert(last.clone(), value);
+    table.insert(key.to_owned(), value);
     Ok(())
 }
 
@@ -224,6 +320,79 @@ mod tests {
     fn an_unknown_environment_name_is_an_error() {
         let err = Settings::load_from(&config_dir(), "prod", Vec::new()).expect_err("must fail");
         assert!(format!("{err:#}").contains("prod.toml"), "{err:#}");
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_misspelt_environment_variable_is_refused_naming_it() {
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            vars(&[("VENTANAS__SERVER__PROT", "1")]),
+        )
+        .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVER__PROT"), "{msg}");
+        assert!(msg.contains("server.prot"), "{msg}");
+        assert!(msg.contains("unknown field `prot`"), "{msg}");
+    }
+
+    #[test]
+    fn an_environment_variable_naming_an_unknown_section_is_refused() {
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            vars(&[("VENTANAS__SERVR__PORT", "9000")]),
+        )
+        .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVR__PORT"), "{msg}");
+        assert!(msg.contains("unknown field `servr`"), "{msg}");
+    }
+
+    #[test]
+    fn an_environment_variable_cannot_replace_a_section() {
+        let err = Settings::load_from(&config_dir(), "local", vars(&[("VENTANAS__SERVER", "x")]))
+            .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVER:"), "{msg}");
+        assert!(msg.contains("is a section"), "{msg}");
+    }
+
+    #[test]
+    fn single_underscore_variables_are_not_settings() {
+        let vars = vars(&[
+            ("VENTANAS_ENV", "test"),
+            ("VENTANAS_CONFIG_DIR", "/nowhere"),
+        ]);
+        assert!(Settings::load_from(&config_dir(), "local", vars).is_ok());
+    }
+
+    /// A directory with the real `default.toml` and a `<env>.toml` of our own.
+    fn dir_with_env_file(env: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ventanas-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::copy(config_dir().join("default.toml"), dir.join("default.toml"))
+            .expect("default.toml copied");
+        std::fs::write(dir.join(format!("{env}.toml")), text).expect("env file written");
+        dir
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_file_is_refused_naming_key_and_file() {
+        let dir = dir_with_env_file("typo", "[database]\nmax_conections = 3\n");
+        let err = Settings::load_from(&dir, "typo", Vec::new()).expect_err("must fail");
+        let _ = std::fs::remove_dir_all(&dir);
+        let msg = format!("{err:#}");
+        assert!(msg.contains("database.max_conections"), "{msg}");
+        assert!(msg.contains("typo.toml"), "{msg}");
+        assert!(msg.contains("unknown field `max_conections`"), "{msg}");
     }
 
     #[test]
