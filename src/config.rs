@@ -81,7 +81,17 @@ pub struct AuthSettings {
 #[serde(deny_unknown_fields)]
 pub struct TelemetrySettings {
     pub filter: String,
-    pub format: String,
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// Environment variables that override settings start with this.
@@ -322,7 +332,7 @@ mod tests {
         assert!(format!("{err:#}").contains("prod.toml"), "{err:#}");
     }
 
-    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    fn env_vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -334,7 +344,7 @@ mod tests {
         let err = Settings::load_from(
             &config_dir(),
             "local",
-            vars(&[("VENTANAS__SERVER__PROT", "1")]),
+            env_vars(&[("VENTANAS__SERVER__PROT", "1")]),
         )
         .expect_err("must fail");
         let msg = format!("{err:#}");
@@ -348,7 +358,7 @@ mod tests {
         let err = Settings::load_from(
             &config_dir(),
             "local",
-            vars(&[("VENTANAS__SERVR__PORT", "9000")]),
+            env_vars(&[("VENTANAS__SERVR__PORT", "9000")]),
         )
         .expect_err("must fail");
         let msg = format!("{err:#}");
@@ -358,8 +368,12 @@ mod tests {
 
     #[test]
     fn an_environment_variable_cannot_replace_a_section() {
-        let err = Settings::load_from(&config_dir(), "local", vars(&[("VENTANAS__SERVER", "x")]))
-            .expect_err("must fail");
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            env_vars(&[("VENTANAS__SERVER", "x")]),
+        )
+        .expect_err("must fail");
         let msg = format!("{err:#}");
         assert!(msg.contains("VENTANAS__SERVER:"), "{msg}");
         assert!(msg.contains("is a section"), "{msg}");
@@ -367,11 +381,27 @@ mod tests {
 
     #[test]
     fn single_underscore_variables_are_not_settings() {
-        let vars = vars(&[
+        let vars = env_vars(&[
             ("VENTANAS_ENV", "test"),
             ("VENTANAS_CONFIG_DIR", "/nowhere"),
         ]);
         assert!(Settings::load_from(&config_dir(), "local", vars).is_ok());
+    }
+
+    #[test]
+    fn log_format_is_pretty_or_json_and_nothing_else() {
+        let settings = Settings::load_from(&config_dir(), "production", Vec::new()).expect("loads");
+        assert_eq!(settings.telemetry.format, LogFormat::Json);
+        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "pretty")]);
+        let settings = Settings::load_from(&config_dir(), "production", vars).expect("loads");
+        assert_eq!(settings.telemetry.format, LogFormat::Pretty);
+
+        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "xml")]);
+        let err = Settings::load_from(&config_dir(), "local", vars).expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("telemetry.format"), "{msg}");
+        assert!(msg.contains("VENTANAS__TELEMETRY__FORMAT"), "{msg}");
+        assert!(msg.contains("unknown variant `xml`"), "{msg}");
     }
 
     /// A directory with the real `default.toml` and a `<env>.toml` of our own.
