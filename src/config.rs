@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+/// Re-exported so that callers (the binary, tests) name the same `secrecy` as the
+/// settings do: read a secret with `settings.database.url.expose_secret()`.
+pub use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Every setting the service reads. See `config/default.toml` for documentation.
@@ -37,9 +40,11 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    pub url: String,
-    pub platform_url: String,
-    pub owner_url: String,
+    /// The URLs carry passwords: `SecretString` keeps them out of `{:?}` (a
+    /// logged `Settings`, an error that prints its context).
+    pub url: SecretString,
+    pub platform_url: SecretString,
+    pub owner_url: SecretString,
     pub max_connections: u32,
     pub platform_max_connections: u32,
     pub acquire_timeout_ms: u64,
@@ -49,7 +54,8 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisSettings {
-    pub url: String,
+    /// May carry a password (`redis://:<secret>@host`); empty disables Redis.
+    pub url: SecretString,
     pub key_prefix: String,
     pub response_timeout_ms: u64,
     pub connect_timeout_ms: u64,
@@ -161,7 +167,7 @@ impl Settings {
             &mut self.database.platform_url,
             &mut self.database.owner_url,
         ] {
-            *url = replace_database_name(url, name);
+            *url = replace_database_name(url.expose_secret(), name).into();
         }
         self
     }
@@ -315,8 +321,12 @@ mod tests {
         ];
         let settings = Settings::load_from(&config_dir(), "local", vars).expect("loads");
         assert_eq!(settings.server.port, 9123);
-        assert_eq!(settings.redis.url, "");
-        assert!(settings.database.url.contains("ventanas_app_local"));
+        assert_eq!(settings.redis.url.expose_secret(), "");
+        assert!(settings
+            .database
+            .url
+            .expose_secret()
+            .contains("ventanas_app_local"));
     }
 
     #[test]
@@ -402,6 +412,49 @@ mod tests {
         assert!(msg.contains("telemetry.format"), "{msg}");
         assert!(msg.contains("VENTANAS__TELEMETRY__FORMAT"), "{msg}");
         assert!(msg.contains("unknown variant `xml`"), "{msg}");
+    }
+
+    #[test]
+    fn debug_output_redacts_every_url_and_password() {
+        let vars = env_vars(&[
+            (
+                "VENTANAS__DATABASE__URL",
+                "postgres://ventanas_app:app-pw-1@db:5432/ventanas",
+            ),
+            (
+                "VENTANAS__DATABASE__PLATFORM_URL",
+                "postgres://ventanas_platform:platform-pw-2@db:5432/ventanas",
+            ),
+            (
+                "VENTANAS__DATABASE__OWNER_URL",
+                "postgres://ventanas_owner:owner-pw-3@db:5432/ventanas",
+            ),
+            ("VENTANAS__REDIS__URL", "redis://:redis-pw-4@cache:6379"),
+        ]);
+        let settings = Settings::load_from(&config_dir(), "production", vars)
+            .expect("loads")
+            .with_database_name("other");
+        assert_eq!(
+            settings.database.owner_url.expose_secret(),
+            "postgres://ventanas_owner:owner-pw-3@db:5432/other",
+            "the secret itself is intact"
+        );
+        for shown in [format!("{settings:?}"), format!("{settings:#?}")] {
+            for secret in [
+                "app-pw-1",
+                "platform-pw-2",
+                "owner-pw-3",
+                "redis-pw-4",
+                "@db:",
+            ] {
+                assert!(!shown.contains(secret), "{secret} shown in {shown}");
+            }
+            assert!(shown.contains("REDACTED"), "{shown}");
+            assert!(
+                shown.contains("max_connections"),
+                "other settings still show"
+            );
+        }
     }
 
     /// A directory with the real `default.toml` and a `<env>.toml` of our own.
