@@ -25,7 +25,7 @@ use redis::AsyncCommands as _;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{CacheSettings, RedisSettings};
+use crate::config::{CacheSettings, ExposeSecret as _, RedisSettings};
 use crate::ids::TenantId;
 
 /// Whose data an entry holds.
@@ -104,7 +104,7 @@ impl Cache {
     /// Builds the cache. With an empty Redis URL, only L1 is used. Must be called
     /// inside a tokio runtime: it spawns the pub/sub subscriber.
     pub fn new(redis: &RedisSettings, cache: &CacheSettings) -> anyhow::Result<Self> {
-        let layer = if redis.url.trim().is_empty() {
+        let layer = if redis.url.expose_secret().trim().is_empty() {
             None
         } else {
             Some(RedisLayer::new(redis)?)
@@ -440,7 +440,7 @@ struct RedisLayer {
 
 impl RedisLayer {
     fn new(settings: &RedisSettings) -> anyhow::Result<Self> {
-        let client = redis::Client::open(settings.url.as_str())?;
+        let client = redis::Client::open(settings.url.expose_secret())?;
         let timeout = Duration::from_millis(settings.response_timeout_ms);
         let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
         let config = redis::aio::ConnectionManagerConfig::new()

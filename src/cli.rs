@@ -1,8 +1,13 @@
 //! The command line: `ventanas serve | migrate | tenants sync | platform-key ...`.
+//!
+//! Parsing reads no configuration, so `ventanas --help` and usage errors work
+//! anywhere (a fresh checkout, a container without secrets); the binary loads
+//! settings only once it has a command to run.
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
+use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::auth::password::Passwords;
@@ -13,76 +18,87 @@ use crate::db::{self, Db};
 use crate::startup::Application;
 use crate::tenants::seed;
 
-/// Usage text.
-pub const USAGE: &str = "\
-usage: ventanas <command>
+/// Shown after the command list, so that `--help` also says where settings come from.
+const CONFIGURATION_HELP: &str = "\
+Configuration: config/default.toml, then config/$VENTANAS_ENV.toml (VENTANAS_ENV: local,
+test or production; default local), then environment variables VENTANAS__SECTION__KEY.
+VENTANAS_CONFIG_DIR names another directory than config. Unknown keys are refused.";
 
-commands:
-  serve                              run the HTTP server (default)
-  migrate                            run database migrations as the owner role
-  tenants sync [--dir DIR]           upsert the global catalogue and tenant manifests (default dir: tenants)
-  platform-key create --name NAME    create a platform API key and print it once
-  platform-key list                  list platform API keys (never the secrets)
-  platform-key revoke --id ID        revoke a platform API key
-
-configuration: config/default.toml, config/$VENTANAS_ENV.toml, VENTANAS__SECTION__KEY";
-
-/// A parsed command line.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    Serve,
-    Migrate,
-    TenantsSync { dir: PathBuf },
-    PlatformKeyCreate { name: String },
-    PlatformKeyList,
-    PlatformKeyRevoke { id: Uuid },
-    Help,
+/// Hosted multi-tenant quoting backend for window shops.
+#[derive(Debug, Parser)]
+#[command(name = "ventanas", version, after_help = CONFIGURATION_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-/// Parses arguments (without the program name).
-pub fn parse(args: &[String]) -> anyhow::Result<Command> {
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let flag = |name: &str| -> anyhow::Result<Option<&str>> {
-        match words.iter().position(|w| *w == name) {
-            Some(i) => words
-                .get(i + 1)
-                .copied()
-                .map(Some)
-                .with_context(|| format!("{name} needs a value")),
-            None => Ok(None),
-        }
-    };
-    Ok(match words.as_slice() {
-        [] | ["serve"] => Command::Serve,
-        ["migrate"] => Command::Migrate,
-        ["tenants", "sync", ..] => Command::TenantsSync {
-            dir: PathBuf::from(flag("--dir")?.unwrap_or("tenants")),
-        },
-        ["platform-key", "create", ..] => {
-            let name = flag("--name")?.context("platform-key create needs --name NAME")?;
-            if name.trim().is_empty() || name.len() > 100 {
-                bail!("--name must be 1 to 100 characters");
-            }
-            Command::PlatformKeyCreate {
-                name: name.to_owned(),
-            }
-        }
-        ["platform-key", "list"] => Command::PlatformKeyList,
-        ["platform-key", "revoke", ..] => {
-            let id = flag("--id")?.context("platform-key revoke needs --id ID")?;
-            Command::PlatformKeyRevoke {
-                id: id.parse().context("--id must be a uuid")?,
-            }
-        }
-        ["help" | "--help" | "-h"] => Command::Help,
-        _ => bail!("unknown command: {}\n\n{USAGE}", words.join(" ")),
-    })
+impl Cli {
+    /// The command to run: `serve` when none is given.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve)
+    }
+}
+
+/// A command to run.
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default)
+    Serve,
+    /// Run database migrations as the owner role
+    Migrate,
+    /// Tenant manifests and the global catalogue
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+    /// Platform API keys
+    #[command(subcommand)]
+    PlatformKey(PlatformKeyCommand),
+}
+
+/// `ventanas tenants ...`.
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum TenantsCommand {
+    /// Upsert the global catalogue and the tenant manifests
+    Sync {
+        /// Directory holding global.toml and the tenant manifests
+        #[arg(long, value_name = "DIR", default_value = "tenants")]
+        dir: PathBuf,
+    },
+}
+
+/// `ventanas platform-key ...`.
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum PlatformKeyCommand {
+    /// Create a platform API key and print it once
+    Create {
+        /// What the key is for, 1 to 100 characters
+        #[arg(long, value_name = "NAME", value_parser = key_name)]
+        name: String,
+    },
+    /// List platform API keys (never the secrets)
+    List,
+    /// Revoke a platform API key
+    Revoke {
+        /// The key's id, as `platform-key list` shows it
+        #[arg(long, value_name = "UUID")]
+        id: Uuid,
+    },
+}
+
+/// A key name, trimmed, of 1 to 100 characters: checked here, before any
+/// configuration or connection, rather than by the database's CHECK
+/// (`length(name) BETWEEN 1 AND 100`, which counts characters, not bytes).
+fn key_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if (1..=100).contains(&name.chars().count()) {
+        Ok(name.to_owned())
+    } else {
+        Err("must be 1 to 100 characters".to_owned())
+    }
 }
 
 /// Runs a command to completion.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Help => println!("{USAGE}"),
         Command::Serve => {
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -91,7 +107,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             db::migrate(&settings.database.owner_url).await?;
             println!("migrations applied");
         }
-        Command::TenantsSync { dir } => {
+        Command::Tenants(TenantsCommand::Sync { dir }) => {
             let db = Db::connect_lazy(&settings.database)?;
             let passwords = Passwords::new(&settings.auth)?;
             let report = seed::sync_all(&db, &passwords, &dir).await?;
@@ -103,16 +119,15 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 report.materials, report.tenants_created, report.users_created, report.prices_set
             );
         }
-        Command::PlatformKeyCreate { name } => {
+        Command::PlatformKey(PlatformKeyCommand::Create { name }) => {
             let db = Db::connect_lazy(&settings.database)?;
             let key = token::new_platform_key();
             let id = Uuid::new_v4();
-            auth_repo::insert_platform_key(&db.platform, id, name.trim(), &token::digest(&key))
-                .await?;
+            auth_repo::insert_platform_key(&db.platform, id, &name, &token::digest(&key)).await?;
             eprintln!("platform key {id} ({name}) created; it is shown only once:");
             println!("{key}");
         }
-        Command::PlatformKeyList => {
+        Command::PlatformKey(PlatformKeyCommand::List) => {
             let db = Db::connect_lazy(&settings.database)?;
             for (id, name, created, used, revoked) in
                 auth_repo::list_platform_keys(&db.platform).await?
@@ -128,7 +143,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 );
             }
         }
-        Command::PlatformKeyRevoke { id } => {
+        Command::PlatformKey(PlatformKeyCommand::Revoke { id }) => {
             let db = Db::connect_lazy(&settings.database)?;
             if !auth_repo::revoke_platform_key(&db.platform, id).await? {
                 bail!("no active platform key {id}");
@@ -141,27 +156,124 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use clap::error::ErrorKind;
+    use clap::CommandFactory as _;
+
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
+    fn parse(line: &str) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("ventanas").chain(line.split_whitespace()))
+            .map(Cli::into_command)
+    }
+
+    fn error_kind(line: &str) -> Option<ErrorKind> {
+        parse(line).err().map(|err| err.kind())
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn commands_parse() {
-        assert_eq!(parse(&args("")).ok(), Some(Command::Serve));
+        assert_eq!(parse("").ok(), Some(Command::Serve));
+        assert_eq!(parse("serve").ok(), Some(Command::Serve));
+        assert_eq!(parse("migrate").ok(), Some(Command::Migrate));
         assert_eq!(
-            parse(&args("tenants sync")).ok(),
-            Some(Command::TenantsSync {
+            parse("tenants sync").ok(),
+            Some(Command::Tenants(TenantsCommand::Sync {
                 dir: "tenants".into()
-            })
+            }))
         );
         assert_eq!(
-            parse(&args("platform-key create --name ops")).ok(),
-            Some(Command::PlatformKeyCreate { name: "ops".into() })
+            parse("tenants sync --dir /srv/tenants").ok(),
+            Some(Command::Tenants(TenantsCommand::Sync {
+                dir: "/srv/tenants".into()
+            }))
         );
-        assert!(parse(&args("platform-key create")).is_err());
-        assert!(parse(&args("platform-key revoke --id nope")).is_err());
-        assert!(parse(&args("frobnicate")).is_err());
+        assert_eq!(
+            parse("platform-key create --name ops").ok(),
+            Some(Command::PlatformKey(PlatformKeyCommand::Create {
+                name: "ops".into()
+            }))
+        );
+        assert_eq!(
+            parse("platform-key list").ok(),
+            Some(Command::PlatformKey(PlatformKeyCommand::List))
+        );
+        let id = Uuid::new_v4();
+        assert_eq!(
+            parse(&format!("platform-key revoke --id {id}")).ok(),
+            Some(Command::PlatformKey(PlatformKeyCommand::Revoke { id }))
+        );
+    }
+
+    #[test]
+    fn help_is_a_command_line_matter() {
+        for line in [
+            "--help",
+            "-h",
+            "help",
+            "migrate --help",
+            "tenants sync --help",
+            "platform-key create --help",
+            "help platform-key revoke",
+        ] {
+            assert_eq!(error_kind(line), Some(ErrorKind::DisplayHelp), "{line}");
+        }
+        // `tenants` and `platform-key` alone need a subcommand: clap shows their help.
+        assert_eq!(
+            error_kind("platform-key"),
+            Some(ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand)
+        );
+    }
+
+    #[test]
+    fn unknown_commands_and_flags_are_refused() {
+        assert_eq!(error_kind("frobnicate"), Some(ErrorKind::InvalidSubcommand));
+        assert_eq!(
+            error_kind("serve --port 9000"),
+            Some(ErrorKind::UnknownArgument)
+        );
+        assert_eq!(error_kind("--verbose"), Some(ErrorKind::UnknownArgument));
+        assert_eq!(
+            error_kind("tenants sync --dri x"),
+            Some(ErrorKind::UnknownArgument)
+        );
+        assert_eq!(
+            error_kind("platform-key delete --id x"),
+            Some(ErrorKind::InvalidSubcommand)
+        );
+    }
+
+    #[test]
+    fn platform_key_arguments_are_validated() {
+        assert_eq!(
+            error_kind("platform-key create"),
+            Some(ErrorKind::MissingRequiredArgument)
+        );
+        assert_eq!(
+            error_kind("platform-key revoke --id nope"),
+            Some(ErrorKind::ValueValidation)
+        );
+        assert_eq!(
+            error_kind("platform-key revoke"),
+            Some(ErrorKind::MissingRequiredArgument)
+        );
+        let name = |name: &str| {
+            Cli::try_parse_from(["ventanas", "platform-key", "create", "--name", name])
+                .map(Cli::into_command)
+        };
+        assert!(name("").is_err());
+        assert!(name("   ").is_err());
+        assert!(name(&"x".repeat(101)).is_err());
+        // Characters, not bytes: 100 of `ñ` are 200 bytes and fit the column.
+        assert_eq!(
+            name(&format!("  {}  ", "ñ".repeat(100))).ok(),
+            Some(Command::PlatformKey(PlatformKeyCommand::Create {
+                name: "ñ".repeat(100)
+            }))
+        );
     }
 }

@@ -1,13 +1,23 @@
 //! Typed settings: `config/default.toml`, then `config/<env>.toml`, then
 //! `VENTANAS__SECTION__KEY` environment variables.
+//!
+//! Unknown keys are refused wherever they come from: a misspelt key would
+//! otherwise be ignored silently and the service would run with the default it
+//! was meant to override (the classic is a production port or URL). The error
+//! names the key and where it was set (a file or an environment variable).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+/// Re-exported so that callers (the binary, tests) name the same `secrecy` as the
+/// settings do: read a secret with `settings.database.url.expose_secret()`.
+pub use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Every setting the service reads. See `config/default.toml` for documentation.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -18,6 +28,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
@@ -27,10 +38,13 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    pub url: String,
-    pub platform_url: String,
-    pub owner_url: String,
+    /// The URLs carry passwords: `SecretString` keeps them out of `{:?}` (a
+    /// logged `Settings`, an error that prints its context).
+    pub url: SecretString,
+    pub platform_url: SecretString,
+    pub owner_url: SecretString,
     pub max_connections: u32,
     pub platform_max_connections: u32,
     pub acquire_timeout_ms: u64,
@@ -38,8 +52,10 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RedisSettings {
-    pub url: String,
+    /// May carry a password (`redis://:<secret>@host`); empty disables Redis.
+    pub url: SecretString,
     pub key_prefix: String,
     pub response_timeout_ms: u64,
     pub connect_timeout_ms: u64,
@@ -47,6 +63,7 @@ pub struct RedisSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CacheSettings {
     pub l1_ttl_ms: u64,
     pub l1_max_entries: usize,
@@ -55,6 +72,7 @@ pub struct CacheSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub session_ttl_hours: i64,
     pub max_failed_logins: i32,
@@ -66,9 +84,20 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TelemetrySettings {
     pub filter: String,
-    pub format: String,
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// Environment variables that override settings start with this.
@@ -92,23 +121,43 @@ impl Settings {
         env: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
-        let mut merged = read_toml(&dir.join("default.toml"))?;
+        let mut merged = toml::Value::Table(toml::map::Map::new());
+        let mut origins = Origins::new();
+        let default_file = dir.join("default.toml");
+        merge_file(
+            &mut merged,
+            &default_file,
+            read_toml(&default_file)?,
+            &mut origins,
+        );
         // A mistyped environment name must not silently run with local defaults.
         let env_file = dir.join(format!("{env}.toml"));
-        merge(
-            &mut merged,
-            read_toml(&env_file).context("VENTANAS_ENV names no config file")?,
-        );
+        let env_values = read_toml(&env_file).context("VENTANAS_ENV names no config file")?;
+        merge_file(&mut merged, &env_file, env_values, &mut origins);
         for (name, value) in vars {
             if let Some(path) = name.strip_prefix(ENV_PREFIX) {
                 let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
-                set_path(&mut merged, &keys, &value)
-                    .with_context(|| format!("environment variable {name}"))?;
+                let origin = format!("environment variable {name}");
+                set_path(&mut merged, &keys, &value, &origin, &mut origins)
+                    .with_context(|| origin.clone())?;
             }
         }
-        merged
-            .try_into()
-            .context("invalid configuration (see config/default.toml for every key)")
+        // serde_path_to_error gives the dotted key of the failure, which leads to
+        // the file or variable that set it.
+        serde_path_to_error::deserialize(merged)
+            .map_err(|err| {
+                // `message()` leaves out toml's own "in `section`" suffix: the key says it.
+                let message = err.inner().message();
+                if err.path().iter().next().is_none() {
+                    return anyhow::anyhow!("{message}");
+                }
+                let key = err.path().to_string();
+                match origins.get(&key) {
+                    Some(origin) => anyhow::anyhow!("{key} (set by {origin}): {message}"),
+                    None => anyhow::anyhow!("{key}: {message}"),
+                }
+            })
+            .context("invalid configuration (config/default.toml documents every key)")
     }
 
     /// The runtime database URL with another database name, for tests and tooling.
@@ -118,7 +167,7 @@ impl Settings {
             &mut self.database.platform_url,
             &mut self.database.owner_url,
         ] {
-            *url = replace_database_name(url, name);
+            *url = replace_database_name(url.expose_secret(), name).into();
         }
         self
     }
@@ -130,36 +179,96 @@ fn read_toml(path: &Path) -> anyhow::Result<toml::Value> {
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// Deep-merges `over` into `base`: tables merge key by key, anything else replaces.
-fn merge(base: &mut toml::Value, over: toml::Value) {
+/// Which file or environment variable set each dotted key (`server.port`), for
+/// error messages. A section keeps the source that introduced it.
+type Origins = BTreeMap<String, String>;
+
+fn merge_file(base: &mut toml::Value, file: &Path, over: toml::Value, origins: &mut Origins) {
+    merge(base, over, "", &file.display().to_string(), origins);
+}
+
+/// Deep-merges `over` (from `origin`) into `base`: tables merge key by key,
+/// anything else replaces.
+fn merge(
+    base: &mut toml::Value,
+    over: toml::Value,
+    path: &str,
+    origin: &str,
+    origins: &mut Origins,
+) {
     match (base, over) {
         (toml::Value::Table(base), toml::Value::Table(over)) => {
             for (key, value) in over {
+                let path = join_key(path, &key);
                 match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
+                    Some(existing) => merge(existing, value, &path, origin, origins),
                     None => {
+                        record_origins(&path, &value, origin, origins);
                         base.insert(key, value);
                     }
                 }
             }
         }
-        (base, over) => *base = over,
+        (base, over) => {
+            record_origins(path, &over, origin, origins);
+            *base = over;
+        }
+    }
+}
+
+/// Records `origin` for `path` and, if `value` is a section, for every key in it.
+fn record_origins(path: &str, value: &toml::Value, origin: &str, origins: &mut Origins) {
+    if let toml::Value::Table(table) = value {
+        for (key, value) in table {
+            record_origins(&join_key(path, key), value, origin, origins);
+        }
+    }
+    origins.insert(path.to_owned(), origin.to_owned());
+}
+
+fn join_key(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
     }
 }
 
 /// Sets `keys` to `raw`, keeping the type of the value it replaces: an env var is
-/// always a string, but `port` must stay an integer.
-fn set_path(root: &mut toml::Value, keys: &[String], raw: &str) -> anyhow::Result<()> {
+/// always a string, but `port` must stay an integer. A key that does not exist yet
+/// is created (as a string), so that deserialization refuses it as unknown and
+/// the error names the variable through `origins`.
+fn set_path(
+    root: &mut toml::Value,
+    keys: &[String],
+    raw: &str,
+    origin: &str,
+    origins: &mut Origins,
+) -> anyhow::Result<()> {
     let (last, parents) = keys.split_last().context("empty key")?;
-    let mut node = root;
+    let mut table = root
+        .as_table_mut()
+        .context("the configuration is not a table")?;
+    let mut path = String::new();
     for key in parents {
-        let table = node.as_table_mut().context("not a section")?;
-        node = table
-            .entry(key.clone())
-            .or_insert_with(|| toml::Value::Table(toml::map::Map::new()));
+        path = join_key(&path, key);
+        let node = table.entry(key.clone()).or_insert_with(|| {
+            origins.insert(path.clone(), origin.to_owned());
+            toml::Value::Table(toml::Table::new())
+        });
+        table = node
+            .as_table_mut()
+            .with_context(|| format!("{path} is a key, not a section"))?;
     }
-    let table = node.as_table_mut().context("not a section")?;
-    let value = match table.get(last) {
+    let path = join_key(&path, last);
+    set_key(table, last, raw, &path)?;
+    origins.insert(path, origin.to_owned());
+    Ok(())
+}
+
+/// Sets one key, coercing `raw` to the type of the value it replaces.
+fn set_key(table: &mut toml::Table, key: &str, raw: &str, path: &str) -> anyhow::Result<()> {
+    let value = match table.get(key) {
         Some(toml::Value::Integer(_)) => toml::Value::Integer(
             raw.parse()
                 .with_context(|| format!("{raw:?} is not an integer"))?,
@@ -168,9 +277,12 @@ fn set_path(root: &mut toml::Value, keys: &[String], raw: &str) -> anyhow::Resul
             raw.parse()
                 .with_context(|| format!("{raw:?} is not true or false"))?,
         ),
+        Some(toml::Value::Table(_)) => {
+            anyhow::bail!("{path} is a section; set its keys one by one")
+        }
         _ => toml::Value::String(raw.to_owned()),
     };
-    table.insert(last.clone(), value);
+    table.insert(key.to_owned(), value);
     Ok(())
 }
 
@@ -209,8 +321,12 @@ mod tests {
         ];
         let settings = Settings::load_from(&config_dir(), "local", vars).expect("loads");
         assert_eq!(settings.server.port, 9123);
-        assert_eq!(settings.redis.url, "");
-        assert!(settings.database.url.contains("ventanas_app_local"));
+        assert_eq!(settings.redis.url.expose_secret(), "");
+        assert!(settings
+            .database
+            .url
+            .expose_secret()
+            .contains("ventanas_app_local"));
     }
 
     #[test]
@@ -224,6 +340,142 @@ mod tests {
     fn an_unknown_environment_name_is_an_error() {
         let err = Settings::load_from(&config_dir(), "prod", Vec::new()).expect_err("must fail");
         assert!(format!("{err:#}").contains("prod.toml"), "{err:#}");
+    }
+
+    fn env_vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_misspelt_environment_variable_is_refused_naming_it() {
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            env_vars(&[("VENTANAS__SERVER__PROT", "1")]),
+        )
+        .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVER__PROT"), "{msg}");
+        assert!(msg.contains("server.prot"), "{msg}");
+        assert!(msg.contains("unknown field `prot`"), "{msg}");
+    }
+
+    #[test]
+    fn an_environment_variable_naming_an_unknown_section_is_refused() {
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            env_vars(&[("VENTANAS__SERVR__PORT", "9000")]),
+        )
+        .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVR__PORT"), "{msg}");
+        assert!(msg.contains("unknown field `servr`"), "{msg}");
+    }
+
+    #[test]
+    fn an_environment_variable_cannot_replace_a_section() {
+        let err = Settings::load_from(
+            &config_dir(),
+            "local",
+            env_vars(&[("VENTANAS__SERVER", "x")]),
+        )
+        .expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("VENTANAS__SERVER:"), "{msg}");
+        assert!(msg.contains("is a section"), "{msg}");
+    }
+
+    #[test]
+    fn single_underscore_variables_are_not_settings() {
+        let vars = env_vars(&[
+            ("VENTANAS_ENV", "test"),
+            ("VENTANAS_CONFIG_DIR", "/nowhere"),
+        ]);
+        assert!(Settings::load_from(&config_dir(), "local", vars).is_ok());
+    }
+
+    #[test]
+    fn log_format_is_pretty_or_json_and_nothing_else() {
+        let settings = Settings::load_from(&config_dir(), "production", Vec::new()).expect("loads");
+        assert_eq!(settings.telemetry.format, LogFormat::Json);
+        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "pretty")]);
+        let settings = Settings::load_from(&config_dir(), "production", vars).expect("loads");
+        assert_eq!(settings.telemetry.format, LogFormat::Pretty);
+
+        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "xml")]);
+        let err = Settings::load_from(&config_dir(), "local", vars).expect_err("must fail");
+        let msg = format!("{err:#}");
+        assert!(msg.contains("telemetry.format"), "{msg}");
+        assert!(msg.contains("VENTANAS__TELEMETRY__FORMAT"), "{msg}");
+        assert!(msg.contains("unknown variant `xml`"), "{msg}");
+    }
+
+    #[test]
+    fn debug_output_redacts_every_url_and_password() {
+        let vars = env_vars(&[
+            (
+                "VENTANAS__DATABASE__URL",
+                "postgres://ventanas_app:app-pw-1@db:5432/ventanas",
+            ),
+            (
+                "VENTANAS__DATABASE__PLATFORM_URL",
+                "postgres://ventanas_platform:platform-pw-2@db:5432/ventanas",
+            ),
+            (
+                "VENTANAS__DATABASE__OWNER_URL",
+                "postgres://ventanas_owner:owner-pw-3@db:5432/ventanas",
+            ),
+            ("VENTANAS__REDIS__URL", "redis://:redis-pw-4@cache:6379"),
+        ]);
+        let settings = Settings::load_from(&config_dir(), "production", vars)
+            .expect("loads")
+            .with_database_name("other");
+        assert_eq!(
+            settings.database.owner_url.expose_secret(),
+            "postgres://ventanas_owner:owner-pw-3@db:5432/other",
+            "the secret itself is intact"
+        );
+        for shown in [format!("{settings:?}"), format!("{settings:#?}")] {
+            for secret in [
+                "app-pw-1",
+                "platform-pw-2",
+                "owner-pw-3",
+                "redis-pw-4",
+                "@db:",
+            ] {
+                assert!(!shown.contains(secret), "{secret} shown in {shown}");
+            }
+            assert!(shown.contains("REDACTED"), "{shown}");
+            assert!(
+                shown.contains("max_connections"),
+                "other settings still show"
+            );
+        }
+    }
+
+    /// A directory with the real `default.toml` and a `<env>.toml` of our own.
+    fn dir_with_env_file(env: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ventanas-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::copy(config_dir().join("default.toml"), dir.join("default.toml"))
+            .expect("default.toml copied");
+        std::fs::write(dir.join(format!("{env}.toml")), text).expect("env file written");
+        dir
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_file_is_refused_naming_key_and_file() {
+        let dir = dir_with_env_file("typo", "[database]\nmax_conections = 3\n");
+        let err = Settings::load_from(&dir, "typo", Vec::new()).expect_err("must fail");
+        let _ = std::fs::remove_dir_all(&dir);
+        let msg = format!("{err:#}");
+        assert!(msg.contains("database.max_conections"), "{msg}");
+        assert!(msg.contains("typo.toml"), "{msg}");
+        assert!(msg.contains("unknown field `max_conections`"), "{msg}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::config::DatabaseSettings;
+use crate::config::{DatabaseSettings, ExposeSecret as _, SecretString};
 use crate::ids::TenantId;
 
 /// The embedded migrations (`migrations/`), run as the owner role.
@@ -56,8 +56,14 @@ fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
         .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
 }
 
-fn connect_options(url: &str, statement_timeout_ms: u64) -> anyhow::Result<PgConnectOptions> {
-    let options: PgConnectOptions = url.parse().context("invalid database URL")?;
+fn connect_options(
+    url: &SecretString,
+    statement_timeout_ms: u64,
+) -> anyhow::Result<PgConnectOptions> {
+    let options: PgConnectOptions = url
+        .expose_secret()
+        .parse()
+        .context("invalid database URL")?;
     Ok(options
         .application_name("ventanas")
         .options([("statement_timeout", statement_timeout_ms.to_string())]))
@@ -96,10 +102,10 @@ pub async fn role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Error> 
 }
 
 /// Runs pending migrations as the owner role.
-pub async fn migrate(owner_url: &str) -> anyhow::Result<()> {
+pub async fn migrate(owner_url: &SecretString) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new()
         .max_connections(1)
-        .connect(owner_url)
+        .connect(owner_url.expose_secret())
         .await
         .context("connecting as the owner role")?;
     MIGRATOR.run(&pool).await.context("running migrations")?;

@@ -1,13 +1,16 @@
-//! The `ventanas` binary: parses the command line and hands over to the library.
+//! The `ventanas` binary: parses the command line, then loads settings, starts
+//! logging and hands over to the library.
 
-use ventanas::cli;
+use clap::Parser as _;
+use ventanas::cli::{self, Cli};
 use ventanas::config::Settings;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before anything else: `--help` and usage errors need no configuration. clap
+    // prints them and exits (0 for help, 2 for a usage error).
+    let command = Cli::parse().into_command();
     let outcome = async {
-        let command = cli::parse(&args)?;
         let settings = Settings::load()?;
         ventanas::telemetry::init(&settings.telemetry);
         cli::run(command, settings).await

@@ -7,7 +7,7 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument as _;
 use tracing_subscriber::{fmt, EnvFilter};
 
-use crate::config::TelemetrySettings;
+use crate::config::{LogFormat, TelemetrySettings};
 
 /// The header carrying the request id, in and out.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -18,10 +18,9 @@ pub fn init(settings: &TelemetrySettings) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
     let builder = fmt().with_env_filter(filter).with_target(false);
-    let _ = if settings.format == "json" {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
+    let _ = match settings.format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
     };
 }
 

@@ -5,6 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use redis::AsyncCommands as _;
+use ventanas::config::{ExposeSecret as _, SecretString};
 
 use crate::helpers::{slug, spawn_app, spawn_app_with, spawn_second_instance};
 
@@ -136,7 +137,7 @@ async fn with_redis_stopped_every_read_still_answers_correctly_and_caching_resum
     let mut redis = PrivateRedis::start(free_port());
     let url = redis.url();
     let app = spawn_app_with(|s| {
-        s.redis.url = url.clone();
+        s.redis.url = url.clone().into();
         s.redis.retry_after_ms = 100;
     })
     .await;
@@ -192,7 +193,7 @@ async fn with_redis_stopped_every_read_still_answers_correctly_and_caching_resum
 
 #[tokio::test]
 async fn without_redis_configured_the_in_process_cache_serves_alone() {
-    let app = spawn_app_with(|s| s.redis.url = String::new()).await;
+    let app = spawn_app_with(|s| s.redis.url = SecretString::default()).await;
     let t = app.onboard(&slug("noredis")).await;
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "85.00");
     app.set_price("VID-CLARO-4", &t.admin_token, "86.00").await;
@@ -208,7 +209,7 @@ async fn a_redis_entry_that_names_another_tenant_is_ignored() {
     let a = app.onboard(&slug("poison-a")).await;
     let b = app.onboard(&slug("poison-b")).await;
     assert_eq!(app.price_of("VID-CLARO-4", &a.admin_token).await, "85.00");
-    let url = app.settings.redis.url.clone();
+    let url = app.settings.redis.url.expose_secret().to_owned();
     let pattern = format!(
         "{}:{{t:{}}}:*price:VID-CLARO-4",
         app.settings.redis.key_prefix, a.id

@@ -11,7 +11,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 use ventanas::auth::{repo as auth_repo, token};
-use ventanas::config::Settings;
+use ventanas::config::{ExposeSecret as _, Settings};
 use ventanas::db::{self, Db};
 use ventanas::startup::Application;
 use ventanas::tenants::seed;
@@ -131,7 +131,7 @@ async fn owner_maintenance_connection(settings: &Settings) -> PgConnection {
         .with_database_name("postgres")
         .database
         .owner_url;
-    PgConnection::connect(&url)
+    PgConnection::connect(url.expose_secret())
         .await
         .expect("owner connects to the postgres database")
 }
@@ -175,7 +175,7 @@ impl TestApp {
     pub async fn runtime_pool(&self, max: u32) -> PgPool {
         PgPoolOptions::new()
             .max_connections(max)
-            .connect(&self.settings.database.url)
+            .connect(self.settings.database.url.expose_secret())
             .await
             .expect("runtime role connects")
     }
@@ -184,7 +184,7 @@ impl TestApp {
     pub async fn platform_pool(&self) -> PgPool {
         PgPoolOptions::new()
             .max_connections(1)
-            .connect(&self.settings.database.platform_url)
+            .connect(self.settings.database.platform_url.expose_secret())
             .await
             .expect("platform role connects")
     }

@@ -3,6 +3,7 @@
 use reqwest::StatusCode;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
+use ventanas::config::ExposeSecret as _;
 use ventanas::db::{role_problem, TenantTx};
 use ventanas::ids::TenantId;
 use ventanas::startup::Application;
@@ -335,8 +336,8 @@ async fn the_runtime_role_is_fit_and_the_server_refuses_roles_that_bypass_rls() 
 
     // A superuser must be refused too.
     let mut settings = app.settings.clone();
-    settings.database.url = format!("postgres://postgres@127.0.0.1:5432/{}", app.db_name);
-    if let Ok(super_pool) = sqlx::PgPool::connect(&settings.database.url).await {
+    settings.database.url = format!("postgres://postgres@127.0.0.1:5432/{}", app.db_name).into();
+    if let Ok(super_pool) = sqlx::PgPool::connect(settings.database.url.expose_secret()).await {
         super_pool.close().await;
         let err = Application::build(settings)
             .await
