@@ -1,16 +1,18 @@
-//! The composition root: every area's API in one OpenAPI service.
+//! The composition root: every area's API in one OpenAPI service. Nothing else in
+//! the crate imports this module.
 
 use poem_openapi::OpenApiService;
 
 use crate::auth::api::AuthApi;
-use crate::catalog::api::CatalogApi;
-use crate::catalog::platform_api::GlobalCatalogApi;
+use crate::catalog::colours::{api::ColoursApi, platform_api::PlatformColoursApi};
+use crate::catalog::labour::{api::LabourApi, platform_api::PlatformLabourApi};
+use crate::catalog::materials::{api::MaterialsApi, platform_api::PlatformMaterialsApi};
+use crate::catalog::prices::api::PricesApi;
+use crate::catalog::products::{api::ProductsApi, platform_api::PlatformProductsApi};
+use crate::catalog::taxes::{api::TaxesApi, platform_api::PlatformTaxesApi};
 use crate::clients::api::ClientsApi;
 use crate::ops::api::OpsApi;
 use crate::quotes::api::QuotesApi;
-use crate::quotes::catalog_api::QuoteCatalogApi;
-use crate::quotes::platform_api::PlatformQuoteCatalogApi;
-use crate::quotes::products_api::ProductsApi;
 use crate::quotes::saved_api::SavedQuotesApi;
 use crate::settings::company::api::CompanyApi;
 use crate::settings::quotes::api::SettingsApi;
@@ -18,69 +20,68 @@ use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
 use crate::users::api::UsersApi;
 
-/// The OpenAPI service with every area.
-pub type Apis = (
-    OpsApi,
-    AuthApi,
-    UsersApi,
-    CatalogApi,
+/// Operations, sign-in, users and the platform's tenant registry.
+type CoreApis = (OpsApi, AuthApi, UsersApi, TenantsApi);
+/// A tenant's catalogue.
+type CatalogApis = (
+    MaterialsApi,
+    PricesApi,
     ProductsApi,
-    QuoteCatalogApi,
+    ColoursApi,
+    LabourApi,
+    TaxesApi,
+);
+/// The platform's default catalogue.
+type DefaultsApis = (
+    PlatformMaterialsApi,
+    PlatformProductsApi,
+    PlatformColoursApi,
+    PlatformLabourApi,
+    PlatformTaxesApi,
+);
+/// Quoting: quotes, clients and the settings quotes are priced and printed with.
+type QuotingApis = (
     QuotesApi,
     SavedQuotesApi,
-    CompanyApi,
     ClientsApi,
+    CompanyApi,
     SettingsApi,
-    TenantsApi,
-    GlobalCatalogApi,
-    PlatformQuoteCatalogApi,
 );
+
+/// Every area's API.
+pub type Apis = (CoreApis, CatalogApis, DefaultsApis, QuotingApis);
 
 /// Builds the OpenAPI service over `state`.
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
+    macro_rules! with_state {
+        ($($api:ident),+ $(,)?) => {
+            ($($api { state: state.clone() }),+)
+        };
+    }
     let apis = (
-        OpsApi {
-            state: state.clone(),
-        },
-        AuthApi {
-            state: state.clone(),
-        },
-        UsersApi {
-            state: state.clone(),
-        },
-        CatalogApi {
-            state: state.clone(),
-        },
-        ProductsApi {
-            state: state.clone(),
-        },
-        QuoteCatalogApi {
-            state: state.clone(),
-        },
-        QuotesApi {
-            state: state.clone(),
-        },
-        SavedQuotesApi {
-            state: state.clone(),
-        },
-        CompanyApi {
-            state: state.clone(),
-        },
-        ClientsApi {
-            state: state.clone(),
-        },
-        SettingsApi {
-            state: state.clone(),
-        },
-        TenantsApi {
-            state: state.clone(),
-        },
-        GlobalCatalogApi {
-            state: state.clone(),
-        },
-        PlatformQuoteCatalogApi {
-            state: state.clone(),
-        },
+        with_state!(OpsApi, AuthApi, UsersApi, TenantsApi),
+        with_state!(
+            MaterialsApi,
+            PricesApi,
+            ProductsApi,
+            ColoursApi,
+            LabourApi,
+            TaxesApi
+        ),
+        with_state!(
+            PlatformMaterialsApi,
+            PlatformProductsApi,
+            PlatformColoursApi,
+            PlatformLabourApi,
+            PlatformTaxesApi,
+        ),
+        with_state!(
+            QuotesApi,
+            SavedQuotesApi,
+            ClientsApi,
+            CompanyApi,
+            SettingsApi
+        ),
     );
     OpenApiService::new(apis, "ventanas", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant quoting backend for window shops. Money is a decimal string with two decimals (\"85.00\").")

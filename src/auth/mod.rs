@@ -55,6 +55,14 @@ impl TenantCtx {
     pub async fn tx(&self, state: &AppState) -> ApiResult<TenantTx> {
         Ok(TenantTx::begin(&state.db.app, self.tenant).await?)
     }
+
+    /// Commits a change to the tenant's catalogue or settings, then evicts what is
+    /// cached for the tenant on every instance, so the next read anywhere sees it.
+    pub async fn commit_catalog_change(&self, state: &AppState, tx: TenantTx) -> ApiResult<()> {
+        tx.commit().await?;
+        state.cache.invalidate(Scope::Tenant(self.tenant)).await;
+        Ok(())
+    }
 }
 
 /// What a session resolves to; cached per tenant.

@@ -1,10 +1,10 @@
-//! Catalogue types and their rules.
+//! Types every catalogue concern shares: material codes, categories, units, where a
+//! row comes from (the tenant or the global defaults) and window types. Each maps to
+//! the text the database stores by derive, with no silent defaults.
 
-use chrono::{DateTime, Utc};
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
 use crate::error::ApiError;
-use crate::money::{Metres, Money};
 
 /// The currency of every price (prices are MXN before IVA).
 pub const CURRENCY: &str = "MXN";
@@ -57,9 +57,12 @@ impl std::fmt::Display for MaterialCode {
 }
 
 /// What kind of material.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Category {
     /// Vidrio, priced per m².
     Glass,
@@ -82,17 +85,6 @@ impl Category {
         }
     }
 
-    /// From the database name.
-    pub fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "glass" => Some(Category::Glass),
-            "profile" => Some(Category::Profile),
-            "hardware" => Some(Category::Hardware),
-            "consumable" => Some(Category::Consumable),
-            _ => None,
-        }
-    }
-
     /// Units a material of this category may be priced in.
     pub fn allowed_units(self) -> &'static [Unit] {
         match self {
@@ -105,8 +97,11 @@ impl Category {
 }
 
 /// The unit a price is per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Unit {
     #[oai(rename = "m2")]
     M2,
@@ -134,61 +129,15 @@ impl Unit {
             Unit::L => "l",
         }
     }
-
-    /// From the database name.
-    pub fn from_db(name: &str) -> Option<Self> {
-        [
-            Unit::M2,
-            Unit::M,
-            Unit::Piece,
-            Unit::Cartridge,
-            Unit::Kg,
-            Unit::L,
-        ]
-        .into_iter()
-        .find(|u| u.as_str() == name)
-    }
-}
-
-/// Checks that category, unit and bar length fit together; the error names the field.
-pub fn check_material_shape(
-    category: Category,
-    unit: Unit,
-    bar_length: Option<Metres>,
-) -> Result<(), ApiError> {
-    if !category.allowed_units().contains(&unit) {
-        let allowed: Vec<&str> = category
-            .allowed_units()
-            .iter()
-            .map(|u| u.as_str())
-            .collect();
-        return Err(ApiError::invalid_field(
-            "unit",
-            format!(
-                "a {} material is priced per {}, not {}",
-                category.as_str(),
-                allowed.join(" or "),
-                unit.as_str()
-            ),
-        ));
-    }
-    match bar_length {
-        Some(_) if category != Category::Profile => Err(ApiError::invalid_field(
-            "bar_length_m",
-            "only profiles have a bar length",
-        )),
-        Some(len) if len.amount().is_zero() => Err(ApiError::invalid_field(
-            "bar_length_m",
-            "a bar length must be more than 0",
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Where an effective price comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Source {
     /// The tenant's own row.
     Tenant,
@@ -196,80 +145,62 @@ pub enum Source {
     Global,
 }
 
-/// A material as one tenant sees it.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-pub struct Material {
-    pub code: String,
-    pub name: String,
-    pub category: Category,
-    pub unit: Unit,
-    pub price: Money,
-    pub currency: String,
-    /// Bar length for profiles, in metres.
-    #[oai(skip_serializing_if_is_none)]
-    pub bar_length_m: Option<Metres>,
-    pub active: bool,
-    /// `tenant` for the tenant's own row, `global` when inherited.
-    pub source: Source,
-    /// Row version; `ETag` is derived from it and `If-Match` must carry it.
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
+/// Window types; each has a labour rate.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Type,
+)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum WindowType {
+    /// Fija (fixed).
+    Fija,
+    /// Corrediza (sliding).
+    Corrediza,
+    /// Abatible (casement).
+    Abatible,
+    /// Oscilobatiente (tilt-and-turn).
+    Oscilobatiente,
+    /// Proyectante (awning).
+    Proyectante,
 }
 
-impl Material {
-    /// The entity tag: the source and the version, so an inherited row and the
-    /// tenant's own override never share a tag.
-    pub fn etag(&self) -> String {
-        let source = match self.source {
-            Source::Tenant => 't',
-            Source::Global => 'g',
-        };
-        format!("\"{source}{}\"", self.version)
-    }
-}
+impl WindowType {
+    /// Every window type.
+    pub const ALL: [WindowType; 5] = [
+        WindowType::Fija,
+        WindowType::Corrediza,
+        WindowType::Abatible,
+        WindowType::Oscilobatiente,
+        WindowType::Proyectante,
+    ];
 
-/// The effective price of a code for a tenant.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-pub struct Price {
-    pub code: String,
-    pub name: String,
-    pub category: Category,
-    pub unit: Unit,
-    pub price: Money,
-    pub currency: String,
-    pub source: Source,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Material> for Price {
-    fn from(m: Material) -> Self {
-        Price {
-            code: m.code,
-            name: m.name,
-            category: m.category,
-            unit: m.unit,
-            price: m.price,
-            currency: m.currency,
-            source: m.source,
-            updated_at: m.updated_at,
+    /// The database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowType::Fija => "fija",
+            WindowType::Corrediza => "corrediza",
+            WindowType::Abatible => "abatible",
+            WindowType::Oscilobatiente => "oscilobatiente",
+            WindowType::Proyectante => "proyectante",
         }
     }
-}
 
-/// One recorded price change.
-#[derive(Debug, Clone, Object)]
-pub struct PriceChange {
-    pub code: String,
-    /// Absent for the first price (creation or onboarding copy).
-    #[oai(skip_serializing_if_is_none)]
-    pub old_price: Option<Money>,
-    pub new_price: Money,
-    /// The user who changed it (`tenant` changes) or the platform actor (`global`).
-    #[oai(skip_serializing_if_is_none)]
-    pub changed_by: Option<String>,
-    pub changed_at: DateTime<Utc>,
-    /// Whether the tenant's own row or the global default changed.
-    pub source: Source,
+    /// From its name, e.g. `corrediza` in a path.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
 }
 
 #[cfg(test)]
@@ -284,15 +215,5 @@ mod tests {
         for bad in ["", "vid-claro", "-A", "A B", "A/B", &"A".repeat(65)] {
             assert!(MaterialCode::parse(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn units_must_fit_the_category() {
-        assert!(check_material_shape(Category::Glass, Unit::M2, None).is_ok());
-        assert!(check_material_shape(Category::Glass, Unit::M, None).is_err());
-        let six = Metres::parse("6").ok();
-        assert!(check_material_shape(Category::Profile, Unit::M, six).is_ok());
-        assert!(check_material_shape(Category::Hardware, Unit::Piece, six).is_err());
-        assert!(check_material_shape(Category::Profile, Unit::M, Metres::parse("0").ok()).is_err());
     }
 }

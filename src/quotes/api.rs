@@ -1,16 +1,12 @@
 //! `/api/v1/quotes`: pricing quotes from the tenant's catalogue.
 
-use std::sync::Arc;
-
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use rust_decimal::Decimal;
 
-use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
-use crate::cache::Scope;
 use crate::catalog::model::{Category, CURRENCY};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
@@ -439,27 +435,13 @@ pub struct QuotesApi {
     pub state: AppState,
 }
 
-/// The tenant's quoting catalogue, kept in-process and evicted with every catalogue
-/// change of the tenant or of the defaults.
-pub async fn tenant_catalog(state: &AppState, ctx: &TenantCtx) -> ApiResult<Arc<Catalog>> {
-    state
-        .cache
-        .get_or_load_local(Scope::Tenant(ctx.tenant), "quote-catalog", || async {
-            let mut tx = ctx.tx(state).await?;
-            let catalog = repo::load_catalog(&mut tx).await?;
-            tx.commit().await?;
-            Ok::<_, ApiError>(catalog)
-        })
-        .await
-}
-
 /// Prices a request with the tenant's current catalogue, rates and rules.
 pub async fn price_request(
     state: &AppState,
     ctx: &TenantCtx,
     req: &PreviewRequest,
 ) -> ApiResult<QuotePreview> {
-    let catalog = tenant_catalog(state, ctx).await?;
+    let catalog = crate::catalog::snapshot::tenant_catalog(state, ctx).await?;
     price_with(&catalog, req)
 }
 

@@ -18,14 +18,13 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::api::{
-    price_with, tenant_catalog, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview,
-};
+use super::api::{price_with, ItemRequest, MaterialItemRequest, PreviewRequest, QuotePreview};
 use super::store::{
     self, EventRow, PartySnapshot, Priced, QuoteRow, QuoteStatus, Snapshot, VersionInfoRow,
 };
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
+use crate::catalog::snapshot::tenant_catalog;
 use crate::clients::repo as clients;
 use crate::db::TenantTx;
 use crate::documents::{lines as document, pdf};

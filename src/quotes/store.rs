@@ -470,12 +470,3 @@ pub async fn events(tx: &mut TenantTx, id: Uuid) -> Result<Vec<EventRow>, sqlx::
     .fetch_all(tx.conn())
     .await
 }
-
-/// The bound tenant's local date today.
-pub async fn today(tx: &mut TenantTx) -> Result<NaiveDate, sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query_scalar("SELECT tenant_date($1, now())")
-        .bind(tenant)
-        .fetch_one(tx.conn())
-        .await
-}

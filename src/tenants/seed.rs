@@ -9,13 +9,17 @@ use serde::Deserialize;
 
 use super::api::{onboard, CreateTenant, NewAdmin};
 use crate::auth::password::Passwords;
-use crate::catalog::model::{check_material_shape, Category, MaterialCode, Source, Unit};
-use crate::catalog::repo::{self as catalog, MaterialFields};
+use crate::catalog::colours::repo as colours;
+use crate::catalog::labour::repo as labour;
+use crate::catalog::materials::model::check_material_shape;
+use crate::catalog::materials::repo::{self as catalog, MaterialFields};
+use crate::catalog::model::{Category, MaterialCode, Source, Unit, WindowType};
+use crate::catalog::products::model::ProductSpec;
+use crate::catalog::products::repo as products;
+use crate::catalog::taxes::repo as taxes;
 use crate::db::{Db, TenantTx};
 use crate::ids::UserId;
 use crate::money::{Factor, Metres, Money, Rate};
-use crate::quotes::model::{ProductSpec, WindowType};
-use crate::quotes::repo as quotes;
 use crate::users::model::{normalize_email, TenantRole};
 
 /// `tenants/global.toml`.
@@ -197,12 +201,12 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
             .with_context(|| format!("upserting {}", m.code))?;
     }
     for c in &catalogue.colours {
-        quotes::upsert_global_colour(&mut tx, &c.code, &c.name)
+        colours::upsert_global_colour(&mut tx, &c.code, &c.name)
             .await
             .with_context(|| format!("colour {}", c.code))?;
     }
     for cp in &catalogue.colour_prices {
-        quotes::upsert_global_colour_price(
+        colours::upsert_global_colour_price(
             &mut tx,
             cp.material.as_str(),
             &cp.colour,
@@ -212,7 +216,7 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
         .with_context(|| format!("colour price {} / {}", cp.material, cp.colour))?;
     }
     for (window_type, l) in &catalogue.labour {
-        quotes::upsert_global_labour(
+        labour::upsert_global_labour(
             &mut tx,
             *window_type,
             l.rate.amount(),
@@ -222,12 +226,12 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
         .with_context(|| format!("labour rate {}", window_type.as_str()))?;
     }
     for p in &catalogue.products {
-        quotes::upsert_global_product(&mut tx, p)
+        products::upsert_global_product(&mut tx, p)
             .await
             .with_context(|| format!("product {}", p.code))?;
     }
     for t in &catalogue.tax_rates {
-        quotes::upsert_global_tax_rate(&mut tx, &t.code, t.valid_from, &t.name, t.rate.amount())
+        taxes::upsert_global_tax_rate(&mut tx, &t.code, t.valid_from, &t.name, t.rate.amount())
             .await
             .with_context(|| format!("tax rate {} from {}", t.code, t.valid_from))?;
     }

@@ -58,8 +58,8 @@ impl SettingsApi {
             ));
         }
         if let Some(code) = &body.tax_code {
-            let rates = crate::quotes::repo::effective_tax_rates(&mut tx).await?;
-            let today = crate::quotes::store::today(&mut tx).await?;
+            let rates = crate::catalog::taxes::repo::effective_tax_rates(&mut tx).await?;
+            let today = crate::settings::quotes::repo::today(&mut tx).await?;
             let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
             if of_code.peek().is_none() {
                 return Err(ApiError::not_found(

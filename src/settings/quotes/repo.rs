@@ -1,6 +1,6 @@
 //! SQL for quote settings, under the bound tenant.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::model::{GlassBilling, ProfileBilling, QuoteSettings, RoundingMode};
@@ -113,6 +113,15 @@ pub async fn save(
 pub async fn time_zone_exists(tx: &mut TenantTx, name: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
         .bind(name)
+        .fetch_one(tx.conn())
+        .await
+}
+
+/// The bound tenant's local date today, in the time zone of its settings.
+pub async fn today(tx: &mut TenantTx) -> Result<NaiveDate, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_scalar("SELECT tenant_date($1, now())")
+        .bind(tenant)
         .fetch_one(tx.conn())
         .await
 }

@@ -2,51 +2,18 @@
 
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::ProductSpec;
-use super::repo::{self, EffectiveProduct};
+use super::model::{check_bom_materials, ProductSpec, ProductView};
+use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
-use crate::cache::Scope;
-use crate::catalog::model::{Material, Source};
-use crate::catalog::repo as catalog_repo;
+use crate::catalog::materials::repo as materials;
+use crate::catalog::model::Source;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::http::check_if_match;
-use crate::http::ApiTags;
-use crate::http::JsonBody;
+use crate::http::{check_if_match, ApiTags, JsonBody};
 use crate::state::AppState;
-
-/// A product as the tenant sees it.
-#[derive(Debug, Clone, Object)]
-pub struct ProductView {
-    #[oai(flatten)]
-    pub product: ProductSpec,
-    /// `tenant` for the tenant's own product, `global` when inherited.
-    pub source: Source,
-    /// Grows with every change of the row it comes from.
-    pub version: i32,
-}
-
-impl ProductView {
-    fn new(p: EffectiveProduct) -> Self {
-        Self {
-            product: p.spec,
-            source: p.source,
-            version: p.version,
-        }
-    }
-
-    /// What `If-Match` must carry to replace it.
-    fn etag(&self) -> String {
-        let source = match self.source {
-            Source::Tenant => "t",
-            Source::Global => "g",
-        };
-        format!("\"p{source}{}\"", self.version)
-    }
-}
 
 #[derive(ApiResponse)]
 enum ProductList {
@@ -86,38 +53,8 @@ async fn find(tx: &mut TenantTx, code: &str) -> ApiResult<Option<ProductView>> {
 /// Checks a spec against the tenant's catalogue: every BOM material exists with
 /// the line's kind.
 async fn check_materials(tx: &mut TenantTx, spec: &ProductSpec) -> ApiResult<()> {
-    let materials = catalog_repo::effective(tx, None, None).await?;
+    let materials = materials::effective(tx, None, None).await?;
     check_bom_materials(spec, &materials)
-}
-
-/// Every BOM line's material is among `materials` (active ones) and of the line's
-/// kind; errors name the line. Shared by tenant and default products.
-pub(crate) fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiResult<()> {
-    for (i, line) in spec.bom.iter().enumerate() {
-        let field = format!("bom[{i}].material");
-        let material = materials
-            .iter()
-            .find(|m| m.code == line.material && m.active)
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "material_not_found",
-                    format!("{field}: no material with code {}", line.material),
-                )
-                .with_details(serde_json::json!({ "field": field }))
-            })?;
-        if material.category != line.kind {
-            return Err(ApiError::invalid_field(
-                &field,
-                format!(
-                    "{} is a {}, not a {}",
-                    line.material,
-                    material.category.as_str(),
-                    line.kind.as_str()
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Product endpoints.
@@ -140,8 +77,7 @@ impl ProductsApi {
         let version = repo::save_product(&mut tx, &spec, ctx.user, expected_version)
             .await?
             .ok_or_else(lost)?;
-        tx.commit().await?;
-        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        ctx.commit_catalog_change(&self.state, tx).await?;
         Ok(ProductView {
             product: ProductSpec {
                 name: spec.name.trim().to_owned(),
@@ -268,8 +204,7 @@ impl ProductsApi {
                 None => not_found(&code.0),
             });
         }
-        tx.commit().await?;
-        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        ctx.commit_catalog_change(&self.state, tx).await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -1,19 +1,25 @@
-//! Quoting catalogue types: products with their BOM, colours, labour rates.
+//! Products with their bill of materials, as a catalogue editor writes them (the
+//! shape of the catalogue file), and the checks that run before one is saved.
 
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
-use crate::catalog::model::{Category, MaterialCode};
-use crate::error::ApiError;
+use super::repo::EffectiveProduct;
+use crate::catalog::materials::model::Material;
+use crate::catalog::model::{Category, MaterialCode, Source, WindowType};
+use crate::error::{ApiError, ApiResult};
 use crate::http::check_name;
 use crate::money::{Centimetres, Factor};
 use crate::pricing::formula::{Formula, Vars};
 use crate::pricing::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
 
 /// What a product is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum ProductKind {
     Window,
     Door,
@@ -28,62 +34,6 @@ impl ProductKind {
             ProductKind::Door => "door",
             ProductKind::Other => "other",
         }
-    }
-}
-
-/// Window types; each has a labour rate.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Enum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum WindowType {
-    /// Fija (fixed).
-    Fija,
-    /// Corrediza (sliding).
-    Corrediza,
-    /// Abatible (casement).
-    Abatible,
-    /// Oscilobatiente (tilt-and-turn).
-    Oscilobatiente,
-    /// Proyectante (awning).
-    Proyectante,
-}
-
-impl WindowType {
-    /// Every window type.
-    pub const ALL: [WindowType; 5] = [
-        WindowType::Fija,
-        WindowType::Corrediza,
-        WindowType::Abatible,
-        WindowType::Oscilobatiente,
-        WindowType::Proyectante,
-    ];
-
-    /// The database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WindowType::Fija => "fija",
-            WindowType::Corrediza => "corrediza",
-            WindowType::Abatible => "abatible",
-            WindowType::Oscilobatiente => "oscilobatiente",
-            WindowType::Proyectante => "proyectante",
-        }
-    }
-
-    /// From the database name.
-    pub fn from_db(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == name)
     }
 }
 
@@ -233,96 +183,12 @@ impl ProductSpec {
             (width_cm.1, height_cm.0),
             (width_cm.1, height_cm.1),
         ];
-        let mut formulas = Vec::with_capacity(self.bom.len());
-        for (i, line) in self.bom.iter().enumerate() {
-            let field = |name: &str| format!("bom[{i}].{name}");
-            MaterialCode::parse_field(&field("material"), &line.material)?;
-            if line.description.len() > 200 {
-                return Err(ApiError::invalid_field(
-                    &field("description"),
-                    "must be at most 200 characters",
-                ));
-            }
-            if line.waste_factor.amount() < Decimal::ONE {
-                return Err(ApiError::invalid_field(
-                    &field("waste_factor"),
-                    "a waste factor is 1 or more",
-                ));
-            }
-            let parsed = line
-                .formulas()
-                .map_err(|(name, message)| ApiError::invalid_field(&field(name), message))?;
-            let glass = line.kind == Category::Glass;
-            for (name, given, allowed) in [
-                (
-                    "pieces",
-                    parsed.pieces.is_some(),
-                    glass || line.kind == Category::Profile,
-                ),
-                ("piece_width_cm", parsed.piece_width_cm.is_some(), glass),
-                ("piece_height_cm", parsed.piece_height_cm.is_some(), glass),
-                (
-                    "piece_length_cm",
-                    parsed.piece_length_cm.is_some(),
-                    line.kind == Category::Profile,
-                ),
-            ] {
-                if given && !allowed {
-                    return Err(ApiError::invalid_field(
-                        &field(name),
-                        format!("a {} line has no {name}", line.kind.as_str()),
-                    ));
-                }
-            }
-            if line.kind == Category::Profile
-                && parsed.pieces.is_some()
-                && parsed.piece_length_cm.is_none()
-            {
-                return Err(ApiError::invalid_field(
-                    &field("piece_length_cm"),
-                    "profile pieces need a piece_length_cm",
-                ));
-            }
-            if parsed.piece_width_cm.is_some() != parsed.piece_height_cm.is_some() {
-                return Err(ApiError::invalid_field(
-                    &field("piece_height_cm"),
-                    "glass pieces need both piece_width_cm and piece_height_cm",
-                ));
-            }
-            let all = [
-                ("quantity_formula", Some(&parsed.quantity)),
-                ("pieces", parsed.pieces.as_ref()),
-                ("piece_width_cm", parsed.piece_width_cm.as_ref()),
-                ("piece_height_cm", parsed.piece_height_cm.as_ref()),
-                ("piece_length_cm", parsed.piece_length_cm.as_ref()),
-            ];
-            for (name, formula) in all {
-                let Some(formula) = formula else { continue };
-                // Piece counts and sizes have limits the engine enforces; finding a
-                // break at the corner sizes now is better than in a customer's quote.
-                let max = match name {
-                    "quantity_formula" => None,
-                    "pieces" => Some(Decimal::from(MAX_PIECES_PER_LINE)),
-                    _ => Some(Decimal::from(MAX_PIECE_CM)),
-                };
-                for (w, h) in corners {
-                    let vars = Vars::new(w, h, Decimal::ONE);
-                    let value = formula.eval(&vars).map_err(|e| {
-                        ApiError::invalid_field(
-                            &field(name),
-                            format!("`{formula}` fails at {w} × {h} cm: {e}"),
-                        )
-                    })?;
-                    if let Some(max) = max.filter(|m| value > *m) {
-                        return Err(ApiError::invalid_field(
-                            &field(name),
-                            format!("`{formula}` gives {value} at {w} × {h} cm, over {max}"),
-                        ));
-                    }
-                }
-            }
-            formulas.push(parsed);
-        }
+        let formulas = self
+            .bom
+            .iter()
+            .enumerate()
+            .map(|(i, line)| line.check(i, &corners))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(CheckedProduct {
             code,
             width_cm,
@@ -330,6 +196,177 @@ impl ProductSpec {
             formulas,
         })
     }
+}
+
+impl BomLineSpec {
+    /// Checks line `i` of a product: its material code, description, waste factor
+    /// and formulas, which are parsed and then evaluated at the product's corner
+    /// sizes so that a division by zero shows up now rather than in a customer's
+    /// quote. Errors name the field, e.g. `bom[3].quantity_formula`.
+    fn check(&self, i: usize, corners: &[(Decimal, Decimal); 4]) -> Result<LineFormulas, ApiError> {
+        let line = self;
+        let field = |name: &str| format!("bom[{i}].{name}");
+        MaterialCode::parse_field(&field("material"), &line.material)?;
+        if line.description.len() > 200 {
+            return Err(ApiError::invalid_field(
+                &field("description"),
+                "must be at most 200 characters",
+            ));
+        }
+        if line.waste_factor.amount() < Decimal::ONE {
+            return Err(ApiError::invalid_field(
+                &field("waste_factor"),
+                "a waste factor is 1 or more",
+            ));
+        }
+        let parsed = line
+            .formulas()
+            .map_err(|(name, message)| ApiError::invalid_field(&field(name), message))?;
+        let glass = line.kind == Category::Glass;
+        for (name, given, allowed) in [
+            (
+                "pieces",
+                parsed.pieces.is_some(),
+                glass || line.kind == Category::Profile,
+            ),
+            ("piece_width_cm", parsed.piece_width_cm.is_some(), glass),
+            ("piece_height_cm", parsed.piece_height_cm.is_some(), glass),
+            (
+                "piece_length_cm",
+                parsed.piece_length_cm.is_some(),
+                line.kind == Category::Profile,
+            ),
+        ] {
+            if given && !allowed {
+                return Err(ApiError::invalid_field(
+                    &field(name),
+                    format!("a {} line has no {name}", line.kind.as_str()),
+                ));
+            }
+        }
+        if line.kind == Category::Profile
+            && parsed.pieces.is_some()
+            && parsed.piece_length_cm.is_none()
+        {
+            return Err(ApiError::invalid_field(
+                &field("piece_length_cm"),
+                "profile pieces need a piece_length_cm",
+            ));
+        }
+        if parsed.piece_width_cm.is_some() != parsed.piece_height_cm.is_some() {
+            return Err(ApiError::invalid_field(
+                &field("piece_height_cm"),
+                "glass pieces need both piece_width_cm and piece_height_cm",
+            ));
+        }
+        parsed.check_at_corners(&field, corners)?;
+        Ok(parsed)
+    }
+}
+
+impl LineFormulas {
+    /// Evaluates every formula at the corner sizes, within the engine's limits.
+    fn check_at_corners(
+        &self,
+        field: &impl Fn(&str) -> String,
+        corners: &[(Decimal, Decimal); 4],
+    ) -> Result<(), ApiError> {
+        let parsed = self;
+        let all = [
+            ("quantity_formula", Some(&parsed.quantity)),
+            ("pieces", parsed.pieces.as_ref()),
+            ("piece_width_cm", parsed.piece_width_cm.as_ref()),
+            ("piece_height_cm", parsed.piece_height_cm.as_ref()),
+            ("piece_length_cm", parsed.piece_length_cm.as_ref()),
+        ];
+        for (name, formula) in all {
+            let Some(formula) = formula else { continue };
+            // Piece counts and sizes have limits the engine enforces; finding a
+            // break at the corner sizes now is better than in a customer's quote.
+            let max = match name {
+                "quantity_formula" => None,
+                "pieces" => Some(Decimal::from(MAX_PIECES_PER_LINE)),
+                _ => Some(Decimal::from(MAX_PIECE_CM)),
+            };
+            for &(w, h) in corners {
+                let vars = Vars::new(w, h, Decimal::ONE);
+                let value = formula.eval(&vars).map_err(|e| {
+                    ApiError::invalid_field(
+                        &field(name),
+                        format!("`{formula}` fails at {w} × {h} cm: {e}"),
+                    )
+                })?;
+                if let Some(max) = max.filter(|m| value > *m) {
+                    return Err(ApiError::invalid_field(
+                        &field(name),
+                        format!("`{formula}` gives {value} at {w} × {h} cm, over {max}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A product as the tenant sees it.
+#[derive(Debug, Clone, Object)]
+pub struct ProductView {
+    #[oai(flatten)]
+    pub product: ProductSpec,
+    /// `tenant` for the tenant's own product, `global` when inherited.
+    pub source: Source,
+    /// Grows with every change of the row it comes from.
+    pub version: i32,
+}
+
+impl ProductView {
+    /// The view of an effective product.
+    pub fn new(p: EffectiveProduct) -> Self {
+        Self {
+            product: p.spec,
+            source: p.source,
+            version: p.version,
+        }
+    }
+
+    /// What `If-Match` must carry to replace it.
+    pub fn etag(&self) -> String {
+        let source = match self.source {
+            Source::Tenant => "t",
+            Source::Global => "g",
+        };
+        format!("\"p{source}{}\"", self.version)
+    }
+}
+
+/// Every BOM line's material is among `materials` (active ones) and of the line's
+/// kind; errors name the line. Shared by tenant and default products.
+pub fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiResult<()> {
+    for (i, line) in spec.bom.iter().enumerate() {
+        let field = format!("bom[{i}].material");
+        let material = materials
+            .iter()
+            .find(|m| m.code == line.material && m.active)
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "material_not_found",
+                    format!("{field}: no material with code {}", line.material),
+                )
+                .with_details(serde_json::json!({ "field": field }))
+            })?;
+        if material.category != line.kind {
+            return Err(ApiError::invalid_field(
+                &field,
+                format!(
+                    "{} is a {}, not a {}",
+                    line.material,
+                    material.category.as_str(),
+                    line.kind.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

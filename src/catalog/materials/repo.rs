@@ -1,11 +1,13 @@
-//! SQL for materials, effective prices and price history.
+//! SQL for materials (the tenant's own rows over the global defaults), effective
+//! prices and price history.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::{Category, Material, PriceChange, Source, Unit, CURRENCY};
+use super::model::{Material, PriceChange};
+use crate::catalog::model::{Category, Source, Unit, CURRENCY};
 use crate::db::TenantTx;
 use crate::ids::UserId;
 use crate::money::{Metres, Money};
@@ -15,12 +17,12 @@ use crate::money::{Metres, Money};
 struct Row {
     code: String,
     name: String,
-    category: String,
-    unit: String,
+    category: Category,
+    unit: Unit,
     price: Decimal,
     bar_length_m: Option<Decimal>,
     active: bool,
-    source: String,
+    source: Source,
     version: i32,
     updated_at: DateTime<Utc>,
 }
@@ -31,19 +33,15 @@ impl TryFrom<Row> for Material {
         let bad =
             |what: &str| sqlx::Error::Decode(format!("material {}: bad {what}", r.code).into());
         Ok(Material {
-            category: Category::from_db(&r.category).ok_or_else(|| bad("category"))?,
-            unit: Unit::from_db(&r.unit).ok_or_else(|| bad("unit"))?,
+            category: r.category,
+            unit: r.unit,
             price: Money::try_from_decimal(r.price).map_err(|_| bad("price"))?,
             bar_length_m: r
                 .bar_length_m
                 .map(Metres::try_from_decimal)
                 .transpose()
                 .map_err(|_| bad("bar length"))?,
-            source: if r.source == "tenant" {
-                Source::Tenant
-            } else {
-                Source::Global
-            },
+            source: r.source,
             currency: CURRENCY.to_owned(),
             code: r.code,
             name: r.name,
@@ -285,7 +283,7 @@ type HistoryRow = (
     Decimal,
     Option<String>,
     DateTime<Utc>,
-    String,
+    Source,
 );
 
 fn to_change((code, old, new, by, at, source): HistoryRow) -> PriceChange {
@@ -297,11 +295,7 @@ fn to_change((code, old, new, by, at, source): HistoryRow) -> PriceChange {
         new_price: money(new),
         changed_by: by,
         changed_at: at,
-        source: if source == "tenant" {
-            Source::Tenant
-        } else {
-            Source::Global
-        },
+        source,
     }
 }
 

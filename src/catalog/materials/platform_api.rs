@@ -1,21 +1,22 @@
-//! `/api/v1/platform/materials`: the platform operator edits the global defaults.
-//! Tenants with their own row keep it; tenants that inherit see the change at once.
+//! `/api/v1/platform/materials`: the platform operator edits the global defaults,
+//! and a default profile's price in each default colour. Tenants with their own row
+//! keep it; tenants that inherit see the change at once.
 
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
 
-use crate::http::JsonBody;
-use poem_openapi::OpenApi;
-
-use super::api::{CreateMaterial, HistoryAnswer, MaterialAnswer, MaterialList, UpdateMaterial};
-use super::model::{check_material_shape, Category, MaterialCode};
+use super::api::{HistoryAnswer, MaterialAnswer, MaterialList};
+use super::model::{check_material_shape, CreateMaterial, UpdateMaterial};
 use super::repo::{self, MaterialFields};
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
 use crate::cache::Scope;
-use crate::error::{ApiError, ApiResult};
-use crate::http::check_name;
-use crate::http::ApiTags;
+use crate::catalog::colours::model::ColourPriceInput;
+use crate::catalog::colours::repo as colours;
+use crate::catalog::model::{Category, MaterialCode};
+use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::http::{check_if_match, check_name, ApiTags, JsonBody};
 use crate::state::AppState;
 
 fn not_found(code: &str) -> ApiError {
@@ -26,12 +27,12 @@ fn not_found(code: &str) -> ApiError {
 }
 
 /// Global catalogue endpoints.
-pub struct GlobalCatalogApi {
+pub struct PlatformMaterialsApi {
     pub state: AppState,
 }
 
 #[OpenApi(prefix_path = "/api/v1/platform/materials", tag = "ApiTags::Platform")]
-impl GlobalCatalogApi {
+impl PlatformMaterialsApi {
     /// The global default catalogue, active and inactive.
     #[oai(path = "/", method = "get", operation_id = "platform_materials_list")]
     async fn list(
@@ -106,7 +107,7 @@ impl GlobalCatalogApi {
         let current = repo::global_row_for_update(&mut tx, code.as_str())
             .await?
             .ok_or_else(|| not_found(code.as_str()))?;
-        crate::http::check_if_match("material", if_match.0.as_deref(), &current.etag())?;
+        check_if_match("material", if_match.0.as_deref(), &current.etag())?;
         let bar_length_m = body.bar_length_m.or(current.bar_length_m);
         check_material_shape(current.category, current.unit, bar_length_m)?;
         let fields = MaterialFields {
@@ -146,4 +147,50 @@ impl GlobalCatalogApi {
             repo::global_history(&mut conn, code.as_str()).await?,
         )))
     }
+
+    /// Set a default profile's price in a default colour.
+    #[oai(
+        path = "/:code/colours/:colour",
+        method = "put",
+        operation_id = "platform_colour_prices_put"
+    )]
+    async fn put_colour_price(
+        &self,
+        _auth: PlatformAuth,
+        code: Path<String>,
+        colour: Path<String>,
+        body: JsonBody<ColourPriceInput>,
+    ) -> ApiResult<Done> {
+        require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let mut conn = self.state.db.platform.acquire().await?;
+        let profile = repo::global_list(&mut conn, Some(Category::Profile))
+            .await?
+            .into_iter()
+            .any(|m| m.code == code.0);
+        if !profile {
+            return Err(ApiError::not_found(
+                "material_not_found",
+                format!("no default profile with code {}", code.0),
+            ));
+        }
+        colours::upsert_global_colour_price(&mut conn, &code.0, &colour.0, body.price.amount())
+            .await
+            .map_err(|e| match violated_constraint(&e) {
+                // The colour is not among the defaults.
+                Some(c) if c.ends_with("_fkey") => ApiError::not_found(
+                    "not_found",
+                    format!("colour {} is not in the default catalogue", colour.0),
+                ),
+                _ => e.into(),
+            })?;
+        self.state.cache.invalidate(Scope::Global).await;
+        Ok(Done::NoContent)
+    }
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    /// The default is written; every tenant that inherits it prices with it now.
+    #[oai(status = 204)]
+    NoContent,
 }

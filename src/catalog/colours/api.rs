@@ -1,0 +1,92 @@
+//! `/api/v1/colours`: the colours a tenant's profiles come in, its own over the
+//! defaults. A profile's price per colour lives under `/api/v1/materials`.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::model::{check_colour_code, check_colour_name, Colour, ColourInput};
+use super::repo;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::catalog::model::Source;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{ApiTags, JsonBody};
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum ColourList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Colour>>),
+}
+
+#[derive(ApiResponse)]
+enum ColourAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Colour>),
+}
+
+#[derive(ApiResponse)]
+enum Removed {
+    /// The tenant's own colour is gone; a default of that code applies again.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Colour endpoints.
+pub struct ColoursApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/colours", tag = "ApiTags::Catalog")]
+impl ColoursApi {
+    /// The tenant's colours and the inherited defaults.
+    #[oai(path = "/", method = "get", operation_id = "colours_list")]
+    async fn list(&self, auth: TenantAuth) -> ApiResult<ColourList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let list = repo::effective(&mut tx).await?;
+        tx.commit().await?;
+        Ok(ColourList::Ok(Json(list)))
+    }
+
+    /// Add or rename a colour (admins only); naming a default makes it the tenant's own.
+    #[oai(path = "/:code", method = "put", operation_id = "colours_put")]
+    async fn put(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        body: JsonBody<ColourInput>,
+    ) -> ApiResult<ColourAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        check_colour_code("code", &code.0)?;
+        let name = check_colour_name(&body.name)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        repo::put(&mut tx, &code.0, name).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(ColourAnswer::Ok(Json(Colour {
+            code: code.0,
+            name: name.to_owned(),
+            source: Source::Tenant,
+        })))
+    }
+
+    /// Remove the tenant's own colour (admins only); a default of that code applies
+    /// again. Quotes can no longer use a colour that is gone.
+    #[oai(path = "/:code", method = "delete", operation_id = "colours_delete")]
+    async fn delete(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<Removed> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !repo::delete(&mut tx, &code.0).await? {
+            return Err(ApiError::not_found(
+                "colour_not_found",
+                format!("this tenant has no colour {} of its own", code.0),
+            ));
+        }
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(Removed::NoContent)
+    }
+}

@@ -1,0 +1,105 @@
+//! `/api/v1/labour-rates`: labour per m² by window type, the tenant's over the
+//! defaults.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::model::{parse_window_type, LabourRate, LabourRateInput};
+use super::repo;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::catalog::model::Source;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{ApiTags, JsonBody};
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum LabourList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<LabourRate>>),
+}
+
+#[derive(ApiResponse)]
+enum LabourAnswer {
+    #[oai(status = 200)]
+    Ok(Json<LabourRate>),
+}
+
+#[derive(ApiResponse)]
+enum Removed {
+    /// The tenant's own rate is gone; the default applies again.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Labour rate endpoints.
+pub struct LabourApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/labour-rates", tag = "ApiTags::Catalog")]
+impl LabourApi {
+    /// Labour rates per window type, the tenant's over the defaults.
+    #[oai(path = "/", method = "get", operation_id = "labour_rates_list")]
+    async fn list(&self, auth: TenantAuth) -> ApiResult<LabourList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let list = repo::effective(&mut tx).await?;
+        tx.commit().await?;
+        Ok(LabourList::Ok(Json(list)))
+    }
+
+    /// Set the tenant's labour rate for a window type (admins only).
+    #[oai(
+        path = "/:window_type",
+        method = "put",
+        operation_id = "labour_rates_put"
+    )]
+    async fn put(
+        &self,
+        auth: TenantAuth,
+        window_type: Path<String>,
+        body: JsonBody<LabourRateInput>,
+    ) -> ApiResult<LabourAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let window_type = parse_window_type(&window_type.0)?;
+        body.check()?;
+        let mut tx = ctx.tx(&self.state).await?;
+        repo::put(&mut tx, window_type, &body).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(LabourAnswer::Ok(Json(LabourRate {
+            window_type,
+            rate_per_m2: body.rate_per_m2,
+            complexity: body.complexity,
+            source: Source::Tenant,
+        })))
+    }
+
+    /// Remove the tenant's labour rate for a window type (admins only); the default
+    /// applies again.
+    #[oai(
+        path = "/:window_type",
+        method = "delete",
+        operation_id = "labour_rates_delete"
+    )]
+    async fn delete(&self, auth: TenantAuth, window_type: Path<String>) -> ApiResult<Removed> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let window_type = parse_window_type(&window_type.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !repo::delete(&mut tx, window_type).await? {
+            return Err(ApiError::not_found(
+                "labour_rate_not_found",
+                format!(
+                    "this tenant has no labour rate of its own for {}",
+                    window_type.as_str()
+                ),
+            ));
+        }
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(Removed::NoContent)
+    }
+}

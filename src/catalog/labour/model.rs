@@ -1,0 +1,49 @@
+//! Labour rates: per m² of window, by window type, times a complexity factor.
+
+use poem_openapi::Object;
+use rust_decimal::Decimal;
+
+use crate::catalog::model::{Source, WindowType};
+use crate::error::{ApiError, ApiResult};
+use crate::money::{Factor, Money};
+
+/// Labour for one window type: `rate_per_m2 × complexity` per m² of window.
+#[derive(Debug, Clone, Object)]
+pub struct LabourRate {
+    pub window_type: WindowType,
+    pub rate_per_m2: Money,
+    pub complexity: Factor,
+    pub source: Source,
+}
+
+/// A labour rate to set.
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabourRateInput {
+    pub rate_per_m2: Money,
+    /// A multiplier greater than 0, e.g. `"1.200"`.
+    pub complexity: Factor,
+}
+
+impl LabourRateInput {
+    /// Checks what the types do not: the complexity is more than 0.
+    pub fn check(&self) -> ApiResult<()> {
+        if self.complexity.amount() <= Decimal::ZERO {
+            return Err(ApiError::invalid_field("complexity", "must be more than 0"));
+        }
+        Ok(())
+    }
+}
+
+/// A window type named in a path, or a 422 listing the window types.
+pub fn parse_window_type(raw: &str) -> ApiResult<WindowType> {
+    WindowType::parse(raw).ok_or_else(|| {
+        ApiError::invalid_field(
+            "window_type",
+            format!(
+                "{raw:?} is not a window type ({})",
+                WindowType::ALL.map(WindowType::as_str).join(", ")
+            ),
+        )
+    })
+}

@@ -1,0 +1,307 @@
+//! `/api/v1/materials`: a tenant's catalogue of materials, its own rows over the
+//! global defaults, their price history, and a profile's price in each colour.
+
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::edit::{self, not_found};
+use super::model::{CreateMaterial, Material, PriceChange, UpdateMaterial};
+use super::repo;
+use crate::auth::rbac::Permission;
+use crate::auth::TenantAuth;
+use crate::catalog::colours::model::{ColourPrice, ColourPriceInput};
+use crate::catalog::colours::repo as colours;
+use crate::catalog::model::{Category, MaterialCode, Source};
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{ApiTags, JsonBody};
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+pub(crate) enum MaterialList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<Material>>),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum MaterialAnswer {
+    /// The material; `ETag` is what `If-Match` must carry to change it.
+    #[oai(status = 200)]
+    Ok(Json<Material>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<Material>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum Deactivated {
+    /// The tenant's row is inactive; the global default (if any) applies again.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum HistoryAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Vec<PriceChange>>),
+}
+
+#[derive(ApiResponse)]
+enum ColourPriceList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<ColourPrice>>),
+}
+
+#[derive(ApiResponse)]
+enum ColourPriceAnswer {
+    #[oai(status = 200)]
+    Ok(Json<ColourPrice>),
+}
+
+#[derive(ApiResponse)]
+enum ColourPriceRemoved {
+    /// The tenant's own price is gone; the default price, if any, applies again.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn parse_code(raw: &str) -> ApiResult<MaterialCode> {
+    MaterialCode::parse_field("code", raw)
+}
+
+/// The profile of that code in the tenant's catalogue: 404 if unknown, 422 if it
+/// is not a profile.
+async fn profile(tx: &mut TenantTx, code: &str) -> ApiResult<()> {
+    let found = repo::effective(tx, None, Some(code)).await?;
+    let material = found.first().ok_or_else(|| not_found(code))?;
+    if material.category != Category::Profile {
+        return Err(ApiError::invalid_field(
+            "code",
+            format!(
+                "{code} is a {}; only profiles have colour prices",
+                material.category.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Material endpoints.
+pub struct MaterialsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/v1/materials", tag = "ApiTags::Catalog")]
+impl MaterialsApi {
+    /// The tenant's catalogue: its own rows and the inherited global defaults, each
+    /// marked with its `source`. `include_inactive` adds the tenant's inactive rows.
+    #[oai(path = "/", method = "get", operation_id = "materials_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        category: Query<Option<Category>>,
+        include_inactive: Query<Option<bool>>,
+    ) -> ApiResult<MaterialList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let mut materials = repo::effective(&mut tx, category.0, None).await?;
+        if include_inactive.0.unwrap_or(false) {
+            materials.extend(repo::inactive(&mut tx, category.0).await?);
+        }
+        tx.commit().await?;
+        Ok(MaterialList::Ok(Json(materials)))
+    }
+
+    /// One material as the tenant sees it (its own row, else the global default).
+    #[oai(path = "/:code", method = "get", operation_id = "materials_get")]
+    async fn get(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<MaterialAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let code = parse_code(&code.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let mut found = repo::effective(&mut tx, None, Some(code.as_str())).await?;
+        if found.is_empty() {
+            // An inactive own row with no global default behind it is still readable.
+            found.extend(
+                repo::own_row_for_update(&mut tx, code.as_str())
+                    .await?
+                    .map(|(_, m)| m),
+            );
+        }
+        tx.commit().await?;
+        let material = found
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found(code.as_str()))?;
+        let etag = material.etag();
+        Ok(MaterialAnswer::Ok(Json(material), etag))
+    }
+
+    /// Add a material (admins only). 409 `material_exists` if the tenant already has
+    /// a row with this code.
+    #[oai(path = "/", method = "post", operation_id = "materials_create")]
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<CreateMaterial>,
+    ) -> ApiResult<MaterialAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let material = edit::create(&mut tx, ctx.user, &body).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        let etag = material.etag();
+        Ok(MaterialAnswer::Created(Json(material), etag))
+    }
+
+    /// Change a material (admins only); `If-Match` with its `ETag` is required
+    /// (428 without, 412 when stale). Changing an inherited default creates the
+    /// tenant's own row. Price changes are recorded in the history and visible on
+    /// the next read, on every server instance.
+    #[oai(path = "/:code", method = "patch", operation_id = "materials_update")]
+    async fn update(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        body: JsonBody<UpdateMaterial>,
+    ) -> ApiResult<MaterialAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let code = parse_code(&code.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let material = edit::update(&mut tx, ctx.user, &code, if_match.0.as_deref(), &body).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        tracing::info!(code = %code, price = %material.price, "material updated");
+        let etag = material.etag();
+        Ok(MaterialAnswer::Ok(Json(material), etag))
+    }
+
+    /// Deactivate the tenant's own row of a code (admins only); the global default,
+    /// if there is one, applies again. 404 if the tenant has no active row.
+    #[oai(
+        path = "/:code",
+        method = "delete",
+        operation_id = "materials_deactivate"
+    )]
+    async fn deactivate(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<Deactivated> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let code = parse_code(&code.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        edit::deactivate(&mut tx, ctx.user, &code).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(Deactivated::Done)
+    }
+
+    /// Price history of a code: the tenant's own changes and the global default's.
+    #[oai(
+        path = "/:code/history",
+        method = "get",
+        operation_id = "materials_history"
+    )]
+    async fn history(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<HistoryAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let code = parse_code(&code.0)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let changes = repo::history(&mut tx, code.as_str()).await?;
+        let known = !changes.is_empty()
+            || repo::own_row_for_update(&mut tx, code.as_str())
+                .await?
+                .is_some()
+            || repo::global_row(tx.conn(), code.as_str()).await?.is_some();
+        tx.commit().await?;
+        if !known {
+            return Err(not_found(code.as_str()));
+        }
+        Ok(HistoryAnswer::Ok(Json(changes)))
+    }
+
+    /// A profile's price per unit in each colour, the tenant's over the defaults.
+    #[oai(
+        path = "/:code/colours",
+        method = "get",
+        operation_id = "colour_prices_list"
+    )]
+    async fn list_colour_prices(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+    ) -> ApiResult<ColourPriceList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        profile(&mut tx, &code.0).await?;
+        let list = colours::prices_of(&mut tx, &code.0).await?;
+        tx.commit().await?;
+        Ok(ColourPriceList::Ok(Json(list)))
+    }
+
+    /// Set a profile's price in a colour (admins only). The profile and the colour
+    /// must exist in the tenant's catalogue. New previews and saves use it at once.
+    #[oai(
+        path = "/:code/colours/:colour",
+        method = "put",
+        operation_id = "colour_prices_put"
+    )]
+    async fn put_colour_price(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        colour: Path<String>,
+        body: JsonBody<ColourPriceInput>,
+    ) -> ApiResult<ColourPriceAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        profile(&mut tx, &code.0).await?;
+        if !colours::effective(&mut tx)
+            .await?
+            .iter()
+            .any(|c| c.code == colour.0)
+        {
+            return Err(ApiError::not_found(
+                "colour_not_found",
+                format!("no colour {} in this tenant's catalogue", colour.0),
+            ));
+        }
+        colours::put_price(&mut tx, &code.0, &colour.0, body.price).await?;
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(ColourPriceAnswer::Ok(Json(ColourPrice {
+            colour: colour.0,
+            price: body.price,
+            source: Source::Tenant,
+        })))
+    }
+
+    /// Remove the tenant's own price of a profile in a colour (admins only); the
+    /// default price, if any, applies again.
+    #[oai(
+        path = "/:code/colours/:colour",
+        method = "delete",
+        operation_id = "colour_prices_delete"
+    )]
+    async fn delete_colour_price(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        colour: Path<String>,
+    ) -> ApiResult<ColourPriceRemoved> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        if !colours::delete_price(&mut tx, &code.0, &colour.0).await? {
+            return Err(ApiError::not_found(
+                "colour_price_not_found",
+                format!(
+                    "this tenant has no price of its own for {} in {}",
+                    code.0, colour.0
+                ),
+            ));
+        }
+        ctx.commit_catalog_change(&self.state, tx).await?;
+        Ok(ColourPriceRemoved::NoContent)
+    }
+}

@@ -1,0 +1,99 @@
+//! `/api/v1/prices`: effective prices, the hot lookup estimators make all day,
+//! served from the tenant-keyed cache.
+
+use std::sync::Arc;
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use crate::auth::rbac::Permission;
+use crate::auth::{TenantAuth, TenantCtx};
+use crate::cache::Scope;
+use crate::catalog::materials::model::Price;
+use crate::catalog::materials::repo;
+use crate::catalog::model::{Category, MaterialCode};
+use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::state::AppState;
+
+#[derive(ApiResponse)]
+enum PriceAnswer {
+    #[oai(status = 200)]
+    Ok(Json<Arc<Price>>),
+}
+
+#[derive(ApiResponse)]
+enum PriceList {
+    #[oai(status = 200)]
+    Ok(Json<Arc<Vec<Price>>>),
+}
+
+/// Price endpoints.
+pub struct PricesApi {
+    pub state: AppState,
+}
+
+impl PricesApi {
+    async fn effective_price(&self, ctx: &TenantCtx, code: &str) -> ApiResult<Option<Arc<Price>>> {
+        self.state
+            .cache
+            .get_or_load(
+                Scope::Tenant(ctx.tenant),
+                &format!("price:{code}"),
+                || async {
+                    let mut tx = ctx.tx(&self.state).await?;
+                    let found = repo::effective(&mut tx, None, Some(code)).await?;
+                    tx.commit().await?;
+                    Ok::<_, ApiError>(found.into_iter().next().map(|m| Arc::new(Price::from(m))))
+                },
+            )
+            .await
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/prices", tag = "ApiTags::Catalog")]
+impl PricesApi {
+    /// The effective price of a code: the tenant's own active row, else the global
+    /// default, else 404 `price_not_found`. Served from cache.
+    #[oai(path = "/:code", method = "get", operation_id = "prices_get")]
+    async fn get(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<PriceAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let code = MaterialCode::parse_field("code", &code.0)?;
+        let price = self
+            .effective_price(ctx, code.as_str())
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "price_not_found",
+                    format!("no price for {code} in this tenant or the default catalogue"),
+                )
+                .with_details(serde_json::json!({ "code": code.as_str() }))
+            })?;
+        Ok(PriceAnswer::Ok(Json(price)))
+    }
+
+    /// Effective prices, optionally of one category. Served from cache.
+    #[oai(path = "/", method = "get", operation_id = "prices_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        category: Query<Option<Category>>,
+    ) -> ApiResult<PriceList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let key = format!("prices:{}", category.0.map_or("all", Category::as_str));
+        let prices: Arc<Vec<Price>> = self
+            .state
+            .cache
+            .get_or_load(Scope::Tenant(ctx.tenant), &key, || async {
+                let mut tx = ctx.tx(&self.state).await?;
+                let found = repo::effective(&mut tx, category.0, None).await?;
+                tx.commit().await?;
+                Ok::<_, ApiError>(Arc::new(found.into_iter().map(Price::from).collect()))
+            })
+            .await?;
+        Ok(PriceList::Ok(Json(prices)))
+    }
+}
