@@ -13,7 +13,6 @@ use crate::catalog::taxes::{api::TaxesApi, platform_api::PlatformTaxesApi};
 use crate::clients::api::ClientsApi;
 use crate::ops::api::OpsApi;
 use crate::quotes::api::QuotesApi;
-use crate::quotes::saved_api::SavedQuotesApi;
 use crate::settings::company::api::CompanyApi;
 use crate::settings::quotes::api::SettingsApi;
 use crate::state::AppState;
@@ -40,13 +39,7 @@ type DefaultsApis = (
     PlatformTaxesApi,
 );
 /// Quoting: quotes, clients and the settings quotes are priced and printed with.
-type QuotingApis = (
-    QuotesApi,
-    SavedQuotesApi,
-    ClientsApi,
-    CompanyApi,
-    SettingsApi,
-);
+type QuotingApis = (QuotesApi, ClientsApi, CompanyApi, SettingsApi);
 
 /// Every area's API.
 pub type Apis = (CoreApis, CatalogApis, DefaultsApis, QuotingApis);
@@ -75,13 +68,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             PlatformLabourApi,
             PlatformTaxesApi,
         ),
-        with_state!(
-            QuotesApi,
-            SavedQuotesApi,
-            ClientsApi,
-            CompanyApi,
-            SettingsApi
-        ),
+        with_state!(QuotesApi, ClientsApi, CompanyApi, SettingsApi),
     );
     OpenApiService::new(apis, "ventanas", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant quoting backend for window shops. Money is a decimal string with two decimals (\"85.00\").")

@@ -26,7 +26,7 @@ use ventanas::pricing::{
     self as engine, Catalog, GlassRule, ItemInput, LineResult, MaterialInput, Pieces, ProfileRule,
     QuoteInput, QuoteResult, Rates, Rounding, Rules,
 };
-use ventanas::quotes::api::to_view;
+use ventanas::quotes::view::to_view;
 
 /// Fixed so that a failure seen once is seen again; `ENGINE_PROPERTIES_SEED` (hex)
 /// and `ENGINE_PROPERTIES_CASES` explore further without editing the file.

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::pdf::{DocLine, TotalLine};
-use crate::quotes::api::QuotePreview;
+use crate::quotes::view::QuotePreview;
 
 /// Splits `total` over `weights` in proportion, in whole cents, so the parts add up
 /// to `total` exactly: each part is rounded down and the cents left over go to the

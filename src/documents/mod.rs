@@ -4,3 +4,4 @@
 
 pub mod lines;
 pub mod pdf;
+pub mod quote;

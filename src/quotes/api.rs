@@ -1,236 +1,22 @@
-//! `/api/v1/quotes`: pricing quotes from the tenant's catalogue.
+//! `/api/v1/quotes`: pricing a quote without saving it, and saved quotes through
+//! their life (see [`super::lifecycle`]).
 
-use poem::http::StatusCode;
-use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
-use rust_decimal::Decimal;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, OpenApi};
+use uuid::Uuid;
 
+use super::lifecycle::{self, reference, Tagged};
+use super::model::{Quote, QuoteCreate, QuotePatch, QuoteStatus, QuoteSummary, QuoteVersion};
+use super::preview::{price_with, PreviewRequest};
+use super::repo::ListFilter;
+use super::view::QuotePreview;
 use crate::auth::rbac::Permission;
-use crate::auth::{TenantAuth, TenantCtx};
-use crate::catalog::model::{Category, CURRENCY};
+use crate::auth::TenantAuth;
+use crate::catalog::snapshot::tenant_catalog;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
-use crate::http::JsonBody;
-use crate::money::{Centimetres, Money, Quantity, Rate};
-use crate::pricing::{
-    Catalog, EngineError, EngineErrorKind, ItemInput, MaterialInput, QuoteInput, QuoteResult, Rates,
-};
+use crate::http::{optional_text, ApiTags, JsonBody};
 use crate::state::AppState;
-
-/// Most items (and most loose materials) in one quote.
-pub const MAX_ITEMS: usize = 200;
-
-/// A window or other product to price.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ItemRequest {
-    /// Product code, e.g. `VEN-CORR-NAC3`.
-    pub product: String,
-    pub width_cm: Centimetres,
-    pub height_cm: Centimetres,
-    /// Whole number of windows, 1 to 1000.
-    pub quantity: u32,
-    /// Glass material code; defaults to the product's BOM glass.
-    pub glass: Option<String>,
-    /// Colour code for the profiles, e.g. `NAT`.
-    pub colour: Option<String>,
-}
-
-/// A loose material: a quantity of any material at its price, no waste.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MaterialItemRequest {
-    pub material: String,
-    pub quantity: Quantity,
-}
-
-/// A quote to price. Rates default to 25 % profit, 15 % indirect costs, 16 % IVA.
-#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewRequest {
-    pub items: Vec<ItemRequest>,
-    #[serde(default)]
-    pub material_items: Vec<MaterialItemRequest>,
-    pub profit_rate: Option<Rate>,
-    pub indirect_rate: Option<Rate>,
-    pub tax_rate: Option<Rate>,
-    /// A tax code (`/api/v1/tax-rates`), e.g. `IVA8`: its rate in force today applies.
-    /// Not together with `tax_rate`.
-    #[serde(default)]
-    pub tax_code: Option<String>,
-    /// Labour per m² for every item, replacing rate × complexity.
-    pub labour_rate_override_per_m2: Option<Money>,
-    /// Discount on cost + profit + indirect, before tax (`"0.05"` is 5 %).
-    pub discount_rate: Option<Rate>,
-}
-
-/// One priced BOM line, per window unless stated.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct LineView {
-    pub description: String,
-    pub material: String,
-    pub kind: Category,
-    pub formula: String,
-    /// The formula's result, clamped at 0; under the piece rules, pieces × area (m²)
-    /// or pieces × length (m).
-    pub net_quantity: Decimal,
-    pub waste_factor: Decimal,
-    /// After waste and, for profiles, rounding up to whole bars.
-    pub quantity: Decimal,
-    /// Whole bars per window (profiles with a bar length).
-    #[oai(skip_serializing_if_is_none)]
-    pub bars: Option<Decimal>,
-    pub unit_price: Decimal,
-    /// quantity × unit price × item quantity, before rounding the category total.
-    pub amount: Decimal,
-    /// False for BOM glass lines when glass is billed on the window area.
-    pub billed: bool,
-    /// The pieces billed, per window, under the piece rules.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default)]
-    pub pieces: Option<PiecesView>,
-}
-
-/// Pieces of a BOM line, per window.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct PiecesView {
-    pub count: u32,
-    /// Glass: each piece's width after rounding up to the step, in cm.
-    #[oai(skip_serializing_if_is_none)]
-    pub width_cm: Option<Decimal>,
-    #[oai(skip_serializing_if_is_none)]
-    pub height_cm: Option<Decimal>,
-    /// Glass: the area billed per piece (at least the minimum), in m².
-    #[oai(skip_serializing_if_is_none)]
-    pub billed_area_m2: Option<Decimal>,
-    /// Profiles: each piece's length, in cm.
-    #[oai(skip_serializing_if_is_none)]
-    pub length_cm: Option<Decimal>,
-}
-
-/// One bar of a cut plan.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct BarView {
-    /// Piece lengths cut from the bar, in mm, longest first.
-    pub cuts_mm: Vec<u32>,
-    /// What is left of the bar's usable length, in mm.
-    pub offcut_mm: u32,
-}
-
-/// The bars of one profile in one colour for the whole quote.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct CutPlanView {
-    pub material: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub colour: Option<String>,
-    pub bar_length_m: Decimal,
-    pub unit_price: Decimal,
-    pub kerf_mm: u32,
-    pub trim_mm: u32,
-    pub bar_count: u32,
-    pub bars: Vec<BarView>,
-    /// Sum of the pieces' lengths, in m.
-    pub pieces_m: Decimal,
-    /// Bars × bar length × unit price.
-    pub amount: Money,
-    /// The part of `amount` the windows do not pay by their metres (offcuts, kerfs,
-    /// trims); `totals.offcuts` is their sum.
-    pub offcuts: Money,
-}
-
-/// One priced item.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct ItemView {
-    pub product: String,
-    /// The product's name when priced, for documents.
-    #[serde(default)]
-    pub name: String,
-    pub width_cm: Decimal,
-    pub height_cm: Decimal,
-    pub quantity: u32,
-    pub area_m2: Decimal,
-    #[oai(skip_serializing_if_is_none)]
-    pub glass_material: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default)]
-    pub glass_name: Option<String>,
-    pub glass_price_per_m2: Decimal,
-    #[oai(skip_serializing_if_is_none)]
-    pub colour: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default)]
-    pub colour_name: Option<String>,
-    pub labour_rate_per_m2: Decimal,
-    pub lines: Vec<LineView>,
-    pub profiles: Money,
-    pub glass: Money,
-    pub hardware: Money,
-    pub consumables: Money,
-    pub labour: Money,
-    /// profiles + glass + hardware + consumables + labour.
-    pub subtotal: Money,
-}
-
-/// One priced loose material.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct MaterialItemView {
-    pub material: String,
-    #[serde(default)]
-    pub name: String,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub amount: Money,
-}
-
-/// The rates applied.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct RatesView {
-    pub profit_rate: Decimal,
-    pub indirect_rate: Decimal,
-    pub tax_rate: Decimal,
-    /// The tax code whose rate applied, if one did.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default)]
-    pub tax_code: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub labour_rate_override_per_m2: Option<Decimal>,
-    pub discount_rate: Decimal,
-}
-
-/// Totals; every figure is rounded once and they add up exactly.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct TotalsView {
-    /// Items' materials, loose materials and offcuts.
-    pub materials: Money,
-    /// Cut plans' bars beyond the metres the windows pay (cut-plan rule only).
-    #[serde(default)]
-    pub offcuts: Money,
-    pub labour: Money,
-    /// materials + labour.
-    pub cost: Money,
-    pub profit: Money,
-    pub indirect: Money,
-    /// Discount on cost + profit + indirect.
-    pub discount: Money,
-    /// cost + profit + indirect - discount.
-    pub before_tax: Money,
-    pub tax: Money,
-    /// before_tax + tax.
-    pub total: Money,
-}
-
-/// A priced quote.
-#[derive(Debug, Clone, PartialEq, Object, serde::Serialize, serde::Deserialize)]
-pub struct QuotePreview {
-    pub currency: String,
-    pub items: Vec<ItemView>,
-    pub material_items: Vec<MaterialItemView>,
-    /// Cut plans per profile and colour, under the cut-plan rule.
-    #[serde(default)]
-    pub cut_plans: Vec<CutPlanView>,
-    pub rates: RatesView,
-    pub totals: TotalsView,
-}
 
 #[derive(ApiResponse)]
 enum PreviewAnswer {
@@ -238,260 +24,51 @@ enum PreviewAnswer {
     Ok(Json<QuotePreview>),
 }
 
-impl From<EngineError> for ApiError {
-    fn from(err: EngineError) -> Self {
-        let details = serde_json::json!({ "field": err.field });
-        match err.kind {
-            EngineErrorKind::UnknownProduct => {
-                ApiError::not_found("product_not_found", err.to_string()).with_details(details)
-            }
-            EngineErrorKind::UnknownMaterial => {
-                ApiError::not_found("material_not_found", err.to_string()).with_details(details)
-            }
-            EngineErrorKind::Invalid => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                err.to_string(),
-            )
-            .with_details(details),
-        }
-    }
+#[derive(ApiResponse)]
+enum QuoteList {
+    #[oai(status = 200)]
+    Ok(Json<Vec<QuoteSummary>>),
 }
 
-/// Converts a request into engine input, with the tenant's default rates and rules.
-pub fn to_input(req: &PreviewRequest, catalog: &Catalog) -> ApiResult<QuoteInput> {
-    if req.items.is_empty() && req.material_items.is_empty() {
-        return Err(ApiError::invalid_field(
-            "items",
-            "a quote needs at least one item or material item",
-        ));
-    }
-    for (field, len) in [
-        ("items", req.items.len()),
-        ("material_items", req.material_items.len()),
-    ] {
-        if len > MAX_ITEMS {
-            return Err(ApiError::invalid_field(
-                field,
-                format!("at most {MAX_ITEMS} entries"),
-            ));
-        }
-    }
-    let defaults = catalog.default_rates;
-    Ok(QuoteInput {
-        items: req
-            .items
-            .iter()
-            .map(|i| ItemInput {
-                product: i.product.clone(),
-                width_cm: i.width_cm.amount(),
-                height_cm: i.height_cm.amount(),
-                quantity: i.quantity,
-                glass: i.glass.clone(),
-                colour: i.colour.clone(),
-            })
-            .collect(),
-        material_items: req
-            .material_items
-            .iter()
-            .map(|m| MaterialInput {
-                material: m.material.clone(),
-                quantity: m.quantity.amount(),
-            })
-            .collect(),
-        rates: Rates {
-            profit: req.profit_rate.map_or(defaults.profit, Rate::amount),
-            indirect: req.indirect_rate.map_or(defaults.indirect, Rate::amount),
-            tax: req.tax_rate.map_or(defaults.tax, Rate::amount),
-            labour_override_per_m2: req.labour_rate_override_per_m2.map(Money::amount),
-            discount: req.discount_rate.map_or(defaults.discount, Rate::amount),
-        },
-        rules: catalog.rules,
-    })
+#[derive(ApiResponse)]
+enum QuoteAnswer {
+    /// The quote; `ETag` may be sent back in `If-Match` to guard an edit.
+    #[oai(status = 200)]
+    Ok(Json<Quote>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<Quote>, #[oai(header = "ETag")] String),
 }
 
-/// Renders an engine result, with the catalogue's names for documents.
-pub fn to_view(catalog: &Catalog, input: &QuoteInput, result: QuoteResult) -> QuotePreview {
-    let material_name = |code: &str| catalog.materials.get(code).map(|m| m.name.clone());
-    let items = result
-        .items
-        .into_iter()
-        .zip(&input.items)
-        .map(|(item, req)| ItemView {
-            name: catalog
-                .products
-                .get(&item.product)
-                .map_or_else(|| item.product.clone(), |p| p.name.clone()),
-            product: item.product,
-            glass_name: item.glass_material.as_deref().and_then(material_name),
-            colour_name: req
-                .colour
-                .as_ref()
-                .and_then(|c| catalog.colours.get(c).cloned()),
-            width_cm: item.width_cm.normalize(),
-            height_cm: item.height_cm.normalize(),
-            quantity: item.quantity,
-            area_m2: item.area_m2.normalize(),
-            glass_material: item.glass_material,
-            glass_price_per_m2: item.glass_price_per_m2,
-            colour: req.colour.clone(),
-            labour_rate_per_m2: item.labour_rate_per_m2,
-            lines: item
-                .lines
-                .into_iter()
-                .map(|l| LineView {
-                    description: l.description,
-                    material: l.material,
-                    kind: l.kind,
-                    formula: l.formula,
-                    net_quantity: l.net_quantity,
-                    waste_factor: l.waste_factor,
-                    quantity: l.quantity,
-                    bars: l.bars,
-                    unit_price: l.unit_price,
-                    amount: l.amount,
-                    billed: l.billed,
-                    pieces: l.pieces.map(|p| PiecesView {
-                        count: p.count,
-                        width_cm: p.width_cm.map(|d| d.normalize()),
-                        height_cm: p.height_cm.map(|d| d.normalize()),
-                        billed_area_m2: p.billed_area_m2.map(|d| d.normalize()),
-                        length_cm: p.length_cm.map(|d| d.normalize()),
-                    }),
-                })
-                .collect(),
-            profiles: item.profiles,
-            glass: item.glass,
-            hardware: item.hardware,
-            consumables: item.consumables,
-            labour: item.labour,
-            subtotal: item.subtotal,
-        })
-        .collect();
-    let t = result.totals;
-    QuotePreview {
-        currency: CURRENCY.to_owned(),
-        items,
-        material_items: result
-            .material_items
-            .into_iter()
-            .map(|m| MaterialItemView {
-                name: material_name(&m.material).unwrap_or_else(|| m.material.clone()),
-                material: m.material,
-                quantity: m.quantity,
-                unit_price: m.unit_price,
-                amount: m.amount,
-            })
-            .collect(),
-        cut_plans: result
-            .cut_plans
-            .into_iter()
-            .map(|p| CutPlanView {
-                bar_count: u32::try_from(p.bars.len()).unwrap_or(u32::MAX),
-                bars: p
-                    .bars
-                    .into_iter()
-                    .map(|b| BarView {
-                        cuts_mm: b.cuts,
-                        offcut_mm: b.offcut_mm,
-                    })
-                    .collect(),
-                material: p.material,
-                colour: p.colour,
-                bar_length_m: p.bar_length_m.normalize(),
-                unit_price: p.unit_price,
-                kerf_mm: p.kerf_mm,
-                trim_mm: p.trim_mm,
-                pieces_m: p.pieces_m.normalize(),
-                amount: p.amount,
-                offcuts: p.offcuts,
-            })
-            .collect(),
-        rates: RatesView {
-            profit_rate: result.rates.profit,
-            indirect_rate: result.rates.indirect,
-            tax_rate: result.rates.tax,
-            tax_code: None,
-            labour_rate_override_per_m2: result.rates.labour_override_per_m2,
-            discount_rate: result.rates.discount,
-        },
-        totals: TotalsView {
-            materials: t.materials,
-            offcuts: t.offcuts,
-            labour: t.labour,
-            cost: t.cost,
-            profit: t.profit,
-            indirect: t.indirect,
-            discount: t.discount,
-            before_tax: t.before_tax,
-            tax: t.tax,
-            total: t.total,
-        },
+#[derive(ApiResponse)]
+enum VersionAnswer {
+    #[oai(status = 200)]
+    Ok(Json<QuoteVersion>),
+}
+
+#[derive(ApiResponse)]
+enum PdfAnswer {
+    /// The quote as a PDF document, in Spanish.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+impl QuoteAnswer {
+    fn ok((quote, tag): Tagged) -> Self {
+        QuoteAnswer::Ok(Json(quote), tag)
+    }
+
+    fn created((quote, tag): Tagged) -> Self {
+        QuoteAnswer::Created(Json(quote), tag)
     }
 }
 
 /// Quote endpoints.
 pub struct QuotesApi {
     pub state: AppState,
-}
-
-/// Prices a request with the tenant's current catalogue, rates and rules.
-pub async fn price_request(
-    state: &AppState,
-    ctx: &TenantCtx,
-    req: &PreviewRequest,
-) -> ApiResult<QuotePreview> {
-    let catalog = crate::catalog::snapshot::tenant_catalog(state, ctx).await?;
-    price_with(&catalog, req)
-}
-
-/// Prices a request with a catalogue already at hand (so callers holding a row lock
-/// need no second connection), taxes as of today.
-pub fn price_with(catalog: &Catalog, req: &PreviewRequest) -> ApiResult<QuotePreview> {
-    let mut input = to_input(req, catalog)?;
-    // The tenant's local day (the offset comes with the cached snapshot).
-    let today = (chrono::Utc::now()
-        + chrono::Duration::seconds(i64::from(catalog.utc_offset_seconds)))
-    .date_naive();
-    let tax_code = tax_code(req, catalog, today)?;
-    if let Some((_, rate)) = &tax_code {
-        input.rates.tax = *rate;
-    }
-    let result = crate::pricing::price(catalog, &input)?;
-    let mut view = to_view(catalog, &input, result);
-    view.rates.tax_code = tax_code.map(|(code, _)| code);
-    Ok(view)
-}
-
-/// The tax code that applies to a request and its rate on `day`: the request's
-/// own, else the tenant's default unless the request sets a plain `tax_rate`.
-fn tax_code(
-    req: &PreviewRequest,
-    catalog: &Catalog,
-    day: chrono::NaiveDate,
-) -> ApiResult<Option<(String, Decimal)>> {
-    let (code, field) = match (&req.tax_code, &req.tax_rate, &catalog.default_tax_code) {
-        (Some(_), Some(_), _) => {
-            return Err(ApiError::invalid_field(
-                "tax_code",
-                "give a tax_rate or a tax_code, not both",
-            ))
-        }
-        (Some(code), None, _) => (code, "tax_code"),
-        (None, None, Some(code)) => (code, "settings.tax_code"),
-        (None, _, _) => return Ok(None),
-    };
-    if !catalog.tax_rates.contains_key(code) {
-        return Err(ApiError::not_found(
-            "tax_rate_not_found",
-            format!("no tax rate with code {code}"),
-        )
-        .with_details(serde_json::json!({ "field": field })));
-    }
-    let rate = catalog.tax_rate_on(code, day).ok_or_else(|| {
-        ApiError::invalid_field(field, format!("tax {code} has no rate in force on {day}"))
-    })?;
-    Ok(Some((code.clone(), rate.rate)))
 }
 
 #[OpenApi(prefix_path = "/api/v1/quotes", tag = "ApiTags::Quotes")]
@@ -508,7 +85,195 @@ impl QuotesApi {
     ) -> ApiResult<PreviewAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let preview = price_request(&self.state, ctx, &body).await?;
+        let catalog = tenant_catalog(&self.state, ctx).await?;
+        let preview: QuotePreview = price_with(&catalog, &body)?;
         Ok(PreviewAnswer::Ok(Json(preview)))
+    }
+
+    /// Quotes, most recently changed first, a page at a time (`limit` 1 to 100,
+    /// default 50). Filters: `status`, `client_id`, and `search` (title, client
+    /// name, or the number, e.g. `COT-000042` or `42`).
+    #[oai(path = "/", method = "get", operation_id = "quotes_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        status: Query<Option<QuoteStatus>>,
+        client_id: Query<Option<Uuid>>,
+        search: Query<Option<String>>,
+        limit: Query<Option<i64>>,
+        offset: Query<Option<i64>>,
+    ) -> ApiResult<QuoteList> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let (limit, offset) = crate::http::payload::page(limit.0, offset.0)?;
+        let search = optional_text("search", search.0.as_ref(), 100)?;
+        let filter = ListFilter {
+            status: status.0,
+            client_id: client_id.0,
+            search: search.as_deref(),
+            limit,
+            offset,
+        };
+        let quotes = lifecycle::list(&self.state, ctx, &filter).await?;
+        Ok(QuoteList::Ok(Json(quotes)))
+    }
+
+    /// Save a new draft quote for a client, priced with the current catalogue.
+    /// Errors are those of the preview, plus `client_not_found`; nothing is saved
+    /// from a request that fails.
+    #[oai(path = "/", method = "post", operation_id = "quotes_create")]
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        body: JsonBody<QuoteCreate>,
+    ) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let tagged = lifecycle::create(&self.state, ctx, body.0).await?;
+        Ok(QuoteAnswer::created(tagged))
+    }
+
+    /// One quote: its current version in full, every version's total, and its history.
+    #[oai(path = "/:id", method = "get", operation_id = "quotes_get")]
+    async fn get(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        Ok(QuoteAnswer::ok(
+            lifecycle::get(&self.state, ctx, id.0).await?,
+        ))
+    }
+
+    /// Edit a draft (409 once sent: revise it instead). Absent fields stay; rate
+    /// overrides are kept unless set (or set to `null`). The draft is re-priced with
+    /// the current catalogue. `If-Match` with the quote's `ETag` is optional; when
+    /// sent and stale, the answer is 412.
+    #[oai(path = "/:id", method = "patch", operation_id = "quotes_update")]
+    async fn update(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        body: JsonBody<QuotePatch>,
+    ) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let if_match = if_match.0.as_deref();
+        let tagged = lifecycle::update(&self.state, ctx, id.0, if_match, &body).await?;
+        Ok(QuoteAnswer::ok(tagged))
+    }
+
+    /// Send a draft: its version is frozen (figures, rates, and the title, notes,
+    /// client and company details as printed) and valid for the tenant's
+    /// `validity_days` from today, the last day included. If prices changed since
+    /// the draft was last saved, nothing is sent: the draft is saved with today's
+    /// figures and the answer is 409 `quote_repriced`, to be reviewed and sent again.
+    /// `If-Match` with the quote's `ETag` is optional; when sent and stale, 412.
+    #[oai(path = "/:id/send", method = "post", operation_id = "quotes_send")]
+    async fn send(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+    ) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let tagged = lifecycle::send(&self.state, ctx, id.0, if_match.0.as_deref()).await?;
+        Ok(QuoteAnswer::ok(tagged))
+    }
+
+    /// The client accepted a sent quote (409 if it is not sent or has expired).
+    #[oai(path = "/:id/accept", method = "post", operation_id = "quotes_accept")]
+    async fn accept(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Accepted).await?;
+        Ok(QuoteAnswer::ok(tagged))
+    }
+
+    /// The client turned down a sent (or expired) quote.
+    #[oai(path = "/:id/reject", method = "post", operation_id = "quotes_reject")]
+    async fn reject(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Rejected).await?;
+        Ok(QuoteAnswer::ok(tagged))
+    }
+
+    /// Open a new draft version of a sent, rejected or expired quote, with the same
+    /// items and rate overrides, priced with today's catalogue. Earlier versions stay
+    /// as they were sent.
+    #[oai(path = "/:id/revise", method = "post", operation_id = "quotes_revise")]
+    async fn revise(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        Ok(QuoteAnswer::ok(
+            lifecycle::revise(&self.state, ctx, id.0).await?,
+        ))
+    }
+
+    /// A new draft quote with the current version's client, title, notes, items and
+    /// rate overrides, priced with today's catalogue.
+    #[oai(
+        path = "/:id/duplicate",
+        method = "post",
+        operation_id = "quotes_duplicate"
+    )]
+    async fn duplicate(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteQuotes)?;
+        let tagged = lifecycle::duplicate(&self.state, ctx, id.0).await?;
+        Ok(QuoteAnswer::created(tagged))
+    }
+
+    /// The quote as a PDF in Spanish, with the company's details and logo, the client,
+    /// one line per item at its sale price, discount, IVA, total and validity.
+    /// `version` picks an earlier version (default: the current one); a draft is
+    /// marked BORRADOR.
+    #[oai(path = "/:id/pdf", method = "get", operation_id = "quotes_pdf")]
+    async fn pdf(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        version: Query<Option<i32>>,
+    ) -> ApiResult<PdfAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let (job, filename) = lifecycle::pdf_job(&self.state, ctx, id.0, version.0).await?;
+        let bytes = tokio::task::spawn_blocking(move || job.render())
+            .await
+            .map_err(|e| ApiError::internal("rendering a quote PDF", e))??;
+        Ok(PdfAnswer::Ok(
+            Binary(bytes),
+            format!("inline; filename=\"{filename}\""),
+            "private, no-store".to_owned(),
+        ))
+    }
+
+    /// One version of a quote in full; sent versions are exactly as the client got them.
+    #[oai(
+        path = "/:id/versions/:version",
+        method = "get",
+        operation_id = "quotes_version"
+    )]
+    async fn version(
+        &self,
+        auth: TenantAuth,
+        id: Path<Uuid>,
+        version: Path<i32>,
+    ) -> ApiResult<VersionAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadQuotes)?;
+        let (row, v) = lifecycle::version(&self.state, ctx, id.0, version.0).await?;
+        Ok(VersionAnswer::Ok(Json(QuoteVersion {
+            quote_id: row.id,
+            reference: reference(row.number),
+            version: v.version,
+            frozen: v.sent_at.is_some(),
+            request: v.request.0,
+            result: v.result.0,
+            priced_at: v.priced_at,
+            sent_at: v.sent_at,
+            valid_until: v.valid_until,
+        })))
     }
 }

@@ -1,6 +1,10 @@
-//! Quotes: preview and saved quotes (lifecycle, versions, history). Status:
-//! docs/plan-quotes.md.
+//! Quotes: pricing without saving ([`preview`], [`view`]) and saved quotes
+//! ([`lifecycle`]: drafts, sending, decisions, revisions, versions and history),
+//! all under `/api/v1/quotes`.
 
 pub mod api;
-pub mod saved_api;
-pub mod store;
+pub mod lifecycle;
+pub mod model;
+pub mod preview;
+pub mod repo;
+pub mod view;

@@ -2,60 +2,14 @@
 //! [`TenantTx`] (row-level security scopes every statement to the bound tenant).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use poem_openapi::Enum;
 use rust_decimal::Decimal;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::api::{PreviewRequest, QuotePreview};
+use super::model::QuoteStatus;
+use super::preview::PreviewRequest;
+use super::view::QuotePreview;
 use crate::db::TenantTx;
-
-/// Where a quote stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum QuoteStatus {
-    /// Being edited; its figures follow the catalogue each time it is saved.
-    Draft,
-    /// Sent to the client; the version is frozen.
-    Sent,
-    Accepted,
-    Rejected,
-    /// Sent, and past its validity date without an answer.
-    Expired,
-}
-
-impl QuoteStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteStatus::Draft => "draft",
-            QuoteStatus::Sent => "sent",
-            QuoteStatus::Accepted => "accepted",
-            QuoteStatus::Rejected => "rejected",
-            QuoteStatus::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            QuoteStatus::Draft,
-            QuoteStatus::Sent,
-            QuoteStatus::Accepted,
-            QuoteStatus::Rejected,
-            QuoteStatus::Expired,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
-    }
-}
-
-impl TryFrom<String> for QuoteStatus {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s).ok_or_else(|| format!("unknown quote status {s:?}"))
-    }
-}
 
 /// The status as read: a sent quote past its validity date is expired. Dates are
 /// the tenant's local date (its `time_zone` setting).
@@ -72,7 +26,6 @@ pub struct QuoteRow {
     pub client_name: String,
     pub title: Option<String>,
     pub notes: Option<String>,
-    #[sqlx(try_from = "String")]
     pub status: QuoteStatus,
     pub version: i32,
     pub total: Decimal,

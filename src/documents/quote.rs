@@ -1,0 +1,71 @@
+//! A quote version as a printed document: the figures, parties and wording it was
+//! priced or sent with, rendered to PDF.
+
+use chrono::NaiveDate;
+
+use super::{lines, pdf};
+use crate::error::{ApiError, ApiResult};
+use crate::quotes::repo::{PartySnapshot, Snapshot};
+use crate::quotes::view::QuotePreview;
+use crate::settings::company::Logo;
+
+/// Everything a quote's PDF needs, owned, so it can be rendered off the async workers.
+pub struct PdfJob {
+    pub reference: String,
+    pub version: i32,
+    pub issued_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub draft: bool,
+    pub result: QuotePreview,
+    pub document: Snapshot,
+    pub logo: Option<Logo>,
+}
+
+impl PdfJob {
+    /// Renders the version as a PDF; a stored logo that no longer decodes is left
+    /// out rather than failing the document.
+    pub fn render(self) -> ApiResult<Vec<u8>> {
+        fn party(p: &PartySnapshot) -> pdf::Party<'_> {
+            pdf::Party {
+                name: &p.name,
+                rfc: p.rfc.as_deref(),
+                address: p.address.as_deref(),
+                phone: p.phone.as_deref(),
+                email: p.email.as_deref(),
+            }
+        }
+        let seller = &self.document.company;
+        let (lines, totals) = lines::customer_lines(&self.result);
+        let doc = pdf::QuoteDocument {
+            company: pdf::Company {
+                name: &seller.name,
+                rfc: seller.rfc.as_deref(),
+                address: seller.address.as_deref(),
+                phone: seller.phone.as_deref(),
+                email: seller.email.as_deref(),
+            },
+            logo: self.logo.as_ref().map(Logo::for_pdf),
+            number: &self.reference,
+            version: self.version,
+            title: self.document.title.as_deref(),
+            issued_on: self.issued_on,
+            valid_until: self.valid_until,
+            draft: self.draft,
+            client: self.document.client.as_ref().map(party),
+            currency: &self.result.currency,
+            lines,
+            totals,
+            notes: self.document.notes.as_deref(),
+        };
+        match pdf::render(&doc) {
+            Ok(bytes) => Ok(bytes),
+            // A stored logo that no longer decodes must not stop the quote printing.
+            Err(err @ pdf::PdfError::Logo(_)) if doc.logo.is_some() => {
+                tracing::warn!(error = %err, "logo left out of the quote PDF");
+                pdf::render(&pdf::QuoteDocument { logo: None, ..doc })
+                    .map_err(|e| ApiError::internal("rendering a quote PDF", e))
+            }
+            Err(err) => Err(ApiError::internal("rendering a quote PDF", err)),
+        }
+    }
+}
