@@ -4,6 +4,8 @@
 //! `cargo bench --bench authz` measures; under `cargo test` it runs a few
 //! iterations only, as a smoke test.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -3,6 +3,8 @@
 //! `cargo bench --bench engine` measures; under `cargo test` it runs a few
 //! iterations only, as a smoke test.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 #[path = "../tests/support/seed_catalog.rs"]
 mod seed_catalog;
 

@@ -2,6 +2,8 @@
 //! shared/cases) priced by the engine with the classic rules: every figure within
 //! 0.01 MXN of the original, and our own figures adding up exactly.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 #[path = "support/seed_catalog.rs"]
 mod seed_catalog;
 

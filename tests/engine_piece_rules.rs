@@ -6,6 +6,8 @@
 //! profile PER at 50.00/m in 6 m bars, and one product whose BOM has two glass
 //! panes and a frame of two stiles and two rails. No window type: no labour.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;

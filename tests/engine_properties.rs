@@ -9,6 +9,8 @@
 //! A failure names the test, the case number and seed, the input, and the smallest
 //! input found (by greedy shrinking) that still fails.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 #[path = "support/seed_catalog.rs"]
 mod seed_catalog;
 

@@ -82,6 +82,49 @@ fn session_cookie(token: &str, max_age_seconds: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
 }
 
+/// Opens a session for a user who just proved their password, commits, and answers
+/// the token with the session cookie.
+async fn start_session(
+    state: &AppState,
+    mut tx: TenantTx,
+    tenant: tenants::repo::Tenant,
+    user: UserId,
+    email: String,
+) -> ApiResult<LoginAnswer> {
+    let token = token::new_session_token(tenant.id);
+    let ttl = Duration::hours(state.settings.auth.session_ttl_hours);
+    let expires_at = Utc::now() + ttl;
+    repo::insert_session(
+        &mut tx,
+        Uuid::new_v4(),
+        user,
+        &token::digest(&token),
+        expires_at,
+    )
+    .await?;
+    let role = crate::users::repo::role_of(&mut tx, user)
+        .await?
+        .unwrap_or_default();
+    tx.commit().await?;
+    let me = Me {
+        user_id: user,
+        email,
+        role,
+        tenant_id: tenant.id,
+        tenant_slug: tenant.slug,
+        tenant_name: tenant.name,
+    };
+    let cookie = session_cookie(&token, ttl.num_seconds());
+    Ok(LoginAnswer::Ok(
+        Json(LoginResponse {
+            token,
+            expires_at,
+            user: me,
+        }),
+        cookie,
+    ))
+}
+
 /// Authentication endpoints.
 pub struct AuthApi {
     pub state: AppState,
@@ -151,38 +194,7 @@ impl AuthApi {
             }
         };
         repo::clear_failures(&mut tx, &email).await?;
-        let token = token::new_session_token(tenant.id);
-        let ttl = Duration::hours(settings.session_ttl_hours);
-        let expires_at = Utc::now() + ttl;
-        repo::insert_session(
-            &mut tx,
-            Uuid::new_v4(),
-            account.user,
-            &token::digest(&token),
-            expires_at,
-        )
-        .await?;
-        let role = crate::users::repo::role_of(&mut tx, account.user)
-            .await?
-            .unwrap_or_default();
-        tx.commit().await?;
-        let me = Me {
-            user_id: account.user,
-            email,
-            role,
-            tenant_id: tenant.id,
-            tenant_slug: tenant.slug,
-            tenant_name: tenant.name,
-        };
-        let cookie = session_cookie(&token, ttl.num_seconds());
-        Ok(LoginAnswer::Ok(
-            Json(LoginResponse {
-                token,
-                expires_at,
-                user: me,
-            }),
-            cookie,
-        ))
+        start_session(state, tx, tenant, account.user, email).await
     }
 
     /// Revoke the current session at once, on every server instance.

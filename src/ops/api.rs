@@ -57,7 +57,7 @@ impl OpsApi {
     async fn ready(&self) -> ReadyAnswer {
         let database_up = tokio::time::timeout(
             std::time::Duration::from_secs(2),
-            sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&self.state.db.app),
+            crate::db::repo::ping(&self.state.db.app),
         )
         .await
         .is_ok_and(|r| r.is_ok());

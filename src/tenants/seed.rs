@@ -273,13 +273,10 @@ pub async fn sync_manifest(
             .map_err(anyhow::Error::msg)
             .with_context(context)?;
         let mut tx = TenantTx::begin(&db.platform, tenant).await?;
-        let exists: Option<(UserId,)> =
-            sqlx::query_as("SELECT id FROM users WHERE tenant_id = $1 AND email = $2")
-                .bind(tenant)
-                .bind(&email)
-                .fetch_optional(tx.conn())
-                .await?;
-        if exists.is_none() {
+        if crate::auth::repo::find_login(&mut tx, &email)
+            .await?
+            .is_none()
+        {
             let hash = passwords.hash(user.password.clone()).await?;
             let role = user.role.unwrap_or(TenantRole::Viewer);
             crate::users::repo::insert(&mut tx, UserId::new_random(), &email, &hash, role).await?;

@@ -1,6 +1,8 @@
 //! Integration tests: the real server on a random port against real PostgreSQL and
 //! Redis. Every test gets its own database and Redis key prefix (see `helpers`).
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 mod acceptance;
 mod auth;
 mod bad_input;

@@ -9,6 +9,10 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use crate::config::{DatabaseSettings, ExposeSecret as _, SecretString};
 use crate::ids::TenantId;
 
+pub mod repo;
+
+pub use repo::role_problem;
+
 /// The embedded migrations (`migrations/`), run as the owner role.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -69,38 +73,6 @@ fn connect_options(
         .options([("statement_timeout", statement_timeout_ms.to_string())]))
 }
 
-/// Why the current role is unfit to serve tenant requests, if it is.
-pub async fn role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
-    let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
-        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
-    )
-    .fetch_one(pool)
-    .await?;
-    if superuser {
-        return Ok(Some(format!("{user:?} is a superuser")));
-    }
-    if bypass {
-        return Ok(Some(format!("{user:?} has BYPASSRLS")));
-    }
-    let owned: Option<String> = sqlx::query_scalar(
-        r#"
-        SELECT c.relname::text
-          FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'm')
-           AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-           AND n.nspname NOT LIKE 'pg_toast%'
-           AND pg_has_role(current_user, c.relowner, 'MEMBER')
-         LIMIT 1
-        "#,
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(owned.map(|table| {
-        format!("{user:?} owns table {table:?} (owners can bypass row-level security)")
-    }))
-}
-
 /// Runs pending migrations as the owner role.
 pub async fn migrate(owner_url: &SecretString) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new()
@@ -128,10 +100,7 @@ impl TenantTx {
     /// change for Citus, which forwards `SET LOCAL` rather than `set_config`.
     pub async fn begin(pool: &PgPool, tenant: TenantId) -> Result<Self, sqlx::Error> {
         let mut tx = pool.begin().await?;
-        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-            .bind(tenant.0.to_string())
-            .execute(&mut *tx)
-            .await?;
+        repo::bind_tenant(&mut tx, tenant).await?;
         Ok(Self { tx, tenant })
     }
 
