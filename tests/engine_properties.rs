@@ -1059,7 +1059,7 @@ fn check_document(catalog: &Catalog, input: &QuoteInput) -> Check {
             "cut_plans[{k}] is shown as {shown:?}, priced as {plan:?}"
         );
     }
-    let (lines, totals) = customer_lines(&view);
+    let (lines, totals) = customer_lines(&(&view).into());
     ensure_eq!(
         lines.len(),
         input.items.len() + input.material_items.len(),
@@ -1189,7 +1189,12 @@ fn check_deterministic(catalog: &Catalog, input: &QuoteInput) -> Check {
         first == other,
         "another copy of the catalogue prices differently:\n{first:#?}\n{other:#?}"
     );
-    let doc = |r: QuoteResult| format!("{:?}", customer_lines(&to_view(catalog, input, r)));
+    let doc = |r: QuoteResult| {
+        format!(
+            "{:?}",
+            customer_lines(&(&to_view(catalog, input, r)).into())
+        )
+    };
     let (a, b) = (doc(first), doc(again));
     ensure!(a == b, "two documents differ:\n{a}\n{b}");
     Ok(())

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::pdf::{DocLine, TotalLine};
-use crate::quotes::view::QuotePreview;
+use crate::quotes::stored::Result as Priced;
 
 /// Splits `total` over `weights` in proportion, in whole cents, so the parts add up
 /// to `total` exactly: each part is rounded down and the cents left over go to the
@@ -54,14 +54,14 @@ fn percent(rate: Decimal) -> String {
 }
 
 /// The lines and totals of the customer's document, in Spanish.
-pub fn customer_lines(q: &QuotePreview) -> (Vec<DocLine>, Vec<TotalLine>) {
+pub fn customer_lines(q: &Priced) -> (Vec<DocLine>, Vec<TotalLine>) {
     let t = &q.totals;
-    let gross = t.before_tax.amount() + t.discount.amount();
+    let gross = t.before_tax + t.discount;
     let weights: Vec<Decimal> = q
         .items
         .iter()
-        .map(|i| i.subtotal.amount())
-        .chain(q.material_items.iter().map(|m| m.amount.amount()))
+        .map(|i| i.subtotal)
+        .chain(q.material_items.iter().map(|m| m.amount))
         .collect();
     let mut amounts = allocate(&weights, gross).into_iter();
     let mut lines = Vec::with_capacity(weights.len());
@@ -97,23 +97,23 @@ pub fn customer_lines(q: &QuotePreview) -> (Vec<DocLine>, Vec<TotalLine>) {
         label: "Subtotal".to_owned(),
         amount: gross,
     }];
-    if !t.discount.amount().is_zero() {
+    if !t.discount.is_zero() {
         totals.push(TotalLine {
             label: format!("Descuento {}", percent(q.rates.discount_rate)),
-            amount: -t.discount.amount(),
+            amount: -t.discount,
         });
         totals.push(TotalLine {
             label: "Subtotal con descuento".to_owned(),
-            amount: t.before_tax.amount(),
+            amount: t.before_tax,
         });
     }
     totals.push(TotalLine {
         label: format!("IVA {}", percent(q.rates.tax_rate)),
-        amount: t.tax.amount(),
+        amount: t.tax,
     });
     totals.push(TotalLine {
         label: "Total".to_owned(),
-        amount: t.total.amount(),
+        amount: t.total,
     });
     (lines, totals)
 }

@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 
 use super::{lines, pdf};
 use crate::error::{ApiError, ApiResult};
-use crate::quotes::repo::{PartySnapshot, Snapshot};
-use crate::quotes::view::QuotePreview;
+use crate::quotes::stored::{Document, Party, Result as Priced};
 use crate::settings::company::Logo;
 
 /// Everything a quote's PDF needs, owned, so it can be rendered off the async workers.
@@ -16,8 +15,8 @@ pub struct PdfJob {
     pub issued_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub draft: bool,
-    pub result: QuotePreview,
-    pub document: Snapshot,
+    pub result: Priced,
+    pub document: Document,
     pub logo: Option<Logo>,
 }
 
@@ -25,7 +24,7 @@ impl PdfJob {
     /// Renders the version as a PDF; a stored logo that no longer decodes is left
     /// out rather than failing the document.
     pub fn render(self) -> ApiResult<Vec<u8>> {
-        fn party(p: &PartySnapshot) -> pdf::Party<'_> {
+        fn party(p: &Party) -> pdf::Party<'_> {
             pdf::Party {
                 name: &p.name,
                 rfc: p.rfc.as_deref(),

@@ -269,8 +269,9 @@ impl QuotesApi {
             reference: reference(row.number),
             version: v.version,
             frozen: v.sent_at.is_some(),
-            request: v.request.0,
-            result: v.result.0,
+            request: PreviewRequest::try_from(&v.stored.request)
+                .map_err(|e| ApiError::internal("reading a stored quote", anyhow::anyhow!(e)))?,
+            result: lifecycle::stored_result(&v)?,
             priced_at: v.priced_at,
             sent_at: v.sent_at,
             valid_until: v.valid_until,

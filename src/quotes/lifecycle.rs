@@ -21,9 +21,8 @@ use super::model::{
     ClientRef, Quote, QuoteCreate, QuoteEvent, QuotePatch, QuoteStatus, QuoteSummary, VersionInfo,
 };
 use super::preview::{price_with, PreviewRequest};
-use super::repo::{
-    self, EventRow, PartySnapshot, Priced, QuoteRow, Snapshot, VersionInfoRow, VersionRow,
-};
+use super::repo::{self, EventRow, Priced, QuoteRow, VersionInfoRow, VersionRow};
+use super::stored;
 use super::view::QuotePreview;
 use crate::auth::TenantCtx;
 use crate::catalog::snapshot::tenant_catalog;
@@ -88,12 +87,25 @@ async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<clients::Client>
     }
 }
 
-fn priced<'a>(request: &'a PreviewRequest, result: &'a QuotePreview) -> Priced<'a> {
+/// A priced version in the stored format.
+fn priced(request: &PreviewRequest, result: &QuotePreview) -> Priced {
     Priced {
-        request,
-        result,
+        request: request.into(),
+        result: result.into(),
         total: result.totals.total.amount(),
     }
+}
+
+/// A stored version's request as the API takes it, to price it again.
+fn stored_request(v: &VersionRow) -> ApiResult<PreviewRequest> {
+    PreviewRequest::try_from(&v.stored.request)
+        .map_err(|e| ApiError::internal("reading a stored quote", anyhow::anyhow!(e)))
+}
+
+/// A stored version's result as the API shows it.
+pub fn stored_result(v: &VersionRow) -> ApiResult<QuotePreview> {
+    QuotePreview::try_from(&v.stored.result)
+        .map_err(|e| ApiError::internal("reading a stored quote", anyhow::anyhow!(e)))
 }
 
 fn summary(row: &QuoteRow) -> ApiResult<QuoteSummary> {
@@ -136,22 +148,22 @@ fn event(e: EventRow) -> QuoteEvent {
 }
 
 /// The title, notes, client and company of a quote as they read now.
-async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<Snapshot> {
+async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<stored::Document> {
     let profile = company::load(tx).await?;
     let client = clients::get(tx, row.client_id).await?;
     let logo = company::current_logo_hash(tx).await?;
-    Ok(Snapshot {
+    Ok(stored::Document {
         logo_sha256: logo.map(hex::encode),
         title: row.title.clone(),
         notes: row.notes.clone(),
-        client: client.map(|c| PartySnapshot {
+        client: client.map(|c| stored::Party {
             name: c.name,
             rfc: c.rfc,
             address: c.address,
             phone: c.phone,
             email: c.email,
         }),
-        company: PartySnapshot {
+        company: stored::Party {
             name: profile.legal_name,
             rfc: profile.rfc,
             address: profile.address,
@@ -181,8 +193,8 @@ async fn load(tx: &mut TenantTx, id: Uuid) -> ApiResult<(Quote, String)> {
             summary: summary(&row)?,
             notes: row.notes.clone(),
             created_by: row.created_by,
-            request: current.request.0,
-            result: current.result.0,
+            request: stored_request(&current)?,
+            result: stored_result(&current)?,
             priced_at: current.priced_at,
             sent_at: current.sent_at,
             versions,
@@ -331,7 +343,7 @@ pub async fn update(
     if client_id != row.client_id {
         check_client(&mut tx, client_id).await?;
     }
-    let request = patched(body, &current.request.0);
+    let request = patched(body, &stored_request(&current)?);
     let result = price_with(&catalog, &request)?;
     let header = repo::Header {
         client_id,
@@ -355,19 +367,19 @@ pub async fn send(
     let catalog = tenant_catalog(state, ctx).await?;
     let action = ("sent", "; revise it to send a new version");
     let (mut tx, row, current) = lock_draft(state, ctx, id, if_match, action).await?;
-    let request = current.request.0;
+    let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
-    if result != current.result.0 {
+    let p = priced(&request, &result);
+    if p.result != current.stored.result {
         let header = repo::Header {
             client_id: row.client_id,
             title: row.title.as_deref(),
             notes: row.notes.as_deref(),
         };
-        let p = priced(&request, &result);
         repo::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
         repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user.0).await?;
         tx.commit().await?;
-        return Err(repriced(&row, &current.result.0, &result));
+        return Err(repriced(&row, current.stored.result.totals.total, &result));
     }
     let settings = settings::load(&mut tx).await?;
     let days = i32::try_from(settings.validity_days)
@@ -379,18 +391,18 @@ pub async fn send(
 }
 
 /// 409 `quote_repriced`: the saved figures were not today's.
-fn repriced(row: &QuoteRow, before: &QuotePreview, now: &QuotePreview) -> ApiError {
+fn repriced(row: &QuoteRow, before: rust_decimal::Decimal, now: &QuotePreview) -> ApiError {
     ApiError::conflict(
         "quote_repriced",
         format!(
             "prices changed since {} was saved; it now totals {} instead of {}: review it and send again",
             reference(row.number),
             now.totals.total,
-            before.totals.total
+            before
         ),
     )
     .with_details(serde_json::json!({
-        "previous_total": before.totals.total,
+        "previous_total": Money::try_from_decimal(before).ok(),
         "total": now.totals.total,
     }))
 }
@@ -435,7 +447,7 @@ pub async fn revise(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Ta
     if let Some(hint) = hint {
         return Err(wrong_status(&row, "revised", hint));
     }
-    let request = current.request.0;
+    let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
     let next = row.version + 1;
     let p = priced(&request, &result);
@@ -455,7 +467,7 @@ pub async fn duplicate(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult
     let current = repo::version(&mut tx, id, row.version)
         .await?
         .ok_or_else(|| not_found(id))?;
-    let request = current.request.0;
+    let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
     check_client(&mut tx, row.client_id).await?;
     let header = repo::Header {
@@ -510,18 +522,14 @@ pub async fn pdf_job(
 ) -> ApiResult<(PdfJob, String)> {
     let mut tx = ctx.tx(state).await?;
     let (row, v) = quote_version(&mut tx, id, number).await?;
-    let (document, logo) = match v.document {
+    let (document, logo) = match v.stored.document {
         Some(doc) => {
-            let hash = doc
-                .0
-                .logo_sha256
-                .as_deref()
-                .and_then(|h| hex::decode(h).ok());
+            let hash = doc.logo_sha256.as_deref().and_then(|h| hex::decode(h).ok());
             let logo = match hash {
                 Some(hash) => company::load_logo_by_hash(&mut tx, &hash).await?,
                 None => None,
             };
-            (doc.0, logo)
+            (doc, logo)
         }
         None => (
             snapshot(&mut tx, &row).await?,
@@ -537,7 +545,7 @@ pub async fn pdf_job(
         issued_on: v.issued_on,
         valid_until: v.valid_until,
         draft: v.sent_at.is_none(),
-        result: v.result.0,
+        result: v.stored.result,
         document,
         logo,
     };

@@ -7,4 +7,5 @@ pub mod lifecycle;
 pub mod model;
 pub mod preview;
 pub mod repo;
+pub mod stored;
 pub mod view;

@@ -7,8 +7,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::model::QuoteStatus;
-use super::preview::PreviewRequest;
-use super::view::QuotePreview;
+use super::stored::{self, Stored};
 use crate::db::TenantTx;
 
 /// The status as read: a sent quote past its validity date is expired. Dates are
@@ -36,45 +35,48 @@ pub struct QuoteRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// One version of a quote: what was asked and what it cost.
-///
-/// `request` and `result` are stored as the API's JSON. Sent versions are kept for
-/// years, so those types only ever gain fields, each with `#[serde(default)]`; a
-/// field is never renamed or removed without a migration of the stored JSON.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// One version of a quote: what was asked and what it cost, in the stored format.
+#[derive(Debug, Clone)]
 pub struct VersionRow {
     pub version: i32,
-    pub request: Json<PreviewRequest>,
-    pub result: Json<QuotePreview>,
+    /// The request, the result and, once sent, the document wording.
+    pub stored: Stored,
     pub priced_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub valid_until: Option<NaiveDate>,
     /// The tenant's local date of sending (or, for a draft, of pricing).
     pub issued_on: NaiveDate,
-    /// Set on sending: who the version was addressed to and by.
-    pub document: Option<Json<Snapshot>>,
 }
 
-/// The parties and wording of a sent version, kept as they were when it was sent.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Snapshot {
-    pub title: Option<String>,
-    pub notes: Option<String>,
-    pub client: Option<PartySnapshot>,
-    pub company: PartySnapshot,
-    /// Hex SHA-256 of the logo sent with the version (logos are kept by content).
-    #[serde(default)]
-    pub logo_sha256: Option<String>,
+/// A version as selected, before its JSON is decoded by format.
+#[derive(sqlx::FromRow)]
+struct VersionRecord {
+    version: i32,
+    format: i16,
+    request: Json<serde_json::Value>,
+    result: Json<serde_json::Value>,
+    document: Option<Json<serde_json::Value>>,
+    priced_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+    valid_until: Option<NaiveDate>,
+    issued_on: NaiveDate,
 }
 
-/// A company or client as printed.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct PartySnapshot {
-    pub name: String,
-    pub rfc: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+impl TryFrom<VersionRecord> for VersionRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: VersionRecord) -> Result<Self, sqlx::Error> {
+        let stored = stored::decode(r.format, r.request.0, r.result.0, r.document.map(|d| d.0))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(VersionRow {
+            version: r.version,
+            stored,
+            priced_at: r.priced_at,
+            sent_at: r.sent_at,
+            valid_until: r.valid_until,
+            issued_on: r.issued_on,
+        })
+    }
 }
 
 /// A version without its documents, for the quote's version list.
@@ -103,10 +105,10 @@ pub struct Header<'a> {
     pub notes: Option<&'a str>,
 }
 
-/// A priced version to store.
-pub struct Priced<'a> {
-    pub request: &'a PreviewRequest,
-    pub result: &'a QuotePreview,
+/// A priced version to store, in the newest stored format.
+pub struct Priced {
+    pub request: stored::Request,
+    pub result: stored::Result,
     pub total: Decimal,
 }
 
@@ -149,7 +151,7 @@ pub async fn next_number(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
 pub async fn insert(
     tx: &mut TenantTx,
     header: &Header<'_>,
-    priced: &Priced<'_>,
+    priced: &Priced,
     user: Uuid,
 ) -> Result<Uuid, sqlx::Error> {
     let tenant = tx.tenant();
@@ -181,22 +183,23 @@ pub async fn insert_version(
     tx: &mut TenantTx,
     id: Uuid,
     version: i32,
-    priced: &Priced<'_>,
+    priced: &Priced,
     user: Uuid,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
-        r#"INSERT INTO quote_versions (tenant_id, quote_id, version, request, result, total,
-                                       priced_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, now(), $7)"#,
+        r#"INSERT INTO quote_versions (tenant_id, quote_id, version, format, request, result,
+                                       total, priced_at, created_by)
+           VALUES ($1, $2, $3, $8, $4, $5, $6, now(), $7)"#,
     )
     .bind(tenant)
     .bind(id)
     .bind(version)
-    .bind(Json(priced.request))
-    .bind(Json(priced.result))
+    .bind(Json(&priced.request))
+    .bind(Json(&priced.result))
     .bind(priced.total)
     .bind(user)
+    .bind(stored::FORMAT)
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -208,19 +211,21 @@ pub async fn update_draft(
     id: Uuid,
     version: i32,
     header: &Header<'_>,
-    priced: &Priced<'_>,
+    priced: &Priced,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
-        r#"UPDATE quote_versions SET request = $4, result = $5, total = $6, priced_at = now()
+        r#"UPDATE quote_versions
+              SET format = $7, request = $4, result = $5, total = $6, priced_at = now()
             WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
     )
     .bind(tenant)
     .bind(id)
     .bind(version)
-    .bind(Json(priced.request))
-    .bind(Json(priced.result))
+    .bind(Json(&priced.request))
+    .bind(Json(&priced.result))
     .bind(priced.total)
+    .bind(stored::FORMAT)
     .execute(tx.conn())
     .await?;
     sqlx::query(
@@ -268,7 +273,7 @@ pub async fn mark_sent(
     id: Uuid,
     version: i32,
     validity_days: i32,
-    document: &Snapshot,
+    document: &stored::Document,
 ) -> Result<NaiveDate, sqlx::Error> {
     let tenant = tx.tenant();
     let valid_until: NaiveDate = sqlx::query_scalar(
@@ -386,8 +391,8 @@ pub async fn version(
     version: i32,
 ) -> Result<Option<VersionRow>, sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query_as(
-        r#"SELECT version, request, result, priced_at, sent_at, valid_until, document,
+    let record: Option<VersionRecord> = sqlx::query_as(
+        r#"SELECT version, format, request, result, priced_at, sent_at, valid_until, document,
                   tenant_date(tenant_id, COALESCE(sent_at, priced_at)) AS issued_on
              FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
     )
@@ -395,7 +400,8 @@ pub async fn version(
     .bind(id)
     .bind(version)
     .fetch_optional(tx.conn())
-    .await
+    .await?;
+    record.map(VersionRow::try_from).transpose()
 }
 
 /// Every version of a quote, oldest first.

@@ -136,6 +136,60 @@ async fn owner_maintenance_connection(settings: &Settings) -> PgConnection {
         .expect("owner connects to the postgres database")
 }
 
+/// A new database with the migrations up to `last` (inclusive) applied, as they were
+/// before later ones, for migration tests. The caller drops it with
+/// [`drop_database`].
+pub async fn database_migrated_until(last: i64) -> Settings {
+    let db_name = format!("vt_test_{}", Uuid::new_v4().simple());
+    let settings = test_settings(&db_name);
+    create_database(&settings, &db_name).await;
+    let dir = std::env::temp_dir().join(format!("ventanas-migrations-{db_name}"));
+    std::fs::create_dir_all(&dir).expect("temporary migrations folder");
+    for entry in std::fs::read_dir(repo_dir().join("migrations")).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let version: i64 = name
+            .split('_')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("version");
+        if version <= last {
+            std::fs::copy(&path, dir.join(&name)).expect("copy migration");
+        }
+    }
+    let mut conn = PgConnection::connect(settings.database.owner_url.expose_secret())
+        .await
+        .expect("owner connects");
+    sqlx::migrate::Migrator::new(dir.as_path())
+        .await
+        .expect("migrations read")
+        .run(&mut conn)
+        .await
+        .expect("early migrations run");
+    let _ = std::fs::remove_dir_all(&dir);
+    settings
+}
+
+/// Drops a database made by [`database_migrated_until`].
+pub async fn drop_database(settings: &Settings) {
+    let name = settings
+        .database
+        .url
+        .expose_secret()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut conn = owner_maintenance_connection(settings).await;
+    let _ = sqlx::query(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))
+        .execute(&mut conn)
+        .await;
+}
+
 async fn create_database(settings: &Settings, name: &str) {
     let mut conn = owner_maintenance_connection(settings).await;
     sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))

@@ -19,4 +19,5 @@ mod products;
 mod quotes;
 mod rls;
 mod saved_quotes;
+mod stored_versions;
 mod taxes;

@@ -64,8 +64,8 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO quote_counters (tenant_id, last_number) VALUES ($1, 1)",
             "INSERT INTO quotes (tenant_id, id, number, client_id, status, version, total, currency, created_by)
              VALUES ($1, $2, 1, $2, 'draft', 1, 0, 'MXN', $2)",
-            "INSERT INTO quote_versions (tenant_id, quote_id, version, request, result, total, priced_at, created_by)
-             VALUES ($1, $2, 1, '{}', '{}', 0, now(), $2)",
+            "INSERT INTO quote_versions (tenant_id, quote_id, version, format, request, result, total, priced_at, created_by)
+             VALUES ($1, $2, 1, 1, '{}', '{}', 0, now(), $2)",
             "INSERT INTO quote_events (tenant_id, quote_id, version, action, user_id) VALUES ($1, $2, 1, 'created', $2)",
             "INSERT INTO company_profiles (tenant_id, legal_name) VALUES ($1, 'Aluminios SA de CV')",
             "INSERT INTO tax_rates (tenant_id, code, valid_from, name, rate) VALUES ($1, 'IVA16', '2030-01-01', 'IVA', 0.17)",
