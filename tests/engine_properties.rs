@@ -1035,7 +1035,7 @@ fn check_cut_plans(r: &QuoteResult, planned: &[Planned], rules: Rules) -> Result
 /// The customer's lines add up to the document's subtotal, and its totals chain.
 fn check_document(catalog: &Catalog, input: &QuoteInput) -> Check {
     let r = priced(catalog, input)?;
-    let view = to_view(catalog, input, r.clone());
+    let view = to_view(catalog, input, r.clone()).map_err(|e| format!("the view fails: {e}"))?;
     let t = &view.totals;
     ensure!(
         t.total == r.totals.total,
@@ -1192,7 +1192,7 @@ fn check_deterministic(catalog: &Catalog, input: &QuoteInput) -> Check {
     let doc = |r: QuoteResult| {
         format!(
             "{:?}",
-            customer_lines(&(&to_view(catalog, input, r)).into())
+            customer_lines(&(&to_view(catalog, input, r).expect("shown")).into())
         )
     };
     let (a, b) = (doc(first), doc(again));

@@ -369,8 +369,10 @@ pub async fn send(
     let (mut tx, row, current) = lock_draft(state, ctx, id, if_match, action).await?;
     let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
-    let p = priced(&request, &result);
-    if p.result != current.stored.result {
+    // Compared as shown: a draft saved before amounts were shown to the cent
+    // stored exact intermediates that read back the same.
+    if result != stored_result(&current)? {
+        let p = priced(&request, &result);
         let header = repo::Header {
             client_id: row.client_id,
             title: row.title.as_deref(),

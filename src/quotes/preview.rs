@@ -144,7 +144,8 @@ pub fn price_with(catalog: &Catalog, req: &PreviewRequest) -> ApiResult<QuotePre
         input.rates.tax = *rate;
     }
     let result = crate::pricing::price(catalog, &input)?;
-    let mut view = to_view(catalog, &input, result);
+    let mut view = to_view(catalog, &input, result)
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", m))?;
     view.rates.tax_code = tax_code.map(|(code, _)| code);
     Ok(view)
 }

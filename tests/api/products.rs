@@ -252,15 +252,16 @@ async fn c01(app: &TestApp, token: &str, colour: &str) -> reqwest::Response {
 }
 
 /// The unit price of a BOM line, as a number (the engine shows decimals unpadded).
-fn unit_price_of(preview: &Value, material: &str) -> f64 {
+/// A line's unit price as the API writes it (money always has two decimals).
+fn unit_price_of(preview: &Value, material: &str) -> String {
     preview["items"][0]["lines"]
         .as_array()
         .expect("lines")
         .iter()
         .find(|l| l["material"] == material)
         .and_then(|l| l["unit_price"].as_str())
-        .and_then(|p| p.parse().ok())
         .expect("line")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -289,7 +290,7 @@ async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_default
     )
     .await;
     let cheap = expect_status(c01(&app, admin, "NAT").await, StatusCode::OK, "cheap").await;
-    assert_eq!(unit_price_of(&cheap, "PER-NAC3-RS"), 1.0);
+    assert_eq!(unit_price_of(&cheap, "PER-NAC3-RS"), "1.00");
     let theirs = expect_status(
         c01(&app, &other.admin_token, "NAT").await,
         StatusCode::OK,
@@ -345,7 +346,7 @@ async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_default
         .await;
     }
     let red = expect_status(c01(&app, admin, "ROJO").await, StatusCode::OK, "red").await;
-    assert_eq!(unit_price_of(&red, "PER-NAC3-RS"), 99.0);
+    assert_eq!(unit_price_of(&red, "PER-NAC3-RS"), "99.00");
     assert_eq!(red["items"][0]["colour_name"], "Rojo");
     let resp = c01(&app, &other.admin_token, "ROJO").await;
     expect_named_error(

@@ -502,7 +502,7 @@ async fn tenant_quote_settings_change_default_rates_and_rules_for_that_tenant_on
         (Some("527.31"), Some("60.00")),
         "per metre, no hardware waste"
     );
-    assert_eq!(after["rates"]["tax_rate"], "0.08");
+    assert_eq!(after["rates"]["tax_rate"], "0.0800");
     // cost = 527.31 + 226.80 + 60.00 + 79.70 + 140.40 = 1034.21; profit 310.263 → 310.26,
     // indirect 103.421 → 103.42; before tax 1447.89; tax 8 % = 115.8312 → 115.83.
     assert_eq!(after["totals"]["cost"], "1034.21");

@@ -9,8 +9,8 @@ use crate::catalog::model::Category;
 use crate::money::{Centimetres, Money, Quantity, Rate};
 use crate::quotes::preview::{ItemRequest, MaterialItemRequest, PreviewRequest};
 use crate::quotes::view::{
-    BarView, CutPlanView, ItemView, LineView, MaterialItemView, PiecesView, QuotePreview,
-    RatesView, TotalsView,
+    shown, shown_rate, BarView, CutPlanView, ItemView, LineView, MaterialItemView, PiecesView,
+    QuotePreview, RatesView, TotalsView,
 };
 
 /// A stored value that does not fit the API's type, naming it.
@@ -139,18 +139,18 @@ impl From<&QuotePreview> for v1::Result {
                     material: m.material.clone(),
                     name: m.name.clone(),
                     quantity: m.quantity,
-                    unit_price: m.unit_price,
+                    unit_price: m.unit_price.amount(),
                     amount: m.amount.amount(),
                 })
                 .collect(),
             cut_plans: q.cut_plans.iter().map(stored_plan).collect(),
             rates: v1::Rates {
-                profit_rate: q.rates.profit_rate,
-                indirect_rate: q.rates.indirect_rate,
-                tax_rate: q.rates.tax_rate,
+                profit_rate: q.rates.profit_rate.amount(),
+                indirect_rate: q.rates.indirect_rate.amount(),
+                tax_rate: q.rates.tax_rate.amount(),
                 tax_code: q.rates.tax_code.clone(),
-                labour_rate_override_per_m2: q.rates.labour_rate_override_per_m2,
-                discount_rate: q.rates.discount_rate,
+                labour_rate_override_per_m2: q.rates.labour_rate_override_per_m2.map(Money::amount),
+                discount_rate: q.rates.discount_rate.amount(),
             },
             totals: v1::Totals {
                 materials: t.materials.amount(),
@@ -178,10 +178,10 @@ fn stored_item(i: &ItemView) -> v1::Item {
         area_m2: i.area_m2,
         glass_material: i.glass_material.clone(),
         glass_name: i.glass_name.clone(),
-        glass_price_per_m2: i.glass_price_per_m2,
+        glass_price_per_m2: i.glass_price_per_m2.amount(),
         colour: i.colour.clone(),
         colour_name: i.colour_name.clone(),
-        labour_rate_per_m2: i.labour_rate_per_m2,
+        labour_rate_per_m2: i.labour_rate_per_m2.amount(),
         lines: i.lines.iter().map(stored_line).collect(),
         profiles: i.profiles.amount(),
         glass: i.glass.amount(),
@@ -202,8 +202,8 @@ fn stored_line(l: &LineView) -> v1::Line {
         waste_factor: l.waste_factor,
         quantity: l.quantity,
         bars: l.bars,
-        unit_price: l.unit_price,
-        amount: l.amount,
+        unit_price: l.unit_price.amount(),
+        amount: l.amount.amount(),
         billed: l.billed,
         pieces: l.pieces.as_ref().map(|p| v1::Pieces {
             count: p.count,
@@ -220,7 +220,7 @@ fn stored_plan(p: &CutPlanView) -> v1::CutPlan {
         material: p.material.clone(),
         colour: p.colour.clone(),
         bar_length_m: p.bar_length_m,
-        unit_price: p.unit_price,
+        unit_price: p.unit_price.amount(),
         kerf_mm: p.kerf_mm,
         trim_mm: p.trim_mm,
         bar_count: p.bar_count,
@@ -255,7 +255,7 @@ impl TryFrom<&v1::Result> for QuotePreview {
                         material: i.material.clone(),
                         name: i.name.clone(),
                         quantity: i.quantity,
-                        unit_price: i.unit_price,
+                        unit_price: shown(i.unit_price, "unit price")?,
                         amount: m("amount", i.amount)?,
                     })
                 })
@@ -266,12 +266,16 @@ impl TryFrom<&v1::Result> for QuotePreview {
                 .map(plan_view)
                 .collect::<Result<_, _>>()?,
             rates: RatesView {
-                profit_rate: q.rates.profit_rate,
-                indirect_rate: q.rates.indirect_rate,
-                tax_rate: q.rates.tax_rate,
+                profit_rate: shown_rate(q.rates.profit_rate, "profit rate")?,
+                indirect_rate: shown_rate(q.rates.indirect_rate, "indirect rate")?,
+                tax_rate: shown_rate(q.rates.tax_rate, "tax rate")?,
                 tax_code: q.rates.tax_code.clone(),
-                labour_rate_override_per_m2: q.rates.labour_rate_override_per_m2,
-                discount_rate: q.rates.discount_rate,
+                labour_rate_override_per_m2: q
+                    .rates
+                    .labour_rate_override_per_m2
+                    .map(|v| shown(v, "labour rate"))
+                    .transpose()?,
+                discount_rate: shown_rate(q.rates.discount_rate, "discount rate")?,
             },
             totals: TotalsView {
                 materials: m("materials", t.materials)?,
@@ -299,11 +303,11 @@ fn item_view(i: &v1::Item) -> Result<ItemView, String> {
         area_m2: i.area_m2,
         glass_material: i.glass_material.clone(),
         glass_name: i.glass_name.clone(),
-        glass_price_per_m2: i.glass_price_per_m2,
+        glass_price_per_m2: shown(i.glass_price_per_m2, "glass price")?,
         colour: i.colour.clone(),
         colour_name: i.colour_name.clone(),
-        labour_rate_per_m2: i.labour_rate_per_m2,
-        lines: i.lines.iter().map(line_view).collect(),
+        labour_rate_per_m2: shown(i.labour_rate_per_m2, "labour rate")?,
+        lines: i.lines.iter().map(line_view).collect::<Result<_, _>>()?,
         profiles: money("profiles", i.profiles)?,
         glass: money("glass", i.glass)?,
         hardware: money("hardware", i.hardware)?,
@@ -313,8 +317,8 @@ fn item_view(i: &v1::Item) -> Result<ItemView, String> {
     })
 }
 
-fn line_view(l: &v1::Line) -> LineView {
-    LineView {
+fn line_view(l: &v1::Line) -> Result<LineView, String> {
+    Ok(LineView {
         description: l.description.clone(),
         material: l.material.clone(),
         kind: l.kind.into(),
@@ -323,8 +327,8 @@ fn line_view(l: &v1::Line) -> LineView {
         waste_factor: l.waste_factor,
         quantity: l.quantity,
         bars: l.bars,
-        unit_price: l.unit_price,
-        amount: l.amount,
+        unit_price: shown(l.unit_price, "unit price")?,
+        amount: shown(l.amount, "line amount")?,
         billed: l.billed,
         pieces: l.pieces.as_ref().map(|p| PiecesView {
             count: p.count,
@@ -333,7 +337,7 @@ fn line_view(l: &v1::Line) -> LineView {
             billed_area_m2: p.billed_area_m2,
             length_cm: p.length_cm,
         }),
-    }
+    })
 }
 
 fn plan_view(p: &v1::CutPlan) -> Result<CutPlanView, String> {
@@ -341,7 +345,7 @@ fn plan_view(p: &v1::CutPlan) -> Result<CutPlanView, String> {
         material: p.material.clone(),
         colour: p.colour.clone(),
         bar_length_m: p.bar_length_m,
-        unit_price: p.unit_price,
+        unit_price: shown(p.unit_price, "cut plan unit price")?,
         kerf_mm: p.kerf_mm,
         trim_mm: p.trim_mm,
         bar_count: p.bar_count,
