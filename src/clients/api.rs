@@ -2,10 +2,11 @@
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-use super::repo::{self, Client, ClientFields};
+use super::model::{rfc_problem, Client, ClientInput, ClientList};
+use super::repo::{self, ClientFields};
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::error::{ApiError, ApiResult};
@@ -13,31 +14,15 @@ use crate::http::check_name;
 use crate::http::optional_text;
 use crate::http::ApiTags;
 use crate::http::JsonBody;
+use crate::http::PageRequest;
 use crate::money::Rate;
 use crate::state::AppState;
 use crate::users::model::normalize_email;
 
-/// A client's details. On `PATCH`, absent fields stay as they are.
-#[derive(Debug, Clone, Object, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientInput {
-    pub name: Option<String>,
-    /// Mexican tax id (RFC), 12 or 13 characters, e.g. `AAA010101AAA`.
-    pub rfc: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub notes: Option<String>,
-    /// Standing discount, e.g. `"0.05"`: new quotes for the client start with it.
-    pub discount_rate: Option<Rate>,
-    /// `false` archives the client (hidden from lists unless asked for).
-    pub active: Option<bool>,
-}
-
 #[derive(ApiResponse)]
-enum ClientList {
+enum ClientListAnswer {
     #[oai(status = 200)]
-    Ok(Json<Vec<Client>>),
+    Ok(Json<ClientList>),
 }
 
 #[derive(ApiResponse)]
@@ -50,22 +35,6 @@ enum ClientAnswer {
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::not_found("client_not_found", format!("no client {id} in this tenant"))
-}
-
-/// Why an RFC is malformed, if it is.
-pub(crate) fn rfc_problem(rfc: &str) -> Option<String> {
-    let letters = rfc
-        .chars()
-        .take_while(|c| c.is_ascii_uppercase() || *c == 'Ñ' || *c == '&')
-        .count();
-    let rest: Vec<char> = rfc.chars().skip(letters).collect();
-    let ok = (3..=4).contains(&letters)
-        && rest.len() == 9
-        && rest[..6].iter().all(char::is_ascii_digit)
-        && rest[6..]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    (!ok).then(|| format!("{rfc:?} is not an RFC (3 or 4 letters, 6 digits of date, 3 characters)"))
 }
 
 /// Merges `input` over `base` and checks the result.
@@ -160,8 +129,8 @@ pub struct ClientsApi {
 
 #[OpenApi(prefix_path = "/api/v1/clients", tag = "ApiTags::Quotes")]
 impl ClientsApi {
-    /// Clients by name, a page at a time (`limit` 1 to 100, default 50); `search`
-    /// matches name, RFC or email.
+    /// Clients by name, a page at a time (`limit` 1 to 100, default 50; `cursor`
+    /// from the previous page's `next`); `search` matches name, RFC or email.
     #[oai(path = "/", method = "get", operation_id = "clients_list")]
     async fn list(
         &self,
@@ -169,29 +138,22 @@ impl ClientsApi {
         search: Query<Option<String>>,
         include_inactive: Query<Option<bool>>,
         limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
-    ) -> ApiResult<ClientList> {
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<ClientListAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let (limit, offset) = crate::http::payload::page(limit.0, offset.0)?;
-        let search = search.0.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if search.is_some_and(|s| s.len() > 100) {
-            return Err(ApiError::invalid_field(
-                "search",
-                "must be at most 100 characters",
-            ));
-        }
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let search = optional_text("search", search.0.as_ref(), 100)?;
+        let include_inactive = include_inactive.0.unwrap_or(false);
         let mut tx = ctx.tx(&self.state).await?;
-        let clients = repo::list(
-            &mut tx,
-            search,
-            include_inactive.0.unwrap_or(false),
-            limit,
-            offset,
-        )
-        .await?;
+        let (rows, total) = repo::list(&mut tx, search.as_deref(), include_inactive, &page).await?;
         tx.commit().await?;
-        Ok(ClientList::Ok(Json(clients)))
+        let (items, next) = page.finish(rows, |c| c.id);
+        Ok(ClientListAnswer::Ok(Json(ClientList {
+            items,
+            total,
+            next,
+        })))
     }
 
     /// Add a client (estimators and admins).

@@ -1,4 +1,5 @@
 //! Clients (`/api/v1/clients`): the shop's customers, whom quotes are addressed to.
 
 pub mod api;
+pub mod model;
 pub mod repo;

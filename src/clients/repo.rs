@@ -1,33 +1,11 @@
 //! SQL for clients.
 
-use chrono::{DateTime, Utc};
-use poem_openapi::Object;
 use uuid::Uuid;
 
-use crate::db::TenantTx;
+use super::model::Client;
+use crate::db::{like_pattern, TenantTx};
+use crate::http::PageRequest;
 use crate::money::Rate;
-
-/// A client as the API shows it.
-#[derive(Debug, Clone, Object, sqlx::FromRow)]
-pub struct Client {
-    pub id: Uuid,
-    pub name: String,
-    #[oai(skip_serializing_if_is_none)]
-    pub rfc: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub email: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub phone: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub address: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub notes: Option<String>,
-    /// Standing discount: new quotes for this client start with it.
-    pub discount_rate: Rate,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// The writable fields of a client.
 pub struct ClientFields<'a> {
@@ -44,37 +22,45 @@ pub struct ClientFields<'a> {
 const COLUMNS: &str =
     "id, name, rfc, email, phone, address, notes, discount_rate, active, created_at, updated_at";
 
-/// A page of the bound tenant's clients, by name; `search` matches name, RFC or email.
+/// Where the client list goes on from: the id of the last client shown. The sort
+/// key (the name without case, then the id) is read from that row, so it is
+/// computed by the same collation as the order itself.
+pub type ListKey = Uuid;
+
+/// A page of the bound tenant's clients by name, and how many match in all;
+/// `search` matches name, RFC or email.
 pub async fn list(
     tx: &mut TenantTx,
     search: Option<&str>,
     include_inactive: bool,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Client>, sqlx::Error> {
+    page: &PageRequest<ListKey>,
+) -> Result<(Vec<Client>, i64), sqlx::Error> {
     let tenant = tx.tenant();
-    let pattern = search.map(|s| {
-        format!(
-            "%{}%",
-            s.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
-    sqlx::query_as(&format!(
+    let pattern = search.map(like_pattern);
+    let filters = r#"tenant_id = $1 AND (active OR $2)
+              AND ($3::text IS NULL OR name ILIKE $3 OR rfc ILIKE $3 OR email ILIKE $3)"#;
+    let rows = sqlx::query_as(&format!(
         r#"SELECT {COLUMNS} FROM clients
-            WHERE tenant_id = $1 AND (active OR $2)
-              AND ($3::text IS NULL OR name ILIKE $3 OR rfc ILIKE $3 OR email ILIKE $3)
+            WHERE {filters}
+              AND ($4::uuid IS NULL OR (lower(name), id) >
+                   (SELECT lower(name), id FROM clients WHERE tenant_id = $1 AND id = $4))
             ORDER BY lower(name), id
-            LIMIT $4 OFFSET $5"#
+            LIMIT $5"#
     ))
     .bind(tenant)
     .bind(include_inactive)
-    .bind(pattern)
-    .bind(limit)
-    .bind(offset)
+    .bind(&pattern)
+    .bind(page.after)
+    .bind(page.fetch())
     .fetch_all(tx.conn())
-    .await
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM clients WHERE {filters}"))
+        .bind(tenant)
+        .bind(include_inactive)
+        .bind(&pattern)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((rows, total))
 }
 
 /// One client of the bound tenant.

@@ -119,3 +119,13 @@ impl TenantTx {
         self.tx.commit().await
     }
 }
+
+/// `text` as an ILIKE pattern matching it anywhere, its wildcards escaped.
+pub fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}

@@ -3,10 +3,12 @@
 
 pub mod etag;
 pub mod fields;
+pub mod paging;
 pub mod payload;
 pub mod tags;
 
 pub use etag::check_if_match;
 pub use fields::{check_name, optional_text};
+pub use paging::PageRequest;
 pub use payload::JsonBody;
 pub use tags::ApiTags;

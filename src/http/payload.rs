@@ -140,19 +140,6 @@ impl<'a, T: Type + DeserializeOwned + Send> ApiExtractor<'a> for JsonBody<T> {
     }
 }
 
-/// Checks list paging: `limit` 1 to 100 (default 50), `offset` 0 or more (default 0).
-pub fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let limit = limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", "must be 1 to 100"));
-    }
-    let offset = offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::invalid_field("offset", "must be 0 or more"));
-    }
-    Ok((limit, offset))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

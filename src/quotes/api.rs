@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
 use super::lifecycle::{self, reference, Tagged};
-use super::model::{Quote, QuoteCreate, QuotePatch, QuoteStatus, QuoteSummary, QuoteVersion};
+use super::model::{Quote, QuoteCreate, QuoteList, QuotePatch, QuoteStatus, QuoteVersion};
 use super::preview::{price_with, PreviewRequest};
 use super::repo::ListFilter;
 use super::view::QuotePreview;
@@ -15,7 +15,7 @@ use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::catalog::snapshot::tenant_catalog;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{optional_text, ApiTags, JsonBody};
+use crate::http::{optional_text, ApiTags, JsonBody, PageRequest};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -25,9 +25,9 @@ enum PreviewAnswer {
 }
 
 #[derive(ApiResponse)]
-enum QuoteList {
+enum QuoteListAnswer {
     #[oai(status = 200)]
-    Ok(Json<Vec<QuoteSummary>>),
+    Ok(Json<QuoteList>),
 }
 
 #[derive(ApiResponse)]
@@ -91,8 +91,9 @@ impl QuotesApi {
     }
 
     /// Quotes, most recently changed first, a page at a time (`limit` 1 to 100,
-    /// default 50). Filters: `status`, `client_id`, and `search` (title, client
-    /// name, or the number, e.g. `COT-000042` or `42`).
+    /// default 50; `cursor` from the previous page's `next`). Filters: `status`,
+    /// `client_id`, and `search` (title, client name, or the number, e.g.
+    /// `COT-000042` or `42`).
     #[oai(path = "/", method = "get", operation_id = "quotes_list")]
     async fn list(
         &self,
@@ -101,21 +102,19 @@ impl QuotesApi {
         client_id: Query<Option<Uuid>>,
         search: Query<Option<String>>,
         limit: Query<Option<i64>>,
-        offset: Query<Option<i64>>,
-    ) -> ApiResult<QuoteList> {
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<QuoteListAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        let (limit, offset) = crate::http::payload::page(limit.0, offset.0)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let search = optional_text("search", search.0.as_ref(), 100)?;
         let filter = ListFilter {
             status: status.0,
             client_id: client_id.0,
             search: search.as_deref(),
-            limit,
-            offset,
         };
-        let quotes = lifecycle::list(&self.state, ctx, &filter).await?;
-        Ok(QuoteList::Ok(Json(quotes)))
+        let quotes = lifecycle::list(&self.state, ctx, &filter, &page).await?;
+        Ok(QuoteListAnswer::Ok(Json(quotes)))
     }
 
     /// Save a new draft quote for a client, priced with the current catalogue.

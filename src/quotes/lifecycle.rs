@@ -18,7 +18,8 @@ use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
 use super::model::{
-    ClientRef, Quote, QuoteCreate, QuoteEvent, QuotePatch, QuoteStatus, QuoteSummary, VersionInfo,
+    ClientRef, Quote, QuoteCreate, QuoteEvent, QuoteList, QuotePatch, QuoteStatus, QuoteSummary,
+    VersionInfo,
 };
 use super::preview::{price_with, PreviewRequest};
 use super::repo::{self, EventRow, Priced, QuoteRow, VersionInfoRow, VersionRow};
@@ -26,11 +27,12 @@ use super::stored;
 use super::view::QuotePreview;
 use crate::auth::TenantCtx;
 use crate::catalog::snapshot::tenant_catalog;
+use crate::clients::model::Client;
 use crate::clients::repo as clients;
 use crate::db::TenantTx;
 use crate::documents::quote::PdfJob;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{check_if_match, optional_text};
+use crate::http::{check_if_match, optional_text, PageRequest};
 use crate::money::Money;
 use crate::settings::company::repo as company;
 use crate::settings::quotes::repo as settings;
@@ -72,7 +74,7 @@ fn etag(row: &QuoteRow) -> String {
 }
 
 /// The client, if it exists in the tenant (404) and is not archived (422).
-async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<clients::Client> {
+async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<Client> {
     match clients::get(tx, id).await? {
         None => Err(ApiError::not_found(
             "client_not_found",
@@ -277,16 +279,22 @@ pub async fn get(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Tagge
     answer(ctx.tx(state).await?, id).await
 }
 
-/// A page of quotes.
+/// A page of quotes, how many match in all, and the next page's cursor.
 pub async fn list(
     state: &AppState,
     ctx: &TenantCtx,
     filter: &repo::ListFilter<'_>,
-) -> ApiResult<Vec<QuoteSummary>> {
+    page: &PageRequest<repo::ListKey>,
+) -> ApiResult<QuoteList> {
     let mut tx = ctx.tx(state).await?;
-    let rows = repo::list(&mut tx, filter).await?;
+    let (rows, total) = repo::list(&mut tx, filter, page).await?;
     tx.commit().await?;
-    rows.iter().map(summary).collect()
+    let (rows, next) = page.finish(rows, |r| (r.updated_at, r.number));
+    Ok(QuoteList {
+        items: rows.iter().map(summary).collect::<ApiResult<_>>()?,
+        total,
+        next,
+    })
 }
 
 /// Saves a new draft for a client, priced with the current catalogue; the client's

@@ -182,3 +182,9 @@ pub struct QuoteVersion {
     #[oai(skip_serializing_if_is_none)]
     pub valid_until: Option<NaiveDate>,
 }
+
+crate::page_of!(
+    /// A page of quotes, most recently changed first.
+    QuoteList,
+    QuoteSummary
+);

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::QuoteStatus;
 use super::stored::{self, Stored};
 use crate::db::TenantTx;
+use crate::http::PageRequest;
 
 /// The status as read: a sent quote past its validity date is expired. Dates are
 /// the tenant's local date (its `time_zone` setting).
@@ -119,9 +120,10 @@ pub struct ListFilter<'a> {
     pub client_id: Option<Uuid>,
     /// Matches the title or the client's name; digits also match the number.
     pub search: Option<&'a str>,
-    pub limit: i64,
-    pub offset: i64,
 }
+
+/// The sort key of the quote list: most recently changed first, then by number.
+pub type ListKey = (DateTime<Utc>, i64);
 
 fn select(tail: &str) -> String {
     format!(
@@ -346,17 +348,14 @@ pub async fn get(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<Option<Quote
         .await
 }
 
-/// A page of quotes, most recently changed first.
-pub async fn list(tx: &mut TenantTx, f: &ListFilter<'_>) -> Result<Vec<QuoteRow>, sqlx::Error> {
+/// A page of quotes, most recently changed first, and how many match in all.
+pub async fn list(
+    tx: &mut TenantTx,
+    f: &ListFilter<'_>,
+    page: &PageRequest<ListKey>,
+) -> Result<(Vec<QuoteRow>, i64), sqlx::Error> {
     let tenant = tx.tenant();
-    let pattern = f.search.map(|s| {
-        format!(
-            "%{}%",
-            s.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
+    let pattern = f.search.map(crate::db::like_pattern);
     // `42`, `COT-000042` or `cot42` name a number; other text does not.
     let number = f.search.and_then(|s| {
         let s = s.trim();
@@ -366,22 +365,41 @@ pub async fn list(tx: &mut TenantTx, f: &ListFilter<'_>) -> Result<Vec<QuoteRow>
             .map_or(s, |rest| rest.trim_start_matches('-'));
         digits.parse::<i64>().ok()
     });
-    sqlx::query_as(&select(&format!(
+    let filters = format!(
         r#"AND ($2::text IS NULL OR {STATUS} = $2)
            AND ($3::uuid IS NULL OR q.client_id = $3)
-           AND ($4::text IS NULL OR q.title ILIKE $4 OR c.name ILIKE $4 OR q.number = $5)
+           AND ($4::text IS NULL OR q.title ILIKE $4 OR c.name ILIKE $4 OR q.number = $5)"#
+    );
+    let (after_at, after_number) = page.after.unzip();
+    let rows = sqlx::query_as(&select(&format!(
+        r#"{filters}
+           AND ($6::timestamptz IS NULL OR (q.updated_at, q.number) < ($6, $7))
          ORDER BY q.updated_at DESC, q.number DESC
-         LIMIT $6 OFFSET $7"#
+         LIMIT $8"#
     )))
     .bind(tenant)
     .bind(f.status.map(QuoteStatus::as_str))
     .bind(f.client_id)
-    .bind(pattern)
+    .bind(&pattern)
     .bind(number)
-    .bind(f.limit)
-    .bind(f.offset)
+    .bind(after_at)
+    .bind(after_number)
+    .bind(page.fetch())
     .fetch_all(tx.conn())
-    .await
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        r#"SELECT count(*) FROM quotes q
+             JOIN clients c ON c.tenant_id = q.tenant_id AND c.id = q.client_id
+            WHERE q.tenant_id = $1 {filters}"#
+    ))
+    .bind(tenant)
+    .bind(f.status.map(QuoteStatus::as_str))
+    .bind(f.client_id)
+    .bind(&pattern)
+    .bind(number)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok((rows, total))
 }
 
 /// One version of a quote.

@@ -75,8 +75,14 @@ enum CreateAnswer {
 #[derive(ApiResponse)]
 enum TenantList {
     #[oai(status = 200)]
-    Ok(Json<Vec<Tenant>>),
+    Ok(Json<TenantPage>),
 }
+
+crate::page_of!(
+    /// A page of tenants, by slug.
+    TenantPage,
+    Tenant
+);
 
 #[derive(ApiResponse)]
 enum TenantAnswer {
@@ -247,13 +253,20 @@ impl TenantsApi {
         }
     }
 
-    /// Every tenant.
+    /// Every tenant by slug, a page at a time (`limit` 1 to 100, default 50;
+    /// `cursor` from the previous page's `next`).
     #[oai(path = "/", method = "get", operation_id = "platform_tenants_list")]
-    async fn list(&self, _auth: PlatformAuth) -> ApiResult<TenantList> {
+    async fn list(
+        &self,
+        _auth: PlatformAuth,
+        limit: poem_openapi::param::Query<Option<i64>>,
+        cursor: poem_openapi::param::Query<Option<String>>,
+    ) -> ApiResult<TenantList> {
         require_platform(&self.state, Permission::ManageTenants)?;
-        Ok(TenantList::Ok(Json(
-            repo::list(&self.state.db.platform).await?,
-        )))
+        let page = crate::http::PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let (rows, total) = repo::list(&self.state.db.platform, &page).await?;
+        let (items, next) = page.finish(rows, |t| t.slug.clone());
+        Ok(TenantList::Ok(Json(TenantPage { items, total, next })))
     }
 
     /// One tenant by slug.

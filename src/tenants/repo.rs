@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use sqlx::PgPool;
 
 use crate::db::TenantTx;
+use crate::http::PageRequest;
 use crate::ids::{TenantId, UserId};
 use crate::users::model::TenantRole;
 
@@ -44,11 +45,22 @@ pub async fn find_by_id(pool: &PgPool, id: TenantId) -> Result<Option<Tenant>, s
         .await
 }
 
-/// Every tenant, by slug.
-pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_TENANT} ORDER BY slug"))
-        .fetch_all(pool)
-        .await
+/// A page of every tenant by slug (after the slug `after`), and how many there are.
+pub async fn list(
+    pool: &PgPool,
+    page: &PageRequest<String>,
+) -> Result<(Vec<Tenant>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "{SELECT_TENANT} WHERE $1::text IS NULL OR slug > $1 ORDER BY slug LIMIT $2"
+    ))
+    .bind(page.after.as_deref())
+    .bind(page.fetch())
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM tenants")
+        .fetch_one(pool)
+        .await?;
+    Ok((rows, total))
 }
 
 /// Creates the tenant bound to `tx`, its first admin, and its own copies of the

@@ -1,19 +1,19 @@
 //! `/api/v1/users`: tenant admins manage their users.
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::model::{normalize_email, TenantRole, User};
+use super::model::{normalize_email, TenantRole, User, UserPage};
 use super::repo;
 use crate::auth::password::password_problem;
 use crate::auth::rbac::Permission;
 use crate::auth::{repo as auth_repo, TenantAuth};
 use crate::cache::Scope;
 use crate::error::{violated_constraint, ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::{ApiTags, PageRequest};
 use crate::ids::UserId;
 use crate::state::AppState;
 
@@ -39,7 +39,7 @@ pub struct UpdateUser {
 #[derive(ApiResponse)]
 enum UserList {
     #[oai(status = 200)]
-    Ok(Json<Vec<User>>),
+    Ok(Json<UserPage>),
 }
 
 #[derive(ApiResponse)]
@@ -57,15 +57,23 @@ pub struct UsersApi {
 
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
 impl UsersApi {
-    /// List the tenant's users (admins only).
+    /// The tenant's users by email, a page at a time (admins only; `limit` 1 to
+    /// 100, default 50; `cursor` from the previous page's `next`).
     #[oai(path = "/", method = "get", operation_id = "users_list")]
-    async fn list(&self, auth: TenantAuth) -> ApiResult<UserList> {
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        limit: Query<Option<i64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<UserList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let mut tx = ctx.tx(&self.state).await?;
-        let users = repo::list(&mut tx).await?;
+        let (rows, total) = repo::list(&mut tx, &page).await?;
         tx.commit().await?;
-        Ok(UserList::Ok(Json(users)))
+        let (items, next) = page.finish(rows, |u| u.email.clone());
+        Ok(UserList::Ok(Json(UserPage { items, total, next })))
     }
 
     /// Create a user with a role (admins only). A taken email is 409 `user_exists`.

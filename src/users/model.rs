@@ -44,6 +44,12 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::page_of!(
+    /// A page of users, by email.
+    UserPage,
+    User
+);
+
 /// Lowercases and checks an email address; the error names what is wrong.
 pub fn normalize_email(raw: &str) -> Result<String, String> {
     let email = raw.trim().to_lowercase();

@@ -1,6 +1,7 @@
 //! SQL for users and memberships.
 
 use crate::db::TenantTx;
+use crate::http::PageRequest;
 use crate::ids::UserId;
 
 use super::model::{TenantRole, User};
@@ -11,15 +12,27 @@ const SELECT_USER: &str = r#"
       JOIN memberships m ON m.tenant_id = u.tenant_id AND m.user_id = u.id
 "#;
 
-/// Every user of the bound tenant, by email.
-pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, sqlx::Error> {
+/// A page of the bound tenant's users by email (after the email `after`), and how
+/// many there are in all.
+pub async fn list(
+    tx: &mut TenantTx,
+    page: &PageRequest<String>,
+) -> Result<(Vec<User>, i64), sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query_as(&format!(
-        "{SELECT_USER} WHERE u.tenant_id = $1 ORDER BY u.email"
+    let rows = sqlx::query_as(&format!(
+        "{SELECT_USER} WHERE u.tenant_id = $1 AND ($2::text IS NULL OR u.email > $2)
+          ORDER BY u.email LIMIT $3"
     ))
     .bind(tenant)
+    .bind(page.after.as_deref())
+    .bind(page.fetch())
     .fetch_all(tx.conn())
-    .await
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM users WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((rows, total))
 }
 
 /// One user of the bound tenant.

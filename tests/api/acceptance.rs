@@ -28,7 +28,7 @@ async fn a_price_set_to_999_reads_999_at_once_and_restored_reads_85_with_both_ch
     assert_eq!(app.price_of("VID-CLARO-4", token).await, "85.00");
 
     let history = app
-        .get_json("/api/v1/materials/VID-CLARO-4/history", token)
+        .get_items("/api/v1/materials/VID-CLARO-4/history", token)
         .await;
     let tenant_changes: Vec<(String, String)> = history
         .as_array()

@@ -230,7 +230,7 @@ async fn admins_create_users_change_roles_and_deactivate_them_with_immediate_eff
     )
     .await;
 
-    let listed = app.get_json("/api/v1/users", admin).await;
+    let listed = app.get_items("/api/v1/users", admin).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
     app.cleanup().await;
 }
@@ -292,7 +292,7 @@ async fn bad_user_input_is_refused_with_the_field_named() {
         expect_named_error(resp, status, field, field).await;
     }
     assert_eq!(
-        app.get_json("/api/v1/users", &t.admin_token)
+        app.get_items("/api/v1/users", &t.admin_token)
             .await
             .as_array()
             .map(Vec::len),

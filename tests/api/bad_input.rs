@@ -13,7 +13,7 @@ async fn bad_material_requests_get_4xx_in_the_error_envelope_and_change_nothing(
     let token = t.admin_token.as_str();
     let tag = app.etag("VID-CLARO-4", token).await;
     let before = app
-        .get_json("/api/v1/materials?include_inactive=true", token)
+        .get_items("/api/v1/materials?include_inactive=true", token)
         .await;
 
     let raw = |method: Method, path: &str, body: &str, content_type: &str| {
@@ -208,7 +208,7 @@ async fn bad_material_requests_get_4xx_in_the_error_envelope_and_change_nothing(
         }
     }
     let after = app
-        .get_json("/api/v1/materials?include_inactive=true", token)
+        .get_items("/api/v1/materials?include_inactive=true", token)
         .await;
     assert_eq!(before, after, "no bad request changed anything");
     app.cleanup().await;

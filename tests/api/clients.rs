@@ -40,25 +40,39 @@ async fn estimators_keep_clients_that_other_tenants_cannot_see_or_change() {
             .map(|c| c["name"].as_str().unwrap_or("").to_owned())
             .collect()
     };
-    let all = app.get_json("/api/v1/clients", &estimator).await;
+    let all = app.get_items("/api/v1/clients", &estimator).await;
     assert_eq!(
         names(&all),
         ["Ana López", "Beto Ruiz", "Constructora del Valle"],
         "ordered by name"
     );
-    let page = app
-        .get_json("/api/v1/clients?limit=1&offset=1", &estimator)
+    // Pages follow each other by cursor, each naming the total.
+    let first = app.get_json("/api/v1/clients?limit=2", &estimator).await;
+    assert_eq!(names(&first["items"]), ["Ana López", "Beto Ruiz"]);
+    assert_eq!(first["total"], 3);
+    let next = first["next"].as_str().expect("a second page");
+    let second = app
+        .get_json(
+            &format!("/api/v1/clients?limit=2&cursor={next}"),
+            &estimator,
+        )
         .await;
-    assert_eq!(names(&page), ["Beto Ruiz"]);
+    assert_eq!(names(&second["items"]), ["Constructora del Valle"]);
+    assert_eq!(
+        (second["total"].as_i64(), second["next"].is_null()),
+        (Some(3), true)
+    );
     let found = app
-        .get_json("/api/v1/clients?search=cdv0101", &estimator)
+        .get_items("/api/v1/clients?search=cdv0101", &estimator)
         .await;
     assert_eq!(
         names(&found),
         ["Constructora del Valle"],
         "search matches the RFC"
     );
-    let literal = app.get_json("/api/v1/clients?search=%25", &estimator).await;
+    let literal = app
+        .get_items("/api/v1/clients?search=%25", &estimator)
+        .await;
     assert_eq!(
         names(&literal),
         Vec::<String>::new(),
@@ -80,12 +94,12 @@ async fn estimators_keep_clients_that_other_tenants_cannot_see_or_change() {
         "absent fields kept"
     );
     assert_eq!(
-        names(&app.get_json("/api/v1/clients", &estimator).await).len(),
+        names(&app.get_items("/api/v1/clients", &estimator).await).len(),
         2
     );
     assert_eq!(
         names(
-            &app.get_json("/api/v1/clients?include_inactive=true", &estimator)
+            &app.get_items("/api/v1/clients?include_inactive=true", &estimator)
                 .await
         )
         .len(),
@@ -94,7 +108,7 @@ async fn estimators_keep_clients_that_other_tenants_cannot_see_or_change() {
 
     // Another tenant: nothing listed, 404 on read and write, and nothing changed.
     assert_eq!(
-        names(&app.get_json("/api/v1/clients", &other.admin_token).await).len(),
+        names(&app.get_items("/api/v1/clients", &other.admin_token).await).len(),
         0
     );
     let resp = app
@@ -130,7 +144,7 @@ async fn estimators_keep_clients_that_other_tenants_cannot_see_or_change() {
     // Viewers read clients but do not write them.
     let viewer = app.user_token(&t, "viewer").await;
     assert_eq!(
-        names(&app.get_json("/api/v1/clients", &viewer).await).len(),
+        names(&app.get_items("/api/v1/clients", &viewer).await).len(),
         2
     );
     let resp = app
@@ -193,7 +207,7 @@ async fn bad_client_input_is_refused_with_the_field_named() {
             .await;
         expect_named_error(resp, status, field, field).await;
     }
-    for query in ["limit=0", "limit=101", "offset=-1"] {
+    for query in ["limit=0", "limit=101"] {
         let resp = app
             .get(&format!("/api/v1/clients?{query}"), &t.admin_token)
             .await;
@@ -205,10 +219,18 @@ async fn bad_client_input_is_refused_with_the_field_named() {
         )
         .await;
     }
+    let resp = app.get("/api/v1/clients?cursor=nope", &t.admin_token).await;
+    expect_error(
+        resp,
+        StatusCode::BAD_REQUEST,
+        "invalid_cursor",
+        "a forged cursor",
+    )
+    .await;
     let resp = app.get("/api/v1/clients/not-a-uuid", &t.admin_token).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
-        app.get_json("/api/v1/clients?include_inactive=true", &t.admin_token)
+        app.get_items("/api/v1/clients?include_inactive=true", &t.admin_token)
             .await,
         json!([]),
         "nothing created"

@@ -23,7 +23,7 @@ async fn a_new_tenant_has_its_own_copy_of_all_seven_glass_prices() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("glass")).await;
     let prices = app
-        .get_json("/api/v1/prices?category=glass", &t.admin_token)
+        .get_items("/api/v1/prices?category=glass", &t.admin_token)
         .await;
     let seen: Vec<(String, String, String)> = prices
         .as_array()
@@ -85,7 +85,7 @@ async fn deactivating_the_tenants_copy_falls_back_to_the_global_default() {
 
     // The inactive row is still listed on request, and can be reactivated.
     let all = app
-        .get_json(
+        .get_items(
             "/api/v1/materials?category=glass&include_inactive=true",
             token,
         )
@@ -180,7 +180,7 @@ async fn a_new_default_price_reaches_inheriting_tenants_while_tenants_with_their
 
     let tag = {
         let list = app
-            .get_json(
+            .get_items(
                 "/api/v1/platform/materials?category=profile",
                 &app.platform_key,
             )
@@ -215,7 +215,7 @@ async fn a_new_default_price_reaches_inheriting_tenants_while_tenants_with_their
         "own row kept"
     );
     let history = app
-        .get_json(
+        .get_items(
             "/api/v1/platform/materials/PER-NAC3-JA/history",
             &app.platform_key,
         )
@@ -232,13 +232,13 @@ async fn a_new_default_price_reaches_inheriting_tenants_while_tenants_with_their
 async fn listing_materials_marks_each_row_with_its_source() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("list")).await;
-    let list = app.get_json("/api/v1/materials", &t.admin_token).await;
+    let list = app.get_items("/api/v1/materials", &t.admin_token).await;
     let rows = list.as_array().expect("array");
     assert_eq!(rows.len(), 25, "7 own glass rows + 18 inherited defaults");
     let own = rows.iter().filter(|m| m["source"] == "tenant").count();
     assert_eq!(own, 7);
     let profiles = app
-        .get_json("/api/v1/materials?category=profile", &t.admin_token)
+        .get_items("/api/v1/materials?category=profile", &t.admin_token)
         .await;
     assert!(profiles
         .as_array()

@@ -271,6 +271,20 @@ impl TestApp {
         expect_status(resp, StatusCode::OK, path).await
     }
 
+    /// GET of a list that must succeed: checks the envelope (`items`, `total`,
+    /// `next`) and returns the items as a JSON array.
+    pub async fn get_items(&self, path: &str, token: &str) -> Value {
+        let page = self.get_json(path, token).await;
+        assert!(page["total"].is_i64(), "{path}: a list has a total: {page}");
+        assert!(
+            page["next"].is_null() || page["next"].is_string(),
+            "{path}: a list has a next cursor or null: {page}"
+        );
+        let items = page["items"].clone();
+        assert!(items.is_array(), "{path}: a list has items: {page}");
+        items
+    }
+
     /// PATCH with `If-Match`.
     pub async fn patch(
         &self,

@@ -23,7 +23,7 @@ async fn every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_a
         )
         .await;
     expect_status(resp, StatusCode::CREATED, "B creates a material").await;
-    let b_users = app.get_json("/api/v1/users", &b.admin_token).await;
+    let b_users = app.get_items("/api/v1/users", &b.admin_token).await;
     let b_admin_id = b_users[0]["id"].as_str().expect("B admin id").to_owned();
 
     let cases: Vec<(Method, String, Option<serde_json::Value>)> = vec![
@@ -63,12 +63,12 @@ async fn every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_a
         );
     }
     // A's listings do not show B's data.
-    let listed = app.get_json("/api/v1/materials", &a.admin_token).await;
+    let listed = app.get_items("/api/v1/materials", &a.admin_token).await;
     assert!(
         !listed.to_string().contains("HER-SOLO-B"),
         "A's catalogue lists B's material"
     );
-    let users = app.get_json("/api/v1/users", &a.admin_token).await;
+    let users = app.get_items("/api/v1/users", &a.admin_token).await;
     assert!(
         !users.to_string().contains(&b.admin_email),
         "A's users list B's admin"

@@ -12,6 +12,7 @@ mod company;
 mod fallback;
 mod helpers;
 mod http_isolation;
+mod lists;
 mod onboarding;
 mod operations;
 mod platform_quotes;

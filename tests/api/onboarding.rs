@@ -36,7 +36,7 @@ async fn onboarding_creates_the_tenant_its_admin_and_seven_glass_prices_in_one_g
     );
 
     let listed = app
-        .get_json("/api/v1/platform/tenants", &app.platform_key)
+        .get_items("/api/v1/platform/tenants", &app.platform_key)
         .await;
     assert!(listed
         .as_array()
@@ -69,7 +69,7 @@ async fn a_duplicate_slug_is_409_and_creates_nothing() {
         .await;
     expect_error(second, StatusCode::CONFLICT, "tenant_exists", "duplicate").await;
     let listed = app
-        .get_json("/api/v1/platform/tenants", &app.platform_key)
+        .get_items("/api/v1/platform/tenants", &app.platform_key)
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     app.cleanup().await;
@@ -101,7 +101,7 @@ async fn a_retried_request_with_the_same_idempotency_key_returns_the_first_tenan
     .await;
     assert_eq!(first, again, "the retry answers exactly the first result");
     let listed = app
-        .get_json("/api/v1/platform/tenants", &app.platform_key)
+        .get_items("/api/v1/platform/tenants", &app.platform_key)
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "no second tenant");
 
@@ -172,7 +172,7 @@ async fn invalid_onboarding_requests_are_refused_with_the_field_named_and_create
         );
     }
     let listed = app
-        .get_json("/api/v1/platform/tenants", &app.platform_key)
+        .get_items("/api/v1/platform/tenants", &app.platform_key)
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(0));
     app.cleanup().await;

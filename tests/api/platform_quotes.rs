@@ -40,7 +40,7 @@ async fn the_platform_edits_default_products_and_inheriting_tenants_follow() {
 
     let resp = platform(&app, Method::GET, "/api/v1/platform/products", None, None).await;
     let list = expect_status(resp, StatusCode::OK, "list").await;
-    let fixed = list
+    let fixed = list["items"]
         .as_array()
         .expect("products")
         .iter()
@@ -237,7 +237,7 @@ async fn default_labour_colours_and_tax_rates_reach_inheriting_tenants_at_once()
     .await;
     expect_status(resp, StatusCode::NO_CONTENT, "colour price").await;
     let prices = app
-        .get_json("/api/v1/materials/PER-NAC3-RS/colours", &t.admin_token)
+        .get_items("/api/v1/materials/PER-NAC3-RS/colours", &t.admin_token)
         .await;
     assert!(prices
         .as_array()
@@ -272,7 +272,7 @@ async fn default_labour_colours_and_tax_rates_reach_inheriting_tenants_at_once()
     )
     .await;
     expect_status(resp, StatusCode::NO_CONTENT, "future default tax").await;
-    let rates = app.get_json("/api/v1/tax-rates", &t.admin_token).await;
+    let rates = app.get_items("/api/v1/tax-rates", &t.admin_token).await;
     let iva16: Vec<(&str, bool)> = rates
         .as_array()
         .expect("rates")

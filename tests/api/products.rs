@@ -271,7 +271,7 @@ async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_default
     let other = app.onboard(&slug("cat2")).await;
     let admin = &t.admin_token;
 
-    let colours = app.get_json("/api/v1/colours", admin).await;
+    let colours = app.get_items("/api/v1/colours", admin).await;
     assert!(colours
         .as_array()
         .expect("colours")
@@ -299,7 +299,7 @@ async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_default
     .await;
     assert_eq!(unit_price_of(&theirs, "PER-NAC3-RS"), default_price);
     let prices = app
-        .get_json("/api/v1/materials/PER-NAC3-RS/colours", admin)
+        .get_items("/api/v1/materials/PER-NAC3-RS/colours", admin)
         .await;
     assert!(prices
         .as_array()
@@ -385,7 +385,7 @@ async fn colours_colour_prices_and_labour_rates_are_the_tenants_over_the_default
     )
     .await;
     assert_eq!(theirs["items"][0]["labour"], "140.40");
-    let rates = app.get_json("/api/v1/labour-rates", admin).await;
+    let rates = app.get_items("/api/v1/labour-rates", admin).await;
     assert!(rates
         .as_array()
         .expect("rates")
@@ -497,13 +497,13 @@ async fn bad_catalogue_edits_are_refused_naming_the_problem() {
         }
     }
     // Nothing was written.
-    let colours = app.get_json("/api/v1/colours", &t.admin_token).await;
+    let colours = app.get_items("/api/v1/colours", &t.admin_token).await;
     assert!(colours
         .as_array()
         .expect("colours")
         .iter()
         .all(|c| c["source"] == "global"));
-    let rates = app.get_json("/api/v1/labour-rates", &t.admin_token).await;
+    let rates = app.get_items("/api/v1/labour-rates", &t.admin_token).await;
     assert!(rates
         .as_array()
         .expect("rates")

@@ -313,7 +313,7 @@ async fn bad_quote_input_gets_a_4xx_naming_the_field_and_value() {
 async fn products_are_listed_with_their_source_and_bad_products_are_refused_naming_the_bom_line() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("prod")).await;
-    let listed = app.get_json("/api/v1/products", &t.admin_token).await;
+    let listed = app.get_items("/api/v1/products", &t.admin_token).await;
     let codes: Vec<&str> = listed
         .as_array()
         .expect("array")

@@ -312,11 +312,11 @@ async fn a_sent_quote_past_its_validity_reads_expired_cannot_be_accepted_and_can
         .await;
     assert_eq!(q["status"], "expired");
     let listed = app
-        .get_json("/api/v1/quotes?status=expired", &t.admin_token)
+        .get_items("/api/v1/quotes?status=expired", &t.admin_token)
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let listed = app
-        .get_json("/api/v1/quotes?status=sent", &t.admin_token)
+        .get_items("/api/v1/quotes?status=sent", &t.admin_token)
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(0));
 
@@ -413,14 +413,14 @@ async fn duplicating_makes_a_new_numbered_draft_and_lists_filter_search_and_page
             .filter_map(|q| q["number"].as_i64())
             .collect()
     };
-    let all = app.get_json("/api/v1/quotes", &t.admin_token).await;
+    let all = app.get_items("/api/v1/quotes", &t.admin_token).await;
     assert_eq!(numbers(&all), [3, 2, 1], "most recently changed first");
     let by_client = app
-        .get_json(&format!("/api/v1/quotes?client_id={norte}"), &t.admin_token)
+        .get_items(&format!("/api/v1/quotes?client_id={norte}"), &t.admin_token)
         .await;
     assert_eq!(numbers(&by_client), [3, 1]);
     let drafts = app
-        .get_json("/api/v1/quotes?status=draft", &t.admin_token)
+        .get_items("/api/v1/quotes?status=draft", &t.admin_token)
         .await;
     assert_eq!(numbers(&drafts), [3, 2]);
     for (search, expected) in [
@@ -430,17 +430,27 @@ async fn duplicating_makes_a_new_numbered_draft_and_lists_filter_search_and_page
         ("%", vec![]),
     ] {
         let found = app
-            .get_json(&format!("/api/v1/quotes?search={search}"), &t.admin_token)
+            .get_items(&format!("/api/v1/quotes?search={search}"), &t.admin_token)
             .await;
         assert_eq!(numbers(&found), expected, "search {search}");
     }
-    let page = app
-        .get_json("/api/v1/quotes?limit=1&offset=1", &t.admin_token)
-        .await;
-    assert_eq!(numbers(&page), [2]);
+    // Keyset pages: each cursor goes on after the last quote shown, and every page
+    // names the total.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/quotes?limit=2".to_owned();
+    loop {
+        let page = app.get_json(&path, &t.admin_token).await;
+        assert_eq!(page["total"], 3);
+        seen.extend(numbers(&page["items"]));
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/quotes?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [3, 2, 1], "pages neither skip nor repeat");
     for (query, status, named) in [
         ("limit=0", StatusCode::UNPROCESSABLE_ENTITY, "limit"),
-        ("offset=-1", StatusCode::UNPROCESSABLE_ENTITY, "offset"),
+        ("cursor=zz", StatusCode::BAD_REQUEST, "cursor"),
         ("status=lost", StatusCode::BAD_REQUEST, "status"),
         ("client_id=nope", StatusCode::BAD_REQUEST, "client_id"),
     ] {
@@ -486,7 +496,7 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
         )
         .await;
     expect_error(resp, StatusCode::NOT_FOUND, "quote_not_found", "patch").await;
-    let listed = app.get_json("/api/v1/quotes", &b.admin_token).await;
+    let listed = app.get_items("/api/v1/quotes", &b.admin_token).await;
     assert_eq!(listed, json!([]));
     // B cannot address a quote to A's client either.
     let resp = app
@@ -515,7 +525,7 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
 
     let viewer = app.user_token(&a, "viewer").await;
     app.get_json(&format!("/api/v1/quotes/{id}"), &viewer).await;
-    app.get_json("/api/v1/quotes", &viewer).await;
+    app.get_items("/api/v1/quotes", &viewer).await;
     let resp = action(&app, &viewer, &id, "send").await;
     expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "viewer send").await;
     let resp = app
@@ -607,7 +617,7 @@ async fn bad_quotes_are_refused_naming_the_field_and_nothing_is_saved() {
             .await;
         expect_named_error(resp, status, named, &body.to_string()).await;
     }
-    let listed = app.get_json("/api/v1/quotes", &t.admin_token).await;
+    let listed = app.get_items("/api/v1/quotes", &t.admin_token).await;
     assert_eq!(listed, json!([]), "nothing saved");
 
     // The first quote that does save is number 1: failed requests used no number.

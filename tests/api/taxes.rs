@@ -48,7 +48,7 @@ async fn a_quote_names_a_tax_code_and_gets_the_rate_in_force_today() {
     let other = app.onboard(&slug("tax2")).await;
     let admin = &t.admin_token;
 
-    let rates = app.get_json("/api/v1/tax-rates", admin).await;
+    let rates = app.get_items("/api/v1/tax-rates", admin).await;
     let current: Vec<(&str, &str)> = rates
         .as_array()
         .expect("rates")

@@ -5,7 +5,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_colour_code, check_colour_name, Colour, ColourInput};
+use super::model::{check_colour_code, check_colour_name, Colour, ColourInput, ColourPage};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 #[derive(ApiResponse)]
 enum ColourList {
     #[oai(status = 200)]
-    Ok(Json<Vec<Colour>>),
+    Ok(Json<ColourPage>),
 }
 
 #[derive(ApiResponse)]
@@ -48,7 +48,7 @@ impl ColoursApi {
         let mut tx = ctx.tx(&self.state).await?;
         let list = repo::effective(&mut tx).await?;
         tx.commit().await?;
-        Ok(ColourList::Ok(Json(list)))
+        Ok(ColourList::Ok(Json(ColourPage::whole(list))))
     }
 
     /// Add or rename a colour (admins only); naming a default makes it the tenant's own.

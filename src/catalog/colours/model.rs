@@ -38,6 +38,18 @@ pub struct ColourPriceInput {
     pub price: Money,
 }
 
+crate::page_of!(
+    /// Colours, by code, in one page.
+    ColourPage,
+    Colour
+);
+
+crate::page_of!(
+    /// A profile's colour prices, by colour, in one page.
+    ColourPricePage,
+    ColourPrice
+);
+
 /// Colour codes: 1 to 16 of `A-Z 0-9 _ -`, starting with a letter or digit. Tax
 /// codes follow the same convention.
 pub fn is_code(code: &str) -> bool {

@@ -5,7 +5,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{parse_window_type, LabourRate, LabourRateInput};
+use super::model::{parse_window_type, LabourRate, LabourRateInput, LabourRatePage};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 #[derive(ApiResponse)]
 enum LabourList {
     #[oai(status = 200)]
-    Ok(Json<Vec<LabourRate>>),
+    Ok(Json<LabourRatePage>),
 }
 
 #[derive(ApiResponse)]
@@ -48,7 +48,7 @@ impl LabourApi {
         let mut tx = ctx.tx(&self.state).await?;
         let list = repo::effective(&mut tx).await?;
         tx.commit().await?;
-        Ok(LabourList::Ok(Json(list)))
+        Ok(LabourList::Ok(Json(LabourRatePage::whole(list))))
     }
 
     /// Set the tenant's labour rate for a window type (admins only).

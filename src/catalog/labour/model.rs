@@ -25,6 +25,12 @@ pub struct LabourRateInput {
     pub complexity: Factor,
 }
 
+crate::page_of!(
+    /// Labour rates, by window type, in one page.
+    LabourRatePage,
+    LabourRate
+);
+
 impl LabourRateInput {
     /// Checks what the types do not: the complexity is more than 0.
     pub fn check(&self) -> ApiResult<()> {

@@ -6,22 +6,22 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::edit::{self, not_found};
-use super::model::{CreateMaterial, Material, PriceChange, UpdateMaterial};
+use super::model::{CreateMaterial, Material, MaterialPage, PriceChangePage, UpdateMaterial};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
-use crate::catalog::colours::model::{ColourPrice, ColourPriceInput};
+use crate::catalog::colours::model::{ColourPrice, ColourPriceInput, ColourPricePage};
 use crate::catalog::colours::repo as colours;
 use crate::catalog::model::{Category, MaterialCode, Source};
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{ApiTags, JsonBody};
+use crate::http::{ApiTags, JsonBody, PageRequest};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
 pub(crate) enum MaterialList {
     #[oai(status = 200)]
-    Ok(Json<Vec<Material>>),
+    Ok(Json<MaterialPage>),
 }
 
 #[derive(ApiResponse)]
@@ -43,13 +43,13 @@ enum Deactivated {
 #[derive(ApiResponse)]
 pub(crate) enum HistoryAnswer {
     #[oai(status = 200)]
-    Ok(Json<Vec<PriceChange>>),
+    Ok(Json<PriceChangePage>),
 }
 
 #[derive(ApiResponse)]
 enum ColourPriceList {
     #[oai(status = 200)]
-    Ok(Json<Vec<ColourPrice>>),
+    Ok(Json<ColourPricePage>),
 }
 
 #[derive(ApiResponse)]
@@ -93,24 +93,28 @@ pub struct MaterialsApi {
 
 #[OpenApi(prefix_path = "/api/v1/materials", tag = "ApiTags::Catalog")]
 impl MaterialsApi {
-    /// The tenant's catalogue: its own rows and the inherited global defaults, each
-    /// marked with its `source`. `include_inactive` adds the tenant's inactive rows.
+    /// The tenant's catalogue by category and code, a page at a time (`limit` 1 to
+    /// 100, default 50; `cursor` from the previous page's `next`): its own rows and
+    /// the inherited global defaults, each marked with its `source`.
+    /// `include_inactive` adds the tenant's inactive rows.
     #[oai(path = "/", method = "get", operation_id = "materials_list")]
     async fn list(
         &self,
         auth: TenantAuth,
         category: Query<Option<Category>>,
         include_inactive: Query<Option<bool>>,
+        limit: Query<Option<i64>>,
+        cursor: Query<Option<String>>,
     ) -> ApiResult<MaterialList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let inactive = include_inactive.0.unwrap_or(false);
         let mut tx = ctx.tx(&self.state).await?;
-        let mut materials = repo::effective(&mut tx, category.0, None).await?;
-        if include_inactive.0.unwrap_or(false) {
-            materials.extend(repo::inactive(&mut tx, category.0).await?);
-        }
+        let (rows, total) = repo::page(&mut tx, category.0, inactive, &page).await?;
         tx.commit().await?;
-        Ok(MaterialList::Ok(Json(materials)))
+        let (items, next) = page.finish(rows, repo::list_key);
+        Ok(MaterialList::Ok(Json(MaterialPage { items, total, next })))
     }
 
     /// One material as the tenant sees it (its own row, else the global default).
@@ -195,19 +199,27 @@ impl MaterialsApi {
         Ok(Deactivated::Done)
     }
 
-    /// Price history of a code: the tenant's own changes and the global default's.
+    /// Price history of a code, oldest first, a page at a time: the tenant's own
+    /// changes and the global default's.
     #[oai(
         path = "/:code/history",
         method = "get",
         operation_id = "materials_history"
     )]
-    async fn history(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<HistoryAnswer> {
+    async fn history(
+        &self,
+        auth: TenantAuth,
+        code: Path<String>,
+        limit: Query<Option<i64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<HistoryAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let code = parse_code(&code.0)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let mut tx = ctx.tx(&self.state).await?;
-        let changes = repo::history(&mut tx, code.as_str()).await?;
-        let known = !changes.is_empty()
+        let (changes, total) = repo::history(&mut tx, code.as_str(), &page).await?;
+        let known = total > 0
             || repo::own_row_for_update(&mut tx, code.as_str())
                 .await?
                 .is_some()
@@ -216,7 +228,13 @@ impl MaterialsApi {
         if !known {
             return Err(not_found(code.as_str()));
         }
-        Ok(HistoryAnswer::Ok(Json(changes)))
+        let (changes, next) = page.finish(changes, |(_, key)| key.clone());
+        let items = changes.into_iter().map(|(change, _)| change).collect();
+        Ok(HistoryAnswer::Ok(Json(PriceChangePage {
+            items,
+            total,
+            next,
+        })))
     }
 
     /// A profile's price per unit in each colour, the tenant's over the defaults.
@@ -236,7 +254,7 @@ impl MaterialsApi {
         profile(&mut tx, &code.0).await?;
         let list = colours::prices_of(&mut tx, &code.0).await?;
         tx.commit().await?;
-        Ok(ColourPriceList::Ok(Json(list)))
+        Ok(ColourPriceList::Ok(Json(ColourPricePage::whole(list))))
     }
 
     /// Set a profile's price in a colour (admins only). The profile and the colour

@@ -146,6 +146,24 @@ pub struct PriceChange {
     pub source: Source,
 }
 
+crate::page_of!(
+    /// Effective prices, by category and code.
+    PricePage,
+    Price
+);
+
+crate::page_of!(
+    /// A page of materials, by category and code.
+    MaterialPage,
+    Material
+);
+
+crate::page_of!(
+    /// A page of price changes, oldest first.
+    PriceChangePage,
+    PriceChange
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::api::{HistoryAnswer, MaterialAnswer, MaterialList};
-use super::model::{check_material_shape, CreateMaterial, UpdateMaterial};
+use super::model::{
+    check_material_shape, CreateMaterial, MaterialPage, PriceChangePage, UpdateMaterial,
+};
 use super::repo::{self, MaterialFields};
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
@@ -16,7 +18,7 @@ use crate::catalog::colours::model::ColourPriceInput;
 use crate::catalog::colours::repo as colours;
 use crate::catalog::model::{Category, MaterialCode};
 use crate::error::{violated_constraint, ApiError, ApiResult};
-use crate::http::{check_if_match, check_name, ApiTags, JsonBody};
+use crate::http::{check_if_match, check_name, ApiTags, JsonBody, PageRequest};
 use crate::state::AppState;
 
 fn not_found(code: &str) -> ApiError {
@@ -39,12 +41,15 @@ impl PlatformMaterialsApi {
         &self,
         _auth: PlatformAuth,
         category: Query<Option<Category>>,
+        limit: Query<Option<i64>>,
+        cursor: Query<Option<String>>,
     ) -> ApiResult<MaterialList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let mut conn = self.state.db.platform.acquire().await?;
-        Ok(MaterialList::Ok(Json(
-            repo::global_list(&mut conn, category.0).await?,
-        )))
+        let (rows, total) = repo::global_page(&mut conn, category.0, &page).await?;
+        let (items, next) = page.finish(rows, repo::list_key);
+        Ok(MaterialList::Ok(Json(MaterialPage { items, total, next })))
     }
 
     /// Add a default material. 409 `material_exists` if the code is taken.
@@ -136,16 +141,28 @@ impl PlatformMaterialsApi {
         method = "get",
         operation_id = "platform_materials_history"
     )]
-    async fn history(&self, _auth: PlatformAuth, code: Path<String>) -> ApiResult<HistoryAnswer> {
+    async fn history(
+        &self,
+        _auth: PlatformAuth,
+        code: Path<String>,
+        limit: Query<Option<i64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<HistoryAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let mut conn = self.state.db.platform.acquire().await?;
         if repo::global_row(&mut conn, code.as_str()).await?.is_none() {
             return Err(not_found(code.as_str()));
         }
-        Ok(HistoryAnswer::Ok(Json(
-            repo::global_history(&mut conn, code.as_str()).await?,
-        )))
+        let (changes, total) = repo::global_history(&mut conn, code.as_str(), &page).await?;
+        let (changes, next) = page.finish(changes, |(_, key)| key.clone());
+        let items = changes.into_iter().map(|(change, _)| change).collect();
+        Ok(HistoryAnswer::Ok(Json(PriceChangePage {
+            items,
+            total,
+            next,
+        })))
     }
 
     /// Set a default profile's price in a default colour.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{Material, PriceChange};
 use crate::catalog::model::{Category, Source, Unit, CURRENCY};
 use crate::db::TenantTx;
+use crate::http::PageRequest;
 use crate::ids::UserId;
 use crate::money::{Metres, Money};
 
@@ -91,22 +92,59 @@ pub async fn effective(
     convert(rows)
 }
 
-/// The tenant's inactive rows (shown on request in listings).
-pub async fn inactive(
+/// Where a material list goes on from: the sort key (category, code, source) of the
+/// last material shown.
+pub type ListKey = (Category, String, Source);
+
+/// The key a material is listed by.
+pub fn list_key(m: &Material) -> ListKey {
+    (m.category, m.code.clone(), m.source)
+}
+
+/// A page of the tenant's catalogue by category and code, and how many materials
+/// it has in all: its effective materials, plus its inactive rows on request.
+pub async fn page(
     tx: &mut TenantTx,
     category: Option<Category>,
-) -> Result<Vec<Material>, sqlx::Error> {
+    include_inactive: bool,
+    page: &PageRequest<ListKey>,
+) -> Result<(Vec<Material>, i64), sqlx::Error> {
     let tenant = tx.tenant();
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let listed = format!(
         r#"SELECT {COLUMNS}, 'tenant' AS source FROM materials
-            WHERE tenant_id = $1 AND NOT active AND ($2::text IS NULL OR category = $2)
-            ORDER BY category, code"#
+            WHERE tenant_id = $1 AND (active OR $3) AND ($2::text IS NULL OR category = $2)
+           UNION ALL
+           SELECT {COLUMNS}, 'global' FROM global_materials g
+            WHERE g.active AND ($2::text IS NULL OR g.category = $2)
+              AND NOT EXISTS (SELECT 1 FROM materials m
+                               WHERE m.tenant_id = $1 AND m.code = g.code AND m.active)"#
+    );
+    let (after_category, after_code, after_source) = match &page.after {
+        Some((c, code, s)) => (Some(*c), Some(code.as_str()), Some(*s)),
+        None => (None, None, None),
+    };
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        r#"SELECT * FROM ({listed}) m
+            WHERE $4::text IS NULL OR (m.category, m.code, m.source) > ($4, $5, $6)
+            ORDER BY m.category, m.code, m.source
+            LIMIT $7"#
     ))
     .bind(tenant)
     .bind(category.map(Category::as_str))
+    .bind(include_inactive)
+    .bind(after_category)
+    .bind(after_code)
+    .bind(after_source)
+    .bind(page.fetch())
     .fetch_all(tx.conn())
     .await?;
-    convert(rows)
+    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM ({listed}) m"))
+        .bind(tenant)
+        .bind(category.map(Category::as_str))
+        .bind(include_inactive)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((convert(rows)?, total))
 }
 
 /// The tenant's own row for a code, active or not, locked for update.
@@ -159,6 +197,38 @@ pub async fn global_list(
     .fetch_all(conn)
     .await?;
     convert(rows)
+}
+
+/// A page of the global catalogue by category and code, and how many rows it has.
+pub async fn global_page(
+    conn: &mut PgConnection,
+    category: Option<Category>,
+    page: &PageRequest<ListKey>,
+) -> Result<(Vec<Material>, i64), sqlx::Error> {
+    let (after_category, after_code) = match &page.after {
+        Some((c, code, _)) => (Some(*c), Some(code.as_str())),
+        None => (None, None),
+    };
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        r#"SELECT {COLUMNS}, 'global' AS source FROM global_materials
+            WHERE ($1::text IS NULL OR category = $1)
+              AND ($2::text IS NULL OR (category, code) > ($2, $3))
+            ORDER BY category, code
+            LIMIT $4"#
+    ))
+    .bind(category.map(Category::as_str))
+    .bind(after_category)
+    .bind(after_code)
+    .bind(page.fetch())
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM global_materials WHERE $1::text IS NULL OR category = $1",
+    )
+    .bind(category.map(Category::as_str))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((convert(rows)?, total))
 }
 
 /// Fields of a material row to write.
@@ -256,27 +326,11 @@ pub async fn record_price(
     Ok(())
 }
 
-/// Price changes of a code: the tenant's own and the global default's, oldest first.
-pub async fn history(tx: &mut TenantTx, code: &str) -> Result<Vec<PriceChange>, sqlx::Error> {
-    let tenant = tx.tenant();
-    let rows: Vec<HistoryRow> = sqlx::query_as(
-        r#"
-        SELECT code, old_price, new_price, changed_by::text, changed_at, 'tenant' AS source
-          FROM price_history WHERE tenant_id = $1 AND code = $2
-        UNION ALL
-        SELECT code, old_price, new_price, changed_by, changed_at, 'global'
-          FROM global_price_history WHERE code = $2
-         ORDER BY changed_at, source DESC
-        "#,
-    )
-    .bind(tenant)
-    .bind(code)
-    .fetch_all(tx.conn())
-    .await?;
-    Ok(rows.into_iter().map(to_change).collect())
-}
+/// Where a price history goes on from: when the last change shown was made, its
+/// source and its id.
+pub type HistoryKey = (DateTime<Utc>, Source, String);
 
-/// A history row: code, old price, new price, who, when, source.
+/// A history row: code, old price, new price, who, when, source, and its id as text.
 type HistoryRow = (
     String,
     Option<Decimal>,
@@ -284,34 +338,90 @@ type HistoryRow = (
     Option<String>,
     DateTime<Utc>,
     Source,
+    String,
 );
 
-fn to_change((code, old, new, by, at, source): HistoryRow) -> PriceChange {
+fn to_change((code, old, new, by, at, source, id): HistoryRow) -> (PriceChange, HistoryKey) {
     // Columns are numeric(12, 2) >= 0, so these conversions cannot fail.
     let money = |d: Decimal| Money::try_from_decimal(d).unwrap_or(Money::ZERO);
-    PriceChange {
+    let change = PriceChange {
         code,
         old_price: old.map(money),
         new_price: money(new),
         changed_by: by,
         changed_at: at,
         source,
-    }
+    };
+    (change, (at, source, id))
 }
 
-/// Global history of one code, oldest first.
+/// A page of the price changes of a code, oldest first: the tenant's own and the
+/// global default's; with each, its key; and how many there are in all.
+pub async fn history(
+    tx: &mut TenantTx,
+    code: &str,
+    page: &PageRequest<HistoryKey>,
+) -> Result<(Vec<(PriceChange, HistoryKey)>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
+    let changes = r#"
+        SELECT code, old_price, new_price, changed_by::text, changed_at, 'tenant' AS source,
+               id::text AS id
+          FROM price_history WHERE tenant_id = $1 AND code = $2
+        UNION ALL
+        SELECT code, old_price, new_price, changed_by, changed_at, 'global', id::text
+          FROM global_price_history WHERE code = $2"#;
+    let (at, source, id) = match &page.after {
+        Some((at, source, id)) => (Some(*at), Some(*source), Some(id.as_str())),
+        None => (None, None, None),
+    };
+    let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+        r#"SELECT * FROM ({changes}) h
+            WHERE $3::timestamptz IS NULL OR (h.changed_at, h.source, h.id) > ($3, $4, $5)
+            ORDER BY h.changed_at, h.source, h.id
+            LIMIT $6"#
+    ))
+    .bind(tenant)
+    .bind(code)
+    .bind(at)
+    .bind(source)
+    .bind(id)
+    .bind(page.fetch())
+    .fetch_all(tx.conn())
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM ({changes}) h"))
+        .bind(tenant)
+        .bind(code)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok((rows.into_iter().map(to_change).collect(), total))
+}
+
+/// A page of the global history of one code, oldest first, and its size.
 pub async fn global_history(
     conn: &mut PgConnection,
     code: &str,
-) -> Result<Vec<PriceChange>, sqlx::Error> {
+    page: &PageRequest<HistoryKey>,
+) -> Result<(Vec<(PriceChange, HistoryKey)>, i64), sqlx::Error> {
+    let after = page.after.as_ref().map(|(at, _, id)| (*at, id.as_str()));
+    let (at, id) = after.unzip();
     let rows: Vec<HistoryRow> = sqlx::query_as(
-        r#"SELECT code, old_price, new_price, changed_by, changed_at, 'global'
-             FROM global_price_history WHERE code = $1 ORDER BY changed_at, id"#,
+        r#"SELECT code, old_price, new_price, changed_by, changed_at, 'global', id::text
+             FROM global_price_history
+            WHERE code = $1 AND ($2::timestamptz IS NULL OR (changed_at, id::text) > ($2, $3))
+            ORDER BY changed_at, id::text
+            LIMIT $4"#,
     )
     .bind(code)
-    .fetch_all(conn)
+    .bind(at)
+    .bind(id)
+    .bind(page.fetch())
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.into_iter().map(to_change).collect())
+    let total = sqlx::query_scalar("SELECT count(*) FROM global_price_history WHERE code = $1")
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((rows.into_iter().map(to_change).collect(), total))
 }
 
 /// Inserts or overwrites a global row (platform role only), bumping its version and

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
-use crate::catalog::materials::model::Price;
+use crate::catalog::materials::model::{Price, PricePage};
 use crate::catalog::materials::repo;
 use crate::catalog::model::{Category, MaterialCode};
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +26,7 @@ enum PriceAnswer {
 #[derive(ApiResponse)]
 enum PriceList {
     #[oai(status = 200)]
-    Ok(Json<Arc<Vec<Price>>>),
+    Ok(Json<PricePage>),
 }
 
 /// Price endpoints.
@@ -74,7 +74,8 @@ impl PricesApi {
         Ok(PriceAnswer::Ok(Json(price)))
     }
 
-    /// Effective prices, optionally of one category. Served from cache.
+    /// Effective prices, optionally of one category, in one page (`next` is null).
+    /// Served from cache.
     #[oai(path = "/", method = "get", operation_id = "prices_list")]
     async fn list(
         &self,
@@ -94,6 +95,6 @@ impl PricesApi {
                 Ok::<_, ApiError>(Arc::new(found.into_iter().map(Price::from).collect()))
             })
             .await?;
-        Ok(PriceList::Ok(Json(prices)))
+        Ok(PriceList::Ok(Json(PricePage::whole(prices.to_vec()))))
     }
 }

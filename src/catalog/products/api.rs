@@ -4,7 +4,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_bom_materials, ProductSpec, ProductView};
+use super::model::{check_bom_materials, ProductPage, ProductSpec, ProductView};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[derive(ApiResponse)]
 enum ProductList {
     #[oai(status = 200)]
-    Ok(Json<Vec<ProductView>>),
+    Ok(Json<ProductPage>),
 }
 
 #[derive(ApiResponse)]
@@ -100,9 +100,9 @@ impl ProductsApi {
         let mut tx = ctx.tx(&self.state).await?;
         let products = repo::effective_products(&mut tx).await?;
         tx.commit().await?;
-        Ok(ProductList::Ok(Json(
+        Ok(ProductList::Ok(Json(ProductPage::whole(
             products.into_iter().map(ProductView::new).collect(),
-        )))
+        ))))
     }
 
     /// One product by code.

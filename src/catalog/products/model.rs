@@ -369,6 +369,12 @@ pub fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiRes
     Ok(())
 }
 
+crate::page_of!(
+    /// Products, by code, in one page.
+    ProductPage,
+    ProductView
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_bom_materials, ProductSpec, ProductView};
+use super::model::{check_bom_materials, ProductPage, ProductSpec, ProductView};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[derive(ApiResponse)]
 enum ProductList {
     #[oai(status = 200)]
-    Ok(Json<Vec<ProductView>>),
+    Ok(Json<ProductPage>),
 }
 
 #[derive(ApiResponse)]
@@ -69,9 +69,9 @@ impl PlatformProductsApi {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let mut conn = self.state.db.platform.acquire().await?;
         let products = repo::global_products(&mut conn).await?;
-        Ok(ProductList::Ok(Json(
+        Ok(ProductList::Ok(Json(ProductPage::whole(
             products.into_iter().map(|p| view(p).0).collect(),
-        )))
+        ))))
     }
 
     /// Add (201) or replace (200) a default product, checked like a tenant's. Replacing

@@ -6,7 +6,9 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_tax_code, check_tax_rate, mark_current, TaxRateInput, TaxRateView};
+use super::model::{
+    check_tax_code, check_tax_rate, mark_current, TaxRateInput, TaxRatePage, TaxRateView,
+};
 use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
@@ -20,7 +22,7 @@ use crate::state::AppState;
 #[derive(ApiResponse)]
 enum TaxRateList {
     #[oai(status = 200)]
-    Ok(Json<Vec<TaxRateView>>),
+    Ok(Json<TaxRatePage>),
 }
 
 #[derive(ApiResponse)]
@@ -98,7 +100,7 @@ impl TaxesApi {
         let mut tx = ctx.tx(&self.state).await?;
         let list = views(&mut tx).await?;
         tx.commit().await?;
-        Ok(TaxRateList::Ok(Json(list)))
+        Ok(TaxRateList::Ok(Json(TaxRatePage::whole(list))))
     }
 
     /// Add a tax rate from a day on (admins only), e.g. a new IVA rate from next

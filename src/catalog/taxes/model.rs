@@ -41,6 +41,12 @@ pub struct GlobalTaxRateInput {
     pub rate: Rate,
 }
 
+crate::page_of!(
+    /// Tax rates by code, oldest first, in one page.
+    TaxRatePage,
+    TaxRateView
+);
+
 /// A tax code from a request (`IVA16`: 1 to 16 of A-Z, 0-9, `_` and `-`), or a 422.
 pub fn check_tax_code(field: &str, code: &str) -> ApiResult<()> {
     if is_code(code) {

@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem_openapi::Object;
 use sha2::Digest as _;
 
-use crate::clients::api::rfc_problem;
+use crate::clients::model::rfc_problem;
 use crate::documents::pdf::{self, LogoFormat};
 use crate::error::{ApiError, ApiResult};
 use crate::http::check_name;
