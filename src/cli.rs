@@ -10,6 +10,8 @@ use anyhow::bail;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
+use crate::ids::PlatformKeyId;
+
 use crate::auth::password::Passwords;
 use crate::auth::{repo as auth_repo, token};
 use crate::cache::{Cache, Scope};
@@ -122,7 +124,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::PlatformKey(PlatformKeyCommand::Create { name }) => {
             let db = Db::connect_lazy(&settings.database)?;
             let key = token::new_platform_key();
-            let id = Uuid::new_v4();
+            let id = PlatformKeyId::new_random();
             auth_repo::insert_platform_key(&db.platform, id, &name, &token::digest(&key)).await?;
             eprintln!("platform key {id} ({name}) created; it is shown only once:");
             println!("{key}");
@@ -145,7 +147,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::PlatformKey(PlatformKeyCommand::Revoke { id }) => {
             let db = Db::connect_lazy(&settings.database)?;
-            if !auth_repo::revoke_platform_key(&db.platform, id).await? {
+            if !auth_repo::revoke_platform_key(&db.platform, PlatformKeyId(id)).await? {
                 bail!("no active platform key {id}");
             }
             println!("platform key {id} revoked");

@@ -37,3 +37,27 @@ id_type!(
     /// A user of one tenant.
     UserId
 );
+id_type!(
+    /// A session of a tenant user.
+    SessionId
+);
+id_type!(
+    /// A client (customer) of one tenant.
+    ClientId
+);
+id_type!(
+    /// A saved quote of one tenant.
+    QuoteId
+);
+id_type!(
+    /// A tenant's own material row.
+    MaterialId
+);
+id_type!(
+    /// A tenant's own product row.
+    ProductId
+);
+id_type!(
+    /// A platform API key.
+    PlatformKeyId
+);

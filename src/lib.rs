@@ -1,6 +1,7 @@
 //! ventanas: a hosted multi-tenant quoting backend for window shops.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod catalog;

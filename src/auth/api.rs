@@ -6,14 +6,13 @@ use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use uuid::Uuid;
 
 use super::{repo, token, TenantAuth, SESSION_COOKIE};
 use crate::cache::Scope;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
-use crate::ids::{TenantId, UserId};
+use crate::ids::{SessionId, TenantId, UserId};
 use crate::state::AppState;
 use crate::tenants;
 use crate::users::model::normalize_email;
@@ -96,7 +95,7 @@ async fn start_session(
     let expires_at = Utc::now() + ttl;
     repo::insert_session(
         &mut tx,
-        Uuid::new_v4(),
+        SessionId::new_random(),
         user,
         &token::digest(&token),
         expires_at,

@@ -12,12 +12,11 @@ use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
-use uuid::Uuid;
 
 use crate::cache::Scope;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{PlatformKeyId, SessionId, TenantId, UserId};
 use crate::state::AppState;
 use rbac::{Permission, Role};
 
@@ -33,7 +32,7 @@ pub struct TenantCtx {
     pub user: UserId,
     pub role: Role,
     pub email: String,
-    pub session: Uuid,
+    pub session: SessionId,
     allowed: [bool; Permission::ALL.len()],
 }
 
@@ -68,7 +67,7 @@ impl TenantCtx {
 /// What a session resolves to; cached per tenant.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SessionPrincipal {
-    pub session: Uuid,
+    pub session: SessionId,
     pub user: UserId,
     pub role: String,
     pub email: String,
@@ -166,7 +165,7 @@ async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
 /// The platform operator, authenticated by a platform API key.
 #[derive(Debug, Clone)]
 pub struct PlatformCtx {
-    pub key_id: Uuid,
+    pub key_id: PlatformKeyId,
     pub key_name: String,
 }
 

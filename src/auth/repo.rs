@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::{PlatformCtx, SessionPrincipal};
 use crate::db::TenantTx;
-use crate::ids::UserId;
+use crate::ids::{PlatformKeyId, SessionId, UserId};
 
 /// A live session with its user's current role; `None` when revoked, expired,
 /// or the user or tenant is deactivated.
@@ -15,7 +14,7 @@ pub async fn find_session(
     token_hash: &[u8],
 ) -> Result<Option<SessionPrincipal>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(Uuid, UserId, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let row: Option<(SessionId, UserId, String, String, DateTime<Utc>)> = sqlx::query_as(
         r#"
         SELECT s.id, s.user_id, m.role, u.email, s.expires_at
           FROM sessions s
@@ -137,7 +136,7 @@ pub async fn clear_failures(tx: &mut TenantTx, email: &str) -> Result<(), sqlx::
 /// Stores a new session.
 pub async fn insert_session(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: SessionId,
     user: UserId,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
@@ -157,7 +156,7 @@ pub async fn insert_session(
 }
 
 /// Revokes one session.
-pub async fn revoke_session(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn revoke_session(tx: &mut TenantTx, id: SessionId) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query("UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")
         .bind(tenant)
@@ -185,7 +184,7 @@ pub async fn find_platform_key(
     pool: &PgPool,
     key_hash: &[u8],
 ) -> Result<Option<PlatformCtx>, sqlx::Error> {
-    let row: Option<(Uuid, String)> = sqlx::query_as(
+    let row: Option<(PlatformKeyId, String)> = sqlx::query_as(
         r#"UPDATE platform_api_keys SET last_used_at = now()
             WHERE key_hash = $1 AND revoked_at IS NULL
         RETURNING id, name"#,
@@ -199,7 +198,7 @@ pub async fn find_platform_key(
 /// Stores a new platform key's hash.
 pub async fn insert_platform_key(
     pool: &PgPool,
-    id: Uuid,
+    id: PlatformKeyId,
     name: &str,
     key_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
@@ -213,7 +212,7 @@ pub async fn insert_platform_key(
 }
 
 /// Revokes a platform key; false if there was no live key with that id.
-pub async fn revoke_platform_key(pool: &PgPool, id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn revoke_platform_key(pool: &PgPool, id: PlatformKeyId) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE platform_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
     )
@@ -228,7 +227,7 @@ pub async fn list_platform_keys(
     pool: &PgPool,
 ) -> Result<
     Vec<(
-        Uuid,
+        PlatformKeyId,
         String,
         DateTime<Utc>,
         Option<DateTime<Utc>>,

@@ -3,7 +3,6 @@
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
-use uuid::Uuid;
 
 use super::model::{rfc_problem, Client, ClientInput, ClientList};
 use super::repo::{self, ClientFields};
@@ -15,6 +14,7 @@ use crate::http::optional_text;
 use crate::http::ApiTags;
 use crate::http::JsonBody;
 use crate::http::PageRequest;
+use crate::ids::ClientId;
 use crate::money::Rate;
 use crate::state::AppState;
 use crate::users::model::normalize_email;
@@ -33,7 +33,7 @@ enum ClientAnswer {
     Created(Json<Client>),
 }
 
-fn not_found(id: Uuid) -> ApiError {
+fn not_found(id: ClientId) -> ApiError {
     ApiError::not_found("client_not_found", format!("no client {id} in this tenant"))
 }
 
@@ -174,7 +174,7 @@ impl ClientsApi {
 
     /// One client.
     #[oai(path = "/:id", method = "get", operation_id = "clients_get")]
-    async fn get(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<ClientAnswer> {
+    async fn get(&self, auth: TenantAuth, id: Path<ClientId>) -> ApiResult<ClientAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
         let mut tx = ctx.tx(&self.state).await?;
@@ -190,7 +190,7 @@ impl ClientsApi {
     async fn update(
         &self,
         auth: TenantAuth,
-        id: Path<Uuid>,
+        id: Path<ClientId>,
         body: JsonBody<ClientInput>,
     ) -> ApiResult<ClientAnswer> {
         let ctx = auth.ctx();

@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use uuid::Uuid;
 
+use crate::ids::ClientId;
 use crate::money::Rate;
 
 /// A client as the API shows it.
 #[derive(Debug, Clone, Object, sqlx::FromRow)]
 pub struct Client {
-    pub id: Uuid,
+    pub id: ClientId,
     pub name: String,
     #[oai(skip_serializing_if_is_none)]
     pub rfc: Option<String>,

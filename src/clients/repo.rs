@@ -1,10 +1,9 @@
 //! SQL for clients.
 
-use uuid::Uuid;
-
 use super::model::Client;
 use crate::db::{like_pattern, TenantTx};
 use crate::http::PageRequest;
+use crate::ids::ClientId;
 use crate::money::Rate;
 
 /// The writable fields of a client.
@@ -25,7 +24,7 @@ const COLUMNS: &str =
 /// Where the client list goes on from: the id of the last client shown. The sort
 /// key (the name without case, then the id) is read from that row, so it is
 /// computed by the same collation as the order itself.
-pub type ListKey = Uuid;
+pub type ListKey = ClientId;
 
 /// A page of the bound tenant's clients by name, and how many match in all;
 /// `search` matches name, RFC or email.
@@ -64,7 +63,7 @@ pub async fn list(
 }
 
 /// One client of the bound tenant.
-pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Client>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: ClientId) -> Result<Option<Client>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM clients WHERE tenant_id = $1 AND id = $2"
@@ -83,7 +82,7 @@ pub async fn insert(tx: &mut TenantTx, f: &ClientFields<'_>) -> Result<Client, s
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"#
     ))
     .bind(tenant)
-    .bind(Uuid::new_v4())
+    .bind(ClientId::new_random())
     .bind(f.name)
     .bind(f.rfc)
     .bind(f.email)
@@ -99,7 +98,7 @@ pub async fn insert(tx: &mut TenantTx, f: &ClientFields<'_>) -> Result<Client, s
 /// Overwrites a client; `None` if there is no such client in the bound tenant.
 pub async fn update(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: ClientId,
     f: &ClientFields<'_>,
 ) -> Result<Option<Client>, sqlx::Error> {
     let tenant = tx.tenant();

@@ -4,7 +4,6 @@
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
-use uuid::Uuid;
 
 use super::lifecycle::{self, reference, Tagged};
 use super::model::{Quote, QuoteCreate, QuoteList, QuotePatch, QuoteStatus, QuoteVersion};
@@ -16,6 +15,7 @@ use crate::auth::TenantAuth;
 use crate::catalog::snapshot::tenant_catalog;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{optional_text, ApiTags, JsonBody, PageRequest};
+use crate::ids::{ClientId, QuoteId};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -99,7 +99,7 @@ impl QuotesApi {
         &self,
         auth: TenantAuth,
         status: Query<Option<QuoteStatus>>,
-        client_id: Query<Option<Uuid>>,
+        client_id: Query<Option<ClientId>>,
         search: Query<Option<String>>,
         limit: Query<Option<i64>>,
         cursor: Query<Option<String>>,
@@ -134,7 +134,7 @@ impl QuotesApi {
 
     /// One quote: its current version in full, every version's total, and its history.
     #[oai(path = "/:id", method = "get", operation_id = "quotes_get")]
-    async fn get(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn get(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
         Ok(QuoteAnswer::ok(
@@ -150,7 +150,7 @@ impl QuotesApi {
     async fn update(
         &self,
         auth: TenantAuth,
-        id: Path<Uuid>,
+        id: Path<QuoteId>,
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
         body: JsonBody<QuotePatch>,
     ) -> ApiResult<QuoteAnswer> {
@@ -171,7 +171,7 @@ impl QuotesApi {
     async fn send(
         &self,
         auth: TenantAuth,
-        id: Path<Uuid>,
+        id: Path<QuoteId>,
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
     ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
@@ -182,7 +182,7 @@ impl QuotesApi {
 
     /// The client accepted a sent quote (409 if it is not sent or has expired).
     #[oai(path = "/:id/accept", method = "post", operation_id = "quotes_accept")]
-    async fn accept(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn accept(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Accepted).await?;
@@ -191,7 +191,7 @@ impl QuotesApi {
 
     /// The client turned down a sent (or expired) quote.
     #[oai(path = "/:id/reject", method = "post", operation_id = "quotes_reject")]
-    async fn reject(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn reject(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Rejected).await?;
@@ -202,7 +202,7 @@ impl QuotesApi {
     /// items and rate overrides, priced with today's catalogue. Earlier versions stay
     /// as they were sent.
     #[oai(path = "/:id/revise", method = "post", operation_id = "quotes_revise")]
-    async fn revise(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn revise(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         Ok(QuoteAnswer::ok(
@@ -217,7 +217,7 @@ impl QuotesApi {
         method = "post",
         operation_id = "quotes_duplicate"
     )]
-    async fn duplicate(&self, auth: TenantAuth, id: Path<Uuid>) -> ApiResult<QuoteAnswer> {
+    async fn duplicate(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let tagged = lifecycle::duplicate(&self.state, ctx, id.0).await?;
@@ -232,7 +232,7 @@ impl QuotesApi {
     async fn pdf(
         &self,
         auth: TenantAuth,
-        id: Path<Uuid>,
+        id: Path<QuoteId>,
         version: Query<Option<i32>>,
     ) -> ApiResult<PdfAnswer> {
         let ctx = auth.ctx();
@@ -257,7 +257,7 @@ impl QuotesApi {
     async fn version(
         &self,
         auth: TenantAuth,
-        id: Path<Uuid>,
+        id: Path<QuoteId>,
         version: Path<i32>,
     ) -> ApiResult<VersionAnswer> {
         let ctx = auth.ctx();

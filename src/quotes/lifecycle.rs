@@ -15,7 +15,6 @@
 
 use poem::http::StatusCode;
 use poem_openapi::types::MaybeUndefined;
-use uuid::Uuid;
 
 use super::model::{
     ClientRef, Quote, QuoteCreate, QuoteEvent, QuoteList, QuotePatch, QuoteStatus, QuoteSummary,
@@ -33,6 +32,7 @@ use crate::db::TenantTx;
 use crate::documents::quote::PdfJob;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{check_if_match, optional_text, PageRequest};
+use crate::ids::{ClientId, QuoteId};
 use crate::money::Money;
 use crate::settings::company::repo as company;
 use crate::settings::quotes::repo as settings;
@@ -46,7 +46,7 @@ pub fn reference(number: i64) -> String {
     format!("COT-{number:06}")
 }
 
-fn not_found(id: Uuid) -> ApiError {
+fn not_found(id: QuoteId) -> ApiError {
     ApiError::not_found("quote_not_found", format!("no quote {id} in this tenant"))
 }
 
@@ -74,7 +74,7 @@ fn etag(row: &QuoteRow) -> String {
 }
 
 /// The client, if it exists in the tenant (404) and is not archived (422).
-async fn check_client(tx: &mut TenantTx, id: Uuid) -> ApiResult<Client> {
+async fn check_client(tx: &mut TenantTx, id: ClientId) -> ApiResult<Client> {
     match clients::get(tx, id).await? {
         None => Err(ApiError::not_found(
             "client_not_found",
@@ -176,7 +176,7 @@ async fn snapshot(tx: &mut TenantTx, row: &QuoteRow) -> ApiResult<stored::Docume
 }
 
 /// The whole quote as the API shows it, read in `tx`.
-async fn load(tx: &mut TenantTx, id: Uuid) -> ApiResult<(Quote, String)> {
+async fn load(tx: &mut TenantTx, id: QuoteId) -> ApiResult<(Quote, String)> {
     let row = repo::get(tx, id, false)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -236,7 +236,7 @@ fn patched(body: &QuotePatch, base: &PreviewRequest) -> PreviewRequest {
 async fn lock(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
 ) -> ApiResult<(TenantTx, QuoteRow, VersionRow)> {
     let mut tx = ctx.tx(state).await?;
     let row = repo::get(&mut tx, id, true)
@@ -253,7 +253,7 @@ async fn lock(
 async fn lock_draft(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     if_match: Option<&str>,
     (action, hint): (&str, &str),
 ) -> ApiResult<(TenantTx, QuoteRow, VersionRow)> {
@@ -268,14 +268,14 @@ async fn lock_draft(
 }
 
 /// Reads the quote back after a change, commits, and answers it.
-async fn answer(mut tx: TenantTx, id: Uuid) -> ApiResult<Tagged> {
+async fn answer(mut tx: TenantTx, id: QuoteId) -> ApiResult<Tagged> {
     let tagged = load(&mut tx, id).await?;
     tx.commit().await?;
     Ok(tagged)
 }
 
 /// One quote, as it is now.
-pub async fn get(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Tagged> {
+pub async fn get(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult<Tagged> {
     answer(ctx.tx(state).await?, id).await
 }
 
@@ -324,7 +324,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, body: QuoteCreate) -> Api
         title: title.as_deref(),
         notes: notes.as_deref(),
     };
-    let id = repo::insert(&mut tx, &header, &priced(&request, &result), ctx.user.0).await?;
+    let id = repo::insert(&mut tx, &header, &priced(&request, &result), ctx.user).await?;
     answer(tx, id).await
 }
 
@@ -332,7 +332,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, body: QuoteCreate) -> Api
 pub async fn update(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     if_match: Option<&str>,
     body: &QuotePatch,
 ) -> ApiResult<Tagged> {
@@ -360,7 +360,7 @@ pub async fn update(
     };
     let p = priced(&request, &result);
     repo::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
-    repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user.0).await?;
+    repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user).await?;
     answer(tx, row.id).await
 }
 
@@ -369,7 +369,7 @@ pub async fn update(
 pub async fn send(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     if_match: Option<&str>,
 ) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
@@ -387,7 +387,7 @@ pub async fn send(
             notes: row.notes.as_deref(),
         };
         repo::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
-        repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user.0).await?;
+        repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user).await?;
         tx.commit().await?;
         return Err(repriced(&row, current.stored.result.totals.total, &result));
     }
@@ -396,7 +396,7 @@ pub async fn send(
         .map_err(|_| ApiError::internal("validity days", anyhow::anyhow!("out of range")))?;
     let document = snapshot(&mut tx, &row).await?;
     repo::mark_sent(&mut tx, row.id, row.version, days, &document).await?;
-    repo::add_event(&mut tx, row.id, row.version, "sent", ctx.user.0).await?;
+    repo::add_event(&mut tx, row.id, row.version, "sent", ctx.user).await?;
     answer(tx, row.id).await
 }
 
@@ -421,7 +421,7 @@ fn repriced(row: &QuoteRow, before: rust_decimal::Decimal, now: &QuotePreview) -
 pub async fn decide(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     to: QuoteStatus,
 ) -> ApiResult<Tagged> {
     let (mut tx, row, _) = lock(state, ctx, id).await?;
@@ -441,12 +441,12 @@ pub async fn decide(
         return Err(wrong_status(&row, action, hint));
     }
     repo::set_status(&mut tx, id, to, row.valid_until).await?;
-    repo::add_event(&mut tx, id, row.version, action, ctx.user.0).await?;
+    repo::add_event(&mut tx, id, row.version, action, ctx.user).await?;
     answer(tx, id).await
 }
 
 /// Opens a new draft version of a sent, rejected or expired quote, priced today.
-pub async fn revise(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Tagged> {
+pub async fn revise(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
     let (mut tx, row, current) = lock(state, ctx, id).await?;
     let hint = match row.status {
@@ -461,14 +461,14 @@ pub async fn revise(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Ta
     let result = price_with(&catalog, &request)?;
     let next = row.version + 1;
     let p = priced(&request, &result);
-    repo::insert_version(&mut tx, row.id, next, &p, ctx.user.0).await?;
+    repo::insert_version(&mut tx, row.id, next, &p, ctx.user).await?;
     repo::reopen_as_draft(&mut tx, row.id, next, p.total).await?;
-    repo::add_event(&mut tx, row.id, next, "revised", ctx.user.0).await?;
+    repo::add_event(&mut tx, row.id, next, "revised", ctx.user).await?;
     answer(tx, row.id).await
 }
 
 /// A new draft quote from a quote's current version, priced today.
-pub async fn duplicate(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult<Tagged> {
+pub async fn duplicate(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
     let mut tx = ctx.tx(state).await?;
     let row = repo::get(&mut tx, id, false)
@@ -485,14 +485,14 @@ pub async fn duplicate(state: &AppState, ctx: &TenantCtx, id: Uuid) -> ApiResult
         title: row.title.as_deref(),
         notes: row.notes.as_deref(),
     };
-    let new = repo::insert(&mut tx, &header, &priced(&request, &result), ctx.user.0).await?;
+    let new = repo::insert(&mut tx, &header, &priced(&request, &result), ctx.user).await?;
     answer(tx, new).await
 }
 
 /// The quote and version `number` (default: the current one), or 404.
 async fn quote_version(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     number: Option<i32>,
 ) -> ApiResult<(QuoteRow, VersionRow)> {
     let row = repo::get(tx, id, false)
@@ -513,7 +513,7 @@ async fn quote_version(
 pub async fn version(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     number: i32,
 ) -> ApiResult<(QuoteRow, VersionRow)> {
     let mut tx = ctx.tx(state).await?;
@@ -527,7 +527,7 @@ pub async fn version(
 pub async fn pdf_job(
     state: &AppState,
     ctx: &TenantCtx,
-    id: Uuid,
+    id: QuoteId,
     number: Option<i32>,
 ) -> ApiResult<(PdfJob, String)> {
     let mut tx = ctx.tx(state).await?;

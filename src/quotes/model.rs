@@ -4,10 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
-use uuid::Uuid;
 
 use super::preview::{ItemRequest, MaterialItemRequest, PreviewRequest};
 use super::view::QuotePreview;
+use crate::ids::{ClientId, QuoteId, UserId};
 use crate::money::{Money, Rate};
 
 /// Where a quote stands.
@@ -47,7 +47,7 @@ impl QuoteStatus {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteCreate {
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// A short title, e.g. `Casa Pérez, planta alta`.
     pub title: Option<String>,
     /// Notes printed on the quote.
@@ -74,7 +74,7 @@ pub struct QuoteCreate {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuotePatch {
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     pub title: Option<String>,
     pub notes: Option<String>,
     pub items: Option<Vec<ItemRequest>>,
@@ -96,14 +96,14 @@ pub struct QuotePatch {
 /// The client a quote is addressed to.
 #[derive(Debug, Clone, Object)]
 pub struct ClientRef {
-    pub id: Uuid,
+    pub id: ClientId,
     pub name: String,
 }
 
 /// A quote in a list.
 #[derive(Debug, Clone, Object)]
 pub struct QuoteSummary {
-    pub id: Uuid,
+    pub id: QuoteId,
     /// Sequential per tenant.
     pub number: i64,
     /// The number as printed, e.g. `COT-000042`.
@@ -143,7 +143,7 @@ pub struct QuoteEvent {
     pub version: i32,
     /// `created`, `edited`, `sent`, `accepted`, `rejected` or `revised`.
     pub action: String,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub at: DateTime<Utc>,
 }
 
@@ -154,7 +154,7 @@ pub struct Quote {
     pub summary: QuoteSummary,
     #[oai(skip_serializing_if_is_none)]
     pub notes: Option<String>,
-    pub created_by: Uuid,
+    pub created_by: UserId,
     /// What the current version asks for: items, loose materials, rate overrides.
     pub request: PreviewRequest,
     /// The current version priced: a draft as of its last save, a sent version as sent.
@@ -169,7 +169,7 @@ pub struct Quote {
 /// One version of a quote in full.
 #[derive(Debug, Clone, Object)]
 pub struct QuoteVersion {
-    pub quote_id: Uuid,
+    pub quote_id: QuoteId,
     pub reference: String,
     pub version: i32,
     /// True once sent: the figures are those the client received.

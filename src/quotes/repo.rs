@@ -1,10 +1,10 @@
 //! SQL for saved quotes: quotes, their versions and their history, always inside a
 //! [`TenantTx`] (row-level security scopes every statement to the bound tenant).
 
+use crate::ids::{ClientId, QuoteId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::types::Json;
-use uuid::Uuid;
 
 use super::model::QuoteStatus;
 use super::stored::{self, Stored};
@@ -20,9 +20,9 @@ const STATUS: &str =
 /// A quote's header row, with its client's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QuoteRow {
-    pub id: Uuid,
+    pub id: QuoteId,
     pub number: i64,
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     pub client_name: String,
     pub title: Option<String>,
     pub notes: Option<String>,
@@ -31,7 +31,7 @@ pub struct QuoteRow {
     pub total: Decimal,
     pub currency: String,
     pub valid_until: Option<NaiveDate>,
-    pub created_by: Uuid,
+    pub created_by: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -95,13 +95,13 @@ pub struct VersionInfoRow {
 pub struct EventRow {
     pub version: i32,
     pub action: String,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub at: DateTime<Utc>,
 }
 
 /// The header fields a quote is saved with.
 pub struct Header<'a> {
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     pub title: Option<&'a str>,
     pub notes: Option<&'a str>,
 }
@@ -117,7 +117,7 @@ pub struct Priced {
 #[derive(Debug)]
 pub struct ListFilter<'a> {
     pub status: Option<QuoteStatus>,
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     /// Matches the title or the client's name; digits also match the number.
     pub search: Option<&'a str>,
 }
@@ -154,10 +154,10 @@ pub async fn insert(
     tx: &mut TenantTx,
     header: &Header<'_>,
     priced: &Priced,
-    user: Uuid,
-) -> Result<Uuid, sqlx::Error> {
+    user: UserId,
+) -> Result<QuoteId, sqlx::Error> {
     let tenant = tx.tenant();
-    let id = Uuid::new_v4();
+    let id = QuoteId::new_random();
     let number = next_number(tx).await?;
     sqlx::query(
         r#"INSERT INTO quotes (tenant_id, id, number, client_id, title, notes, status, version,
@@ -183,10 +183,10 @@ pub async fn insert(
 /// Stores a new version of a quote.
 pub async fn insert_version(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
     priced: &Priced,
-    user: Uuid,
+    user: UserId,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
@@ -210,7 +210,7 @@ pub async fn insert_version(
 /// Overwrites a draft's header and its current (unsent) version.
 pub async fn update_draft(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
     header: &Header<'_>,
     priced: &Priced,
@@ -249,7 +249,7 @@ pub async fn update_draft(
 /// Makes `version` (already stored) the current draft of the quote.
 pub async fn reopen_as_draft(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
     total: Decimal,
 ) -> Result<(), sqlx::Error> {
@@ -272,7 +272,7 @@ pub async fn reopen_as_draft(
 /// last valid day.
 pub async fn mark_sent(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
     validity_days: i32,
     document: &stored::Document,
@@ -299,7 +299,7 @@ pub async fn mark_sent(
 /// Sets the stored status (and validity date).
 pub async fn set_status(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     status: QuoteStatus,
     valid_until: Option<NaiveDate>,
 ) -> Result<(), sqlx::Error> {
@@ -317,10 +317,10 @@ pub async fn set_status(
 /// Appends to a quote's history.
 pub async fn add_event(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
     action: &str,
-    user: Uuid,
+    user: UserId,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
@@ -338,7 +338,11 @@ pub async fn add_event(
 
 /// One quote; `lock` holds its row until the transaction ends, so concurrent
 /// changes of the same quote queue up instead of overwriting each other.
-pub async fn get(tx: &mut TenantTx, id: Uuid, lock: bool) -> Result<Option<QuoteRow>, sqlx::Error> {
+pub async fn get(
+    tx: &mut TenantTx,
+    id: QuoteId,
+    lock: bool,
+) -> Result<Option<QuoteRow>, sqlx::Error> {
     let tenant = tx.tenant();
     let lock = if lock { "FOR UPDATE OF q" } else { "" };
     sqlx::query_as(&select(&format!("AND q.id = $2 {lock}")))
@@ -405,7 +409,7 @@ pub async fn list(
 /// One version of a quote.
 pub async fn version(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: QuoteId,
     version: i32,
 ) -> Result<Option<VersionRow>, sqlx::Error> {
     let tenant = tx.tenant();
@@ -423,7 +427,7 @@ pub async fn version(
 }
 
 /// Every version of a quote, oldest first.
-pub async fn versions(tx: &mut TenantTx, id: Uuid) -> Result<Vec<VersionInfoRow>, sqlx::Error> {
+pub async fn versions(tx: &mut TenantTx, id: QuoteId) -> Result<Vec<VersionInfoRow>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(
         r#"SELECT version, total, priced_at, sent_at, valid_until
@@ -436,7 +440,7 @@ pub async fn versions(tx: &mut TenantTx, id: Uuid) -> Result<Vec<VersionInfoRow>
 }
 
 /// A quote's history, oldest first.
-pub async fn events(tx: &mut TenantTx, id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn events(tx: &mut TenantTx, id: QuoteId) -> Result<Vec<EventRow>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(
         r#"SELECT version, action, user_id, at

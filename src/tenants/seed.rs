@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 
 use super::api::{onboard, CreateTenant, NewAdmin};
+use crate::audit::Actor;
 use crate::auth::password::Passwords;
 use crate::catalog::colours::repo as colours;
 use crate::catalog::labour::repo as labour;
@@ -196,7 +197,7 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
             bar_length_m: m.bar_length_m,
             active: true,
         };
-        catalog::upsert_global(&mut tx, &fields, "seed:global.toml")
+        catalog::upsert_global(&mut tx, &fields, &Actor::seed("global.toml"))
             .await
             .with_context(|| format!("upserting {}", m.code))?;
     }
@@ -285,6 +286,7 @@ pub async fn sync_manifest(
         tx.commit().await?;
     }
 
+    let seed_actor = Actor::seed(&format!("{}.toml", manifest.slug));
     let mut tx = TenantTx::begin(&db.platform, tenant).await?;
     for (code, price) in &manifest.prices {
         let code = MaterialCode::parse(code)
@@ -298,7 +300,7 @@ pub async fn sync_manifest(
                 let global = catalog::global_row(tx.conn(), code.as_str())
                     .await?
                     .with_context(|| format!("{}: price for unknown code {code}", context()))?;
-                (uuid::Uuid::new_v4(), global)
+                (crate::ids::MaterialId::new_random(), global)
             }
         };
         let (id, m) = base;
@@ -316,7 +318,15 @@ pub async fn sync_manifest(
         } else {
             catalog::insert_own(&mut tx, id, &fields, None).await?;
         }
-        catalog::record_price(&mut tx, id, code.as_str(), Some(m.price), *price, None).await?;
+        catalog::record_price(
+            &mut tx,
+            id,
+            code.as_str(),
+            Some(m.price),
+            *price,
+            &seed_actor,
+        )
+        .await?;
         report.prices_set += 1;
     }
     tx.commit().await?;

@@ -55,7 +55,8 @@ async fn a_price_set_to_999_reads_999_at_once_and_restored_reads_85_with_both_ch
         .and_then(|h| h.last())
         .expect("last change");
     assert_eq!(
-        last["changed_by"], me["user_id"],
+        last["changed_by"],
+        json!({ "kind": "user", "id": me["user_id"] }),
         "history records who changed the price"
     );
     app.cleanup().await;

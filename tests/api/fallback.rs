@@ -225,6 +225,16 @@ async fn a_new_default_price_reaches_inheriting_tenants_while_tenants_with_their
         (last["old_price"].as_str(), last["new_price"].as_str()),
         (Some("48.00"), Some("49.50"))
     );
+    assert_eq!(
+        last["changed_by"],
+        json!({ "kind": "platform", "id": "tests" }),
+        "the platform key that made the change"
+    );
+    let first = history.as_array().and_then(|h| h.first()).expect("seed");
+    assert_eq!(
+        first["changed_by"],
+        json!({ "kind": "seed", "id": "global.toml" })
+    );
     app.cleanup().await;
 }
 

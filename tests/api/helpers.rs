@@ -77,7 +77,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let platform_key = token::new_platform_key();
     auth_repo::insert_platform_key(
         &database.platform,
-        Uuid::new_v4(),
+        ventanas::ids::PlatformKeyId::new_random(),
         "tests",
         &token::digest(&platform_key),
     )

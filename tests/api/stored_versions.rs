@@ -104,7 +104,7 @@ async fn versions_saved_before_stored_formats_are_converted_and_read_back() {
     let mut tx = TenantTx::begin(&runtime, TenantId(tenant))
         .await
         .expect("bind");
-    let version = repo::version(&mut tx, quote, 1)
+    let version = repo::version(&mut tx, ventanas::ids::QuoteId(quote), 1)
         .await
         .expect("the converted version decodes")
         .expect("the version is there");

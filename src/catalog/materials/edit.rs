@@ -3,15 +3,15 @@
 //! caller's tenant transaction and records price changes in the history.
 
 use poem::http::StatusCode;
-use uuid::Uuid;
 
 use super::model::{check_material_shape, CreateMaterial, Material, UpdateMaterial};
 use super::repo::{self, MaterialFields};
+use crate::audit::Actor;
 use crate::catalog::model::{MaterialCode, Source};
 use crate::db::TenantTx;
 use crate::error::{violated_constraint, ApiError, ApiResult};
 use crate::http::{check_if_match, check_name};
-use crate::ids::UserId;
+use crate::ids::{MaterialId, UserId};
 
 /// The unique constraint that keeps one row per tenant and code.
 const CODE_TAKEN: &str = "materials_tenant_id_code_key";
@@ -57,7 +57,7 @@ pub async fn create(tx: &mut TenantTx, by: UserId, body: &CreateMaterial) -> Api
         bar_length_m: body.bar_length_m,
         active: true,
     };
-    let id = Uuid::new_v4();
+    let id = MaterialId::new_random();
     let material = match repo::insert_own(tx, id, &fields, Some(by)).await {
         Ok(material) => material,
         Err(err) if violated_constraint(&err) == Some(CODE_TAKEN) => {
@@ -69,7 +69,7 @@ pub async fn create(tx: &mut TenantTx, by: UserId, body: &CreateMaterial) -> Api
         Err(err) => return Err(err.into()),
     };
     let old = global.filter(|g| g.active).map(|g| g.price);
-    repo::record_price(tx, id, code.as_str(), old, material.price, Some(by)).await?;
+    repo::record_price(tx, id, code.as_str(), old, material.price, &Actor::user(by)).await?;
     Ok(material)
 }
 
@@ -122,7 +122,7 @@ pub async fn update(
     };
     if material.price != base.price || base.source == Source::Global {
         let old = Some(base.price);
-        repo::record_price(tx, id, code.as_str(), old, material.price, Some(by)).await?;
+        repo::record_price(tx, id, code.as_str(), old, material.price, &Actor::user(by)).await?;
     }
     Ok(material)
 }
@@ -134,7 +134,7 @@ async fn edited_row(
     tx: &mut TenantTx,
     code: &MaterialCode,
     if_match: Option<&str>,
-) -> ApiResult<(Uuid, Material)> {
+) -> ApiResult<(MaterialId, Material)> {
     let own = repo::own_row_for_update(tx, code.as_str()).await?;
     let global = repo::global_row(tx.conn(), code.as_str())
         .await?
@@ -152,7 +152,7 @@ async fn edited_row(
         },
         (None, Some(g)) => {
             check_if_match("material", if_match, &g.etag())?;
-            Ok((Uuid::new_v4(), g))
+            Ok((MaterialId::new_random(), g))
         }
         (None, None) => Err(not_found(code.as_str())),
     }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
+use crate::audit::Actor;
 use crate::catalog::model::{Category, Source, Unit};
 use crate::error::ApiError;
 use crate::money::{Metres, Money};
@@ -138,9 +139,9 @@ pub struct PriceChange {
     #[oai(skip_serializing_if_is_none)]
     pub old_price: Option<Money>,
     pub new_price: Money,
-    /// The user who changed it (`tenant` changes) or the platform actor (`global`).
+    /// Who changed it: a user of the tenant, the platform operator or a seed file.
     #[oai(skip_serializing_if_is_none)]
-    pub changed_by: Option<String>,
+    pub changed_by: Option<Actor>,
     pub changed_at: DateTime<Utc>,
     /// Whether the tenant's own row or the global default changed.
     pub source: Source,

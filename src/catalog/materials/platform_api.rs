@@ -11,6 +11,7 @@ use super::model::{
     check_material_shape, CreateMaterial, MaterialPage, PriceChangePage, UpdateMaterial,
 };
 use super::repo::{self, MaterialFields};
+use crate::audit::Actor;
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
 use crate::cache::Scope;
@@ -86,7 +87,7 @@ impl PlatformMaterialsApi {
             active: true,
         };
         let material =
-            repo::upsert_global(&mut tx, &fields, &format!("platform:{}", auth.0.key_name)).await?;
+            repo::upsert_global(&mut tx, &fields, &Actor::platform(&auth.0.key_name)).await?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
@@ -128,7 +129,7 @@ impl PlatformMaterialsApi {
             active: body.active.unwrap_or(current.active),
         };
         let material =
-            repo::upsert_global(&mut tx, &fields, &format!("platform:{}", auth.0.key_name)).await?;
+            repo::upsert_global(&mut tx, &fields, &Actor::platform(&auth.0.key_name)).await?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();

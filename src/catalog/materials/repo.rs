@@ -7,10 +7,11 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Material, PriceChange};
+use crate::audit::Actor;
 use crate::catalog::model::{Category, Source, Unit, CURRENCY};
 use crate::db::TenantTx;
 use crate::http::PageRequest;
-use crate::ids::UserId;
+use crate::ids::{MaterialId, UserId};
 use crate::money::{Metres, Money};
 
 /// A material row as selected by every query here.
@@ -151,9 +152,9 @@ pub async fn page(
 pub async fn own_row_for_update(
     tx: &mut TenantTx,
     code: &str,
-) -> Result<Option<(Uuid, Material)>, sqlx::Error> {
+) -> Result<Option<(MaterialId, Material)>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(Uuid,)> =
+    let row: Option<(MaterialId,)> =
         sqlx::query_as("SELECT id FROM materials WHERE tenant_id = $1 AND code = $2 FOR UPDATE")
             .bind(tenant)
             .bind(code)
@@ -246,7 +247,7 @@ pub struct MaterialFields<'a> {
 /// is taken.
 pub async fn insert_own(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: MaterialId,
     f: &MaterialFields<'_>,
     by: Option<UserId>,
 ) -> Result<Material, sqlx::Error> {
@@ -274,7 +275,7 @@ pub async fn insert_own(
 /// Overwrites the tenant's own row and bumps its version.
 pub async fn overwrite_own(
     tx: &mut TenantTx,
-    id: Uuid,
+    id: MaterialId,
     f: &MaterialFields<'_>,
     by: Option<UserId>,
 ) -> Result<Material, sqlx::Error> {
@@ -303,13 +304,15 @@ pub async fn overwrite_own(
 /// Records a price change of the tenant's row.
 pub async fn record_price(
     tx: &mut TenantTx,
-    material_id: Uuid,
+    material_id: MaterialId,
     code: &str,
     old: Option<Money>,
     new: Money,
-    by: Option<UserId>,
+    by: &Actor,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
+    // The column holds users only (row-level security scopes them with the tenant);
+    // a seed's change is recorded without one.
     sqlx::query(
         r#"INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, changed_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
@@ -320,7 +323,7 @@ pub async fn record_price(
     .bind(code)
     .bind(old)
     .bind(new)
-    .bind(by)
+    .bind(by.user_id())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -342,13 +345,14 @@ type HistoryRow = (
 );
 
 fn to_change((code, old, new, by, at, source, id): HistoryRow) -> (PriceChange, HistoryKey) {
+    let changed_by = by.as_deref().and_then(Actor::from_label);
     // Columns are numeric(12, 2) >= 0, so these conversions cannot fail.
     let money = |d: Decimal| Money::try_from_decimal(d).unwrap_or(Money::ZERO);
     let change = PriceChange {
         code,
         old_price: old.map(money),
         new_price: money(new),
-        changed_by: by,
+        changed_by,
         changed_at: at,
         source,
     };
@@ -364,7 +368,7 @@ pub async fn history(
 ) -> Result<(Vec<(PriceChange, HistoryKey)>, i64), sqlx::Error> {
     let tenant = tx.tenant();
     let changes = r#"
-        SELECT code, old_price, new_price, changed_by::text, changed_at, 'tenant' AS source,
+        SELECT code, old_price, new_price, 'user:' || changed_by::text, changed_at, 'tenant' AS source,
                id::text AS id
           FROM price_history WHERE tenant_id = $1 AND code = $2
         UNION ALL
@@ -429,7 +433,7 @@ pub async fn global_history(
 pub async fn upsert_global(
     conn: &mut PgConnection,
     f: &MaterialFields<'_>,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<Material, sqlx::Error> {
     let old_price: Option<Decimal> =
         sqlx::query_scalar("SELECT price FROM global_materials WHERE code = $1 FOR UPDATE")
@@ -470,7 +474,7 @@ pub async fn upsert_global(
             .bind(f.code)
             .bind(old_price)
             .bind(material.price)
-            .bind(actor)
+            .bind(actor.label())
             .execute(&mut *conn)
             .await?;
     }

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use super::model::{BomLineSpec, ProductKind, ProductSpec};
 use crate::catalog::model::{Category, Source, WindowType};
 use crate::db::TenantTx;
-use crate::ids::UserId;
+use crate::ids::{ProductId, UserId};
 use crate::money::{Centimetres, Factor};
 
 #[derive(sqlx::FromRow)]
@@ -183,7 +183,7 @@ pub async fn save_product(
 ) -> Result<Option<i32>, sqlx::Error> {
     let tenant = tx.tenant();
     let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
-    let Some((id, version)): Option<(uuid::Uuid, i32)> = sqlx::query_as(
+    let Some((id, version)): Option<(ProductId, i32)> = sqlx::query_as(
         r#"INSERT INTO products
                (tenant_id, id, code, name, kind, window_type, door_type, aluminium_line,
                 min_width_cm, max_width_cm, min_height_cm, max_height_cm, updated_by)
@@ -199,7 +199,7 @@ pub async fn save_product(
         RETURNING id, version"#,
     )
     .bind(tenant)
-    .bind(uuid::Uuid::new_v4())
+    .bind(ProductId::new_random())
     .bind(&p.code)
     .bind(p.name.trim())
     .bind(p.kind.as_str())

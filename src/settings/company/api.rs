@@ -66,7 +66,7 @@ impl CompanyApi {
         ctx.require(Permission::WriteSettings)?;
         let input = checked(&body)?;
         let mut tx = ctx.tx(&self.state).await?;
-        save(&mut tx, &input, ctx.user.0).await?;
+        save(&mut tx, &input, ctx.user).await?;
         let profile = load(&mut tx).await?;
         tx.commit().await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
@@ -88,7 +88,7 @@ impl CompanyApi {
         }
         let logo = check_logo(&body.0)?;
         let mut tx = ctx.tx(&self.state).await?;
-        save_logo(&mut tx, &logo, ctx.user.0).await?;
+        save_logo(&mut tx, &logo, ctx.user).await?;
         let profile = load(&mut tx).await?;
         tx.commit().await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
@@ -122,7 +122,7 @@ impl CompanyApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
         let mut tx = ctx.tx(&self.state).await?;
-        if !remove_logo(&mut tx, ctx.user.0).await? {
+        if !remove_logo(&mut tx, ctx.user).await? {
             return Err(ApiError::not_found(
                 "logo_not_found",
                 "this tenant has not uploaded a logo",

@@ -2,6 +2,7 @@
 
 use super::model::{CompanyInput, CompanyProfile, Logo};
 use crate::db::TenantTx;
+use crate::ids::UserId;
 
 /// The bound tenant's company details (the tenant's name until set).
 pub async fn load(tx: &mut TenantTx) -> Result<CompanyProfile, sqlx::Error> {
@@ -86,7 +87,7 @@ pub async fn current_logo_hash(tx: &mut TenantTx) -> Result<Option<Vec<u8>>, sql
 }
 
 /// Keeps the logo (by content) and makes it the current one.
-pub async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: uuid::Uuid) -> Result<(), sqlx::Error> {
+pub async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: UserId) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
         r#"INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
@@ -114,7 +115,7 @@ pub async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: uuid::Uuid) -> Result
 }
 
 /// Removes the logo; false if there was none.
-pub async fn remove_logo(tx: &mut TenantTx, by: uuid::Uuid) -> Result<bool, sqlx::Error> {
+pub async fn remove_logo(tx: &mut TenantTx, by: UserId) -> Result<bool, sqlx::Error> {
     let tenant = tx.tenant();
     let done = sqlx::query(
         r#"UPDATE company_profiles SET logo_sha256 = NULL, updated_by = $2
@@ -128,7 +129,7 @@ pub async fn remove_logo(tx: &mut TenantTx, by: uuid::Uuid) -> Result<bool, sqlx
 }
 
 /// Writes the company details.
-pub async fn save(tx: &mut TenantTx, c: &CompanyInput, by: uuid::Uuid) -> Result<(), sqlx::Error> {
+pub async fn save(tx: &mut TenantTx, c: &CompanyInput, by: UserId) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query(
         r#"INSERT INTO company_profiles (tenant_id, legal_name, rfc, address, phone, email, website, updated_by)
