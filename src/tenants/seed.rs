@@ -259,7 +259,7 @@ pub async fn sync_manifest(
                     password: manifest.admin.password.clone(),
                 },
             };
-            let created = onboard(db, passwords, &request, None)
+            let created = onboard(db, passwords, &request)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))
                 .with_context(context)?;
