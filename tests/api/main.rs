@@ -12,6 +12,7 @@ mod company;
 mod fallback;
 mod helpers;
 mod http_isolation;
+mod idempotency;
 mod onboarding;
 mod operations;
 mod platform_quotes;
