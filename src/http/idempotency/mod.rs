@@ -9,7 +9,9 @@
 //!   bytes) returns the stored status, `Content-Type`, `ETag`, `Location` and body,
 //!   with `Idempotent-Replayed: true`; while the first request still runs, 409
 //!   `idempotency_in_progress`;
-//! - the same key with another request is 422 `idempotency_key_reused`;
+//! - the same key with another request is 422 `idempotency_key_reused`; the caller
+//!   (user, or the platform) is part of the request, so another user of the tenant
+//!   who sends the same key never gets the first user's answer;
 //! - only successful (2xx) answers are kept: after an error the key is free again,
 //!   so a corrected request can use it.
 //!
@@ -19,7 +21,10 @@
 //!
 //! The request is never stored. Its fingerprint is an HMAC-SHA256 keyed with
 //! `idempotency.secret`: bodies hold passwords (new users, onboarding), and an
-//! unkeyed hash of one could be tested against password guesses at leisure.
+//! unkeyed hash of one could be tested against password guesses at leisure. Whoever
+//! holds both the database and the secret still could: keep the secret with the
+//! database passwords. Records expire after a day and are purged when their scope
+//! next claims a key (a scope that never does keeps its expired records).
 //!
 //! Crash window: the key is claimed (its own transaction) before the endpoint runs
 //! and the answer stored (another) after it commits. The endpoint runs on its own
