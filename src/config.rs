@@ -24,6 +24,7 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub cache: CacheSettings,
     pub auth: AuthSettings,
+    pub idempotency: IdempotencySettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -81,6 +82,14 @@ pub struct AuthSettings {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotencySettings {
+    /// Keys the HMAC that fingerprints requests (whose bodies may hold passwords);
+    /// the server refuses to start when it is shorter than 32 bytes.
+    pub secret: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -430,6 +439,10 @@ mod tests {
                 "postgres://ventanas_owner:owner-pw-3@db:5432/ventanas",
             ),
             ("VENTANAS__REDIS__URL", "redis://:redis-pw-4@cache:6379"),
+            (
+                "VENTANAS__IDEMPOTENCY__SECRET",
+                "idempotency-secret-5-of-at-least-32-bytes",
+            ),
         ]);
         let settings = Settings::load_from(&config_dir(), "production", vars)
             .expect("loads")
@@ -445,6 +458,7 @@ mod tests {
                 "platform-pw-2",
                 "owner-pw-3",
                 "redis-pw-4",
+                "idempotency-secret-5",
                 "@db:",
             ] {
                 assert!(!shown.contains(secret), "{secret} shown in {shown}");

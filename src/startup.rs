@@ -1,6 +1,7 @@
 //! Builds the application from settings; knows its port; runs until stopped.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -9,6 +10,7 @@ use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::CatchPanic;
 use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
+use poem_openapi::OpenApi as _;
 
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
@@ -16,6 +18,7 @@ use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::http::idempotency::{self, Idempotency};
 use crate::state::{AppState, StateInner};
 
 /// A bound, ready-to-run server.
@@ -38,6 +41,8 @@ impl Application {
             .await
             .context("loading the authorization policy")?;
         let passwords = Passwords::new(&settings.auth)?;
+        let idempotency =
+            Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let acceptor = TcpListener::bind(addr.clone())
             .into_acceptor()
@@ -57,7 +62,7 @@ impl Application {
             authz,
             passwords,
         });
-        let endpoint = routes(&state, max_body);
+        let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {
             port,
             acceptor,
@@ -96,8 +101,12 @@ impl Application {
 
 /// All routes with the middleware stack: request span (outermost: every answer,
 /// errors included, is logged and rendered in the shared envelope), body limit,
-/// shared state.
-pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Response> {
+/// shared state, idempotency keys (inside the state, which authentication reads).
+pub fn routes(
+    state: &AppState,
+    max_body: usize,
+    idempotency: Arc<Idempotency>,
+) -> BoxEndpoint<'static, Response> {
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
@@ -105,6 +114,7 @@ pub fn routes(state: &AppState, max_body: usize) -> BoxEndpoint<'static, Respons
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .nest("/", service)
+        .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
         .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, max_body))
         .with(CatchPanic::new().with_handler(|_| {

@@ -125,8 +125,9 @@ fn state_of(req: &Request) -> ApiResult<&AppState> {
 }
 
 /// Resolves a session token to its context: cached per tenant, invalidated on
-/// logout, user changes and deactivation.
-async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
+/// logout, user changes and deactivation. (Also used by the idempotency middleware,
+/// which must know the caller before it looks a key up.)
+pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
     let state = state_of(req)?;
     let tenant = token::session_token_tenant(token).ok_or_else(ApiError::unauthenticated)?;
     let hash = token::digest(token);
@@ -180,13 +181,17 @@ pub struct PlatformCtx {
 pub struct PlatformAuth(pub PlatformCtx);
 
 async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<PlatformCtx> {
+    Ok(resolve_platform_key(req, &bearer.token).await?)
+}
+
+/// Resolves a platform API key to its context (also used by the idempotency
+/// middleware, which must know the caller before it looks a key up).
+pub(crate) async fn resolve_platform_key(req: &Request, key: &str) -> ApiResult<PlatformCtx> {
     let state = state_of(req)?;
-    if !token::is_platform_key(&bearer.token) {
-        return Err(ApiError::unauthenticated().into());
+    if !token::is_platform_key(key) {
+        return Err(ApiError::unauthenticated());
     }
-    let found = repo::find_platform_key(&state.db.platform, &token::digest(&bearer.token))
-        .await
-        .map_err(ApiError::from)?;
+    let found = repo::find_platform_key(&state.db.platform, &token::digest(key)).await?;
     let ctx = found.ok_or_else(ApiError::unauthenticated)?;
     tracing::Span::current().record(
         "user_id",

@@ -1,6 +1,6 @@
 //! `/api/v1/clients`: estimators and admins keep the shop's customers.
 
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -161,6 +161,12 @@ impl ClientsApi {
     async fn create(
         &self,
         auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<ClientInput>,
     ) -> ApiResult<ClientAnswer> {
         let ctx = auth.ctx();

@@ -1,8 +1,9 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
-//! the field, `If-Match` checks and common field checks.
+//! the field, `If-Match` checks, common field checks and `Idempotency-Key`.
 
 pub mod etag;
 pub mod fields;
+pub mod idempotency;
 pub mod paging;
 pub mod payload;
 pub mod tags;

@@ -124,6 +124,12 @@ impl QuotesApi {
     async fn create(
         &self,
         auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<QuoteCreate>,
     ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
@@ -217,7 +223,17 @@ impl QuotesApi {
         method = "post",
         operation_id = "quotes_duplicate"
     )]
-    async fn duplicate(&self, auth: TenantAuth, id: Path<QuoteId>) -> ApiResult<QuoteAnswer> {
+    async fn duplicate(
+        &self,
+        auth: TenantAuth,
+        id: Path<QuoteId>,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
+    ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let tagged = lifecycle::duplicate(&self.state, ctx, id.0).await?;

@@ -1,13 +1,10 @@
 //! `/api/v1/platform/tenants`: the platform operator onboards and lists tenants.
 
-use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sha2::{Digest, Sha256};
 
 use super::repo::{self, Tenant};
 use crate::auth::password::{password_problem, Passwords};
@@ -130,13 +127,11 @@ pub fn validate(req: &CreateTenant) -> ApiResult<(String, String)> {
 }
 
 /// Creates a tenant, its first admin and its copies of the default glass prices in
-/// one transaction on the platform pool. With an idempotency key, the answer is
-/// stored in the same transaction.
+/// one transaction on the platform pool.
 pub async fn onboard(
     db: &Db,
     passwords: &Passwords,
     req: &CreateTenant,
-    idempotency: Option<(&str, &[u8])>,
 ) -> ApiResult<OnboardedTenant> {
     let (name, email) = validate(req)?;
     let hash = passwords
@@ -169,10 +164,6 @@ pub async fn onboard(
         },
         seeded_prices: seeded,
     };
-    if let Some((key, request_hash)) = idempotency {
-        let json = answer.to_json().unwrap_or_default();
-        repo::store_idempotent(&mut tx, key, request_hash, 201, &json).await?;
-    }
     tx.commit().await?;
     tracing::info!(tenant_id = %answer.id, slug = %answer.slug, seeded, "tenant onboarded");
     Ok(answer)
@@ -183,74 +174,27 @@ pub struct TenantsApi {
     pub state: AppState,
 }
 
-impl TenantsApi {
-    /// The first answer for this key, or a 422 if the key was used for another body.
-    async fn replay(&self, key: &str, request_hash: &[u8]) -> ApiResult<Option<OnboardedTenant>> {
-        let Some(stored) = repo::find_idempotent(&self.state.db.platform, key).await? else {
-            return Ok(None);
-        };
-        if stored.request_hash != request_hash {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different request",
-            ));
-        }
-        serde_json::from_value(stored.response)
-            .map(Some)
-            .map_err(|e| ApiError::internal("decoding a stored answer", e))
-    }
-}
-
 #[OpenApi(prefix_path = "/api/v1/platform/tenants", tag = "ApiTags::Platform")]
 impl TenantsApi {
     /// Onboard a tenant: creates it, its first admin and its own copies of the
     /// default glass prices, in one transaction. A taken slug is 409
-    /// `tenant_exists`. With `Idempotency-Key`, a retried request returns the first
-    /// answer instead of creating a second tenant.
+    /// `tenant_exists`.
     #[oai(path = "/", method = "post", operation_id = "platform_tenants_create")]
     async fn create(
         &self,
         auth: PlatformAuth,
-        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateTenant>,
     ) -> ApiResult<CreateAnswer> {
         require_platform(&self.state, Permission::ManageTenants)?;
         tracing::debug!(key = %auth.0.key_name, "onboarding request");
-        let key = idempotency_key.0.as_deref().map(str::trim);
-        if let Some(key) = key {
-            if key.is_empty() || key.len() > 200 {
-                return Err(ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "must be 1 to 200 characters",
-                ));
-            }
-        }
-        let request_hash = Sha256::digest(serde_json::to_vec(&body.0).unwrap_or_default()).to_vec();
-        if let Some(key) = key {
-            if let Some(first) = self.replay(key, &request_hash).await? {
-                return Ok(CreateAnswer::Created(Json(first)));
-            }
-        }
-        match onboard(
-            &self.state.db,
-            &self.state.passwords,
-            &body.0,
-            key.map(|k| (k, request_hash.as_slice())),
-        )
-        .await
-        {
-            Ok(answer) => Ok(CreateAnswer::Created(Json(answer))),
-            Err(err) => {
-                // A concurrent request with the same key won the race: answer as it did.
-                if let Some(key) = key {
-                    if let Some(first) = self.replay(key, &request_hash).await? {
-                        return Ok(CreateAnswer::Created(Json(first)));
-                    }
-                }
-                Err(err)
-            }
-        }
+        let answer = onboard(&self.state.db, &self.state.passwords, &body.0).await?;
+        Ok(CreateAnswer::Created(Json(answer)))
     }
 
     /// Every tenant by slug, a page at a time (`limit` 1 to 100, default 50;

@@ -19,7 +19,7 @@ use crate::catalog::products::model::ProductSpec;
 use crate::catalog::products::repo as products;
 use crate::catalog::taxes::repo as taxes;
 use crate::db::{Db, TenantTx};
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 use crate::money::{Factor, Metres, Money, Rate};
 use crate::users::model::{normalize_email, TenantRole};
 
@@ -260,7 +260,7 @@ pub async fn sync_manifest(
                     password: manifest.admin.password.clone(),
                 },
             };
-            let created = onboard(db, passwords, &request, None)
+            let created = onboard(db, passwords, &request)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))
                 .with_context(context)?;
@@ -286,6 +286,17 @@ pub async fn sync_manifest(
         tx.commit().await?;
     }
 
+    set_prices(db, tenant, manifest, report).await
+}
+
+/// Sets the manifest's prices as the tenant's own rows, recording each change.
+async fn set_prices(
+    db: &Db,
+    tenant: TenantId,
+    manifest: &TenantManifest,
+    report: &mut SyncReport,
+) -> anyhow::Result<()> {
+    let context = || format!("tenant manifest {:?}", manifest.slug);
     let seed_actor = Actor::seed(&format!("{}.toml", manifest.slug));
     let mut tx = TenantTx::begin(&db.platform, tenant).await?;
     for (code, price) in &manifest.prices {

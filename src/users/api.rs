@@ -1,6 +1,6 @@
 //! `/api/v1/users`: tenant admins manage their users.
 
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
@@ -78,7 +78,17 @@ impl UsersApi {
 
     /// Create a user with a role (admins only). A taken email is 409 `user_exists`.
     #[oai(path = "/", method = "post", operation_id = "users_create")]
-    async fn create(&self, auth: TenantAuth, body: JsonBody<CreateUser>) -> ApiResult<UserAnswer> {
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<CreateUser>,
+    ) -> ApiResult<UserAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
         let email =

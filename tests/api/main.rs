@@ -12,6 +12,7 @@ mod company;
 mod fallback;
 mod helpers;
 mod http_isolation;
+mod idempotency;
 mod lists;
 mod onboarding;
 mod operations;

@@ -33,11 +33,13 @@ const TENANT_TABLES: &[&str] = &[
     "company_profiles",
     "tax_rates",
     "company_logos",
+    "idempotency_keys",
 ];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
 /// and materials; logins fill sessions and (failing) login_attempts; the quoting
-/// catalogue rows are written here directly, as the runtime role.
+/// catalogue rows (and an idempotency record) are written here directly, as the
+/// runtime role.
 async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
     let a = app.onboard(&slug("a")).await;
     let b = app.onboard(&slug("b")).await;
@@ -70,6 +72,7 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO company_profiles (tenant_id, legal_name) VALUES ($1, 'Aluminios SA de CV')",
             "INSERT INTO tax_rates (tenant_id, code, valid_from, name, rate) VALUES ($1, 'IVA16', '2030-01-01', 'IVA', 0.17)",
             "INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, sha256('x'), 'image/png', 'x')",
+            "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, expires_at) VALUES ($1, 'rls-key', sha256('x'), now() + interval '1 day')",
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };
@@ -364,6 +367,13 @@ async fn the_platform_role_is_also_confined_by_rls_and_the_runtime_role_cannot_t
     assert!(
         keys.is_err(),
         "the runtime role must not read platform keys"
+    );
+    let answers = sqlx::query("SELECT count(*) FROM platform_idempotency_keys")
+        .fetch_one(&runtime)
+        .await;
+    assert!(
+        answers.is_err(),
+        "the runtime role must not read the platform's stored answers"
     );
     let write = sqlx::query("UPDATE global_materials SET price = 1")
         .execute(&runtime)

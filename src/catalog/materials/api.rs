@@ -148,6 +148,12 @@ impl MaterialsApi {
     async fn create(
         &self,
         auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateMaterial>,
     ) -> ApiResult<MaterialAnswer> {
         let ctx = auth.ctx();

@@ -2,7 +2,7 @@
 //! tenant's rates over the defaults.
 
 use chrono::NaiveDate;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -110,6 +110,12 @@ impl TaxesApi {
     async fn create(
         &self,
         auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
         body: JsonBody<TaxRateInput>,
     ) -> ApiResult<TaxRateCreated> {
         let ctx = auth.ctx();
