@@ -15,7 +15,7 @@ use crate::http::ApiTags;
 use crate::ids::{SessionId, TenantId, UserId};
 use crate::state::AppState;
 use crate::tenants;
-use crate::users::model::normalize_email;
+use crate::users::model::{normalize_email, TenantRole};
 
 /// Credentials for a login.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -43,7 +43,7 @@ pub struct Me {
     pub user_id: UserId,
     pub email: String,
     /// `admin`, `estimator` or `viewer`.
-    pub role: String,
+    pub role: TenantRole,
     pub tenant_id: TenantId,
     pub tenant_slug: String,
     pub tenant_name: String,
@@ -103,7 +103,7 @@ async fn start_session(
     .await?;
     let role = crate::users::repo::role_of(&mut tx, user)
         .await?
-        .unwrap_or_default();
+        .ok_or_else(|| ApiError::internal("login", anyhow::anyhow!("a user without a role")))?;
     tx.commit().await?;
     let me = Me {
         user_id: user,
@@ -217,7 +217,7 @@ impl AuthApi {
         Ok(MeAnswer::Ok(Json(Me {
             user_id: ctx.user,
             email: ctx.email.clone(),
-            role: ctx.role.as_str().to_owned(),
+            role: ctx.role,
             tenant_id: ctx.tenant,
             tenant_slug: tenant.slug,
             tenant_name: tenant.name,

@@ -18,6 +18,7 @@ use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{PlatformKeyId, SessionId, TenantId, UserId};
 use crate::state::AppState;
+use crate::users::model::TenantRole;
 use rbac::{Permission, Role};
 
 /// Name of the session cookie. `__Host-` makes browsers insist on Secure, Path=/
@@ -30,7 +31,7 @@ pub const SESSION_COOKIE: &str = "__Host-ventanas_session";
 pub struct TenantCtx {
     pub tenant: TenantId,
     pub user: UserId,
-    pub role: Role,
+    pub role: TenantRole,
     pub email: String,
     pub session: SessionId,
     allowed: [bool; Permission::ALL.len()],
@@ -69,7 +70,7 @@ impl TenantCtx {
 pub struct SessionPrincipal {
     pub session: SessionId,
     pub user: UserId,
-    pub role: String,
+    pub role: TenantRole,
     pub email: String,
     pub expires_at: DateTime<Utc>,
 }
@@ -145,13 +146,13 @@ pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<Ten
     let principal = principal
         .filter(|p| p.expires_at > Utc::now())
         .ok_or_else(ApiError::unauthenticated)?;
-    let role = Role::parse_tenant_role(&principal.role).ok_or_else(ApiError::unauthenticated)?;
+    let role = principal.role;
     let span = tracing::Span::current();
     span.record("tenant_id", tracing::field::display(tenant));
     span.record("user_id", tracing::field::display(principal.user));
     let mut allowed = [false; Permission::ALL.len()];
     for permission in Permission::ALL {
-        allowed[permission as usize] = state.authz.allows(role, permission);
+        allowed[permission as usize] = state.authz.allows(role.role(), permission);
     }
     Ok(TenantCtx {
         tenant,

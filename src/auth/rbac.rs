@@ -36,16 +36,6 @@ impl Role {
         }
     }
 
-    /// A tenant role from its database name.
-    pub fn parse_tenant_role(name: &str) -> Option<Role> {
-        match name {
-            "admin" => Some(Role::Admin),
-            "estimator" => Some(Role::Estimator),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-
     fn index(self) -> usize {
         self as usize
     }

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use super::{PlatformCtx, SessionPrincipal};
 use crate::db::TenantTx;
 use crate::ids::{PlatformKeyId, SessionId, UserId};
+use crate::users::model::TenantRole;
 
 /// A live session with its user's current role; `None` when revoked, expired,
 /// or the user or tenant is deactivated.
@@ -14,7 +15,7 @@ pub async fn find_session(
     token_hash: &[u8],
 ) -> Result<Option<SessionPrincipal>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(SessionId, UserId, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let row: Option<(SessionId, UserId, TenantRole, String, DateTime<Utc>)> = sqlx::query_as(
         r#"
         SELECT s.id, s.user_id, m.role, u.email, s.expires_at
           FROM sessions s

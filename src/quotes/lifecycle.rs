@@ -17,8 +17,8 @@ use poem::http::StatusCode;
 use poem_openapi::types::MaybeUndefined;
 
 use super::model::{
-    ClientRef, Quote, QuoteCreate, QuoteEvent, QuoteList, QuotePatch, QuoteStatus, QuoteSummary,
-    VersionInfo,
+    ClientRef, Quote, QuoteAction, QuoteCreate, QuoteEvent, QuoteList, QuotePatch, QuoteStatus,
+    QuoteSummary, VersionInfo,
 };
 use super::preview::{price_with, PreviewRequest};
 use super::repo::{self, EventRow, Priced, QuoteRow, VersionInfoRow, VersionRow};
@@ -56,17 +56,18 @@ fn money(value: rust_decimal::Decimal) -> ApiResult<Money> {
 }
 
 /// 409: the quote's status does not allow `action`.
-fn wrong_status(row: &QuoteRow, action: &str, hint: &str) -> ApiError {
+fn wrong_status(row: &QuoteRow, action: QuoteAction, hint: &str) -> ApiError {
     let status = row.status;
     ApiError::conflict(
         "invalid_status",
         format!(
-            "{} is {}: it cannot be {action}{hint}",
+            "{} is {}: it cannot be {}{hint}",
             reference(row.number),
-            status.as_str()
+            status.as_str(),
+            action.as_str()
         ),
     )
-    .with_details(serde_json::json!({ "status": status.as_str(), "action": action }))
+    .with_details(serde_json::json!({ "status": status.as_str(), "action": action.as_str() }))
 }
 
 fn etag(row: &QuoteRow) -> String {
@@ -255,7 +256,7 @@ async fn lock_draft(
     ctx: &TenantCtx,
     id: QuoteId,
     if_match: Option<&str>,
-    (action, hint): (&str, &str),
+    (action, hint): (QuoteAction, &str),
 ) -> ApiResult<(TenantTx, QuoteRow, VersionRow)> {
     let (tx, row, current) = lock(state, ctx, id).await?;
     if let Some(tag) = if_match {
@@ -337,7 +338,7 @@ pub async fn update(
     body: &QuotePatch,
 ) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
-    let action = ("edited", "; revise it to make a new version");
+    let action = (QuoteAction::Edited, "; revise it to make a new version");
     let (mut tx, row, current) = lock_draft(state, ctx, id, if_match, action).await?;
     let title = match &body.title {
         Some(t) => optional_text("title", Some(t), 200)?,
@@ -360,7 +361,7 @@ pub async fn update(
     };
     let p = priced(&request, &result);
     repo::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
-    repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user).await?;
+    repo::add_event(&mut tx, row.id, row.version, QuoteAction::Edited, ctx.user).await?;
     answer(tx, row.id).await
 }
 
@@ -373,7 +374,7 @@ pub async fn send(
     if_match: Option<&str>,
 ) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
-    let action = ("sent", "; revise it to send a new version");
+    let action = (QuoteAction::Sent, "; revise it to send a new version");
     let (mut tx, row, current) = lock_draft(state, ctx, id, if_match, action).await?;
     let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
@@ -387,7 +388,7 @@ pub async fn send(
             notes: row.notes.as_deref(),
         };
         repo::update_draft(&mut tx, row.id, row.version, &header, &p).await?;
-        repo::add_event(&mut tx, row.id, row.version, "edited", ctx.user).await?;
+        repo::add_event(&mut tx, row.id, row.version, QuoteAction::Edited, ctx.user).await?;
         tx.commit().await?;
         return Err(repriced(&row, current.stored.result.totals.total, &result));
     }
@@ -396,7 +397,7 @@ pub async fn send(
         .map_err(|_| ApiError::internal("validity days", anyhow::anyhow!("out of range")))?;
     let document = snapshot(&mut tx, &row).await?;
     repo::mark_sent(&mut tx, row.id, row.version, days, &document).await?;
-    repo::add_event(&mut tx, row.id, row.version, "sent", ctx.user).await?;
+    repo::add_event(&mut tx, row.id, row.version, QuoteAction::Sent, ctx.user).await?;
     answer(tx, row.id).await
 }
 
@@ -426,9 +427,9 @@ pub async fn decide(
 ) -> ApiResult<Tagged> {
     let (mut tx, row, _) = lock(state, ctx, id).await?;
     let (action, allowed) = match to {
-        QuoteStatus::Accepted => ("accepted", row.status == QuoteStatus::Sent),
+        QuoteStatus::Accepted => (QuoteAction::Accepted, row.status == QuoteStatus::Sent),
         _ => (
-            "rejected",
+            QuoteAction::Rejected,
             matches!(row.status, QuoteStatus::Sent | QuoteStatus::Expired),
         ),
     };
@@ -455,7 +456,7 @@ pub async fn revise(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult
         QuoteStatus::Accepted => Some("; it was accepted: duplicate it for a new quote"),
     };
     if let Some(hint) = hint {
-        return Err(wrong_status(&row, "revised", hint));
+        return Err(wrong_status(&row, QuoteAction::Revised, hint));
     }
     let request = stored_request(&current)?;
     let result = price_with(&catalog, &request)?;
@@ -463,7 +464,7 @@ pub async fn revise(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult
     let p = priced(&request, &result);
     repo::insert_version(&mut tx, row.id, next, &p, ctx.user).await?;
     repo::reopen_as_draft(&mut tx, row.id, next, p.total).await?;
-    repo::add_event(&mut tx, row.id, next, "revised", ctx.user).await?;
+    repo::add_event(&mut tx, row.id, next, QuoteAction::Revised, ctx.user).await?;
     answer(tx, row.id).await
 }
 

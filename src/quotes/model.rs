@@ -137,12 +137,38 @@ pub struct VersionInfo {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// What happened to a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, sqlx::Type)]
+#[oai(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum QuoteAction {
+    Created,
+    Edited,
+    Sent,
+    Accepted,
+    Rejected,
+    Revised,
+}
+
+impl QuoteAction {
+    /// The past participle for messages: "it cannot be sent".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteAction::Created => "created",
+            QuoteAction::Edited => "edited",
+            QuoteAction::Sent => "sent",
+            QuoteAction::Accepted => "accepted",
+            QuoteAction::Rejected => "rejected",
+            QuoteAction::Revised => "revised",
+        }
+    }
+}
+
 /// One entry of a quote's history.
 #[derive(Debug, Clone, Object)]
 pub struct QuoteEvent {
     pub version: i32,
-    /// `created`, `edited`, `sent`, `accepted`, `rejected` or `revised`.
-    pub action: String,
+    pub action: QuoteAction,
     pub user_id: UserId,
     pub at: DateTime<Utc>,
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::types::Json;
 
-use super::model::QuoteStatus;
+use super::model::{QuoteAction, QuoteStatus};
 use super::stored::{self, Stored};
 use crate::db::TenantTx;
 use crate::http::PageRequest;
@@ -94,7 +94,7 @@ pub struct VersionInfoRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub version: i32,
-    pub action: String,
+    pub action: QuoteAction,
     pub user_id: UserId,
     pub at: DateTime<Utc>,
 }
@@ -176,7 +176,7 @@ pub async fn insert(
     .execute(tx.conn())
     .await?;
     insert_version(tx, id, 1, priced, user).await?;
-    add_event(tx, id, 1, "created", user).await?;
+    add_event(tx, id, 1, QuoteAction::Created, user).await?;
     Ok(id)
 }
 
@@ -319,7 +319,7 @@ pub async fn add_event(
     tx: &mut TenantTx,
     id: QuoteId,
     version: i32,
-    action: &str,
+    action: QuoteAction,
     user: UserId,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();

@@ -159,9 +159,9 @@ impl UsersApi {
         let after = repo::get(&mut tx, id.0)
             .await?
             .ok_or_else(|| user_not_found(id.0))?;
-        if before.role == "admin"
+        if before.role == TenantRole::Admin
             && before.active
-            && !(after.role == "admin" && after.active)
+            && !(after.role == TenantRole::Admin && after.active)
             && repo::active_admins(&mut tx).await? == 0
         {
             return Err(ApiError::conflict(

@@ -7,9 +7,12 @@ use crate::auth::rbac::Role;
 use crate::ids::UserId;
 
 /// A role a tenant user can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum TenantRole {
     Admin,
     Estimator,
@@ -37,8 +40,7 @@ impl TenantRole {
 pub struct User {
     pub id: UserId,
     pub email: String,
-    /// `admin`, `estimator` or `viewer`.
-    pub role: String,
+    pub role: TenantRole,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

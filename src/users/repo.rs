@@ -48,7 +48,7 @@ pub async fn get(tx: &mut TenantTx, id: UserId) -> Result<Option<User>, sqlx::Er
 }
 
 /// The user's role name, if the user exists.
-pub async fn role_of(tx: &mut TenantTx, id: UserId) -> Result<Option<String>, sqlx::Error> {
+pub async fn role_of(tx: &mut TenantTx, id: UserId) -> Result<Option<TenantRole>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_scalar("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant)
@@ -77,7 +77,7 @@ pub async fn insert(
     sqlx::query("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)")
         .bind(tenant)
         .bind(id)
-        .bind(role.as_str())
+        .bind(role)
         .execute(tx.conn())
         .await?;
     Ok(())
@@ -107,7 +107,7 @@ pub async fn update(
     )
     .bind(tenant)
     .bind(id)
-    .bind(role.map(TenantRole::as_str))
+    .bind(role)
     .execute(tx.conn())
     .await?;
     Ok(true)
