@@ -34,6 +34,7 @@ impl Application {
     /// Connects, checks the database roles (refusing superuser, BYPASSRLS or table
     /// owners), loads the policy and binds the listener (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        crate::ops::metrics::install();
         let db = Db::connect_lazy(&settings.database)?;
         db.check_roles().await?;
         let cache = Cache::new(&settings.redis, &settings.cache)?;

@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
-use poem::http::HeaderValue;
+use poem::http::{HeaderValue, Method};
 use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
 use tracing::Instrument as _;
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -36,6 +37,20 @@ where
         .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))
 }
 
+/// The method as a label: the handful the API uses, else `other` (bounded series).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// One root span per request, with request id, tenant and user (recorded by the
 /// authentication layer once known), status and latency; logs once when done.
 pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
@@ -55,19 +70,35 @@ pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
         method = %req.method(),
         path = %req.uri().path(),
         request_id = %request_id,
+        operation = tracing::field::Empty,
         tenant_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
         status = tracing::field::Empty,
     );
+    let method = method_label(req.method());
     let started = Instant::now();
     async move {
-        let mut resp = match next.call(req).await {
-            Ok(resp) => resp.into_response(),
-            Err(err) => crate::error::render_error(err),
+        // poem-openapi tags the answer (or the error) with the operation's id.
+        let (mut resp, operation) = match next.call(req).await {
+            Ok(resp) => {
+                let resp = resp.into_response();
+                let operation = resp.data::<OperationId>().map(|id| id.0);
+                (resp, operation)
+            }
+            Err(err) => {
+                let operation = err.data::<OperationId>().map(|id| id.0);
+                (crate::error::render_error(err), operation)
+            }
         };
+        // Routes outside the API (docs, unknown paths) share one label.
+        let operation = operation.unwrap_or("other");
         let status = resp.status().as_u16();
-        tracing::Span::current().record("status", status);
-        let micros = started.elapsed().as_micros();
+        let elapsed = started.elapsed();
+        let span = tracing::Span::current();
+        span.record("operation", operation);
+        span.record("status", status);
+        crate::ops::metrics::request(operation, method, status, elapsed);
+        let micros = elapsed.as_micros();
         if status >= 500 {
             tracing::error!(latency_us = micros, "request failed");
         } else {

@@ -51,6 +51,17 @@ impl Passwords {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
 
+    /// Waits for a hashing slot, counting the queue and the wait in metrics.
+    async fn slot(&self) -> anyhow::Result<tokio::sync::SemaphorePermit<'_>> {
+        let started = std::time::Instant::now();
+        let queue = metrics::gauge!(crate::ops::metrics::HASH_QUEUE);
+        queue.increment(1.0);
+        let permit = self.permits.acquire().await;
+        queue.decrement(1.0);
+        metrics::histogram!(crate::ops::metrics::HASH_WAIT).record(started.elapsed().as_secs_f64());
+        Ok(permit?)
+    }
+
     fn hash_now(&self, password: &str) -> anyhow::Result<String> {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         self.argon2()
@@ -61,7 +72,7 @@ impl Passwords {
 
     /// Hashes a password on the blocking pool.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
+        let _permit = self.slot().await?;
         let this = self.clone();
         spawn_blocking_with_span(move || this.hash_now(&password)).await?
     }
@@ -69,7 +80,7 @@ impl Passwords {
     /// Verifies a password against a stored hash, or against the dummy hash when
     /// there is none (always false then, in about the same time).
     pub async fn verify(&self, password: String, stored: Option<String>) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await?;
+        let _permit = self.slot().await?;
         let this = self.clone();
         spawn_blocking_with_span(move || {
             let known = stored.is_some();

@@ -99,7 +99,9 @@ impl TenantTx {
     /// connection never carries it into the next request. This is the one place to
     /// change for Citus, which forwards `SET LOCAL` rather than `set_config`.
     pub async fn begin(pool: &PgPool, tenant: TenantId) -> Result<Self, sqlx::Error> {
+        let started = std::time::Instant::now();
         let mut tx = pool.begin().await?;
+        crate::ops::metrics::acquired("tenant_tx", started.elapsed());
         repo::bind_tenant(&mut tx, tenant).await?;
         Ok(Self { tx, tenant })
     }

@@ -1,11 +1,10 @@
 //! `/health`, `/ready` and `/metrics`: what load balancers, orchestrators and
 //! Prometheus ask of the service.
 
-use std::sync::atomic::Ordering;
-
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use super::metrics;
 use crate::http::ApiTags;
 use crate::state::AppState;
 
@@ -74,55 +73,15 @@ impl OpsApi {
         }
     }
 
-    /// Prometheus metrics: cache hits and misses, Redis errors, pool usage.
+    /// Prometheus metrics (text exposition format): requests by operation, method and
+    /// status with their latency, pool size and acquire time, cache hits by tier,
+    /// Redis errors, the password-hashing queue and PDF render times.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self) -> PlainText<String> {
-        let stats = self.state.cache.stats();
-        let counter = |name: &str, help: &str, value: u64| {
-            format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n")
-        };
-        let gauge = |name: &str, help: &str, value: usize| {
-            format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n")
-        };
-        let pool = &self.state.db.app;
-        let text = [
-            counter(
-                "ventanas_cache_l1_hits_total",
-                "In-process cache hits.",
-                stats.l1_hits.load(Ordering::Relaxed),
-            ),
-            counter(
-                "ventanas_cache_l2_hits_total",
-                "Redis cache hits.",
-                stats.l2_hits.load(Ordering::Relaxed),
-            ),
-            counter(
-                "ventanas_cache_misses_total",
-                "Cache misses (loaded from PostgreSQL).",
-                stats.misses.load(Ordering::Relaxed),
-            ),
-            counter(
-                "ventanas_redis_errors_total",
-                "Failed or timed-out Redis calls.",
-                stats.redis_errors.load(Ordering::Relaxed),
-            ),
-            counter(
-                "ventanas_cache_invalidations_received_total",
-                "Invalidations received over Redis pub/sub.",
-                stats.invalidations_received.load(Ordering::Relaxed),
-            ),
-            gauge(
-                "ventanas_db_pool_connections",
-                "Open runtime pool connections.",
-                pool.size() as usize,
-            ),
-            gauge(
-                "ventanas_db_pool_idle",
-                "Idle runtime pool connections.",
-                pool.num_idle(),
-            ),
-        ]
-        .concat();
-        PlainText(text)
+        let db = &self.state.db;
+        metrics::pool("app", db.app.size(), db.app.num_idle());
+        metrics::pool("platform", db.platform.size(), db.platform.num_idle());
+        metrics::cache(self.state.cache.stats());
+        PlainText(metrics::render())
     }
 }

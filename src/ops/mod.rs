@@ -1,3 +1,4 @@
 //! Operations endpoints: liveness, readiness and metrics.
 
 pub mod api;
+pub mod metrics;

@@ -254,9 +254,14 @@ impl QuotesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
         let (job, filename) = lifecycle::pdf_job(&self.state, ctx, id.0, version.0).await?;
-        let bytes = tokio::task::spawn_blocking(move || job.render())
-            .await
-            .map_err(|e| ApiError::internal("rendering a quote PDF", e))??;
+        let bytes = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let rendered = job.render();
+            crate::ops::metrics::pdf_rendered(started.elapsed());
+            rendered
+        })
+        .await
+        .map_err(|e| ApiError::internal("rendering a quote PDF", e))??;
         Ok(PdfAnswer::Ok(
             Binary(bytes),
             format!("inline; filename=\"{filename}\""),

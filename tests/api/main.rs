@@ -14,6 +14,7 @@ mod helpers;
 mod http_isolation;
 mod idempotency;
 mod lists;
+mod metrics;
 mod onboarding;
 mod operations;
 mod platform_quotes;

@@ -41,7 +41,7 @@ async fn health_ready_and_docs_answer() {
         .await
         .expect("text");
     assert!(
-        metrics.contains("ventanas_cache_l1_hits_total"),
+        metrics.contains("ventanas_http_requests_total"),
         "{metrics}"
     );
     app.cleanup().await;
