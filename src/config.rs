@@ -65,8 +65,8 @@ pub struct RedisSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSettings {
-    /// Lifetime of an in-process entry; 0 turns the in-process layer off (loads are
-    /// still coalesced).
+    /// Lifetime of an in-process entry; 0 turns the in-process layer off (and the
+    /// merging of concurrent loads with it).
     pub l1_ttl_ms: u64,
     /// Bound on the in-process entries' total weight, in approximate bytes.
     pub l1_max_bytes: u64,

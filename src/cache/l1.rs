@@ -149,6 +149,8 @@ impl Expiry<StoredKey, Entry> for JitteredTtl {
 pub(super) struct L1 {
     pub(super) moka: Moka<StoredKey, Entry>,
     epochs: RwLock<Epochs>,
+    /// A zero TTL: nothing is kept.
+    off: bool,
 }
 
 impl L1 {
@@ -162,7 +164,12 @@ impl L1 {
         Self {
             moka,
             epochs: RwLock::new(Epochs::default()),
+            off: ttl.is_zero(),
         }
+    }
+
+    pub(super) fn is_off(&self) -> bool {
+        self.off
     }
 
     /// The epochs a lookup in `scope` uses now. Take it before reading anything a

@@ -19,7 +19,8 @@
 //!   random, so entries loaded together do not all expire together).
 //! * Concurrent misses of one key are coalesced: one caller runs the loader, the
 //!   others wait for its value. Errors are not cached: if that load fails, its caller
-//!   gets the error and each waiter loads for itself.
+//!   gets the error and each waiter loads for itself. With `cache.l1_ttl_ms = 0` the
+//!   layer is off altogether, merging included: every lookup goes to Redis.
 //! * Invalidation uses epochs, not scans: each tenant has an epoch, and so does the
 //!   global scope, and the moka key of an entry includes the epochs current when its
 //!   lookup started. Invalidating bumps the epoch: older entries become unreachable
@@ -334,6 +335,12 @@ impl Cache {
         FetchFut: Future<Output = Result<(K::Value, u32), E>>,
     {
         let inner = &self.inner;
+        if inner.l1.is_off() {
+            // `l1_ttl_ms = 0`: nothing would stay, so skip moka altogether (its
+            // insert of an entry that expires at once costs about a tenth of a
+            // Redis round trip), and with it the merging of concurrent loads.
+            return fetch().await.map(|(value, _)| value);
+        }
         // Taken before anything the value is made from is read: an invalidation that
         // lands while we load moves the epoch, and our result goes under the old one.
         let epoch = inner.l1.epoch(key.scope());
