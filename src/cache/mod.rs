@@ -56,7 +56,10 @@
 //!   connection, to the invalidation channel and to its own reply channel
 //!   `<prefix>:ack:<instance>`; receivers `PUBLISH` the acknowledgement there, and
 //!   the writer's subscriber wakes the waiting writer (a `watch` channel per
-//!   invalidation). No polling.
+//!   invalidation). No polling. A writer whose own subscription is not up (a
+//!   fresh process such as the CLI, or a reconnection) waits for it within the same
+//!   bound, and otherwise publishes without waiting, since it could not hear the
+//!   answers.
 //! * Redis is never the source of truth: on error or timeout the cache skips Redis
 //!   for a moment (`redis.retry_after_ms`) and loads from PostgreSQL; without Redis,
 //!   L1 serves alone. An invalidation that could not reach Redis is queued and
