@@ -397,6 +397,7 @@ async fn redis_path(prefix: &str, iterations: u64, report: &mut Report) -> f64 {
         (Vec::new(), Vec::new(), Vec::new());
     let calls_before = cache.stats().redis_calls.load(Ordering::Relaxed);
     let l2_before = reader.stats().l2_hits.load(Ordering::Relaxed);
+    let reader_calls_before = reader.stats().redis_calls.load(Ordering::Relaxed);
     let mut next_miss = misses.iter();
     for _ in 0..(iterations / BATCH).max(1) {
         let start = Instant::now();
@@ -421,6 +422,9 @@ async fn redis_path(prefix: &str, iterations: u64, report: &mut Report) -> f64 {
     let trips = (cache.stats().redis_calls.load(Ordering::Relaxed) - calls_before) as f64
         / (cache_batches.len() as u64 * BATCH) as f64;
     let l2_hits = reader.stats().l2_hits.load(Ordering::Relaxed) - l2_before;
+    let reader_trips = (reader.stats().redis_calls.load(Ordering::Relaxed) - reader_calls_before)
+        as f64
+        / l2_hits.max(1) as f64;
     assert_eq!(
         l2_hits,
         misses.len() as u64,
@@ -450,7 +454,7 @@ async fn redis_path(prefix: &str, iterations: u64, report: &mut Report) -> f64 {
     report.row(
         "(d) L1 on: an L1 miss answered by Redis",
         format!(
-            "{:.1} µs, {:.2}×",
+            "{:.1} µs, {:.2}×, {reader_trips:.2} trips",
             best_miss / 1000.0,
             best_bare / best_miss
         ),
