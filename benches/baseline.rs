@@ -45,7 +45,10 @@ async fn from_redis(backends: Data<&Arc<Backends>>, code: Path<String>) -> Json<
         .query_async(&mut conn)
         .await
         .unwrap_or(None);
-    Json(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(Value::Null))
+    Json(
+        raw.and_then(|r| serde_json::from_str(&r).ok())
+            .unwrap_or(Value::Null),
+    )
 }
 
 #[handler]
@@ -68,7 +71,9 @@ async fn from_sql(backends: Data<&Arc<Backends>>, code: Path<String>) -> Json<Va
     }
     .await;
     Json(match row {
-        Ok(Some((name, price))) => json!({ "code": code.0, "name": name, "price": price.to_string() }),
+        Ok(Some((name, price))) => {
+            json!({ "code": code.0, "name": name, "price": price.to_string() })
+        }
         Ok(None) => Value::Null,
         Err(err) => json!({ "error": err.to_string() }),
     })

@@ -66,8 +66,11 @@ pub struct RedisSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSettings {
+    /// Lifetime of an in-process entry; 0 turns the in-process layer off (and the
+    /// merging of concurrent loads with it).
     pub l1_ttl_ms: u64,
-    pub l1_max_entries: usize,
+    /// Bound on the in-process entries' total weight, in approximate bytes.
+    pub l1_max_bytes: u64,
     pub l2_ttl_seconds: u64,
     pub invalidation_wait_ms: u64,
 }
