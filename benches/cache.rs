@@ -12,6 +12,8 @@
 //! `cargo bench --bench cache` measures; under `cargo test` it runs at a small
 //! scale only, as a smoke test.
 
+#![allow(clippy::too_many_lines)] // scenarios are spelt out in full
+
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};

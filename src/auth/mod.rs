@@ -13,7 +13,7 @@ use poem::Request;
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
 
-use crate::cache::Scope;
+use crate::cache::{CacheKey, Scope, SharedKey};
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{PlatformKeyId, SessionId, TenantId, UserId};
@@ -125,20 +125,43 @@ fn state_of(req: &Request) -> ApiResult<&AppState> {
         .ok_or_else(|| ApiError::internal("auth", anyhow::anyhow!("AppState missing")))
 }
 
+/// A session, by the SHA-256 of its token (`None`: no live session), shared in
+/// Redis as `sess:<hex>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SessionKey {
+    tenant: TenantId,
+    token_hash: Vec<u8>,
+}
+
+impl CacheKey for SessionKey {
+    type Value = Option<Arc<SessionPrincipal>>;
+    fn scope(&self) -> Scope {
+        Scope::Tenant(self.tenant)
+    }
+}
+
+impl SharedKey for SessionKey {
+    fn redis_name(&self) -> String {
+        format!("sess:{}", hex::encode(&self.token_hash))
+    }
+}
+
 /// Resolves a session token to its context: cached per tenant, invalidated on
 /// logout, user changes and deactivation. (Also used by the idempotency middleware,
 /// which must know the caller before it looks a key up.)
 pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
     let state = state_of(req)?;
     let tenant = token::session_token_tenant(token).ok_or_else(ApiError::unauthenticated)?;
-    let hash = token::digest(token);
-    let key = format!("sess:{}", hex::encode(&hash));
+    let key = SessionKey {
+        tenant,
+        token_hash: token::digest(token),
+    };
     // Cached as Arc: a hit costs a reference count, not a deep copy.
-    let principal: Option<Arc<SessionPrincipal>> = state
+    let principal = state
         .cache
-        .get_or_load(Scope::Tenant(tenant), &key, || async {
+        .get(&key, || async {
             let mut tx = TenantTx::begin(&state.db.app, tenant).await?;
-            let found = repo::find_session(&mut tx, &hash).await?;
+            let found = repo::find_session(&mut tx, &key.token_hash).await?;
             tx.commit().await?;
             Ok::<_, ApiError>(found.map(Arc::new))
         })

@@ -66,6 +66,7 @@
 //!   replayed when it is back; until then Redis is not read for its scope (it may
 //!   hold entries of the old generation).
 
+mod invalidation;
 mod l1;
 mod l2;
 
@@ -230,7 +231,7 @@ impl Cache {
             subscriber: Mutex::new(None),
         });
         if inner.redis.is_some() {
-            let task = tokio::spawn(l2::subscribe_loop(Arc::downgrade(&inner)));
+            let task = tokio::spawn(invalidation::subscribe_loop(Arc::downgrade(&inner)));
             if let Ok(mut slot) = inner.subscriber.lock() {
                 *slot = Some(task);
             }
@@ -310,7 +311,7 @@ impl Cache {
         let inner = &self.inner;
         inner.l1.bump(scope);
         let Some(redis) = &inner.redis else { return };
-        if !l2::publish_invalidation(inner, redis, scope).await {
+        if !invalidation::publish_invalidation(inner, redis, scope).await {
             redis.queue(scope);
         }
     }

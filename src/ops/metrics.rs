@@ -27,6 +27,10 @@ pub const CACHE_MISSES: &str = "ventanas_cache_misses_total";
 pub const REDIS_ERRORS: &str = "ventanas_redis_errors_total";
 /// Invalidations received from other instances (and this one) over pub/sub.
 pub const INVALIDATIONS: &str = "ventanas_cache_invalidations_received_total";
+/// Lookups that waited for another caller's load of the same key.
+pub const COALESCED: &str = "ventanas_cache_coalesced_total";
+/// Round trips to Redis on the command connection.
+pub const REDIS_CALLS: &str = "ventanas_redis_calls_total";
 /// Password hashes waiting for a hashing slot, and the time they waited.
 pub const HASH_QUEUE: &str = "ventanas_password_hash_queue";
 pub const HASH_WAIT: &str = "ventanas_password_hash_wait_seconds";
@@ -125,6 +129,8 @@ pub fn cache(stats: &crate::cache::CacheStats) {
     counter!(CACHE_MISSES).absolute(read(&stats.misses));
     counter!(REDIS_ERRORS).absolute(read(&stats.redis_errors));
     counter!(INVALIDATIONS).absolute(read(&stats.invalidations_received));
+    counter!(COALESCED).absolute(read(&stats.coalesced));
+    counter!(REDIS_CALLS).absolute(read(&stats.redis_calls));
 }
 
 /// The metrics in Prometheus's text format (empty if no recorder could be installed).

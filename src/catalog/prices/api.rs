@@ -8,13 +8,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::auth::rbac::Permission;
-use crate::auth::{TenantAuth, TenantCtx};
-use crate::cache::Scope;
+use crate::auth::TenantAuth;
+use crate::cache::{CacheKey, Scope, SharedKey};
 use crate::catalog::materials::model::{Price, PricePage};
 use crate::catalog::materials::repo;
 use crate::catalog::model::{Category, MaterialCode};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
+use crate::ids::TenantId;
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -34,21 +35,45 @@ pub struct PricesApi {
     pub state: AppState,
 }
 
-impl PricesApi {
-    async fn effective_price(&self, ctx: &TenantCtx, code: &str) -> ApiResult<Option<Arc<Price>>> {
-        self.state
-            .cache
-            .get_or_load(
-                Scope::Tenant(ctx.tenant),
-                &format!("price:{code}"),
-                || async {
-                    let mut tx = ctx.tx(&self.state).await?;
-                    let found = repo::effective(&mut tx, None, Some(code)).await?;
-                    tx.commit().await?;
-                    Ok::<_, ApiError>(found.into_iter().next().map(|m| Arc::new(Price::from(m))))
-                },
-            )
-            .await
+/// The effective price of one code for one tenant (`None`: no price), shared in
+/// Redis as `price:<code>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PriceKey {
+    tenant: TenantId,
+    code: MaterialCode,
+}
+
+impl CacheKey for PriceKey {
+    type Value = Option<Arc<Price>>;
+    fn scope(&self) -> Scope {
+        Scope::Tenant(self.tenant)
+    }
+}
+
+impl SharedKey for PriceKey {
+    fn redis_name(&self) -> String {
+        format!("price:{}", self.code)
+    }
+}
+
+/// The effective prices of a tenant, of one category or all, shared in Redis as
+/// `prices:<category>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PricesKey {
+    tenant: TenantId,
+    category: Option<Category>,
+}
+
+impl CacheKey for PricesKey {
+    type Value = Arc<Vec<Price>>;
+    fn scope(&self) -> Scope {
+        Scope::Tenant(self.tenant)
+    }
+}
+
+impl SharedKey for PricesKey {
+    fn redis_name(&self) -> String {
+        format!("prices:{}", self.category.map_or("all", Category::as_str))
     }
 }
 
@@ -61,8 +86,19 @@ impl PricesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
+        let key = PriceKey {
+            tenant: ctx.tenant,
+            code: code.clone(),
+        };
         let price = self
-            .effective_price(ctx, code.as_str())
+            .state
+            .cache
+            .get(&key, || async {
+                let mut tx = ctx.tx(&self.state).await?;
+                let found = repo::effective(&mut tx, None, Some(code.as_str())).await?;
+                tx.commit().await?;
+                Ok::<_, ApiError>(found.into_iter().next().map(|m| Arc::new(Price::from(m))))
+            })
             .await?
             .ok_or_else(|| {
                 ApiError::not_found(
@@ -84,11 +120,14 @@ impl PricesApi {
     ) -> ApiResult<PriceList> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
-        let key = format!("prices:{}", category.0.map_or("all", Category::as_str));
-        let prices: Arc<Vec<Price>> = self
+        let key = PricesKey {
+            tenant: ctx.tenant,
+            category: category.0,
+        };
+        let prices = self
             .state
             .cache
-            .get_or_load(Scope::Tenant(ctx.tenant), &key, || async {
+            .get(&key, || async {
                 let mut tx = ctx.tx(&self.state).await?;
                 let found = repo::effective(&mut tx, category.0, None).await?;
                 tx.commit().await?;

@@ -11,20 +11,43 @@ use std::sync::Arc;
 use repo::{MaterialRow, ProductRow, SnapshotRows};
 
 use crate::auth::TenantCtx;
-use crate::cache::Scope;
+use crate::cache::{CacheKey, Scope};
 use crate::catalog::model::Source;
 use crate::catalog::products::repo::BomRow;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::TenantId;
 use crate::pricing::formula::Formula;
 use crate::pricing::{BomLine, Catalog, LabourRate, MaterialInfo, Product};
 use crate::state::AppState;
+
+/// A tenant's quoting catalogue: in-process only (compiled formulas are cheaper to
+/// rebuild than to fetch), evicted with every catalogue change of the tenant or of
+/// the defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CatalogKey(TenantId);
+
+impl CacheKey for CatalogKey {
+    type Value = Arc<Catalog>;
+
+    fn scope(&self) -> Scope {
+        Scope::Tenant(self.0)
+    }
+
+    /// About a quarter of a kilobyte per material and per BOM line, and what the
+    /// rest holds.
+    fn weight(&self, catalog: &Arc<Catalog>) -> Option<u32> {
+        let lines: usize = catalog.products.values().map(|p| p.bom.len()).sum();
+        let entries = catalog.materials.len() + lines + catalog.products.len();
+        u32::try_from(4096 + entries * 256).ok()
+    }
+}
 
 /// The tenant's quoting catalogue, cached in-process and evicted with every
 /// catalogue change of the tenant or of the defaults.
 pub async fn tenant_catalog(state: &AppState, ctx: &TenantCtx) -> ApiResult<Arc<Catalog>> {
     state
         .cache
-        .get_or_load_local(Scope::Tenant(ctx.tenant), "quote-catalog", || async {
+        .get_local(&CatalogKey(ctx.tenant), || async {
             let mut tx = ctx.tx(state).await?;
             let rows = repo::load(&mut tx).await?;
             tx.commit().await?;
