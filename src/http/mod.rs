@@ -1,9 +1,11 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
-//! the field, `If-Match` checks, common field checks and `Idempotency-Key`.
+//! the field, `If-Match` checks, common field checks, `Idempotency-Key` and the
+//! OpenAPI document as served.
 
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
+pub mod openapi;
 pub mod paging;
 pub mod payload;
 pub mod tags;
