@@ -5,6 +5,7 @@
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
+pub mod nullable;
 pub mod openapi;
 pub mod paging;
 pub mod payload;
@@ -12,6 +13,7 @@ pub mod tags;
 
 pub use etag::check_if_match;
 pub use fields::{check_name, optional_text};
+pub use nullable::Nullable;
 pub use paging::PageRequest;
 pub use payload::JsonBody;
 pub use tags::ApiTags;
