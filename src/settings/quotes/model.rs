@@ -8,7 +8,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::money::{Centimetres, Quantity, Rate};
 use crate::pricing::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 
-/// How profiles are billed.
+/// How profiles are billed: `whole_bars_per_line` (whole bars per BOM line and
+/// window, the original app's rule), `per_metre` (metres × waste at the price per
+/// metre) or `cut_plan_per_job` (whole bars for the whole job from a cut plan).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -25,7 +27,9 @@ pub enum ProfileBilling {
     CutPlanPerJob,
 }
 
-/// How glass is billed.
+/// How glass is billed: `window_area` (the window's whole area plus 5 %, the
+/// original app's rule) or `bom_pieces` (the BOM's glass pieces, rounded up to
+/// `glass_step_cm`, at least `glass_min_area_m2` each).
 #[derive(
     Debug,
     Clone,
@@ -50,7 +54,8 @@ pub enum GlassBilling {
     BomPieces,
 }
 
-/// How shown amounts are rounded to cents.
+/// How shown amounts are rounded to cents: `half_up` (half away from zero,
+/// 2.345 → 2.35) or `half_even` (banker's rounding, 2.345 → 2.34).
 #[derive(
     Debug,
     Clone,
