@@ -43,7 +43,7 @@ pub struct Client {
 /// A client's details. On `POST` only `name` is needed; on `PATCH`, absent fields
 /// stay as they are. Text fields are trimmed; an empty one is left unset.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
-#[oai(example)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     /// The name printed on quotes, 1 to 200 characters; required to create a client.

@@ -204,9 +204,10 @@ fn add_generic_errors(operation: &Map<String, Value>, errors: &mut Errors) {
             for code in ["malformed_json", "invalid_body", "invalid_field"] {
                 add(errors, 400, code);
             }
-            add(errors, 415, "unsupported_media_type");
         }
         add(errors, 413, "payload_too_large");
+        // JSON bodies must say so; any body must say what it is.
+        add(errors, 415, "unsupported_media_type");
     }
     let params = operation
         .get("parameters")

@@ -125,7 +125,11 @@ mod tests {
         let again = PageRequest::<(String, i64)>::parse(Some(2), Some(&next)).expect("decodes");
         assert_eq!(again.after, Some(("k".to_owned(), 2)));
         let (rows, next) = again.finish(vec![3], |n| ("k".to_owned(), i64::from(*n)));
-        assert_eq!((rows, next.0), (vec![3], None), "the last page has no cursor");
+        assert_eq!(
+            (rows, next.0),
+            (vec![3], None),
+            "the last page has no cursor"
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::state::AppState;
 /// Liveness.
 #[derive(Debug, Object)]
 pub struct Health {
+    /// Always `ok`: the process answers.
     pub status: String,
+    /// The server's version, e.g. `0.1.0`.
     pub version: String,
 }
 
@@ -29,10 +31,26 @@ pub struct Readiness {
 
 #[derive(ApiResponse)]
 enum ReadyAnswer {
+    /// Ready: the database answers (Redis may still be down).
     #[oai(status = 200)]
     Ready(Json<Readiness>),
+    /// Not ready: the database does not answer; keep traffic away.
     #[oai(status = 503)]
     NotReady(Json<Readiness>),
+}
+
+#[derive(ApiResponse)]
+enum HealthAnswer {
+    /// Alive.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+}
+
+#[derive(ApiResponse)]
+enum MetricsAnswer {
+    /// The metrics, as Prometheus text.
+    #[oai(status = 200)]
+    Ok(PlainText<String>),
 }
 
 /// Operations endpoints.
@@ -43,16 +61,20 @@ pub struct OpsApi {
 #[OpenApi(tag = "ApiTags::Operations")]
 impl OpsApi {
     /// Liveness: answers without any I/O.
+    ///
+    /// For the orchestrator's liveness probe: a failure means the process is stuck.
     #[oai(path = "/health", method = "get", operation_id = "health")]
-    async fn health(&self) -> Json<Health> {
-        Json(Health {
+    async fn health(&self) -> HealthAnswer {
+        HealthAnswer::Ok(Json(Health {
             status: "ok".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-        })
+        }))
     }
 
-    /// Readiness: checks PostgreSQL (required) and Redis (optional: the service keeps
-    /// answering from PostgreSQL without it).
+    /// Readiness: checks PostgreSQL (required) and Redis (optional).
+    ///
+    /// The service keeps answering from PostgreSQL without Redis, so Redis being
+    /// down is reported but does not fail the check. The database is given 2 s.
     #[oai(path = "/ready", method = "get", operation_id = "ready")]
     async fn ready(&self) -> ReadyAnswer {
         let database_up = tokio::time::timeout(
@@ -75,8 +97,10 @@ impl OpsApi {
     }
 
     /// Prometheus metrics: cache hits and misses, Redis errors, pool usage.
+    ///
+    /// In the Prometheus text exposition format, for scraping.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self) -> PlainText<String> {
+    async fn metrics(&self) -> MetricsAnswer {
         let stats = self.state.cache.stats();
         let counter = |name: &str, help: &str, value: u64| {
             format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n")
@@ -123,6 +147,6 @@ impl OpsApi {
             ),
         ]
         .concat();
-        PlainText(text)
+        MetricsAnswer::Ok(PlainText(text))
     }
 }

@@ -47,7 +47,7 @@ impl QuoteStatus {
 /// body of `POST /api/v1/quotes/preview`). Rates left out follow the tenant's
 /// settings; rates given are kept on the quote through edits and revisions.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
-#[oai(example)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteCreate {
     /// The client the quote is for (an active client of the tenant).
@@ -85,7 +85,9 @@ impl Example for QuoteCreate {
     fn example() -> Self {
         let preview = PreviewRequest::example();
         Self {
-            client_id: ClientId(uuid::Uuid::from_u128(0x0b7c_2a8e_6f5e_4d8a_9a57_3c1f_2f9d_1e20)),
+            client_id: ClientId(uuid::Uuid::from_u128(
+                0x0b7c_2a8e_6f5e_4d8a_9a57_3c1f_2f9d_1e20,
+            )),
             title: Some("Casa Pérez, planta alta".to_owned()),
             notes: Some("Incluye instalación y retiro de la ventana anterior.".to_owned()),
             items: preview.items,
@@ -108,14 +110,19 @@ impl Example for QuoteCreate {
 #[serde(deny_unknown_fields)]
 pub struct QuotePatch {
     /// Another active client of the tenant.
+    #[oai(skip_serializing_if_is_none)]
     pub client_id: Option<ClientId>,
     /// A new title, at most 200 characters; `""` clears it.
+    #[oai(skip_serializing_if_is_none)]
     pub title: Option<String>,
     /// New printed notes, at most 2000 characters; `""` clears them.
+    #[oai(skip_serializing_if_is_none)]
     pub notes: Option<String>,
     /// Replaces every item.
+    #[oai(skip_serializing_if_is_none)]
     pub items: Option<Vec<ItemRequest>>,
     /// Replaces every loose material.
+    #[oai(skip_serializing_if_is_none)]
     pub material_items: Option<Vec<MaterialItemRequest>>,
     /// Profit on cost; `null` goes back to the tenant's default.
     #[oai(nullable)]

@@ -13,7 +13,7 @@ use crate::money::{Metres, Money};
 /// A new material of the caller's tenant. A code that exists in the global
 /// catalogue makes this the tenant's override of it (same category required).
 #[derive(Debug, Object, serde::Deserialize)]
-#[oai(example)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMaterial {
     /// The material code: an uppercase letter or digit, then up to 63 letters,
@@ -48,7 +48,7 @@ impl Example for CreateMaterial {
 
 /// Changes to a material; absent fields stay as they are (at least one is needed).
 #[derive(Debug, Object, serde::Deserialize)]
-#[oai(example)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMaterial {
     /// New display name, 1 to 200 characters.

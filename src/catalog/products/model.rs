@@ -166,7 +166,12 @@ impl Example for ProductSpec {
             width_cm: vec![cm("50"), cm("200")],
             height_cm: vec![cm("50"), cm("180")],
             bom: vec![
-                line("Marco perimetral", "PER-NAC3-FE", Category::Profile, perimeter),
+                line(
+                    "Marco perimetral",
+                    "PER-NAC3-FE",
+                    Category::Profile,
+                    perimeter,
+                ),
                 line("Junquillo", "PER-NAC3-JF", Category::Profile, perimeter),
                 BomLineSpec {
                     pieces: Some("1".to_owned()),

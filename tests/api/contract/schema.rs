@@ -247,6 +247,8 @@ fn check_format(format: &str, value: &Value, at: &str, problems: &mut Vec<String
         ("uint32", v) => v.as_u64().is_some_and(|n| u32::try_from(n).is_ok()),
         ("uint64", v) => v.is_u64(),
         ("binary" | "email" | "uri", _) => true,
+        // A value of the wrong type is reported by `type`.
+        ("date-time" | "naive-date" | "uuid" | "decimal", v) if !v.is_string() => true,
         (other, _) => {
             problems.push(format!(
                 "{at}: the validator does not know format `{other}`"
