@@ -11,13 +11,15 @@ Generates a Python client from the document into a temporary directory and fails
     (both names snake_cased); or
   * an operation has no operationId (the generator would invent a name for it).
 
-Usage:
-    python3 scripts/check_client.py [DOCUMENT] [--generator CMD] [--keep DIR]
+Usage (from the repository root; `deploy/local/test` runs it after the cargo
+tests, and `deploy/local/test openapi-client` runs it alone):
+    python3 tests/openapi/check_client.py [DOCUMENT] [--generator CMD] [--keep DIR]
 
-DOCUMENT defaults to tests/snapshots/openapi.json. The generator is taken from
---generator, else $OPENAPI_PYTHON_CLIENT, else `openapi-python-client` on PATH
-(`pip install openapi-python-client`). Exit status: 0 clean, 1 problems found,
-2 the check could not run.
+DOCUMENT defaults to tests/snapshots/openapi.json, the snapshot test's copy of the
+document the server serves (the snapshot test keeps them equal). The generator is
+taken from --generator, else $OPENAPI_PYTHON_CLIENT, else `openapi-python-client`
+on PATH (pinned: `pip install openapi-python-client==0.29.1`). Exit status: 0
+clean, 1 problems found, 2 the check could not run.
 
 Only the standard library is used; the generator is run as a subprocess.
 """
@@ -83,8 +85,8 @@ def python_identifier(value: str, prefix: str) -> str:
 
 def load_document(path: Path) -> dict:
     document = json.loads(path.read_text(encoding="utf-8"))
-    # The snapshot test replaces the server list (it carries a random port) with
-    # null; the live document has a list, and the generator rejects null outright.
+    # The snapshot leaves the server list out (it carries the test's random port);
+    # an older snapshot nulled it, which the generator rejects outright.
     if "servers" in document and document["servers"] is None:
         del document["servers"]
     return document
