@@ -21,13 +21,6 @@ impl<T> From<Option<T>> for Nullable<T> {
     }
 }
 
-impl<T> Nullable<T> {
-    /// The value, if there is one.
-    pub fn as_ref(&self) -> Option<&T> {
-        self.0.as_ref()
-    }
-}
-
 impl<T: Type> Type for Nullable<T> {
     const IS_REQUIRED: bool = true;
     type RawValueType = T::RawValueType;
@@ -88,7 +81,7 @@ mod tests {
 
     #[test]
     fn it_is_required_nullable_and_written_as_null_when_empty() {
-        assert!(<Nullable<String> as Type>::IS_REQUIRED);
+        const { assert!(<Nullable<String> as Type>::IS_REQUIRED) };
         let schema = <Nullable<String> as Type>::schema_ref();
         assert!(schema.unwrap_inline().nullable);
         assert_eq!(Nullable::<String>(None).to_json(), Some(Value::Null));

@@ -149,3 +149,60 @@ async fn every_operation_lists_error_codes_the_server_has() {
     assert!(declared > 100, "error codes are listed ({declared})");
     app.cleanup().await;
 }
+
+#[test]
+fn the_validator_refuses_what_the_document_does_not_declare() {
+    let money = serde_json::json!({ "type": "string", "format": "decimal", "pattern": schema::MONEY_PATTERN });
+    let document = Document::new(serde_json::json!({ "components": { "schemas": {
+        "Role": { "type": "string", "enum": ["admin", "viewer"] },
+        "Thing": {
+            "type": "object",
+            "required": ["price", "next"],
+            "properties": {
+                "price": money,
+                "next": { "type": "string", "nullable": true },
+                "role": { "allOf": [{ "$ref": "#/components/schemas/Role" }], "description": "r" }
+            }
+        }
+    } } }));
+    let thing = serde_json::json!({ "$ref": "#/components/schemas/Thing" });
+    let problems = |value: Value| {
+        let mut found = Vec::new();
+        document.validate(&thing, &value, "$", &mut found);
+        found
+    };
+    let good = serde_json::json!({ "price": "85.00", "next": null, "role": "admin" });
+    assert_eq!(problems(good), Vec::<String>::new());
+    for (bad, why) in [
+        (
+            serde_json::json!({ "price": "85.5", "next": null }),
+            "money without its cents",
+        ),
+        (
+            serde_json::json!({ "price": "85", "next": null }),
+            "money without decimals",
+        ),
+        (
+            serde_json::json!({ "price": 85.0, "next": null }),
+            "money as a number",
+        ),
+        (
+            serde_json::json!({ "price": "85.00" }),
+            "a required property missing",
+        ),
+        (
+            serde_json::json!({ "price": "85.00", "next": null, "extra": 1 }),
+            "an undeclared property",
+        ),
+        (
+            serde_json::json!({ "price": "85.00", "next": null, "role": "owner" }),
+            "a value outside the enum",
+        ),
+        (
+            serde_json::json!({ "price": "85.00", "next": 3 }),
+            "a wrong type",
+        ),
+    ] {
+        assert!(!problems(bad.clone()).is_empty(), "{why}: {bad}");
+    }
+}

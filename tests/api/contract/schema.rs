@@ -192,11 +192,10 @@ impl Document {
         }
         // Money always shows its cents: "85.00", never "85" or "85.5".
         let is_money = pattern == MONEY_PATTERN && schema.get("format") == Some(&"decimal".into());
-        if is_money
-            && !text
-                .split_once('.')
-                .is_some_and(|(_, cents)| cents.len() == 2)
-        {
+        let shows_cents = text
+            .split_once('.')
+            .is_some_and(|(_, cents)| cents.len() == 2);
+        if is_money && !shows_cents {
             problems.push(format!(
                 "{at}: money {text:?} must have exactly two decimals"
             ));
