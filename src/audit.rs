@@ -7,7 +7,9 @@ use poem_openapi::{Enum, Object};
 
 use crate::ids::UserId;
 
-/// What kind of actor made a change.
+/// What kind of actor made a change: `user` (a user of the tenant), `platform` (the
+/// platform operator, through an API key) or `seed` (a seed file applied by
+/// `ventanas tenants sync`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +25,7 @@ pub enum ActorKind {
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Object, serde::Serialize, serde::Deserialize)]
 pub struct Actor {
+    /// What kind of actor.
     pub kind: ActorKind,
     /// The user's id, the platform key's name, or the seed file's name.
     pub id: String,

@@ -109,7 +109,7 @@ pub fn routes(
     idempotency: Arc<Idempotency>,
 ) -> BoxEndpoint<'static, Response> {
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
-    let spec = service.spec_endpoint();
+    let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
     Route::new()
         .at("/api/v1/openapi.json", spec)

@@ -5,6 +5,7 @@ use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{repo, token, TenantAuth, SESSION_COOKIE};
@@ -19,12 +20,25 @@ use crate::users::model::{normalize_email, TenantRole};
 
 /// Credentials for a login.
 #[derive(Debug, Object, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    /// The shop's slug, e.g. `demo`.
+    /// The shop's slug, e.g. `aluminios-perez`.
     pub tenant: String,
+    /// The user's email address, in any case: `Admin@Example.mx` is `admin@example.mx`.
     pub email: String,
+    /// The user's password, at most 1024 bytes.
     pub password: String,
+}
+
+impl Example for LoginRequest {
+    fn example() -> Self {
+        Self {
+            tenant: "aluminios-perez".to_owned(),
+            email: "admin@aluminiosperez.mx".to_owned(),
+            password: "cambia-esta-clave".to_owned(),
+        }
+    }
 }
 
 /// A new session.
@@ -33,19 +47,27 @@ pub struct LoginResponse {
     /// Opaque session token; send it as `Authorization: Bearer <token>` (or rely on
     /// the cookie set with this answer).
     pub token: String,
+    /// When the session ends (`session_ttl_hours` after the login); a later request
+    /// with the token is 401.
     pub expires_at: DateTime<Utc>,
+    /// Who logged in.
     pub user: Me,
 }
 
 /// The authenticated caller.
 #[derive(Debug, Clone, Object)]
 pub struct Me {
+    /// The user's id.
     pub user_id: UserId,
+    /// The user's email address, lowercase.
     pub email: String,
     /// `admin`, `estimator` or `viewer`.
     pub role: TenantRole,
+    /// The tenant (shop) the session belongs to.
     pub tenant_id: TenantId,
+    /// The tenant's slug, as given at login, e.g. `aluminios-perez`.
     pub tenant_slug: String,
+    /// The tenant's display name, e.g. `Aluminios Pérez`.
     pub tenant_name: String,
 }
 
@@ -65,6 +87,7 @@ enum LogoutAnswer {
 
 #[derive(ApiResponse)]
 enum MeAnswer {
+    /// The caller.
     #[oai(status = 200)]
     Ok(Json<Me>),
 }
@@ -136,6 +159,8 @@ impl AuthApi {
     /// Unknown tenants, unknown emails and wrong passwords all answer 401
     /// `invalid_credentials`, in about the same time. After repeated failures the
     /// (tenant, email) pair is locked for a while: 429 with `Retry-After`.
+    ///
+    /// Errors: 401 invalid_credentials; 422 invalid_field; 429 too_many_attempts.
     #[oai(path = "/login", method = "post", operation_id = "auth_login")]
     async fn login(&self, body: JsonBody<LoginRequest>) -> ApiResult<LoginAnswer> {
         let state = &self.state;
@@ -196,7 +221,10 @@ impl AuthApi {
         start_session(state, tx, tenant, account.user, email).await
     }
 
-    /// Revoke the current session at once, on every server instance.
+    /// Log out: revoke the current session.
+    ///
+    /// The session ends at once, on every server instance: its token answers 401
+    /// from then on. Other sessions of the same user stay open.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, auth: TenantAuth) -> ApiResult<LogoutAnswer> {
         let ctx = auth.ctx();
@@ -208,6 +236,8 @@ impl AuthApi {
     }
 
     /// Who the session belongs to.
+    ///
+    /// The user, role and tenant of the token (or cookie) sent; any role may ask.
     #[oai(path = "/me", method = "get", operation_id = "auth_me")]
     async fn me(&self, auth: TenantAuth) -> ApiResult<MeAnswer> {
         let ctx = auth.ctx();

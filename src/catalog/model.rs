@@ -56,7 +56,9 @@ impl std::fmt::Display for MaterialCode {
     }
 }
 
-/// What kind of material.
+/// What kind of material: `glass` (priced per m²), `profile` (aluminium, per
+/// metre, sold in bars), `hardware` (rollers, hinges, locks; per piece) or
+/// `consumable` (silicone, screws, weatherstrip...).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -96,7 +98,8 @@ impl Category {
     }
 }
 
-/// The unit a price is per.
+/// The unit a price is per: `m2` (square metre), `m` (metre), `piece`,
+/// `cartridge`, `kg` or `l` (litre).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -131,7 +134,8 @@ impl Unit {
     }
 }
 
-/// Where an effective price comes from.
+/// Where an effective row comes from: `tenant` (the tenant's own) or `global`
+/// (inherited from the platform's default catalogue).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -145,7 +149,9 @@ pub enum Source {
     Global,
 }
 
-/// Window types; each has a labour rate.
+/// Window types, each with its labour rate: `fija` (fixed), `corrediza`
+/// (sliding), `abatible` (casement), `oscilobatiente` (tilt-and-turn) or
+/// `proyectante` (awning).
 #[derive(
     Debug,
     Clone,

@@ -21,14 +21,21 @@ use crate::users::model::normalize_email;
 
 #[derive(ApiResponse)]
 enum ClientListAnswer {
+    /// A page of clients.
     #[oai(status = 200)]
     Ok(Json<ClientList>),
 }
 
 #[derive(ApiResponse)]
 enum ClientAnswer {
+    /// The client.
     #[oai(status = 200)]
     Ok(Json<Client>),
+}
+
+#[derive(ApiResponse)]
+enum ClientCreated {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again).
     #[oai(status = 201)]
     Created(Json<Client>),
 }
@@ -129,15 +136,24 @@ pub struct ClientsApi {
 
 #[OpenApi(prefix_path = "/api/v1/clients", tag = "ApiTags::Quotes")]
 impl ClientsApi {
-    /// Clients by name, a page at a time (`limit` 1 to 100, default 50; `cursor`
-    /// from the previous page's `next`); `search` matches name, RFC or email.
+    /// Clients by name, a page at a time.
+    ///
+    /// Any role may read them. `search` matches name, RFC or email; archived
+    /// clients are left out unless `include_inactive=true`.
+    ///
+    /// Errors: 403 forbidden; 422 invalid_field.
     #[oai(path = "/", method = "get", operation_id = "clients_list")]
     async fn list(
         &self,
         auth: TenantAuth,
+        /// Part of the name, RFC or email, any case, at most 100 characters, e.g.
+        /// `pérez`.
         search: Query<Option<String>>,
+        /// `true` adds archived clients (default `false`).
         include_inactive: Query<Option<bool>>,
+        /// Clients per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<ClientListAnswer> {
         let ctx = auth.ctx();
@@ -157,6 +173,10 @@ impl ClientsApi {
     }
 
     /// Add a client (estimators and admins).
+    ///
+    /// Only `name` is needed; the rest can be filled in later with `PATCH`.
+    ///
+    /// Errors: 403 forbidden; 422 invalid_field.
     #[oai(path = "/", method = "post", operation_id = "clients_create")]
     async fn create(
         &self,
@@ -168,19 +188,28 @@ impl ClientsApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<ClientInput>,
-    ) -> ApiResult<ClientAnswer> {
+    ) -> ApiResult<ClientCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         let fields = merged(&body, None)?;
         let mut tx = ctx.tx(&self.state).await?;
         let client = repo::insert(&mut tx, &fields.borrow()).await?;
         tx.commit().await?;
-        Ok(ClientAnswer::Created(Json(client)))
+        Ok(ClientCreated::Created(Json(client)))
     }
 
     /// One client.
+    ///
+    /// Archived or not; any role may read it.
+    ///
+    /// Errors: 403 forbidden; 404 client_not_found.
     #[oai(path = "/:id", method = "get", operation_id = "clients_get")]
-    async fn get(&self, auth: TenantAuth, id: Path<ClientId>) -> ApiResult<ClientAnswer> {
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The client's id.
+        id: Path<ClientId>,
+    ) -> ApiResult<ClientAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
         let mut tx = ctx.tx(&self.state).await?;
@@ -191,11 +220,17 @@ impl ClientsApi {
         Ok(ClientAnswer::Ok(Json(client)))
     }
 
-    /// Change a client (estimators and admins); absent fields stay as they are.
+    /// Change a client (estimators and admins).
+    ///
+    /// Absent fields stay as they are; `active: false` archives the client.
+    /// Quotes already sent keep the client's details as they were printed.
+    ///
+    /// Errors: 403 forbidden; 404 client_not_found; 422 invalid_field.
     #[oai(path = "/:id", method = "patch", operation_id = "clients_update")]
     async fn update(
         &self,
         auth: TenantAuth,
+        /// The client's id.
         id: Path<ClientId>,
         body: JsonBody<ClientInput>,
     ) -> ApiResult<ClientAnswer> {

@@ -1,15 +1,19 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
-//! the field, `If-Match` checks, common field checks and `Idempotency-Key`.
+//! the field, `If-Match` checks, common field checks, `Idempotency-Key` and the
+//! OpenAPI document as served.
 
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
+pub mod nullable;
+pub mod openapi;
 pub mod paging;
 pub mod payload;
 pub mod tags;
 
 pub use etag::check_if_match;
 pub use fields::{check_name, optional_text};
+pub use nullable::Nullable;
 pub use paging::PageRequest;
 pub use payload::JsonBody;
 pub use tags::ApiTags;

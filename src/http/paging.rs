@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
+use crate::http::Nullable;
 
 /// Entries per page when the client does not say.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -25,8 +26,8 @@ macro_rules! page_of {
             pub items: Vec<$item>,
             /// How many entries match the filters, across all pages.
             pub total: i64,
-            /// The cursor of the next page (pass it as `cursor`); null on the last page.
-            pub next: Option<String>,
+            /// The cursor of the next page (pass it as `cursor`); `null` on the last page.
+            pub next: $crate::http::Nullable<String>,
         }
 
         impl $name {
@@ -37,7 +38,7 @@ macro_rules! page_of {
                 Self {
                     items,
                     total,
-                    next: None,
+                    next: $crate::http::Nullable(None),
                 }
             }
         }
@@ -79,14 +80,14 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     }
 
     /// Cuts the fetched rows to the page and names the next page's cursor.
-    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> (Vec<T>, Option<String>) {
+    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> (Vec<T>, Nullable<String>) {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         if rows.len() <= limit {
-            return (rows, None);
+            return (rows, Nullable(None));
         }
         rows.truncate(limit);
         let next = rows.last().map(|last| encode(&key(last)));
-        (rows, next)
+        (rows, Nullable(next))
     }
 }
 
@@ -120,11 +121,15 @@ mod tests {
         let page = PageRequest::<(String, i64)>::parse(Some(2), None).expect("valid");
         let (rows, next) = page.finish(vec![1, 2, 3], |n| ("k".to_owned(), i64::from(*n)));
         assert_eq!(rows, [1, 2]);
-        let next = next.expect("more follow");
+        let next = next.0.expect("more follow");
         let again = PageRequest::<(String, i64)>::parse(Some(2), Some(&next)).expect("decodes");
         assert_eq!(again.after, Some(("k".to_owned(), 2)));
         let (rows, next) = again.finish(vec![3], |n| ("k".to_owned(), i64::from(*n)));
-        assert_eq!((rows, next), (vec![3], None), "the last page has no cursor");
+        assert_eq!(
+            (rows, next.0),
+            (vec![3], None),
+            "the last page has no cursor"
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::state::AppState;
 /// Liveness.
 #[derive(Debug, Object)]
 pub struct Health {
+    /// Always `ok`: the process answers.
     pub status: String,
+    /// The server's version, e.g. `0.1.0`.
     pub version: String,
 }
 
@@ -28,10 +30,26 @@ pub struct Readiness {
 
 #[derive(ApiResponse)]
 enum ReadyAnswer {
+    /// Ready: the database answers (Redis may still be down).
     #[oai(status = 200)]
     Ready(Json<Readiness>),
+    /// Not ready: the database does not answer; keep traffic away.
     #[oai(status = 503)]
     NotReady(Json<Readiness>),
+}
+
+#[derive(ApiResponse)]
+enum HealthAnswer {
+    /// Alive.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+}
+
+#[derive(ApiResponse)]
+enum MetricsAnswer {
+    /// The metrics, as Prometheus text.
+    #[oai(status = 200)]
+    Ok(PlainText<String>),
 }
 
 /// Operations endpoints.
@@ -42,16 +60,20 @@ pub struct OpsApi {
 #[OpenApi(tag = "ApiTags::Operations")]
 impl OpsApi {
     /// Liveness: answers without any I/O.
+    ///
+    /// For the orchestrator's liveness probe: a failure means the process is stuck.
     #[oai(path = "/health", method = "get", operation_id = "health")]
-    async fn health(&self) -> Json<Health> {
-        Json(Health {
+    async fn health(&self) -> HealthAnswer {
+        HealthAnswer::Ok(Json(Health {
             status: "ok".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-        })
+        }))
     }
 
-    /// Readiness: checks PostgreSQL (required) and Redis (optional: the service keeps
-    /// answering from PostgreSQL without it).
+    /// Readiness: checks PostgreSQL (required) and Redis (optional).
+    ///
+    /// The service keeps answering from PostgreSQL without Redis, so Redis being
+    /// down is reported but does not fail the check. The database is given 2 s.
     #[oai(path = "/ready", method = "get", operation_id = "ready")]
     async fn ready(&self) -> ReadyAnswer {
         let database_up = tokio::time::timeout(
@@ -73,15 +95,17 @@ impl OpsApi {
         }
     }
 
-    /// Prometheus metrics (text exposition format): requests by operation, method and
-    /// status with their latency, pool size and acquire time, cache hits by tier,
-    /// Redis errors, the password-hashing queue and PDF render times.
+    /// Prometheus metrics: requests by operation, method and status with their
+    /// latency, pool size and acquire time, cache hits by tier, Redis errors, the
+    /// password-hashing queue and PDF render times.
+    ///
+    /// In the Prometheus text exposition format, for scraping.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self) -> PlainText<String> {
+    async fn metrics(&self) -> MetricsAnswer {
         let db = &self.state.db;
         metrics::pool("app", db.app.size(), db.app.num_idle());
         metrics::pool("platform", db.platform.size(), db.platform.num_idle());
         metrics::cache(self.state.cache.stats());
-        PlainText(metrics::render())
+        MetricsAnswer::Ok(PlainText(metrics::render()))
     }
 }

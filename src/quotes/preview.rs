@@ -2,6 +2,7 @@
 //! becomes the engine's input with the tenant's defaults, and pricing it.
 
 use poem::http::StatusCode;
+use poem_openapi::types::Example;
 use poem_openapi::Object;
 use rust_decimal::Decimal;
 
@@ -15,19 +16,25 @@ use crate::pricing::{
 /// Most items (and most loose materials) in one quote.
 pub const MAX_ITEMS: usize = 200;
 
-/// A window or other product to price.
+/// A window or other product to price. (Shown back in saved quotes, where an
+/// absent optional field stays absent.)
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRequest {
     /// Product code, e.g. `VEN-CORR-NAC3`.
     pub product: String,
+    /// Width in cm, within the product's range, e.g. `"150"`.
     pub width_cm: Centimetres,
+    /// Height in cm, within the product's range, e.g. `"120"`.
     pub height_cm: Centimetres,
     /// Whole number of windows, 1 to 1000.
     pub quantity: u32,
     /// Glass material code; defaults to the product's BOM glass.
+    #[oai(skip_serializing_if_is_none)]
     pub glass: Option<String>,
-    /// Colour code for the profiles, e.g. `NAT`.
+    /// Colour code for the profiles, e.g. `NAT`; without one, profiles are priced
+    /// at their base price.
+    #[oai(skip_serializing_if_is_none)]
     pub colour: Option<String>,
 }
 
@@ -35,28 +42,72 @@ pub struct ItemRequest {
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialItemRequest {
+    /// Material code, e.g. `CON-SIL-NEU`.
     pub material: String,
+    /// How much, in the material's unit (m², m, pieces...), e.g. `"2"`.
     pub quantity: Quantity,
 }
 
-/// A quote to price. Rates default to 25 % profit, 15 % indirect costs, 16 % IVA.
+/// A quote to price. Rates left out follow the tenant's quote settings (at first
+/// 25 % profit, 15 % indirect costs, 16 % IVA). (Shown back in saved quotes, where
+/// a rate left out stays absent.)
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
+    /// Windows and other products, at most 200; with `material_items`, at least
+    /// one entry in all.
     pub items: Vec<ItemRequest>,
+    /// Loose materials at their price, without waste, at most 200.
+    #[oai(default)]
     #[serde(default)]
     pub material_items: Vec<MaterialItemRequest>,
+    /// Profit on cost, e.g. `"0.25"`.
+    #[oai(skip_serializing_if_is_none)]
     pub profit_rate: Option<Rate>,
+    /// Indirect costs on cost, e.g. `"0.15"`.
+    #[oai(skip_serializing_if_is_none)]
     pub indirect_rate: Option<Rate>,
+    /// Tax on the amount before tax, e.g. `"0.16"`. Not together with `tax_code`.
+    #[oai(skip_serializing_if_is_none)]
     pub tax_rate: Option<Rate>,
     /// A tax code (`/api/v1/tax-rates`), e.g. `IVA8`: its rate in force today applies.
     /// Not together with `tax_rate`.
     #[serde(default)]
+    #[oai(skip_serializing_if_is_none)]
     pub tax_code: Option<String>,
     /// Labour per m² for every item, replacing rate × complexity.
+    #[oai(skip_serializing_if_is_none)]
     pub labour_rate_override_per_m2: Option<Money>,
     /// Discount on cost + profit + indirect, before tax (`"0.05"` is 5 %).
+    #[oai(skip_serializing_if_is_none)]
     pub discount_rate: Option<Rate>,
+}
+
+impl Example for PreviewRequest {
+    fn example() -> Self {
+        let decimal = |text: &str| Centimetres::parse(text).unwrap_or(Centimetres::ZERO);
+        Self {
+            items: vec![ItemRequest {
+                product: "VEN-CORR-NAC3".to_owned(),
+                width_cm: decimal("150"),
+                height_cm: decimal("120"),
+                quantity: 2,
+                glass: Some("VID-CLARO-6".to_owned()),
+                colour: Some("NAT".to_owned()),
+            }],
+            material_items: vec![MaterialItemRequest {
+                material: "CON-SIL-NEU".to_owned(),
+                quantity: Quantity::parse("2").unwrap_or(Quantity::ZERO),
+            }],
+            profit_rate: Rate::parse("0.25").ok(),
+            indirect_rate: Rate::parse("0.15").ok(),
+            tax_rate: None,
+            tax_code: Some("IVA16".to_owned()),
+            labour_rate_override_per_m2: None,
+            discount_rate: Rate::parse("0.05").ok(),
+        }
+    }
 }
 
 impl From<EngineError> for ApiError {

@@ -11,13 +11,18 @@ use crate::pricing::{Catalog, CutPlan, ItemResult, LineResult, QuoteInput, Quote
 /// One priced BOM line, per window unless stated.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct LineView {
+    /// The BOM line's description, e.g. `Riel superior`.
     pub description: String,
+    /// Material code, e.g. `PER-NAC3-RS`.
     pub material: String,
+    /// The material's category.
     pub kind: Category,
+    /// The quantity formula, e.g. `width_m`.
     pub formula: String,
     /// The formula's result, clamped at 0; under the piece rules, pieces × area (m²)
     /// or pieces × length (m).
     pub net_quantity: Decimal,
+    /// The multiplier applied for waste, e.g. `"1.05"`.
     pub waste_factor: Decimal,
     /// After waste and, for profiles, rounding up to whole bars.
     pub quantity: Decimal,
@@ -40,10 +45,12 @@ pub struct LineView {
 /// Pieces of a BOM line, per window.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct PiecesView {
+    /// Pieces per window.
     pub count: u32,
     /// Glass: each piece's width after rounding up to the step, in cm.
     #[oai(skip_serializing_if_is_none)]
     pub width_cm: Option<Decimal>,
+    /// Glass: each piece's height after rounding up to the step, in cm.
     #[oai(skip_serializing_if_is_none)]
     pub height_cm: Option<Decimal>,
     /// Glass: the area billed per piece (at least the minimum), in m².
@@ -66,15 +73,22 @@ pub struct BarView {
 /// The bars of one profile in one colour for the whole quote.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct CutPlanView {
+    /// The profile's material code.
     pub material: String,
+    /// The colour code; absent for items without a colour.
     #[oai(skip_serializing_if_is_none)]
     pub colour: Option<String>,
+    /// The bar length, in m, e.g. `"6"`.
     pub bar_length_m: Decimal,
     /// Price per metre of the profile.
     pub unit_price: Money,
+    /// Saw kerf between pieces, in mm.
     pub kerf_mm: u32,
+    /// Trimmed off each end of a bar, in mm.
     pub trim_mm: u32,
+    /// How many bars the plan uses.
     pub bar_count: u32,
+    /// Each bar's cuts.
     pub bars: Vec<BarView>,
     /// Sum of the pieces' lengths, in m.
     pub pieces_m: Decimal,
@@ -88,30 +102,45 @@ pub struct CutPlanView {
 /// One priced item.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct ItemView {
+    /// The product code, e.g. `VEN-CORR-NAC3`.
     pub product: String,
     /// The product's name when priced, for documents.
     pub name: String,
+    /// Width in cm, as asked, e.g. `"150"`.
     pub width_cm: Decimal,
+    /// Height in cm, as asked.
     pub height_cm: Decimal,
+    /// How many windows.
     pub quantity: u32,
+    /// One window's area in m² (width × height).
     pub area_m2: Decimal,
+    /// The glass material priced; absent for products without glass.
     #[oai(skip_serializing_if_is_none)]
     pub glass_material: Option<String>,
+    /// The glass's name, for documents; absent without glass.
     #[oai(skip_serializing_if_is_none)]
     pub glass_name: Option<String>,
     /// The glass's price per m².
     pub glass_price_per_m2: Money,
+    /// The profiles' colour code; absent when none was asked.
     #[oai(skip_serializing_if_is_none)]
     pub colour: Option<String>,
+    /// The colour's name, for documents; absent without a colour.
     #[oai(skip_serializing_if_is_none)]
     pub colour_name: Option<String>,
     /// Labour per m² (rate × complexity, or the quote's override), to the cent.
     pub labour_rate_per_m2: Money,
+    /// Every BOM line, priced.
     pub lines: Vec<LineView>,
+    /// Profiles for all the item's windows.
     pub profiles: Money,
+    /// Glass for all the item's windows.
     pub glass: Money,
+    /// Hardware for all the item's windows.
     pub hardware: Money,
+    /// Consumables for all the item's windows.
     pub consumables: Money,
+    /// Labour for all the item's windows (area × rate per m²).
     pub labour: Money,
     /// profiles + glass + hardware + consumables + labour.
     pub subtotal: Money,
@@ -120,24 +149,34 @@ pub struct ItemView {
 /// One priced loose material.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct MaterialItemView {
+    /// Material code.
     pub material: String,
+    /// The material's name, for documents.
     pub name: String,
+    /// How much, in the material's unit.
     pub quantity: Decimal,
+    /// Price per unit of the material.
     pub unit_price: Money,
+    /// quantity × unit price.
     pub amount: Money,
 }
 
 /// The rates applied.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct RatesView {
+    /// Profit on cost, e.g. `"0.2500"`.
     pub profit_rate: Rate,
+    /// Indirect costs on cost, e.g. `"0.1500"`.
     pub indirect_rate: Rate,
+    /// Tax on the amount before tax, e.g. `"0.1600"`.
     pub tax_rate: Rate,
-    /// The tax code whose rate applied, if one did.
+    /// The tax code whose rate applied; absent when a plain rate did.
     #[oai(skip_serializing_if_is_none)]
     pub tax_code: Option<String>,
+    /// Labour per m² for every item; absent when rate × complexity applied.
     #[oai(skip_serializing_if_is_none)]
     pub labour_rate_override_per_m2: Option<Money>,
+    /// Discount on cost + profit + indirect, `"0.0000"` for none.
     pub discount_rate: Rate,
 }
 
@@ -148,15 +187,19 @@ pub struct TotalsView {
     pub materials: Money,
     /// Cut plans' bars beyond the metres the windows pay (cut-plan rule only).
     pub offcuts: Money,
+    /// Labour of every item.
     pub labour: Money,
     /// materials + labour.
     pub cost: Money,
+    /// cost × profit rate.
     pub profit: Money,
+    /// cost × indirect rate.
     pub indirect: Money,
     /// Discount on cost + profit + indirect.
     pub discount: Money,
     /// cost + profit + indirect - discount.
     pub before_tax: Money,
+    /// before_tax × tax rate.
     pub tax: Money,
     /// before_tax + tax.
     pub total: Money,
@@ -165,12 +208,17 @@ pub struct TotalsView {
 /// A priced quote.
 #[derive(Debug, Clone, PartialEq, Object)]
 pub struct QuotePreview {
+    /// ISO 4217 code of every amount, e.g. `MXN`.
     pub currency: String,
+    /// The items, in the order asked.
     pub items: Vec<ItemView>,
+    /// The loose materials, in the order asked.
     pub material_items: Vec<MaterialItemView>,
-    /// Cut plans per profile and colour, under the cut-plan rule.
+    /// Cut plans per profile and colour, under the cut-plan rule; empty otherwise.
     pub cut_plans: Vec<CutPlanView>,
+    /// The rates applied.
     pub rates: RatesView,
+    /// The quote's totals.
     pub totals: TotalsView,
 }
 

@@ -4,6 +4,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::repo::{self, Tenant};
@@ -26,37 +27,64 @@ const RESERVED_SLUGS: &[&str] = &[
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAdmin {
+    /// The admin's login email; stored lowercase.
     pub email: String,
-    /// At least 10 characters.
+    /// At least 10 characters, at most 1024 bytes.
     pub password: String,
 }
 
 /// A tenant to create.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenant {
     /// Lowercase letters, digits and inner hyphens, 1 to 63 characters: `aluminios-garcia`.
+    /// Users give it to log in; it never changes.
     pub slug: String,
+    /// The shop's display name, 1 to 200 characters, e.g. `Aluminios Pérez`.
     pub name: String,
+    /// The tenant's first admin, who can then create the other users.
     pub admin: NewAdmin,
+}
+
+impl Example for CreateTenant {
+    fn example() -> Self {
+        Self {
+            slug: "aluminios-perez".to_owned(),
+            name: "Aluminios Pérez".to_owned(),
+            admin: NewAdmin {
+                email: "admin@aluminiosperez.mx".to_owned(),
+                password: "cambia-esta-clave".to_owned(),
+            },
+        }
+    }
 }
 
 /// The admin created with a tenant.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct CreatedAdmin {
+    /// The admin's user id.
     pub id: UserId,
+    /// The admin's login email, lowercase.
     pub email: String,
+    /// Always `admin`.
     pub role: String,
 }
 
 /// A newly onboarded tenant.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct OnboardedTenant {
+    /// The new tenant's id.
     pub id: TenantId,
+    /// The slug its users log in with.
     pub slug: String,
+    /// The display name, trimmed.
     pub name: String,
+    /// Always `true` for a new tenant.
     pub active: bool,
+    /// When it was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The first admin, who can log in at once.
     pub admin: CreatedAdmin,
     /// How many default glass prices were copied into the tenant's own catalogue.
     pub seeded_prices: u64,
@@ -71,6 +99,7 @@ enum CreateAnswer {
 
 #[derive(ApiResponse)]
 enum TenantList {
+    /// A page of tenants.
     #[oai(status = 200)]
     Ok(Json<TenantPage>),
 }
@@ -83,6 +112,7 @@ crate::page_of!(
 
 #[derive(ApiResponse)]
 enum TenantAnswer {
+    /// The tenant.
     #[oai(status = 200)]
     Ok(Json<Tenant>),
 }
@@ -176,9 +206,13 @@ pub struct TenantsApi {
 
 #[OpenApi(prefix_path = "/api/v1/platform/tenants", tag = "ApiTags::Platform")]
 impl TenantsApi {
-    /// Onboard a tenant: creates it, its first admin and its own copies of the
-    /// default glass prices, in one transaction. A taken slug is 409
-    /// `tenant_exists`.
+    /// Onboard a tenant.
+    ///
+    /// Creates the tenant, its first admin and its own copies of the default glass
+    /// prices, in one transaction: nothing is left behind by a request that fails.
+    /// A taken slug is 409 `tenant_exists`.
+    ///
+    /// Errors: 409 tenant_exists; 422 invalid_field.
     #[oai(path = "/", method = "post", operation_id = "platform_tenants_create")]
     async fn create(
         &self,
@@ -197,13 +231,17 @@ impl TenantsApi {
         Ok(CreateAnswer::Created(Json(answer)))
     }
 
-    /// Every tenant by slug, a page at a time (`limit` 1 to 100, default 50;
-    /// `cursor` from the previous page's `next`).
+    /// Every tenant by slug, a page at a time.
+    ///
+    /// Active and inactive tenants; `limit` 1 to 100, default 50; `cursor` from
+    /// the previous page's `next`.
     #[oai(path = "/", method = "get", operation_id = "platform_tenants_list")]
     async fn list(
         &self,
         _auth: PlatformAuth,
+        /// Tenants per page, 1 to 100 (default 50).
         limit: poem_openapi::param::Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: poem_openapi::param::Query<Option<String>>,
     ) -> ApiResult<TenantList> {
         require_platform(&self.state, Permission::ManageTenants)?;
@@ -214,8 +252,17 @@ impl TenantsApi {
     }
 
     /// One tenant by slug.
+    ///
+    /// Active or not.
+    ///
+    /// Errors: 404 tenant_not_found.
     #[oai(path = "/:slug", method = "get", operation_id = "platform_tenants_get")]
-    async fn get(&self, _auth: PlatformAuth, slug: Path<String>) -> ApiResult<TenantAnswer> {
+    async fn get(
+        &self,
+        _auth: PlatformAuth,
+        /// The tenant's slug, e.g. `aluminios-perez`.
+        slug: Path<String>,
+    ) -> ApiResult<TenantAnswer> {
         require_platform(&self.state, Permission::ManageTenants)?;
         let tenant = repo::find_by_slug(&self.state.db.platform, &slug.0)
             .await?

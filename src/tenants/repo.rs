@@ -12,10 +12,15 @@ use crate::users::model::TenantRole;
 /// A tenant as the platform API shows it.
 #[derive(Debug, Clone, Object, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Tenant {
+    /// The tenant's id.
     pub id: TenantId,
+    /// The slug its users log in with, e.g. `aluminios-perez`.
     pub slug: String,
+    /// The shop's display name.
     pub name: String,
+    /// `false` for a suspended tenant: its users cannot log in.
     pub active: bool,
+    /// When it was onboarded.
     pub created_at: DateTime<Utc>,
 }
 

@@ -4,6 +4,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
+use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::model::{normalize_email, TenantRole, User, UserPage};
@@ -19,18 +20,32 @@ use crate::state::AppState;
 
 /// A new user of the caller's tenant.
 #[derive(Debug, Object, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    /// The login email, unique in the tenant; stored lowercase.
     pub email: String,
-    /// At least 10 characters.
+    /// At least 10 characters, at most 1024 bytes.
     pub password: String,
+    /// What the user may do: `admin`, `estimator` or `viewer`.
     pub role: TenantRole,
+}
+
+impl Example for CreateUser {
+    fn example() -> Self {
+        Self {
+            email: "ventas@aluminiosperez.mx".to_owned(),
+            password: "una-clave-larga".to_owned(),
+            role: TenantRole::Estimator,
+        }
+    }
 }
 
 /// Changes to a user; absent fields stay as they are.
 #[derive(Debug, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    /// The new role; changing it revokes the user's sessions.
     pub role: Option<TenantRole>,
     /// `false` deactivates the user and revokes every session at once.
     pub active: Option<bool>,
@@ -38,14 +53,21 @@ pub struct UpdateUser {
 
 #[derive(ApiResponse)]
 enum UserList {
+    /// A page of users.
     #[oai(status = 200)]
     Ok(Json<UserPage>),
 }
 
 #[derive(ApiResponse)]
 enum UserAnswer {
+    /// The user.
     #[oai(status = 200)]
     Ok(Json<User>),
+}
+
+#[derive(ApiResponse)]
+enum UserCreated {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again).
     #[oai(status = 201)]
     Created(Json<User>),
 }
@@ -57,13 +79,19 @@ pub struct UsersApi {
 
 #[OpenApi(prefix_path = "/api/v1/users", tag = "ApiTags::Users")]
 impl UsersApi {
-    /// The tenant's users by email, a page at a time (admins only; `limit` 1 to
-    /// 100, default 50; `cursor` from the previous page's `next`).
+    /// The tenant's users by email, a page at a time (admins only).
+    ///
+    /// Active and inactive users alike; `limit` 1 to 100, default 50; `cursor`
+    /// from the previous page's `next`.
+    ///
+    /// Errors: 403 forbidden.
     #[oai(path = "/", method = "get", operation_id = "users_list")]
     async fn list(
         &self,
         auth: TenantAuth,
+        /// Users per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<UserList> {
         let ctx = auth.ctx();
@@ -76,7 +104,12 @@ impl UsersApi {
         Ok(UserList::Ok(Json(UserPage { items, total, next })))
     }
 
-    /// Create a user with a role (admins only). A taken email is 409 `user_exists`.
+    /// Create a user with a role (admins only).
+    ///
+    /// The user logs in with the tenant's slug, this email and password. A taken
+    /// email (in any case) is 409 `user_exists`.
+    ///
+    /// Errors: 403 forbidden; 409 user_exists; 422 invalid_field.
     #[oai(path = "/", method = "post", operation_id = "users_create")]
     async fn create(
         &self,
@@ -88,7 +121,7 @@ impl UsersApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateUser>,
-    ) -> ApiResult<UserAnswer> {
+    ) -> ApiResult<UserCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
         let email =
@@ -121,12 +154,21 @@ impl UsersApi {
             .ok_or_else(|| ApiError::internal("user create", anyhow::anyhow!("row vanished")))?;
         tx.commit().await?;
         tracing::info!(user = %id, role = body.role.as_str(), "user created");
-        Ok(UserAnswer::Created(Json(user)))
+        Ok(UserCreated::Created(Json(user)))
     }
 
     /// One user (admins only).
+    ///
+    /// Active or not; never the password.
+    ///
+    /// Errors: 403 forbidden; 404 user_not_found.
     #[oai(path = "/:id", method = "get", operation_id = "users_get")]
-    async fn get(&self, auth: TenantAuth, id: Path<UserId>) -> ApiResult<UserAnswer> {
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The user's id.
+        id: Path<UserId>,
+    ) -> ApiResult<UserAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
         let mut tx = ctx.tx(&self.state).await?;
@@ -137,13 +179,18 @@ impl UsersApi {
         Ok(UserAnswer::Ok(Json(user)))
     }
 
-    /// Change a user's role or deactivate/reactivate it (admins only). Deactivating
-    /// or changing the role revokes the user's sessions. The last active admin
-    /// cannot be demoted or deactivated (409 `last_admin`).
+    /// Change a user's role, or deactivate or reactivate it (admins only).
+    ///
+    /// Absent fields stay as they are. Deactivating or changing the role revokes
+    /// the user's sessions. The last active admin cannot be demoted or deactivated
+    /// (409 `last_admin`).
+    ///
+    /// Errors: 403 forbidden; 404 user_not_found; 409 last_admin.
     #[oai(path = "/:id", method = "patch", operation_id = "users_update")]
     async fn update(
         &self,
         auth: TenantAuth,
+        /// The user's id.
         id: Path<UserId>,
         body: JsonBody<UpdateUser>,
     ) -> ApiResult<UserAnswer> {

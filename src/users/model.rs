@@ -6,7 +6,9 @@ use poem_openapi::{Enum, Object};
 use crate::auth::rbac::Role;
 use crate::ids::UserId;
 
-/// A role a tenant user can hold.
+/// A role a tenant user can hold: `admin` (everything in the tenant, users and
+/// prices included), `estimator` (quotes and clients; reads the catalogue) or
+/// `viewer` (reads only).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -38,11 +40,17 @@ impl TenantRole {
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Clone, Object, sqlx::FromRow)]
 pub struct User {
+    /// The user's id.
     pub id: UserId,
+    /// The login email, lowercase.
     pub email: String,
+    /// What the user may do.
     pub role: TenantRole,
+    /// `false` once deactivated: the user cannot log in.
     pub active: bool,
+    /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the role or the active flag last changed.
     pub updated_at: DateTime<Utc>,
 }
 

@@ -251,14 +251,26 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> reqwest::Response {
-        let mut req = self.client.request(method, self.url(path));
+        let mut req = self.client.request(method.clone(), self.url(path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
         if let Some(body) = body {
             req = req.json(&body);
         }
-        req.send().await.expect("request sent")
+        self.send(&method, path, req).await
+    }
+
+    /// Sends a request and checks the answer against the OpenAPI document (see
+    /// `contract::answers`): every answer through these helpers is a contract check.
+    pub async fn send(
+        &self,
+        method: &Method,
+        path: &str,
+        req: reqwest::RequestBuilder,
+    ) -> reqwest::Response {
+        let resp = req.send().await.expect("request sent");
+        crate::contract::answers::checked(self, method, path, resp).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
@@ -301,7 +313,7 @@ impl TestApp {
         if let Some(tag) = if_match {
             req = req.header("If-Match", tag);
         }
-        req.send().await.expect("request sent")
+        self.send(&Method::PATCH, path, req).await
     }
 
     /// Reads a material's ETag.

@@ -9,6 +9,7 @@ mod bad_input;
 mod cache;
 mod clients;
 mod company;
+mod contract;
 mod fallback;
 mod helpers;
 mod http_isolation;

@@ -93,8 +93,12 @@ async fn the_openapi_document_matches_the_snapshot() {
     )
     .await;
     let mut spec = spec;
-    // The server URL carries the test's random port.
-    spec["servers"] = serde_json::Value::Null;
+    // The server URL carries the test's random port. Removed rather than nulled: the
+    // snapshot is also what the client generator reads (`tests/openapi/`), and a
+    // null server list is not a valid document.
+    if let Some(document) = spec.as_object_mut() {
+        document.remove("servers");
+    }
     let rendered = serde_json::to_string_pretty(&spec).expect("json") + "\n";
     let path = repo_dir().join("tests/snapshots/openapi.json");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {

@@ -10,9 +10,11 @@ use crate::money::Money;
 /// A colour profiles come in.
 #[derive(Debug, Clone, Object)]
 pub struct Colour {
-    /// e.g. `NAT`, `BLA`.
+    /// The colour code, e.g. `NAT`, `BLA`.
     pub code: String,
+    /// Its name, e.g. `Blanco`.
     pub name: String,
+    /// `tenant` for the tenant's own colour, `global` when inherited.
     pub source: Source,
 }
 
@@ -20,14 +22,18 @@ pub struct Colour {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColourInput {
+    /// The colour's name, 1 to 100 characters, e.g. `Champaña`.
     pub name: String,
 }
 
 /// The price per unit of a profile in one colour.
 #[derive(Debug, Clone, Object)]
 pub struct ColourPrice {
+    /// The colour code.
     pub colour: String,
+    /// The profile's price per unit (metre) in that colour.
     pub price: Money,
+    /// `tenant` for the tenant's own price, `global` when inherited.
     pub source: Source,
 }
 
@@ -35,6 +41,7 @@ pub struct ColourPrice {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColourPriceInput {
+    /// Price per unit (metre) of the profile in that colour, e.g. `"96.40"`.
     pub price: Money,
 }
 

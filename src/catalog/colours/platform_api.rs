@@ -27,10 +27,15 @@ pub struct PlatformColoursApi {
 #[OpenApi(prefix_path = "/api/v1/platform/colours", tag = "ApiTags::Platform")]
 impl PlatformColoursApi {
     /// Add or rename a default colour.
+    ///
+    /// Tenants without their own colour of that code see it at once.
+    ///
+    /// Errors: 422 invalid_field.
     #[oai(path = "/:code", method = "put", operation_id = "platform_colours_put")]
     async fn put(
         &self,
         _auth: PlatformAuth,
+        /// The colour code: 1 to 16 of `A-Z`, `0-9`, `_` and `-`, e.g. `NAT`.
         code: Path<String>,
         body: JsonBody<ColourInput>,
     ) -> ApiResult<Done> {

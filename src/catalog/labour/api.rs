@@ -16,12 +16,14 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum LabourList {
+    /// Every window type's rate, in one page.
     #[oai(status = 200)]
     Ok(Json<LabourRatePage>),
 }
 
 #[derive(ApiResponse)]
 enum LabourAnswer {
+    /// The tenant's rate, as written.
     #[oai(status = 200)]
     Ok(Json<LabourRate>),
 }
@@ -41,6 +43,9 @@ pub struct LabourApi {
 #[OpenApi(prefix_path = "/api/v1/labour-rates", tag = "ApiTags::Catalog")]
 impl LabourApi {
     /// Labour rates per window type, the tenant's over the defaults.
+    ///
+    /// By window type, in one page, each marked with its `source`; any role may
+    /// read them.
     #[oai(path = "/", method = "get", operation_id = "labour_rates_list")]
     async fn list(&self, auth: TenantAuth) -> ApiResult<LabourList> {
         let ctx = auth.ctx();
@@ -52,6 +57,11 @@ impl LabourApi {
     }
 
     /// Set the tenant's labour rate for a window type (admins only).
+    ///
+    /// It replaces the default for the tenant at once: new previews and saves use
+    /// it; sent quotes keep their figures.
+    ///
+    /// Errors: 403 forbidden; 422 invalid_field.
     #[oai(
         path = "/:window_type",
         method = "put",
@@ -60,6 +70,7 @@ impl LabourApi {
     async fn put(
         &self,
         auth: TenantAuth,
+        /// The window type, e.g. `corrediza`.
         window_type: Path<String>,
         body: JsonBody<LabourRateInput>,
     ) -> ApiResult<LabourAnswer> {
@@ -78,14 +89,22 @@ impl LabourApi {
         })))
     }
 
-    /// Remove the tenant's labour rate for a window type (admins only); the default
-    /// applies again.
+    /// Remove the tenant's labour rate for a window type (admins only).
+    ///
+    /// The default applies again.
+    ///
+    /// Errors: 403 forbidden; 404 labour_rate_not_found; 422 invalid_field.
     #[oai(
         path = "/:window_type",
         method = "delete",
         operation_id = "labour_rates_delete"
     )]
-    async fn delete(&self, auth: TenantAuth, window_type: Path<String>) -> ApiResult<Removed> {
+    async fn delete(
+        &self,
+        auth: TenantAuth,
+        /// The window type, e.g. `corrediza`.
+        window_type: Path<String>,
+    ) -> ApiResult<Removed> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let window_type = parse_window_type(&window_type.0)?;

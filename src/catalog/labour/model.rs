@@ -10,9 +10,13 @@ use crate::money::{Factor, Money};
 /// Labour for one window type: `rate_per_m2 × complexity` per m² of window.
 #[derive(Debug, Clone, Object)]
 pub struct LabourRate {
+    /// The window type it applies to.
     pub window_type: WindowType,
+    /// Labour per m² of window, before the complexity factor.
     pub rate_per_m2: Money,
+    /// The multiplier for this window type, e.g. `"1.200"`.
     pub complexity: Factor,
+    /// `tenant` for the tenant's own rate, `global` when inherited.
     pub source: Source,
 }
 
@@ -20,6 +24,7 @@ pub struct LabourRate {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabourRateInput {
+    /// Labour per m² of window, before the complexity factor, e.g. `"280.00"`.
     pub rate_per_m2: Money,
     /// A multiplier greater than 0, e.g. `"1.200"`.
     pub complexity: Factor,

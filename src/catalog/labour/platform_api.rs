@@ -31,6 +31,10 @@ pub struct PlatformLabourApi {
 )]
 impl PlatformLabourApi {
     /// Set the default labour rate of a window type.
+    ///
+    /// Tenants without their own rate for the type price with it at once.
+    ///
+    /// Errors: 422 invalid_field.
     #[oai(
         path = "/:window_type",
         method = "put",
@@ -39,6 +43,7 @@ impl PlatformLabourApi {
     async fn put(
         &self,
         _auth: PlatformAuth,
+        /// The window type, e.g. `corrediza`.
         window_type: Path<String>,
         body: JsonBody<LabourRateInput>,
     ) -> ApiResult<Done> {

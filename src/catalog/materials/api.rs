@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 pub(crate) enum MaterialList {
+    /// A page of materials.
     #[oai(status = 200)]
     Ok(Json<MaterialPage>),
 }
@@ -29,6 +30,12 @@ pub(crate) enum MaterialAnswer {
     /// The material; `ETag` is what `If-Match` must carry to change it.
     #[oai(status = 200)]
     Ok(Json<Material>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+pub(crate) enum MaterialCreated {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again);
+    /// `ETag` is what `If-Match` must carry to change it.
     #[oai(status = 201)]
     Created(Json<Material>, #[oai(header = "ETag")] String),
 }
@@ -42,18 +49,21 @@ enum Deactivated {
 
 #[derive(ApiResponse)]
 pub(crate) enum HistoryAnswer {
+    /// A page of price changes, oldest first.
     #[oai(status = 200)]
     Ok(Json<PriceChangePage>),
 }
 
 #[derive(ApiResponse)]
 enum ColourPriceList {
+    /// The profile's colour prices.
     #[oai(status = 200)]
     Ok(Json<ColourPricePage>),
 }
 
 #[derive(ApiResponse)]
 enum ColourPriceAnswer {
+    /// The tenant's price of the profile in the colour, as set.
     #[oai(status = 200)]
     Ok(Json<ColourPrice>),
 }
@@ -93,17 +103,22 @@ pub struct MaterialsApi {
 
 #[OpenApi(prefix_path = "/api/v1/materials", tag = "ApiTags::Catalog")]
 impl MaterialsApi {
-    /// The tenant's catalogue by category and code, a page at a time (`limit` 1 to
-    /// 100, default 50; `cursor` from the previous page's `next`): its own rows and
-    /// the inherited global defaults, each marked with its `source`.
-    /// `include_inactive` adds the tenant's inactive rows.
+    /// The tenant's catalogue by category and code, a page at a time.
+    ///
+    /// Its own rows and the inherited global defaults, each marked with its
+    /// `source`; any role may read it. `include_inactive` adds the tenant's
+    /// inactive rows.
     #[oai(path = "/", method = "get", operation_id = "materials_list")]
     async fn list(
         &self,
         auth: TenantAuth,
+        /// Only materials of this category, e.g. `glass`.
         category: Query<Option<Category>>,
+        /// `true` adds the tenant's inactive rows (default `false`).
         include_inactive: Query<Option<bool>>,
+        /// Materials per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<MaterialList> {
         let ctx = auth.ctx();
@@ -118,8 +133,18 @@ impl MaterialsApi {
     }
 
     /// One material as the tenant sees it (its own row, else the global default).
+    ///
+    /// Any role may read it; the tenant's own inactive row is shown too. The
+    /// `ETag` header is what `If-Match` must carry to change it.
+    ///
+    /// Errors: 404 material_not_found; 422 invalid_field.
     #[oai(path = "/:code", method = "get", operation_id = "materials_get")]
-    async fn get(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<MaterialAnswer> {
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The material code, e.g. `VID-CLARO-6`.
+        code: Path<String>,
+    ) -> ApiResult<MaterialAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let code = parse_code(&code.0)?;
@@ -142,8 +167,13 @@ impl MaterialsApi {
         Ok(MaterialAnswer::Ok(Json(material), etag))
     }
 
-    /// Add a material (admins only). 409 `material_exists` if the tenant already has
-    /// a row with this code.
+    /// Add a material (admins only).
+    ///
+    /// A code of the default catalogue makes it the tenant's own version (same
+    /// category); 409 `material_exists` if the tenant already has a row with this
+    /// code. The price is recorded in the history.
+    ///
+    /// Errors: 403 forbidden; 409 material_exists; 422 invalid_field.
     #[oai(path = "/", method = "post", operation_id = "materials_create")]
     async fn create(
         &self,
@@ -155,26 +185,34 @@ impl MaterialsApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateMaterial>,
-    ) -> ApiResult<MaterialAnswer> {
+    ) -> ApiResult<MaterialCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;
         let material = edit::create(&mut tx, ctx.user, &body).await?;
         ctx.commit_catalog_change(&self.state, tx).await?;
         let etag = material.etag();
-        Ok(MaterialAnswer::Created(Json(material), etag))
+        Ok(MaterialCreated::Created(Json(material), etag))
     }
 
-    /// Change a material (admins only); `If-Match` with its `ETag` is required
-    /// (428 without, 412 when stale). Changing an inherited default creates the
-    /// tenant's own row. Price changes are recorded in the history and visible on
-    /// the next read, on every server instance.
+    /// Change a material (admins only).
+    ///
+    /// `If-Match` with its `ETag` is required (428 without, 412 when stale).
+    /// Changing an inherited default creates the tenant's own row. Price changes
+    /// are recorded in the history and visible on the next read, on every server
+    /// instance.
+    ///
+    /// Errors: 403 forbidden; 404 material_not_found; 412 version_mismatch; 422
+    /// invalid_field; 428 if_match_required.
     #[oai(path = "/:code", method = "patch", operation_id = "materials_update")]
     async fn update(
         &self,
         auth: TenantAuth,
+        /// The material code, e.g. `VID-CLARO-6`.
         code: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        /// The material's `ETag` as last read, e.g. `"g1"`; `*` matches any version.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<UpdateMaterial>,
     ) -> ApiResult<MaterialAnswer> {
         let ctx = auth.ctx();
@@ -188,14 +226,24 @@ impl MaterialsApi {
         Ok(MaterialAnswer::Ok(Json(material), etag))
     }
 
-    /// Deactivate the tenant's own row of a code (admins only); the global default,
-    /// if there is one, applies again. 404 if the tenant has no active row.
+    /// Deactivate the tenant's own row of a code (admins only).
+    ///
+    /// The global default, if there is one, applies again; without one, quotes can
+    /// no longer use the code. The row is kept (and `PATCH` with `active: true`
+    /// brings it back). 404 if the tenant has no active row.
+    ///
+    /// Errors: 403 forbidden; 404 material_not_found; 422 invalid_field.
     #[oai(
         path = "/:code",
         method = "delete",
         operation_id = "materials_deactivate"
     )]
-    async fn deactivate(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<Deactivated> {
+    async fn deactivate(
+        &self,
+        auth: TenantAuth,
+        /// The material code.
+        code: Path<String>,
+    ) -> ApiResult<Deactivated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let code = parse_code(&code.0)?;
@@ -205,8 +253,12 @@ impl MaterialsApi {
         Ok(Deactivated::Done)
     }
 
-    /// Price history of a code, oldest first, a page at a time: the tenant's own
-    /// changes and the global default's.
+    /// Price history of a code, oldest first, a page at a time.
+    ///
+    /// The tenant's own changes and the global default's, each marked with its
+    /// `source`; any role may read it.
+    ///
+    /// Errors: 404 material_not_found; 422 invalid_field.
     #[oai(
         path = "/:code/history",
         method = "get",
@@ -215,8 +267,11 @@ impl MaterialsApi {
     async fn history(
         &self,
         auth: TenantAuth,
+        /// The material code.
         code: Path<String>,
+        /// Changes per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<HistoryAnswer> {
         let ctx = auth.ctx();
@@ -244,6 +299,11 @@ impl MaterialsApi {
     }
 
     /// A profile's price per unit in each colour, the tenant's over the defaults.
+    ///
+    /// One page with every colour priced for the profile; any role may read it. A
+    /// material that is not a profile is 422.
+    ///
+    /// Errors: 404 material_not_found; 422 invalid_field.
     #[oai(
         path = "/:code/colours",
         method = "get",
@@ -252,6 +312,7 @@ impl MaterialsApi {
     async fn list_colour_prices(
         &self,
         auth: TenantAuth,
+        /// The profile's material code, e.g. `PER-NAC3-RS`.
         code: Path<String>,
     ) -> ApiResult<ColourPriceList> {
         let ctx = auth.ctx();
@@ -263,8 +324,13 @@ impl MaterialsApi {
         Ok(ColourPriceList::Ok(Json(ColourPricePage::whole(list))))
     }
 
-    /// Set a profile's price in a colour (admins only). The profile and the colour
-    /// must exist in the tenant's catalogue. New previews and saves use it at once.
+    /// Set a profile's price in a colour (admins only).
+    ///
+    /// The profile and the colour must exist in the tenant's catalogue. New
+    /// previews and saves use it at once; sent quotes keep their prices.
+    ///
+    /// Errors: 403 forbidden; 404 material_not_found, colour_not_found; 422
+    /// invalid_field.
     #[oai(
         path = "/:code/colours/:colour",
         method = "put",
@@ -273,7 +339,9 @@ impl MaterialsApi {
     async fn put_colour_price(
         &self,
         auth: TenantAuth,
+        /// The profile's material code, e.g. `PER-NAC3-RS`.
         code: Path<String>,
+        /// The colour code, e.g. `BLA`.
         colour: Path<String>,
         body: JsonBody<ColourPriceInput>,
     ) -> ApiResult<ColourPriceAnswer> {
@@ -300,8 +368,12 @@ impl MaterialsApi {
         })))
     }
 
-    /// Remove the tenant's own price of a profile in a colour (admins only); the
-    /// default price, if any, applies again.
+    /// Remove the tenant's own price of a profile in a colour (admins only).
+    ///
+    /// The default price, if any, applies again; without one, quotes can no longer
+    /// use the profile in that colour.
+    ///
+    /// Errors: 403 forbidden; 404 colour_price_not_found.
     #[oai(
         path = "/:code/colours/:colour",
         method = "delete",
@@ -310,7 +382,9 @@ impl MaterialsApi {
     async fn delete_colour_price(
         &self,
         auth: TenantAuth,
+        /// The profile's material code.
         code: Path<String>,
+        /// The colour code.
         colour: Path<String>,
     ) -> ApiResult<ColourPriceRemoved> {
         let ctx = auth.ctx();

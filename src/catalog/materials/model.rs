@@ -2,6 +2,7 @@
 //! what an admin sends to create or change one.
 
 use chrono::{DateTime, Utc};
+use poem_openapi::types::Example;
 use poem_openapi::Object;
 
 use crate::audit::Actor;
@@ -12,28 +13,64 @@ use crate::money::{Metres, Money};
 /// A new material of the caller's tenant. A code that exists in the global
 /// catalogue makes this the tenant's override of it (same category required).
 #[derive(Debug, Object, serde::Deserialize)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMaterial {
+    /// The material code: an uppercase letter or digit, then up to 63 letters,
+    /// digits, `.`, `_` or `-`, e.g. `VID-ESMERILADO-6`.
     pub code: String,
+    /// Display name, 1 to 200 characters, e.g. `Vidrio esmerilado 6 mm`.
     pub name: String,
+    /// What kind of material; it decides the allowed units.
     pub category: Category,
+    /// The unit the price is per: glass `m2`, profiles `m`, hardware `piece`,
+    /// consumables `m`, `piece`, `cartridge`, `kg` or `l`.
     pub unit: Unit,
+    /// Price per unit, before tax, in the tenant's currency, e.g. `"185.00"`.
     pub price: Money,
     /// Profiles only: the bar length in metres (e.g. `"6.000"`).
     #[serde(default)]
     pub bar_length_m: Option<Metres>,
 }
 
-/// Changes to a material; absent fields stay as they are.
+impl Example for CreateMaterial {
+    fn example() -> Self {
+        Self {
+            code: "VID-ESMERILADO-6".to_owned(),
+            name: "Vidrio esmerilado 6 mm".to_owned(),
+            category: Category::Glass,
+            unit: Unit::M2,
+            price: Money::parse("185.00").unwrap_or(Money::ZERO),
+            bar_length_m: None,
+        }
+    }
+}
+
+/// Changes to a material; absent fields stay as they are (at least one is needed).
 #[derive(Debug, Object, serde::Deserialize)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMaterial {
+    /// New display name, 1 to 200 characters.
     pub name: Option<String>,
+    /// New price per unit, before tax, e.g. `"192.50"`; recorded in the history.
     pub price: Option<Money>,
+    /// New bar length in metres (profiles only), e.g. `"6.100"`.
     pub bar_length_m: Option<Metres>,
     /// `false` deactivates the tenant's row (the global default then applies);
     /// `true` reactivates it.
     pub active: Option<bool>,
+}
+
+impl Example for UpdateMaterial {
+    fn example() -> Self {
+        Self {
+            name: Some("Vidrio esmerilado 6 mm (satinado)".to_owned()),
+            price: Money::parse("192.50").ok(),
+            bar_length_m: None,
+            active: Some(true),
+        }
+    }
 }
 
 /// Checks that category, unit and bar length fit together; the error names the field.
@@ -74,20 +111,28 @@ pub fn check_material_shape(
 /// A material as one tenant sees it.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct Material {
+    /// The material code, e.g. `VID-CLARO-6`.
     pub code: String,
+    /// Display name, e.g. `Vidrio claro 6 mm`.
     pub name: String,
+    /// What kind of material.
     pub category: Category,
+    /// The unit the price is per.
     pub unit: Unit,
+    /// Price per unit, before tax.
     pub price: Money,
+    /// ISO 4217 code of the price, e.g. `MXN`.
     pub currency: String,
-    /// Bar length for profiles, in metres.
+    /// Bar length for profiles, in metres; absent for other categories.
     #[oai(skip_serializing_if_is_none)]
     pub bar_length_m: Option<Metres>,
+    /// `false` for a deactivated row: quotes cannot use it.
     pub active: bool,
     /// `tenant` for the tenant's own row, `global` when inherited.
     pub source: Source,
     /// Row version; `ETag` is derived from it and `If-Match` must carry it.
     pub version: i32,
+    /// When the row last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -106,13 +151,21 @@ impl Material {
 /// The effective price of a code for a tenant.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct Price {
+    /// The material code, e.g. `VID-CLARO-6`.
     pub code: String,
+    /// Display name.
     pub name: String,
+    /// What kind of material.
     pub category: Category,
+    /// The unit the price is per.
     pub unit: Unit,
+    /// The effective price per unit, before tax.
     pub price: Money,
+    /// ISO 4217 code of the price, e.g. `MXN`.
     pub currency: String,
+    /// `tenant` when the tenant's own row sets it, `global` when inherited.
     pub source: Source,
+    /// When the price's row last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -134,14 +187,17 @@ impl From<Material> for Price {
 /// One recorded price change.
 #[derive(Debug, Clone, Object)]
 pub struct PriceChange {
+    /// The material code.
     pub code: String,
     /// Absent for the first price (creation or onboarding copy).
     #[oai(skip_serializing_if_is_none)]
     pub old_price: Option<Money>,
+    /// The price from then on.
     pub new_price: Money,
     /// Who changed it: a user of the tenant, the platform operator or a seed file.
     #[oai(skip_serializing_if_is_none)]
     pub changed_by: Option<Actor>,
+    /// When it changed.
     pub changed_at: DateTime<Utc>,
     /// Whether the tenant's own row or the global default changed.
     pub source: Source,

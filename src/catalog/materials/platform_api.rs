@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::api::{HistoryAnswer, MaterialAnswer, MaterialList};
+use super::api::{HistoryAnswer, MaterialAnswer, MaterialCreated, MaterialList};
 use super::model::{
     check_material_shape, CreateMaterial, MaterialPage, PriceChangePage, UpdateMaterial,
 };
@@ -37,12 +37,17 @@ pub struct PlatformMaterialsApi {
 #[OpenApi(prefix_path = "/api/v1/platform/materials", tag = "ApiTags::Platform")]
 impl PlatformMaterialsApi {
     /// The global default catalogue, active and inactive.
+    ///
+    /// By category and code, a page at a time; every row has `source: global`.
     #[oai(path = "/", method = "get", operation_id = "platform_materials_list")]
     async fn list(
         &self,
         _auth: PlatformAuth,
+        /// Only materials of this category, e.g. `profile`.
         category: Query<Option<Category>>,
+        /// Materials per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<MaterialList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
@@ -53,7 +58,12 @@ impl PlatformMaterialsApi {
         Ok(MaterialList::Ok(Json(MaterialPage { items, total, next })))
     }
 
-    /// Add a default material. 409 `material_exists` if the code is taken.
+    /// Add a default material.
+    ///
+    /// Every tenant without its own row of the code inherits it at once. 409
+    /// `material_exists` if the code is taken.
+    ///
+    /// Errors: 409 material_exists; 422 invalid_field.
     #[oai(
         path = "/",
         method = "post",
@@ -69,7 +79,7 @@ impl PlatformMaterialsApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateMaterial>,
-    ) -> ApiResult<MaterialAnswer> {
+    ) -> ApiResult<MaterialCreated> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &body.code)?;
         check_material_shape(body.category, body.unit, body.bar_length_m)?;
@@ -97,10 +107,17 @@ impl PlatformMaterialsApi {
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
-        Ok(MaterialAnswer::Created(Json(material), etag))
+        Ok(MaterialCreated::Created(Json(material), etag))
     }
 
-    /// Change a default material; `If-Match` with its `ETag` is required.
+    /// Change a default material.
+    ///
+    /// `If-Match` with its `ETag` is required (428 without, 412 when stale).
+    /// Tenants with their own row keep it; tenants that inherit see the change on
+    /// their next read. Price changes are recorded in the history.
+    ///
+    /// Errors: 404 material_not_found; 412 version_mismatch; 422 invalid_field; 428
+    /// if_match_required.
     #[oai(
         path = "/:code",
         method = "patch",
@@ -109,8 +126,11 @@ impl PlatformMaterialsApi {
     async fn update(
         &self,
         auth: PlatformAuth,
+        /// The material code, e.g. `VID-CLARO-6`.
         code: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        /// The default's `ETag` as last read, e.g. `"g3"`; `*` matches any version.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<UpdateMaterial>,
     ) -> ApiResult<MaterialAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
@@ -143,6 +163,10 @@ impl PlatformMaterialsApi {
     }
 
     /// Price history of a default material.
+    ///
+    /// Oldest first, a page at a time; tenants' own changes are not included.
+    ///
+    /// Errors: 404 material_not_found; 422 invalid_field.
     #[oai(
         path = "/:code/history",
         method = "get",
@@ -151,8 +175,11 @@ impl PlatformMaterialsApi {
     async fn history(
         &self,
         _auth: PlatformAuth,
+        /// The material code.
         code: Path<String>,
+        /// Changes per page, 1 to 100 (default 50).
         limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
         cursor: Query<Option<String>>,
     ) -> ApiResult<HistoryAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
@@ -173,6 +200,11 @@ impl PlatformMaterialsApi {
     }
 
     /// Set a default profile's price in a default colour.
+    ///
+    /// Tenants without their own price of the profile in that colour price with it
+    /// at once.
+    ///
+    /// Errors: 404 material_not_found, colour_not_found.
     #[oai(
         path = "/:code/colours/:colour",
         method = "put",
@@ -181,7 +213,9 @@ impl PlatformMaterialsApi {
     async fn put_colour_price(
         &self,
         _auth: PlatformAuth,
+        /// The default profile's material code, e.g. `PER-NAC3-RS`.
         code: Path<String>,
+        /// The default colour's code, e.g. `BLA`.
         colour: Path<String>,
         body: JsonBody<ColourPriceInput>,
     ) -> ApiResult<Done> {
@@ -202,7 +236,7 @@ impl PlatformMaterialsApi {
             .map_err(|e| match violated_constraint(&e) {
                 // The colour is not among the defaults.
                 Some(c) if c.ends_with("_fkey") => ApiError::not_found(
-                    "not_found",
+                    "colour_not_found",
                     format!("colour {} is not in the default catalogue", colour.0),
                 ),
                 _ => e.into(),

@@ -20,12 +20,14 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum PriceAnswer {
+    /// The effective price.
     #[oai(status = 200)]
     Ok(Json<Arc<Price>>),
 }
 
 #[derive(ApiResponse)]
 enum PriceList {
+    /// Every effective price, in one page.
     #[oai(status = 200)]
     Ok(Json<PricePage>),
 }
@@ -79,10 +81,20 @@ impl SharedKey for PricesKey {
 
 #[OpenApi(prefix_path = "/api/v1/prices", tag = "ApiTags::Catalog")]
 impl PricesApi {
-    /// The effective price of a code: the tenant's own active row, else the global
-    /// default, else 404 `price_not_found`. Served from cache.
+    /// The effective price of a code.
+    ///
+    /// The tenant's own active row, else the global default, else 404
+    /// `price_not_found`; `source` says which. Any role may read it. Served from
+    /// cache, and fresh on the next read after any change, on every instance.
+    ///
+    /// Errors: 404 price_not_found; 422 invalid_field.
     #[oai(path = "/:code", method = "get", operation_id = "prices_get")]
-    async fn get(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<PriceAnswer> {
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The material code, e.g. `VID-CLARO-6`.
+        code: Path<String>,
+    ) -> ApiResult<PriceAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
@@ -110,12 +122,15 @@ impl PricesApi {
         Ok(PriceAnswer::Ok(Json(price)))
     }
 
-    /// Effective prices, optionally of one category, in one page (`next` is null).
+    /// Effective prices, optionally of one category.
+    ///
+    /// By category and code, in one page (`next` is null); any role may read them.
     /// Served from cache.
     #[oai(path = "/", method = "get", operation_id = "prices_list")]
     async fn list(
         &self,
         auth: TenantAuth,
+        /// Only prices of this category, e.g. `glass`.
         category: Query<Option<Category>>,
     ) -> ApiResult<PriceList> {
         let ctx = auth.ctx();

@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum ProductList {
+    /// Every product, in one page.
     #[oai(status = 200)]
     Ok(Json<ProductPage>),
 }
@@ -26,6 +27,12 @@ enum ProductAnswer {
     /// The product; `ETag` is what `If-Match` must carry to replace it.
     #[oai(status = 200)]
     Ok(Json<ProductView>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum ProductCreated {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again);
+    /// `ETag` is what `If-Match` must carry to replace it.
     #[oai(status = 201)]
     Created(Json<ProductView>, #[oai(header = "ETag")] String),
 }
@@ -93,6 +100,8 @@ impl ProductsApi {
 #[OpenApi(prefix_path = "/api/v1/products", tag = "ApiTags::Catalog")]
 impl ProductsApi {
     /// The tenant's products and the inherited defaults, each with its BOM and source.
+    ///
+    /// By code, in one page; any role may read them.
     #[oai(path = "/", method = "get", operation_id = "products_list")]
     async fn list(&self, auth: TenantAuth) -> ApiResult<ProductList> {
         let ctx = auth.ctx();
@@ -106,8 +115,18 @@ impl ProductsApi {
     }
 
     /// One product by code.
+    ///
+    /// The tenant's own, else the default; any role may read it. The `ETag` header
+    /// is what `If-Match` must carry to replace it.
+    ///
+    /// Errors: 404 product_not_found.
     #[oai(path = "/:code", method = "get", operation_id = "products_get")]
-    async fn get(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<ProductAnswer> {
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The product code, e.g. `VEN-CORR-NAC3`.
+        code: Path<String>,
+    ) -> ApiResult<ProductAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;
@@ -118,12 +137,16 @@ impl ProductsApi {
         Ok(ProductAnswer::Ok(Json(view), etag))
     }
 
-    /// Add a product in the shape of the catalogue file (admins only). Formulas are
-    /// checked now: a syntax error, an unknown variable, or a division by zero at
-    /// the product's corner sizes is a 422 naming the BOM line. Every BOM material
-    /// must exist in the tenant's catalogue with the line's kind. A code the tenant
-    /// already has is 409 (replace it with `PUT`); a default code becomes the
-    /// tenant's own version.
+    /// Add a product in the shape of the catalogue file (admins only).
+    ///
+    /// Formulas are checked now: a syntax error, an unknown variable, or a division
+    /// by zero at the product's corner sizes is a 422 naming the BOM line. Every BOM
+    /// material must exist in the tenant's catalogue with the line's kind. A code
+    /// the tenant already has is 409 (replace it with `PUT`); a default code
+    /// becomes the tenant's own version.
+    ///
+    /// Errors: 403 forbidden; 404 material_not_found; 409 product_exists; 422
+    /// invalid_field.
     #[oai(path = "/", method = "post", operation_id = "products_create")]
     async fn create(
         &self,
@@ -135,7 +158,7 @@ impl ProductsApi {
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<ProductSpec>,
-    ) -> ApiResult<ProductAnswer> {
+    ) -> ApiResult<ProductCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let spec = body.0;
@@ -150,20 +173,27 @@ impl ProductsApi {
         let tx = ctx.tx(&self.state).await?;
         let view = self.save(ctx, tx, spec, None, exists).await?;
         let etag = view.etag();
-        Ok(ProductAnswer::Created(Json(view), etag))
+        Ok(ProductCreated::Created(Json(view), etag))
     }
 
-    /// Replace a product (admins only), checked like a new one; the body's `code`
-    /// must be the path's. Replacing an inherited default creates the tenant's own
-    /// version. `If-Match` with the product's `ETag` is required (428 without, 412
-    /// when stale). Saved drafts pick the change up when next saved; sent quotes
-    /// never change.
+    /// Replace a product (admins only), checked like a new one.
+    ///
+    /// The body's `code` must be the path's. Replacing an inherited default creates
+    /// the tenant's own version. `If-Match` with the product's `ETag` is required
+    /// (428 without, 412 when stale). Saved drafts pick the change up when next
+    /// saved; sent quotes never change.
+    ///
+    /// Errors: 403 forbidden; 404 product_not_found, material_not_found; 412
+    /// version_mismatch; 422 invalid_field; 428 if_match_required.
     #[oai(path = "/:code", method = "put", operation_id = "products_replace")]
     async fn replace(
         &self,
         auth: TenantAuth,
+        /// The product code, e.g. `VEN-CORR-NAC3`.
         code: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        /// The product's `ETag` as last read, e.g. `"pg1"`; `*` matches any version.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<ProductSpec>,
     ) -> ApiResult<ProductAnswer> {
         let ctx = auth.ctx();
@@ -194,10 +224,19 @@ impl ProductsApi {
         Ok(ProductAnswer::Ok(Json(view), etag))
     }
 
-    /// Remove the tenant's own product (admins only); a default of the same code
-    /// applies again. Defaults themselves cannot be removed by a tenant (409).
+    /// Remove the tenant's own product (admins only).
+    ///
+    /// A default of the same code applies again. Defaults themselves cannot be
+    /// removed by a tenant (409 `default_product`).
+    ///
+    /// Errors: 403 forbidden; 404 product_not_found; 409 default_product.
     #[oai(path = "/:code", method = "delete", operation_id = "products_delete")]
-    async fn delete(&self, auth: TenantAuth, code: Path<String>) -> ApiResult<Deleted> {
+    async fn delete(
+        &self,
+        auth: TenantAuth,
+        /// The product code.
+        code: Path<String>,
+    ) -> ApiResult<Deleted> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;

@@ -1,6 +1,7 @@
 //! Products with their bill of materials, as a catalogue editor writes them (the
 //! shape of the catalogue file), and the checks that run before one is saved.
 
+use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
@@ -13,7 +14,7 @@ use crate::money::{Centimetres, Factor};
 use crate::pricing::formula::{Formula, Vars};
 use crate::pricing::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
 
-/// What a product is.
+/// What a product is: `window`, `door` or `other`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -41,9 +42,14 @@ impl ProductKind {
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BomLineSpec {
+    /// What the line is, for documents, e.g. `Marco perimetral`; empty if absent.
+    #[oai(default)]
     #[serde(default)]
     pub description: String,
+    /// The material code, e.g. `PER-NAC3-FE`; it must exist in the catalogue with
+    /// the line's kind.
     pub material: String,
+    /// The material's category.
     pub kind: Category,
     /// A formula over width_cm, height_cm, width_m, height_m, area_m2, perimeter_m
     /// and quantity, e.g. `2 * (width_m + height_m)`.
@@ -102,23 +108,82 @@ impl BomLineSpec {
 
 /// A product as written by a catalogue editor (the shape of seed-catalog.json).
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct ProductSpec {
+    /// The product code, like a material code, e.g. `VEN-FIJA-NAC3`.
     pub code: String,
+    /// Display name, 1 to 200 characters, printed on quotes.
     pub name: String,
+    /// What the product is.
     pub kind: ProductKind,
+    /// The window type, whose labour rate prices the product; required for a
+    /// `window`.
+    #[oai(skip_serializing_if_is_none)]
     pub window_type: Option<WindowType>,
+    /// Doors: the type, e.g. `abatible`, 1 to 50 characters; informative.
+    #[oai(skip_serializing_if_is_none)]
     pub door_type: Option<String>,
+    /// The aluminium line, e.g. `nacional_serie_3`, 1 to 50 characters;
+    /// informative.
+    #[oai(skip_serializing_if_is_none)]
     pub aluminium_line: Option<String>,
     /// `[min, max]` in cm, bounds included.
     pub width_cm: Vec<Centimetres>,
     /// `[min, max]` in cm, bounds included.
     pub height_cm: Vec<Centimetres>,
+    /// The bill of materials, per window: 1 to 100 lines.
     pub bom: Vec<BomLineSpec>,
     /// Ignored: accepted so that catalogue files can be posted as they are.
     #[serde(default, skip_serializing)]
     #[oai(skip_serializing_if_is_none)]
     pub in_default_catalogue: Option<bool>,
+}
+
+impl Example for ProductSpec {
+    fn example() -> Self {
+        let cm = |text: &str| Centimetres::parse(text).unwrap_or(Centimetres::ZERO);
+        let factor = Factor::parse("1.05").unwrap_or_default();
+        let line = |description: &str, material: &str, kind, formula: &str| BomLineSpec {
+            description: description.to_owned(),
+            material: material.to_owned(),
+            kind,
+            quantity_formula: formula.to_owned(),
+            waste_factor: factor,
+            pieces: None,
+            piece_width_cm: None,
+            piece_height_cm: None,
+            piece_length_cm: None,
+        };
+        let perimeter = "2 * (width_m + height_m)";
+        Self {
+            code: "VEN-FIJA-NAC3-CLARO".to_owned(),
+            name: "Ventana fija con vidrio claro (Línea 3\")".to_owned(),
+            kind: ProductKind::Window,
+            window_type: Some(WindowType::Fija),
+            door_type: None,
+            aluminium_line: Some("nacional_serie_3".to_owned()),
+            width_cm: vec![cm("50"), cm("200")],
+            height_cm: vec![cm("50"), cm("180")],
+            bom: vec![
+                line(
+                    "Marco perimetral",
+                    "PER-NAC3-FE",
+                    Category::Profile,
+                    perimeter,
+                ),
+                line("Junquillo", "PER-NAC3-JF", Category::Profile, perimeter),
+                BomLineSpec {
+                    pieces: Some("1".to_owned()),
+                    piece_width_cm: Some("width_cm".to_owned()),
+                    piece_height_cm: Some("height_cm".to_owned()),
+                    ..line("Vidrio claro", "VID-CLARO-6", Category::Glass, "area_m2")
+                },
+                line("Silicona", "CON-SIL-NEU", Category::Consumable, "0.3"),
+            ],
+            in_default_catalogue: None,
+        }
+    }
 }
 
 /// A product checked and with its formulas parsed.

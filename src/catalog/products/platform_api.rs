@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum ProductList {
+    /// Every default product, in one page.
     #[oai(status = 200)]
     Ok(Json<ProductPage>),
 }
@@ -29,6 +30,7 @@ enum ProductAnswer {
     /// The default product; `ETag` is what `If-Match` must carry to replace it.
     #[oai(status = 200)]
     Ok(Json<ProductView>, #[oai(header = "ETag")] String),
+    /// The default product, new; `ETag` is what `If-Match` must carry to replace it.
     #[oai(status = 201)]
     Created(Json<ProductView>, #[oai(header = "ETag")] String),
 }
@@ -64,6 +66,8 @@ pub struct PlatformProductsApi {
 #[OpenApi(prefix_path = "/api/v1/platform/products", tag = "ApiTags::Platform")]
 impl PlatformProductsApi {
     /// The default products with their BOMs.
+    ///
+    /// By code, in one page; every product has `source: global`.
     #[oai(path = "/", method = "get", operation_id = "platform_products_list")]
     async fn list(&self, _auth: PlatformAuth) -> ApiResult<ProductList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
@@ -74,8 +78,14 @@ impl PlatformProductsApi {
         ))))
     }
 
-    /// Add (201) or replace (200) a default product, checked like a tenant's. Replacing
-    /// needs `If-Match` with its `ETag` (428 without, 412 when stale).
+    /// Add (201) or replace (200) a default product.
+    ///
+    /// Checked like a tenant's, against the default catalogue. Replacing needs
+    /// `If-Match` with its `ETag` (428 without, 412 when stale). Tenants without
+    /// their own product of the code quote it at once.
+    ///
+    /// Errors: 404 material_not_found; 412 version_mismatch; 422 invalid_field; 428
+    /// if_match_required.
     #[oai(
         path = "/:code",
         method = "put",
@@ -84,8 +94,11 @@ impl PlatformProductsApi {
     async fn put(
         &self,
         _auth: PlatformAuth,
+        /// The product code, e.g. `VEN-CORR-NAC3`.
         code: Path<String>,
-        #[oai(name = "If-Match")] if_match: Header<Option<String>>,
+        /// The default's `ETag` as last read; needed only to replace one.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
         body: JsonBody<ProductSpec>,
     ) -> ApiResult<ProductAnswer> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
@@ -121,14 +134,23 @@ impl PlatformProductsApi {
         })
     }
 
-    /// Withdraw a default product: tenants without their own product of that code can
-    /// no longer quote it (saved drafts then fail to re-price, naming the item).
+    /// Withdraw a default product.
+    ///
+    /// Tenants without their own product of that code can no longer quote it
+    /// (saved drafts then fail to re-price, naming the item).
+    ///
+    /// Errors: 404 product_not_found.
     #[oai(
         path = "/:code",
         method = "delete",
         operation_id = "platform_products_delete"
     )]
-    async fn delete(&self, _auth: PlatformAuth, code: Path<String>) -> ApiResult<Done> {
+    async fn delete(
+        &self,
+        _auth: PlatformAuth,
+        /// The product code.
+        code: Path<String>,
+    ) -> ApiResult<Done> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let mut conn = self.state.db.platform.acquire().await?;
         if !repo::withdraw_global(&mut conn, &code.0).await? {

@@ -21,12 +21,14 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum TaxRateList {
+    /// Every tax rate, in one page.
     #[oai(status = 200)]
     Ok(Json<TaxRatePage>),
 }
 
 #[derive(ApiResponse)]
 enum TaxRateCreated {
+    /// Created (or, for a repeated `Idempotency-Key`, the first answer again).
     #[oai(status = 201)]
     Created(Json<TaxRateView>),
 }
@@ -91,8 +93,10 @@ pub struct TaxesApi {
 
 #[OpenApi(prefix_path = "/api/v1/tax-rates", tag = "ApiTags::Catalog")]
 impl TaxesApi {
-    /// Tax rates by code, each with the day it took effect; `current` marks the one in
-    /// force today. The defaults of a code apply until the tenant's first rate of it.
+    /// Tax rates by code, each with the day it took effect.
+    ///
+    /// `current` marks the one in force today. The defaults of a code apply until
+    /// the tenant's first rate of it. Any role may read them.
     #[oai(path = "/", method = "get", operation_id = "tax_rates_list")]
     async fn list(&self, auth: TenantAuth) -> ApiResult<TaxRateList> {
         let ctx = auth.ctx();
@@ -103,9 +107,13 @@ impl TaxesApi {
         Ok(TaxRateList::Ok(Json(TaxRatePage::whole(list))))
     }
 
-    /// Add a tax rate from a day on (admins only), e.g. a new IVA rate from next
-    /// month: the default stays in force until then. A tenant's rate replaces the
-    /// defaults of its code from its day on. A rate already starting that day is 409.
+    /// Add a tax rate from a day on (admins only).
+    ///
+    /// E.g. a new IVA rate from next month: the default stays in force until then.
+    /// A tenant's rate replaces the defaults of its code from its day on. A rate
+    /// already starting that day is 409.
+    ///
+    /// Errors: 403 forbidden; 409 tax_rate_exists; 422 invalid_field.
     #[oai(path = "/", method = "post", operation_id = "tax_rates_create")]
     async fn create(
         &self,
@@ -142,8 +150,12 @@ impl TaxesApi {
         Ok(TaxRateCreated::Created(Json(created)))
     }
 
-    /// Remove one of the tenant's tax rates (admins only). When a code has no rates
-    /// of the tenant's left, its defaults apply again.
+    /// Remove one of the tenant's tax rates (admins only).
+    ///
+    /// When a code has no rates of the tenant's left, its defaults apply again. The
+    /// tenant's default tax code must keep a rate in force (409 `tax_code_in_use`).
+    ///
+    /// Errors: 403 forbidden; 404 tax_rate_not_found; 409 tax_code_in_use.
     #[oai(
         path = "/:code/:valid_from",
         method = "delete",
@@ -152,7 +164,9 @@ impl TaxesApi {
     async fn delete(
         &self,
         auth: TenantAuth,
+        /// The tax code, e.g. `IVA16`.
         code: Path<String>,
+        /// The day the rate takes effect (`YYYY-MM-DD`).
         valid_from: Path<NaiveDate>,
     ) -> ApiResult<Removed> {
         let ctx = auth.ctx();

@@ -1,6 +1,7 @@
 //! Tax rates as data: each code (e.g. `IVA16`) has rates that take effect on a day.
 
 use chrono::NaiveDate;
+use poem_openapi::types::Example;
 use poem_openapi::Object;
 use rust_decimal::Decimal;
 
@@ -12,32 +13,53 @@ use crate::money::Rate;
 /// A tax rate in force from a day on.
 #[derive(Debug, Clone, Object)]
 pub struct TaxRateView {
-    /// e.g. `IVA16`.
+    /// The tax code, e.g. `IVA16`.
     pub code: String,
+    /// Its name, e.g. `IVA general`.
     pub name: String,
     /// `"0.1600"` is 16 %.
     pub rate: Rate,
+    /// The first day (the shop's local day) the rate is in force.
     pub valid_from: NaiveDate,
     /// True for the rate of its code in force today.
     pub current: bool,
+    /// `tenant` for the tenant's own rate, `global` when inherited.
     pub source: Source,
 }
 
 /// A tax rate to add: from `valid_from` on, `code` is taxed at `rate`.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct TaxRateInput {
+    /// The tax code: 1 to 16 of `A-Z`, `0-9`, `_` and `-`, e.g. `IVA16`.
     pub code: String,
+    /// Its name, 1 to 200 characters, e.g. `IVA general`.
     pub name: String,
+    /// The rate as a fraction, at most 1: `"0.16"` is 16 %.
     pub rate: Rate,
+    /// The first day it is in force (`YYYY-MM-DD`, the shop's local day).
     pub valid_from: NaiveDate,
+}
+
+impl Example for TaxRateInput {
+    fn example() -> Self {
+        Self {
+            code: "IVA16".to_owned(),
+            name: "IVA general".to_owned(),
+            rate: Rate::parse("0.16").unwrap_or(Rate::ZERO),
+            valid_from: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap_or_default(),
+        }
+    }
 }
 
 /// A default tax rate's name and rate.
 #[derive(Debug, Clone, poem_openapi::Object, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalTaxRateInput {
+    /// Its name, 1 to 200 characters, e.g. `IVA frontera`.
     pub name: String,
+    /// The rate as a fraction, at most 1: `"0.08"` is 8 %.
     pub rate: Rate,
 }
 

@@ -29,6 +29,10 @@ pub struct PlatformTaxesApi {
 #[OpenApi(prefix_path = "/api/v1/platform/tax-rates", tag = "ApiTags::Platform")]
 impl PlatformTaxesApi {
     /// Add or correct a default tax rate in force from `valid_from`.
+    ///
+    /// Tenants without their own rates of the code price with it from that day on.
+    ///
+    /// Errors: 422 invalid_field.
     #[oai(
         path = "/:code/:valid_from",
         method = "put",
@@ -37,7 +41,9 @@ impl PlatformTaxesApi {
     async fn put(
         &self,
         _auth: PlatformAuth,
+        /// The tax code: 1 to 16 of `A-Z`, `0-9`, `_` and `-`, e.g. `IVA8`.
         code: Path<String>,
+        /// The first day it is in force (`YYYY-MM-DD`).
         valid_from: Path<NaiveDate>,
         body: JsonBody<GlobalTaxRateInput>,
     ) -> ApiResult<Done> {

@@ -15,6 +15,7 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum CompanyAnswer {
+    /// The company details.
     #[oai(status = 200)]
     Ok(Json<CompanyProfile>),
 }
@@ -32,6 +33,7 @@ enum LogoAnswer {
 
 #[derive(ApiResponse)]
 enum LogoDeleted {
+    /// The logo is gone; quotes already sent keep printing the one they were sent with.
     #[oai(status = 204)]
     NoContent,
 }
@@ -43,8 +45,10 @@ pub struct CompanyApi {
 
 #[OpenApi(prefix_path = "/api/v1/settings/company", tag = "ApiTags::Quotes")]
 impl CompanyApi {
-    /// The company details printed on quotes (the PDF prints name, RFC, address,
-    /// phone and email; the website is for the web app).
+    /// The company details printed on quotes.
+    ///
+    /// The PDF prints name, RFC, address, phone and email; the website is for the
+    /// web app. Any role may read them.
     #[oai(path = "/", method = "get", operation_id = "company_get")]
     async fn get(&self, auth: TenantAuth) -> ApiResult<CompanyAnswer> {
         let ctx = auth.ctx();
@@ -55,7 +59,12 @@ impl CompanyApi {
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 
-    /// Replace the company details (admins only); the logo stays.
+    /// Replace the company details (admins only).
+    ///
+    /// The logo stays. Drafts print the new details at once; sent quotes keep the
+    /// details they were sent with.
+    ///
+    /// Errors: 403 forbidden; 422 invalid_field.
     #[oai(path = "/", method = "put", operation_id = "company_put")]
     async fn put(
         &self,
@@ -72,9 +81,13 @@ impl CompanyApi {
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 
-    /// Upload the logo printed on quotes (admins only): the raw bytes of a PNG or
-    /// JPEG, at most 512 KiB and 4000 × 4000 pixels. Other formats are 415; a file
-    /// that cannot be read is 422.
+    /// Upload the logo printed on quotes (admins only).
+    ///
+    /// The raw bytes of a PNG or JPEG (any `Content-Type`), at most 512 KiB and
+    /// 4000 × 4000 pixels. Other formats are 415; a file that cannot be read is
+    /// 422. It replaces the previous logo.
+    ///
+    /// Errors: 403 forbidden; 415 unsupported_image; 422 invalid_field.
     #[oai(path = "/logo", method = "put", operation_id = "company_logo_put")]
     async fn put_logo(&self, auth: TenantAuth, body: Binary<Vec<u8>>) -> ApiResult<CompanyAnswer> {
         let ctx = auth.ctx();
@@ -94,7 +107,11 @@ impl CompanyApi {
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 
-    /// The logo, as uploaded; 404 when there is none.
+    /// The logo, as uploaded.
+    ///
+    /// Any role may read it; 404 when there is none.
+    ///
+    /// Errors: 404 logo_not_found.
     #[oai(path = "/logo", method = "get", operation_id = "company_logo_get")]
     async fn get_logo(&self, auth: TenantAuth) -> ApiResult<LogoAnswer> {
         let ctx = auth.ctx();
@@ -113,6 +130,10 @@ impl CompanyApi {
     }
 
     /// Remove the logo (admins only).
+    ///
+    /// Drafts print without one from now on.
+    ///
+    /// Errors: 403 forbidden; 404 logo_not_found.
     #[oai(
         path = "/logo",
         method = "delete",

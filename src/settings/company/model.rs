@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
+use poem_openapi::types::Example;
 use poem_openapi::Object;
 use sha2::Digest as _;
 
@@ -17,36 +18,61 @@ use crate::users::model::normalize_email;
 /// tenant's name and the rest is empty.
 #[derive(Debug, Clone, Object, sqlx::FromRow)]
 pub struct CompanyProfile {
+    /// Razón social, printed on quotes.
     pub legal_name: String,
+    /// RFC, uppercase; absent until set.
     #[oai(skip_serializing_if_is_none)]
     pub rfc: Option<String>,
+    /// Postal address; absent until set.
     #[oai(skip_serializing_if_is_none)]
     pub address: Option<String>,
+    /// Phone number as written; absent until set.
     #[oai(skip_serializing_if_is_none)]
     pub phone: Option<String>,
+    /// Email address, lowercase; absent until set.
     #[oai(skip_serializing_if_is_none)]
     pub email: Option<String>,
+    /// Website, e.g. `https://aluminiosperez.mx`; absent until set.
     #[oai(skip_serializing_if_is_none)]
     pub website: Option<String>,
     /// `image/png` or `image/jpeg` when a logo was uploaded.
     #[oai(skip_serializing_if_is_none)]
     pub logo_type: Option<String>,
+    /// When an admin last changed the details or the logo; absent until then.
     #[oai(skip_serializing_if_is_none)]
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// The company details an admin sets; empty optional fields clear them.
+/// The company details an admin sets; absent or empty optional fields clear them.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
+#[oai(example, skip_serializing_if_is_none)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyInput {
-    /// Razón social, e.g. `Aluminios del Norte SA de CV`.
+    /// Razón social, 1 to 200 characters, e.g. `Aluminios del Norte SA de CV`.
     pub legal_name: String,
     /// RFC: 12 characters for companies, 13 for people.
     pub rfc: Option<String>,
+    /// Postal address, printed on quotes.
     pub address: Option<String>,
+    /// Phone number as written, printed on quotes.
     pub phone: Option<String>,
+    /// Email address, printed on quotes.
     pub email: Option<String>,
+    /// Website, for the web app (not printed).
     pub website: Option<String>,
+}
+
+impl Example for CompanyInput {
+    fn example() -> Self {
+        Self {
+            legal_name: "Aluminios Pérez SA de CV".to_owned(),
+            rfc: Some("APE010101AB1".to_owned()),
+            address: Some("Calle Industria 45, Monterrey, NL".to_owned()),
+            phone: Some("+52 81 1234 5678".to_owned()),
+            email: Some("ventas@aluminiosperez.mx".to_owned()),
+            website: Some("https://aluminiosperez.mx".to_owned()),
+        }
+    }
 }
 
 /// Where logos are uploaded (its body limit is [`MAX_LOGO_BYTES`]).

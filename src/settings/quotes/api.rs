@@ -15,6 +15,7 @@ use crate::state::AppState;
 
 #[derive(ApiResponse)]
 enum SettingsAnswer {
+    /// The tenant's quote settings.
     #[oai(status = 200)]
     Ok(Json<QuoteSettings>),
 }
@@ -26,7 +27,10 @@ pub struct SettingsApi {
 
 #[OpenApi(prefix_path = "/api/v1/settings/quotes", tag = "ApiTags::Quotes")]
 impl SettingsApi {
-    /// The tenant's quote settings (the classic defaults until an admin changes them).
+    /// The tenant's quote settings.
+    ///
+    /// The classic defaults until an admin changes them; any role may read them.
+    /// Every field is present, so the answer can be edited and sent back to `PUT`.
     #[oai(path = "/", method = "get", operation_id = "quote_settings_get")]
     async fn get(&self, auth: TenantAuth) -> ApiResult<SettingsAnswer> {
         let ctx = auth.ctx();
@@ -37,7 +41,13 @@ impl SettingsApi {
         Ok(SettingsAnswer::Ok(Json(settings)))
     }
 
-    /// Replace the tenant's quote settings (admins only). New previews use them at once.
+    /// Replace the tenant's quote settings (admins only).
+    ///
+    /// New previews and saves use them at once; sent quotes keep their figures.
+    /// Fields with a default may be left out. A `tax_code` must have a rate in
+    /// force today.
+    ///
+    /// Errors: 403 forbidden; 404 tax_rate_not_found; 422 invalid_field.
     #[oai(path = "/", method = "put", operation_id = "quote_settings_put")]
     async fn put(
         &self,

@@ -1,6 +1,7 @@
 //! A tenant's quote settings: default rates, currency, validity and the pricing
 //! rules, and how they become the engine's rates and rules.
 
+use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 
@@ -8,7 +9,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::money::{Centimetres, Quantity, Rate};
 use crate::pricing::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 
-/// How profiles are billed.
+/// How profiles are billed: `whole_bars_per_line` (whole bars per BOM line and
+/// window, the original app's rule), `per_metre` (metres × waste at the price per
+/// metre) or `cut_plan_per_job` (whole bars for the whole job from a cut plan).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
 )]
@@ -25,7 +28,9 @@ pub enum ProfileBilling {
     CutPlanPerJob,
 }
 
-/// How glass is billed.
+/// How glass is billed: `window_area` (the window's whole area plus 5 %, the
+/// original app's rule) or `bom_pieces` (the BOM's glass pieces, rounded up to
+/// `glass_step_cm`, at least `glass_min_area_m2` each).
 #[derive(
     Debug,
     Clone,
@@ -50,7 +55,8 @@ pub enum GlassBilling {
     BomPieces,
 }
 
-/// How shown amounts are rounded to cents.
+/// How shown amounts are rounded to cents: `half_up` (half away from zero,
+/// 2.345 → 2.35) or `half_even` (banker's rounding, 2.345 → 2.34).
 #[derive(
     Debug,
     Clone,
@@ -82,8 +88,10 @@ fn default_trim_mm() -> u32 {
     10
 }
 
-/// A tenant's quote settings.
+/// A tenant's quote settings. Fields with a default may be left out of a `PUT`;
+/// answers always carry every field (`tax_code` only when set).
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteSettings {
     /// Default profit on cost, e.g. `"0.25"`.
@@ -94,8 +102,9 @@ pub struct QuoteSettings {
     pub tax_rate: Rate,
     /// ISO 4217 code, e.g. `MXN`.
     pub currency: String,
-    /// Days a sent quote stays valid.
+    /// Days a sent quote stays valid, 1 to 365.
     pub validity_days: u32,
+    /// How profiles are billed.
     pub profile_billing: ProfileBilling,
     /// Apply BOM waste factors to hardware (the original did).
     pub waste_on_hardware: bool,
@@ -104,14 +113,16 @@ pub struct QuoteSettings {
     #[serde(default)]
     #[oai(skip_serializing_if_is_none)]
     pub tax_code: Option<String>,
+    /// How glass is billed.
     #[serde(default)]
     #[oai(default)]
     pub glass_billing: GlassBilling,
-    /// Glass pieces' sides are rounded up to a multiple of this, in cm (0: no rounding).
+    /// Glass pieces' sides are rounded up to a multiple of this, in cm, 0 to 100
+    /// (0: no rounding).
     #[serde(default)]
     #[oai(default)]
     pub glass_step_cm: Centimetres,
-    /// The least area billed per glass piece, in m².
+    /// The least area billed per glass piece, in m², 0 to 10.
     #[serde(default)]
     #[oai(default)]
     pub glass_min_area_m2: Quantity,
@@ -139,6 +150,19 @@ pub const DEFAULT_TIME_ZONE: &str = "America/Mexico_City";
 
 fn default_time_zone() -> String {
     DEFAULT_TIME_ZONE.to_owned()
+}
+
+impl Example for QuoteSettings {
+    fn example() -> Self {
+        Self {
+            validity_days: 15,
+            tax_code: Some("IVA16".to_owned()),
+            glass_billing: GlassBilling::BomPieces,
+            glass_step_cm: Centimetres::parse("5").unwrap_or(Centimetres::ZERO),
+            glass_min_area_m2: Quantity::parse("0.25").unwrap_or(Quantity::ZERO),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for QuoteSettings {
