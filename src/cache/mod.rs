@@ -82,7 +82,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{CacheSettings, ExposeSecret as _, RedisSettings};
 use crate::ids::TenantId;
-use l1::{Entry, L1};
+use l1::{Entry, Epoch, L1};
 use l2::Shared;
 
 /// Whose data an entry holds.
@@ -343,7 +343,7 @@ impl Cache {
             // `l1_ttl_ms = 0`: nothing would stay, so skip moka altogether (its
             // insert of an entry that expires at once costs about a tenth of a
             // Redis round trip), and with it the merging of concurrent loads.
-            return fetch().await.map(|(value, _)| value);
+            return Box::pin(async move { fetch().await.map(|(value, _)| value) }).await;
         }
         // Taken before anything the value is made from is read: an invalidation that
         // lands while we load moves the epoch, and our result goes under the old one.
@@ -352,7 +352,24 @@ impl Cache {
             inner.stats.l1_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(value);
         }
+        // The miss path (Redis, the loader's SQL, moka's coalescing) is boxed: hits,
+        // nearly every lookup, then carry and move a small future, not its state.
+        Box::pin(self.miss(key, epoch, fetch)).await
+    }
 
+    /// Loads a missing entry once for every concurrent caller and keeps it.
+    async fn miss<K, E, Fetch, FetchFut>(
+        &self,
+        key: &K,
+        epoch: Epoch,
+        fetch: Fetch,
+    ) -> Result<K::Value, E>
+    where
+        K: CacheKey,
+        Fetch: FnOnce() -> FetchFut,
+        FetchFut: Future<Output = Result<(K::Value, u32), E>>,
+    {
+        let inner = &self.inner;
         let mut fetch = Some(fetch);
         // Our own load's outcome, if moka chose us to run it.
         let mut own: Option<Result<K::Value, E>> = None;

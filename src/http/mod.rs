@@ -9,6 +9,7 @@ pub mod nullable;
 pub mod openapi;
 pub mod paging;
 pub mod payload;
+pub mod rendered;
 pub mod tags;
 
 pub use etag::check_if_match;
@@ -16,4 +17,5 @@ pub use fields::{check_name, optional_text};
 pub use nullable::Nullable;
 pub use paging::PageRequest;
 pub use payload::JsonBody;
+pub use rendered::Rendered;
 pub use tags::ApiTags;

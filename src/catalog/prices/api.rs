@@ -1,10 +1,7 @@
 //! `/api/v1/prices`: effective prices, the hot lookup estimators make all day,
 //! served from the tenant-keyed cache.
 
-use std::sync::Arc;
-
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::auth::rbac::Permission;
@@ -14,7 +11,7 @@ use crate::catalog::materials::model::{Price, PricePage};
 use crate::catalog::materials::repo;
 use crate::catalog::model::{Category, MaterialCode};
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::{ApiTags, Rendered};
 use crate::ids::TenantId;
 use crate::state::AppState;
 
@@ -22,14 +19,14 @@ use crate::state::AppState;
 enum PriceAnswer {
     /// The effective price.
     #[oai(status = 200)]
-    Ok(Json<Arc<Price>>),
+    Ok(Rendered<Price>),
 }
 
 #[derive(ApiResponse)]
 enum PriceList {
     /// Every effective price, in one page.
     #[oai(status = 200)]
-    Ok(Json<PricePage>),
+    Ok(Rendered<PricePage>),
 }
 
 /// Price endpoints.
@@ -46,7 +43,7 @@ struct PriceKey {
 }
 
 impl CacheKey for PriceKey {
-    type Value = Option<Arc<Price>>;
+    type Value = Option<Rendered<Price>>;
     fn scope(&self) -> Scope {
         Scope::Tenant(self.tenant)
     }
@@ -67,7 +64,7 @@ struct PricesKey {
 }
 
 impl CacheKey for PricesKey {
-    type Value = Arc<Vec<Price>>;
+    type Value = Rendered<PricePage>;
     fn scope(&self) -> Scope {
         Scope::Tenant(self.tenant)
     }
@@ -109,7 +106,12 @@ impl PricesApi {
                 let mut tx = ctx.tx(&self.state).await?;
                 let found = repo::effective(&mut tx, None, Some(code.as_str())).await?;
                 tx.commit().await?;
-                Ok::<_, ApiError>(found.into_iter().next().map(|m| Arc::new(Price::from(m))))
+                Ok::<_, ApiError>(
+                    found
+                        .into_iter()
+                        .next()
+                        .map(|m| Rendered::new(&Price::from(m))),
+                )
             })
             .await?
             .ok_or_else(|| {
@@ -119,7 +121,7 @@ impl PricesApi {
                 )
                 .with_details(serde_json::json!({ "code": code.as_str() }))
             })?;
-        Ok(PriceAnswer::Ok(Json(price)))
+        Ok(PriceAnswer::Ok(price))
     }
 
     /// Effective prices, optionally of one category.
@@ -146,9 +148,10 @@ impl PricesApi {
                 let mut tx = ctx.tx(&self.state).await?;
                 let found = repo::effective(&mut tx, category.0, None).await?;
                 tx.commit().await?;
-                Ok::<_, ApiError>(Arc::new(found.into_iter().map(Price::from).collect()))
+                let page = PricePage::whole(found.into_iter().map(Price::from).collect());
+                Ok::<_, ApiError>(Rendered::new(&page))
             })
             .await?;
-        Ok(PriceList::Ok(Json(PricePage::whole(prices.to_vec()))))
+        Ok(PriceList::Ok(prices))
     }
 }

@@ -122,11 +122,22 @@ struct Claim {
 }
 
 /// The middleware (an `around` in `startup::routes`, inside the shared state).
-pub async fn guard<E>(
-    next: Arc<E>,
-    mut req: Request,
-    idem: Arc<Idempotency>,
-) -> poem::Result<Response>
+///
+/// Almost every request carries no key: those pass straight through, and the keyed
+/// path (database claims and all) lives in a boxed future of its own, so that every
+/// other request does not carry, and move, its much larger state.
+pub async fn guard<E>(next: Arc<E>, req: Request, idem: Arc<Idempotency>) -> poem::Result<Response>
+where
+    E: Endpoint + 'static,
+{
+    if !req.headers().contains_key(HEADER) {
+        return pass(&next, req).await;
+    }
+    Box::pin(keyed(next, req, idem)).await
+}
+
+/// A request that sends a key.
+async fn keyed<E>(next: Arc<E>, mut req: Request, idem: Arc<Idempotency>) -> poem::Result<Response>
 where
     E: Endpoint + 'static,
 {
