@@ -16,6 +16,7 @@ source "$(dirname "$0")/../deploy/local/lib.sh"
 cd "$ROOT"
 
 DURATION="${1:-10s}"
+ROUNDS="${ROUNDS:-3}"
 PORT=8077
 BASE_PORT=8078
 TENANTS=8
@@ -71,21 +72,37 @@ row() { # label connections service-rps baseline-rps
   awk -v l="$1" -v c="$2" -v s="$3" -v b="$4" 'BEGIN { printf "| %-44s | %3d | %9.0f | %9.0f | %5.2f |\n", l, c, s, b, s / b }'
 }
 
-echo "== $(nproc) cores, wrk -t1, $DURATION per run"
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# pair LABEL CONNS SERVICE_URL SERVICE_SCRIPT BASELINE: ROUNDS alternating runs of
+# each (drift on the machine then hits both alike), medians. BASELINE is /bare,
+# /redis or /sql; the last two rotate over codes with benches/baseline.lua.
+pair() {
+  local label="$1" c="$2" url="$3" script="$4" base="$5" s=() b=()
+  for _ in $(seq 1 "$ROUNDS"); do
+    if [ "$base" = /bare ]; then
+      b+=("$(rps "http://127.0.0.1:$BASE_PORT/bare" "$c")")
+    else
+      b+=("$(BASELINE_PATH="$base" rps "http://127.0.0.1:$BASE_PORT" "$c" benches/baseline.lua)")
+    fi
+    s+=("$(rps "$url" "$c" "$script")")
+  done
+  row "$label" "$c" "$(median "${s[@]}")" "$(median "${b[@]}")"
+}
+
+echo "== $(nproc) cores, wrk -t1, $DURATION per run, median of $ROUNDS alternating rounds"
 echo "| path | conns | service req/s | baseline req/s | ratio |"
 echo "|---|---|---|---|---|"
+service="http://127.0.0.1:$PORT"
 for c in 8 64; do
-  bare="$(rps "http://127.0.0.1:$BASE_PORT/bare" "$c")"
-  row "/health vs bare poem" "$c" "$(rps "http://127.0.0.1:$PORT/health" "$c")" "$bare"
-  row "cached price vs bare poem" "$c" "$(rps "http://127.0.0.1:$PORT" "$c" benches/prices.lua)" "$bare"
+  pair "/health vs bare poem" "$c" "$service/health" "" /bare
+  pair "cached price vs bare poem" "$c" "$service" benches/prices.lua /bare
 done
 restart VENTANAS__CACHE__L1_TTL_MS=0
 for c in 8 64; do
-  base="$(BASELINE_PATH=/redis rps "http://127.0.0.1:$BASE_PORT" "$c" benches/baseline.lua)"
-  row "price, L1 off (Redis) vs poem + Redis GET" "$c" "$(rps "http://127.0.0.1:$PORT" "$c" benches/prices.lua)" "$base"
+  pair "price, L1 off (Redis) vs poem + Redis GET" "$c" "$service" benches/prices.lua /redis
 done
 restart VENTANAS__CACHE__L1_TTL_MS=0 VENTANAS__REDIS__URL=
 for c in 8 64; do
-  base="$(BASELINE_PATH=/sql rps "http://127.0.0.1:$BASE_PORT" "$c" benches/baseline.lua)"
-  row "price, no cache (PostgreSQL) vs poem + RLS tx" "$c" "$(rps "http://127.0.0.1:$PORT" "$c" benches/prices.lua)" "$base"
+  pair "price, no cache (PostgreSQL) vs poem + RLS tx" "$c" "$service" benches/prices.lua /sql
 done
