@@ -54,10 +54,26 @@ impl Db {
     }
 }
 
+/// A connection idle for longer than this is pinged before it is handed out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
+    // sqlx pings every connection on acquire by default: a round trip before each
+    // transaction, the largest single cost of an uncached lookup. A connection that
+    // was in use a moment ago is almost surely alive, so only idle ones are checked
+    // (a connection broken in between fails its request with a 503 and is dropped).
     PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 fn connect_options(
@@ -94,15 +110,14 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    /// Begins a transaction and binds `tenant` to it, transaction-locally
-    /// (`set_config(..., true)`): the binding ends with the transaction, so a pooled
-    /// connection never carries it into the next request. This is the one place to
-    /// change for Citus, which forwards `SET LOCAL` rather than `set_config`.
+    /// Begins a transaction with `tenant` bound to it, transaction-locally, in one
+    /// round trip ([`repo::begin_bound`]): the binding ends with the transaction, so a
+    /// pooled connection never carries it into the next request. The acquire-time
+    /// metric covers waiting for a connection and the `BEGIN`.
     pub async fn begin(pool: &PgPool, tenant: TenantId) -> Result<Self, sqlx::Error> {
         let started = std::time::Instant::now();
-        let mut tx = pool.begin().await?;
+        let tx = pool.begin_with(repo::begin_bound(tenant)).await?;
         crate::ops::metrics::acquired("tenant_tx", started.elapsed());
-        repo::bind_tenant(&mut tx, tenant).await?;
         Ok(Self { tx, tenant })
     }
 
