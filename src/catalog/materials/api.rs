@@ -82,8 +82,9 @@ fn parse_code(raw: &str) -> ApiResult<MaterialCode> {
 /// The profile of that code in the tenant's catalogue: 404 if unknown, 422 if it
 /// is not a profile.
 async fn profile(tx: &mut TenantTx, code: &str) -> ApiResult<()> {
-    let found = repo::effective(tx, None, Some(code)).await?;
-    let material = found.first().ok_or_else(|| not_found(code))?;
+    let material = repo::effective_one(tx, code)
+        .await?
+        .ok_or_else(|| not_found(code))?;
     if material.category != Category::Profile {
         return Err(ApiError::invalid_field(
             "code",
@@ -149,20 +150,15 @@ impl MaterialsApi {
         ctx.require(Permission::ReadCatalog)?;
         let code = parse_code(&code.0)?;
         let mut tx = ctx.tx(&self.state).await?;
-        let mut found = repo::effective(&mut tx, None, Some(code.as_str())).await?;
-        if found.is_empty() {
+        let mut found = repo::effective_one(&mut tx, code.as_str()).await?;
+        if found.is_none() {
             // An inactive own row with no global default behind it is still readable.
-            found.extend(
-                repo::own_row_for_update(&mut tx, code.as_str())
-                    .await?
-                    .map(|(_, m)| m),
-            );
+            found = repo::own_row_for_update(&mut tx, code.as_str())
+                .await?
+                .map(|(_, m)| m);
         }
         tx.commit().await?;
-        let material = found
-            .into_iter()
-            .next()
-            .ok_or_else(|| not_found(code.as_str()))?;
+        let material = found.ok_or_else(|| not_found(code.as_str()))?;
         let etag = material.etag();
         Ok(MaterialAnswer::Ok(Json(material), etag))
     }

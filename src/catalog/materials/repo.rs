@@ -62,24 +62,21 @@ const COLUMNS: &str =
     "code, name, category, unit, price, bar_length_m, active, version, updated_at";
 
 /// The tenant's effective materials: its own active rows, and every active global
-/// row it has no active row of its own for. Optionally one category or one code.
+/// row it has no active row of its own for. Optionally one category.
 pub async fn effective(
     tx: &mut TenantTx,
     category: Option<Category>,
-    code: Option<&str>,
 ) -> Result<Vec<Material>, sqlx::Error> {
     let tenant = tx.tenant();
     let rows: Vec<Row> = sqlx::query_as(&format!(
         r#"
         SELECT {COLUMNS}, 'tenant' AS source
           FROM materials
-         WHERE tenant_id = $1 AND active
-           AND ($2::text IS NULL OR category = $2) AND ($3::text IS NULL OR code = $3)
+         WHERE tenant_id = $1 AND active AND ($2::text IS NULL OR category = $2)
         UNION ALL
         SELECT {COLUMNS}, 'global' AS source
           FROM global_materials g
-         WHERE g.active
-           AND ($2::text IS NULL OR g.category = $2) AND ($3::text IS NULL OR g.code = $3)
+         WHERE g.active AND ($2::text IS NULL OR g.category = $2)
            AND NOT EXISTS (SELECT 1 FROM materials m
                             WHERE m.tenant_id = $1 AND m.code = g.code AND m.active)
          ORDER BY category, code
@@ -87,10 +84,35 @@ pub async fn effective(
     ))
     .bind(tenant)
     .bind(category.map(Category::as_str))
-    .bind(code)
     .fetch_all(tx.conn())
     .await?;
     convert(rows)
+}
+
+/// The tenant's effective material for one code: its own active row, else the
+/// active global row. A query of its own rather than [`effective`] with a code
+/// filter: with every condition on the indexed columns, PostgreSQL keeps one
+/// generic plan for it instead of planning each lookup again.
+pub async fn effective_one(tx: &mut TenantTx, code: &str) -> Result<Option<Material>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let row: Option<Row> = sqlx::query_as(&format!(
+        r#"
+        SELECT {COLUMNS}, 'tenant' AS source
+          FROM materials
+         WHERE tenant_id = $1 AND code = $2 AND active
+        UNION ALL
+        SELECT {COLUMNS}, 'global' AS source
+          FROM global_materials
+         WHERE code = $2 AND active
+           AND NOT EXISTS (SELECT 1 FROM materials m
+                            WHERE m.tenant_id = $1 AND m.code = $2 AND m.active)
+        "#
+    ))
+    .bind(tenant)
+    .bind(code)
+    .fetch_optional(tx.conn())
+    .await?;
+    row.map(Material::try_from).transpose()
 }
 
 /// Where a material list goes on from: the sort key (category, code, source) of the

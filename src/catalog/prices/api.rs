@@ -104,14 +104,9 @@ impl PricesApi {
             .cache
             .get(&key, || async {
                 let mut tx = ctx.tx(&self.state).await?;
-                let found = repo::effective(&mut tx, None, Some(code.as_str())).await?;
+                let found = repo::effective_one(&mut tx, code.as_str()).await?;
                 tx.commit().await?;
-                Ok::<_, ApiError>(
-                    found
-                        .into_iter()
-                        .next()
-                        .map(|m| Rendered::new(&Price::from(m))),
-                )
+                Ok::<_, ApiError>(found.map(|m| Rendered::new(&Price::from(m))))
             })
             .await?
             .ok_or_else(|| {
@@ -146,7 +141,7 @@ impl PricesApi {
             .cache
             .get(&key, || async {
                 let mut tx = ctx.tx(&self.state).await?;
-                let found = repo::effective(&mut tx, category.0, None).await?;
+                let found = repo::effective(&mut tx, category.0).await?;
                 tx.commit().await?;
                 let page = PricePage::whole(found.into_iter().map(Price::from).collect());
                 Ok::<_, ApiError>(Rendered::new(&page))

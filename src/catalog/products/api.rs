@@ -60,7 +60,7 @@ async fn find(tx: &mut TenantTx, code: &str) -> ApiResult<Option<ProductView>> {
 /// Checks a spec against the tenant's catalogue: every BOM material exists with
 /// the line's kind.
 async fn check_materials(tx: &mut TenantTx, spec: &ProductSpec) -> ApiResult<()> {
-    let materials = materials::effective(tx, None, None).await?;
+    let materials = materials::effective(tx, None).await?;
     check_bom_materials(spec, &materials)
 }
 
