@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The service's per-request overhead, measured against baselines in one run:
 #
-#   benches/overhead.sh [duration]        (default 10s; connections 8 and 64)
+#   benches/overhead.sh [duration [part...]]   (default 10s; connections 8 and 64;
+#                                              parts: cached redis sql, default all)
 #
 # 1. the cached, authenticated price lookup and /health against a bare poem
 #    endpoint answering fixed JSON;
@@ -16,6 +17,8 @@ source "$(dirname "$0")/../deploy/local/lib.sh"
 cd "$ROOT"
 
 DURATION="${1:-10s}"
+PARTS="${*:2}"
+PARTS="${PARTS:-cached redis sql}"
 ROUNDS="${ROUNDS:-3}"
 PORT=8077
 BASE_PORT=8078
@@ -94,15 +97,22 @@ echo "== $(nproc) cores, wrk -t1, $DURATION per run, median of $ROUNDS alternati
 echo "| path | conns | service req/s | baseline req/s | ratio |"
 echo "|---|---|---|---|---|"
 service="http://127.0.0.1:$PORT"
-for c in 8 64; do
-  pair "/health vs bare poem" "$c" "$service/health" "" /bare
-  pair "cached price vs bare poem" "$c" "$service" benches/prices.lua /bare
-done
-restart VENTANAS__CACHE__L1_TTL_MS=0
-for c in 8 64; do
-  pair "price, L1 off (Redis) vs poem + Redis GET" "$c" "$service" benches/prices.lua /redis
-done
-restart VENTANAS__CACHE__L1_TTL_MS=0 VENTANAS__REDIS__URL=
-for c in 8 64; do
-  pair "price, no cache (PostgreSQL) vs poem + RLS tx" "$c" "$service" benches/prices.lua /sql
-done
+wants() { [[ " $PARTS " == *" $1 "* ]]; }
+if wants cached; then
+  for c in 8 64; do
+    pair "/health vs bare poem" "$c" "$service/health" "" /bare
+    pair "cached price vs bare poem" "$c" "$service" benches/prices.lua /bare
+  done
+fi
+if wants redis; then
+  restart VENTANAS__CACHE__L1_TTL_MS=0
+  for c in 8 64; do
+    pair "price, L1 off (Redis) vs poem + Redis GET" "$c" "$service" benches/prices.lua /redis
+  done
+fi
+if wants sql; then
+  restart VENTANAS__CACHE__L1_TTL_MS=0 VENTANAS__REDIS__URL=
+  for c in 8 64; do
+    pair "price, no cache (PostgreSQL) vs poem + RLS tx" "$c" "$service" benches/prices.lua /sql
+  done
+fi

@@ -35,6 +35,19 @@ pub struct TenantCtx {
     pub email: String,
     pub session: SessionId,
     allowed: [bool; Permission::ALL.len()],
+    parked: Option<Parked>,
+}
+
+/// The transaction a session lookup that missed the cache ran in, left open for the
+/// request's own first transaction: an uncached request then takes one transaction,
+/// not two. Dropped unused (the request needed no database), it rolls back.
+#[derive(Clone)]
+struct Parked(Arc<std::sync::Mutex<Option<TenantTx>>>);
+
+impl std::fmt::Debug for Parked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Parked")
+    }
 }
 
 impl TenantCtx {
@@ -51,9 +64,18 @@ impl TenantCtx {
         }
     }
 
-    /// Begins a transaction bound to the caller's tenant.
+    /// Begins a transaction bound to the caller's tenant (the first one of a request
+    /// whose session was not cached continues the session lookup's transaction).
     pub async fn tx(&self, state: &AppState) -> ApiResult<TenantTx> {
-        Ok(TenantTx::begin(&state.db.app, self.tenant).await?)
+        let parked = self.parked.as_ref().and_then(|Parked(slot)| {
+            slot.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+        });
+        match parked {
+            Some(tx) => Ok(tx),
+            None => Ok(TenantTx::begin(&state.db.app, self.tenant).await?),
+        }
     }
 
     /// Commits a change to the tenant's catalogue or settings, then evicts what is
@@ -113,11 +135,11 @@ impl TenantAuth {
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<TenantCtx> {
-    Ok(resolve_session(req, &bearer.token).await?)
+    Ok(resolve(req, &bearer.token, true).await?)
 }
 
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<TenantCtx> {
-    Ok(resolve_session(req, &key.key).await?)
+    Ok(resolve(req, &key.key, true).await?)
 }
 
 fn state_of(req: &Request) -> ApiResult<&AppState> {
@@ -147,9 +169,15 @@ impl SharedKey for SessionKey {
 }
 
 /// Resolves a session token to its context: cached per tenant, invalidated on
-/// logout, user changes and deactivation. (Also used by the idempotency middleware,
+/// logout, user changes and deactivation. (Used by the idempotency middleware,
 /// which must know the caller before it looks a key up.)
 pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<TenantCtx> {
+    resolve(req, token, false).await
+}
+
+/// [`resolve_session`]; with `park`, a lookup that reaches PostgreSQL leaves its
+/// transaction open in the context for the request's handler ([`TenantCtx::tx`]).
+async fn resolve(req: &Request, token: &str, park: bool) -> ApiResult<TenantCtx> {
     let state = state_of(req)?;
     let tenant = token::session_token_tenant(token).ok_or_else(ApiError::unauthenticated)?;
     let key = SessionKey {
@@ -157,12 +185,17 @@ pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<Ten
         token_hash: token::digest(token),
     };
     // Cached as Arc: a hit costs a reference count, not a deep copy.
+    let mut parked = None;
     let principal = state
         .cache
         .get(&key, || async {
             let mut tx = TenantTx::begin(&state.db.app, tenant).await?;
             let found = repo::find_session(&mut tx, &key.token_hash).await?;
-            tx.commit().await?;
+            if park && found.is_some() {
+                parked = Some(tx);
+            } else {
+                tx.commit().await?;
+            }
             Ok::<_, ApiError>(found.map(Arc::new))
         })
         .await?;
@@ -184,6 +217,7 @@ pub(crate) async fn resolve_session(req: &Request, token: &str) -> ApiResult<Ten
         email: principal.email.clone(),
         session: principal.session,
         allowed,
+        parked: parked.map(|tx| Parked(Arc::new(std::sync::Mutex::new(Some(tx))))),
     })
 }
 
