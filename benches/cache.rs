@@ -119,6 +119,9 @@ fn settings(prefix: &str, l1_ttl_ms: u64, l1_max_bytes: u64) -> (RedisSettings, 
         RedisSettings {
             url: SecretString::from(REDIS_URL.to_owned()),
             key_prefix: prefix.to_owned(),
+            signing_key: SecretString::from(
+                "cache-test-signing-key-of-at-least-32-bytes".to_owned(),
+            ),
             response_timeout_ms: 1000,
             connect_timeout_ms: 1000,
             retry_after_ms: 1000,
@@ -316,6 +319,32 @@ impl BareMoka {
         }
         lookups as f64 / start.elapsed().as_secs_f64()
     }
+}
+
+/// (b) The floor: the same keys in a plain `HashMap` read by one thread, no
+/// locking, no eviction bookkeeping. What the memory hierarchy alone costs when
+/// the working set outgrows the CPU caches.
+fn bare_map_rate(tenants: usize, lookups: u64) -> f64 {
+    let keys: Vec<(TenantId, &'static str)> = (0..tenants)
+        .map(|_| TenantId::new_random())
+        .flat_map(|tenant| CODES.iter().map(move |&code| (tenant, code)))
+        .collect();
+    let map: std::collections::HashMap<_, _> = keys
+        .iter()
+        .map(|&(tenant, code)| ((tenant, code), price(&PriceKey { tenant, code })))
+        .collect();
+    let start = Instant::now();
+    let mut done = 0;
+    'outer: loop {
+        for key in &keys {
+            if done == lookups {
+                break 'outer;
+            }
+            black_box(map.get(key));
+            done += 1;
+        }
+    }
+    lookups as f64 / start.elapsed().as_secs_f64()
 }
 
 /// (c) 100 concurrent reads of one cold key; loader calls.
@@ -554,6 +583,21 @@ async fn main() {
         report.row(
             "(b) bare moka ratio",
             format!("{:.2}", best_bare[1] / best_bare[0]),
+            "",
+        );
+        let maps = [16, many_tenants].map(|tenants| {
+            (0..5)
+                .map(|_| bare_map_rate(tenants, lookups))
+                .fold(0.0_f64, f64::max)
+        });
+        report.row(
+            format!("(b) std HashMap, 16 / {many_tenants} tenants"),
+            format!("{:.1} / {:.1} M/s", maps[0] / 1e6, maps[1] / 1e6),
+            "",
+        );
+        report.row(
+            "(b) std HashMap ratio",
+            format!("{:.2}", maps[1] / maps[0]),
             "",
         );
         if measuring {

@@ -58,6 +58,9 @@ pub struct RedisSettings {
     /// May carry a password (`redis://:<secret>@host`); empty disables Redis.
     pub url: SecretString,
     pub key_prefix: String,
+    /// Keys the HMAC every value written to Redis carries. Empty (the default):
+    /// derived from `idempotency.secret`, see [`Settings::load_from`].
+    pub signing_key: SecretString,
     pub response_timeout_ms: u64,
     pub connect_timeout_ms: u64,
     pub retry_after_ms: u64,
@@ -156,7 +159,7 @@ impl Settings {
         }
         // serde_path_to_error gives the dotted key of the failure, which leads to
         // the file or variable that set it.
-        serde_path_to_error::deserialize(merged)
+        let settings: Self = serde_path_to_error::deserialize(merged)
             .map_err(|err| {
                 // `message()` leaves out toml's own "in `section`" suffix: the key says it.
                 let message = err.inner().message();
@@ -169,7 +172,25 @@ impl Settings {
                     None => anyhow::anyhow!("{key}: {message}"),
                 }
             })
-            .context("invalid configuration (config/default.toml documents every key)")
+            .context("invalid configuration (config/default.toml documents every key)")?;
+        Ok(settings.with_derived_keys())
+    }
+
+    /// Fills an empty `redis.signing_key` with a key derived from
+    /// `idempotency.secret` (HMAC-SHA256 of a fixed label under it), so one server
+    /// secret suffices; a derived key reveals nothing of the secret.
+    fn with_derived_keys(mut self) -> Self {
+        use hmac::Mac as _;
+        if self.redis.signing_key.expose_secret().is_empty() {
+            let secret = self.idempotency.secret.expose_secret().as_bytes();
+            if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) {
+                if !secret.is_empty() {
+                    mac.update(b"ventanas redis signing key v1");
+                    self.redis.signing_key = hex::encode(mac.finalize().into_bytes()).into();
+                }
+            }
+        }
+        self
     }
 
     /// The runtime database URL with another database name, for tests and tooling.

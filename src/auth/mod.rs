@@ -147,7 +147,7 @@ fn state_of(req: &Request) -> ApiResult<&AppState> {
         .ok_or_else(|| ApiError::internal("auth", anyhow::anyhow!("AppState missing")))
 }
 
-/// A session, by the SHA-256 of its token (`None`: no live session), shared in
+/// A live session, by the SHA-256 of its token, shared in
 /// Redis as `sess:<hex>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SessionKey {
@@ -156,7 +156,9 @@ struct SessionKey {
 }
 
 impl CacheKey for SessionKey {
-    type Value = Option<Arc<SessionPrincipal>>;
+    /// Only live sessions are cached: a token that finds none is answered 401
+    /// without leaving an entry (random tokens must not fill the cache).
+    type Value = Arc<SessionPrincipal>;
     fn scope(&self) -> Scope {
         Scope::Tenant(self.tenant)
     }
@@ -166,6 +168,8 @@ impl SharedKey for SessionKey {
     fn redis_name(&self) -> String {
         format!("sess:{}", hex::encode(&self.token_hash))
     }
+
+    const REVOCABLE: bool = true;
 }
 
 /// Resolves a session token to its context: cached per tenant, invalidated on
@@ -190,18 +194,20 @@ async fn resolve(req: &Request, token: &str, park: bool) -> ApiResult<TenantCtx>
         .cache
         .get(&key, || async {
             let mut tx = TenantTx::begin(&state.db.app, tenant).await?;
-            let found = repo::find_session(&mut tx, &key.token_hash).await?;
-            if park && found.is_some() {
+            let found = repo::find_session(&mut tx, &key.token_hash)
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            if park {
                 parked = Some(tx);
             } else {
                 tx.commit().await?;
             }
-            Ok::<_, ApiError>(found.map(Arc::new))
+            Ok::<_, ApiError>(Arc::new(found))
         })
         .await?;
-    let principal = principal
-        .filter(|p| p.expires_at > Utc::now())
-        .ok_or_else(ApiError::unauthenticated)?;
+    if principal.expires_at <= Utc::now() {
+        return Err(ApiError::unauthenticated());
+    }
     let role = principal.role;
     let span = tracing::Span::current();
     span.record("tenant_id", tracing::field::display(tenant));

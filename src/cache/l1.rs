@@ -42,18 +42,26 @@ struct Epochs {
     tenants: HashMap<TenantId, u64>,
 }
 
-/// A stored value and the weight it was admitted with.
+/// A stored value, the weight it was admitted with, and for entries that grant
+/// access, how long they may live at most (less than the TTL when the value was
+/// read from PostgreSQL a while ago, by another instance).
 #[derive(Clone)]
 pub(super) struct Entry {
     value: Arc<dyn Any + Send + Sync>,
     weight: u32,
+    lifetime: Option<Duration>,
 }
 
 impl Entry {
-    pub(super) fn new<V: Send + Sync + 'static>(value: V, weight: u32) -> Self {
+    pub(super) fn new<V: Send + Sync + 'static>(
+        value: V,
+        weight: u32,
+        lifetime: Option<Duration>,
+    ) -> Self {
         Self {
             value: Arc::new(value),
             weight: weight.saturating_add(ENTRY_OVERHEAD),
+            lifetime,
         }
     }
 
@@ -132,16 +140,17 @@ impl<K: CacheKey> Equivalent<StoredKey> for Probe<'_, K> {
 
 /// Per-entry lifetime: the TTL less up to a quarter of it at random, so entries
 /// loaded together (at start-up, after an invalidation) expire spread out instead
-/// of all missing in the same instant.
+/// of all missing in the same instant; never longer than the entry's own bound.
 struct JitteredTtl {
     ttl: Duration,
 }
 
 impl Expiry<StoredKey, Entry> for JitteredTtl {
-    fn expire_after_create(&self, _: &StoredKey, _: &Entry, _: Instant) -> Option<Duration> {
+    fn expire_after_create(&self, _: &StoredKey, entry: &Entry, _: Instant) -> Option<Duration> {
         let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         let jitter = rand::random::<u64>() % (ttl_ms / 4 + 1);
-        Some(self.ttl - Duration::from_millis(jitter))
+        let jittered = self.ttl - Duration::from_millis(jitter);
+        Some(entry.lifetime.map_or(jittered, |bound| bound.min(jittered)))
     }
 }
 
@@ -149,6 +158,7 @@ impl Expiry<StoredKey, Entry> for JitteredTtl {
 pub(super) struct L1 {
     pub(super) moka: Moka<StoredKey, Entry>,
     epochs: RwLock<Epochs>,
+    ttl: Duration,
     /// A zero TTL: nothing is kept.
     off: bool,
 }
@@ -164,12 +174,18 @@ impl L1 {
         Self {
             moka,
             epochs: RwLock::new(Epochs::default()),
+            ttl,
             off: ttl.is_zero(),
         }
     }
 
     pub(super) fn is_off(&self) -> bool {
         self.off
+    }
+
+    /// The configured entry lifetime (`cache.l1_ttl_ms`).
+    pub(super) fn ttl(&self) -> Duration {
+        self.ttl
     }
 
     /// The epochs a lookup in `scope` uses now. Take it before reading anything a

@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use hmac::{Hmac, Mac};
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands as _;
+use sha2::Sha256;
 use tokio::sync::watch;
 
 use super::invalidation::gen_key;
@@ -26,9 +28,18 @@ pub(super) const PING_EVERY: Duration = Duration::from_secs(1);
 /// (and read again from Redis as needed).
 pub(super) const MAX_KNOWN_GENERATIONS: usize = 1 << 17;
 
+/// Shortest accepted `redis.signing_key`, in bytes.
+const MIN_SIGNING_KEY_BYTES: usize = 32;
+
+/// Marks a signed value: `v1.<hex HMAC-SHA256>.<json>`.
+const SEAL_VERSION: &str = "v1";
+
 /// Everything this instance keeps about Redis.
 pub(super) struct Shared {
     pub(super) client: redis::Client,
+    /// Keys the HMAC every value written to Redis carries: whoever can write to
+    /// Redis but does not know the key cannot make the service accept an entry.
+    signer: Hmac<Sha256>,
     pub(super) conn: ConnectionManager,
     pub(super) prefix: String,
     /// This instance's name on the acknowledgement channels.
@@ -48,6 +59,14 @@ pub(super) struct Shared {
     pub(super) pending: Mutex<Vec<Scope>>,
     pub(super) has_pending: AtomicBool,
     pub(super) replaying: AtomicBool,
+}
+
+/// A value's Redis key, and the generations read from Redis to build it that are
+/// not yet kept.
+pub(super) struct ValueKey {
+    pub(super) key: String,
+    scope: Scope,
+    unlearnt: Option<(u64, Gens)>,
 }
 
 /// Generation counters of the scopes seen, as last read or announced.
@@ -187,6 +206,14 @@ impl Drop for AckTicket<'_> {
 
 impl Shared {
     pub(super) fn new(settings: &RedisSettings) -> anyhow::Result<Self> {
+        let signing_key = settings.signing_key.expose_secret().as_bytes();
+        anyhow::ensure!(
+            signing_key.len() >= MIN_SIGNING_KEY_BYTES,
+            "redis.signing_key must be at least {MIN_SIGNING_KEY_BYTES} bytes \
+             (or empty, to derive it from idempotency.secret)"
+        );
+        let signer = Hmac::<Sha256>::new_from_slice(signing_key)
+            .map_err(|e| anyhow::anyhow!("redis.signing_key: {e}"))?;
         let client = redis::Client::open(settings.url.expose_secret())?;
         let timeout = Duration::from_millis(settings.response_timeout_ms);
         let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
@@ -198,6 +225,7 @@ impl Shared {
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
         Ok(Self {
             client,
+            signer,
             conn,
             prefix: settings.key_prefix.clone(),
             instance: uuid::Uuid::new_v4().simple().to_string(),
@@ -217,31 +245,50 @@ impl Shared {
 
     /// The Redis key of `name` in `scope` at the current generations, or `None` when
     /// Redis must not be used for it (down, or an invalidation of the scope pending).
+    /// Generations read from Redis for it are kept only once [`Shared::learn`] is
+    /// told the scope is real (an entry was found or loaded): a request naming a
+    /// made-up tenant leaves nothing behind.
     pub(super) async fn value_key(
         &self,
         scope: Scope,
         name: &str,
         stats: &CacheStats,
-    ) -> Option<String> {
+    ) -> Option<ValueKey> {
         if !self.available() || self.is_pending(scope) {
             return None;
         }
-        let gens = match self.gens.cached(scope) {
-            Some(gens) => gens,
-            None => self.read_gens(scope, stats).await?,
+        let (gens, unlearnt) = match self.gens.cached(scope) {
+            Some(gens) => (gens, None),
+            None => {
+                let (era, gens) = self.read_gens(scope, stats).await?;
+                (gens, Some((era, gens)))
+            }
         };
         let prefix = &self.prefix;
-        Some(match scope {
+        let key = match scope {
             Scope::Tenant(tenant) => format!(
                 "{prefix}:{{t:{tenant}}}:g{}.{}:{name}",
                 gens.tenant, gens.global
             ),
             Scope::Global => format!("{prefix}:global:g{}:{name}", gens.global),
+        };
+        Some(ValueKey {
+            key,
+            scope,
+            unlearnt,
         })
     }
 
-    /// Reads the counters `scope` needs (one pipelined round trip) and keeps them.
-    pub(super) async fn read_gens(&self, scope: Scope, stats: &CacheStats) -> Option<Gens> {
+    /// Keeps the generations `key` was built with, now that its scope proved real.
+    pub(super) fn learn(&self, key: &ValueKey) {
+        if let Some((era, gens)) = key.unlearnt {
+            self.gens.learn(era, key.scope, gens);
+        }
+    }
+
+    /// Reads the counters `scope` needs (one pipelined round trip), with the era
+    /// they were read in.
+    pub(super) async fn read_gens(&self, scope: Scope, stats: &CacheStats) -> Option<(u64, Gens)> {
         // Taken before the read: a reset meanwhile must discard what we read.
         let era = self.gens.era();
         let global_key = gen_key(&self.prefix, Scope::Global);
@@ -263,8 +310,7 @@ impl Shared {
             global: values.first().copied().flatten().unwrap_or(0),
             tenant: values.get(1).copied().flatten().unwrap_or(0),
         };
-        self.gens.learn(era, scope, gens);
-        Some(gens)
+        Some((era, gens))
     }
 
     /// Queues an invalidation that could not be published.
@@ -339,21 +385,69 @@ impl Shared {
         }
     }
 
-    pub(super) async fn get(&self, key: &str, stats: &CacheStats) -> Option<String> {
-        self.run(stats, |mut c| async move {
-            c.get::<_, Option<String>>(key).await
-        })
-        .await
-        .flatten()
+    /// The JSON stored under `key`, if its signature holds. An entry that does not
+    /// verify (written by someone without the signing key, or by an older release)
+    /// is a miss: it is deleted and logged.
+    pub(super) async fn get_signed(&self, key: &str, stats: &CacheStats) -> Option<String> {
+        let raw = self
+            .run(stats, |mut c| async move {
+                c.get::<_, Option<String>>(key).await
+            })
+            .await
+            .flatten()?;
+        match self.open(key, &raw) {
+            Some(json) => Some(json.to_owned()),
+            None => {
+                stats.l2_rejected.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(key, "cache entry without a valid signature; deleted");
+                let _: Option<i64> = self
+                    .run(stats, |mut c| async move { c.del(key).await })
+                    .await;
+                None
+            }
+        }
     }
 
-    pub(super) async fn set(&self, key: &str, value: String, ttl: u64, stats: &CacheStats) {
+    /// Stores `json` under `key`, signed, for `ttl`.
+    pub(super) async fn set_signed(
+        &self,
+        key: &str,
+        json: &str,
+        ttl: Duration,
+        stats: &CacheStats,
+    ) {
+        let value = self.seal(key, json);
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let _: Option<()> = self
             .run(
                 stats,
-                |mut c| async move { c.set_ex(key, value, ttl).await },
+                |mut c| async move { c.pset_ex(key, value, ttl_ms).await },
             )
             .await;
+    }
+
+    /// HMAC-SHA256 over the key and the JSON: an entry cannot be replayed under
+    /// another key (another tenant's, another session's).
+    fn signature(&self, key: &str, json: &str) -> Hmac<Sha256> {
+        let mut mac = self.signer.clone();
+        mac.update(&(key.len() as u64).to_be_bytes());
+        mac.update(key.as_bytes());
+        mac.update(json.as_bytes());
+        mac
+    }
+
+    fn seal(&self, key: &str, json: &str) -> String {
+        let tag = hex::encode(self.signature(key, json).finalize().into_bytes());
+        format!("{SEAL_VERSION}.{tag}.{json}")
+    }
+
+    /// The JSON of a sealed value, if its signature holds.
+    fn open<'a>(&self, key: &str, raw: &'a str) -> Option<&'a str> {
+        let rest = raw.strip_prefix(SEAL_VERSION)?.strip_prefix('.')?;
+        let (tag, json) = rest.split_once('.')?;
+        let tag = hex::decode(tag).ok()?;
+        self.signature(key, json).verify_slice(&tag).ok()?;
+        Some(json)
     }
 
     /// Increments a counter; its new value.

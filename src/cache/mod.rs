@@ -34,8 +34,19 @@
 //!
 //! * Keys carry the tenant as a Redis Cluster hash tag,
 //!   `<prefix>:{t:<tenant>}:g<tenant-gen>.<global-gen>:<name>`, so one tenant's keys
-//!   share a slot. Global entries live under `<prefix>:global:g<global-gen>:<name>`.
-//!   Values are JSON envelopes naming their tenant, checked on every read.
+//!   share a slot. Global entries live under `<prefix>:global:g<global-gen>:<name>`;
+//!   the counters under `<prefix>:{t:<tenant>}:gen` and `<prefix>:global:gen`, and
+//!   acknowledgements of the previous release under `<prefix>:ack:<id>`. Nothing
+//!   else is written (a test checks it).
+//! * Redis is not trusted. Values are JSON envelopes naming their tenant, signed
+//!   (`v1.<HMAC-SHA256>.<json>`, keyed with `redis.signing_key`, over the Redis key
+//!   and the JSON, so an entry cannot be moved to another key either): one that
+//!   does not verify is a miss, deleted, logged and counted. Values that grant
+//!   access ([`SharedKey::REVOCABLE`], sessions) carry the time they were read from
+//!   PostgreSQL and live, in Redis and in every instance's L1, at most
+//!   `cache.l1_ttl_ms` from then: a revocation whose invalidation Redis lost still
+//!   holds everywhere within that bound. Failed loads (a made-up session token)
+//!   leave nothing behind, not even the generations read for the tenant.
 //! * A write commits to PostgreSQL, then bumps the generation counter (`INCR`; old
 //!   keys become unreachable and expire), then publishes an invalidation carrying the
 //!   new generation. Every instance (the writer included) bumps its L1 epoch, records
@@ -66,6 +77,7 @@
 //!   replayed when it is back; until then Redis is not read for its scope (it may
 //!   hold entries of the old generation).
 
+mod fetch;
 mod invalidation;
 mod l1;
 mod l2;
@@ -78,7 +90,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::{CacheSettings, ExposeSecret as _, RedisSettings};
 use crate::ids::TenantId;
@@ -133,6 +145,12 @@ pub trait SharedKey: CacheKey<Value: Serialize + DeserializeOwned> {
     /// keys of the scope (two value types under one name would read each other's
     /// entries, which then fail to decode and are reloaded).
     fn redis_name(&self) -> String;
+
+    /// Whether the value grants access (a session): such an entry lives, in any
+    /// tier and on any instance, at most `cache.l1_ttl_ms` after it was read from
+    /// PostgreSQL, whatever Redis does, so a revocation whose invalidation was lost
+    /// still takes effect within that bound. With `l1_ttl_ms = 0` it is not cached.
+    const REVOCABLE: bool = false;
 }
 
 /// Weight of a value read through [`Cache::get_local`] whose key does not say:
@@ -155,6 +173,8 @@ pub struct CacheStats {
     pub redis_calls: AtomicU64,
     /// Failed or timed-out Redis calls.
     pub redis_errors: AtomicU64,
+    /// Redis entries refused because their signature did not verify (and deleted).
+    pub l2_rejected: AtomicU64,
     /// Invalidation messages received (this instance's own included).
     pub invalidations_received: AtomicU64,
 }
@@ -203,10 +223,23 @@ impl Drop for Inner {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct Envelope<T> {
-    tenant: Option<TenantId>,
-    value: T,
+/// A value produced on an L1 miss, with what L1 needs to keep it.
+struct Fetched<V> {
+    value: V,
+    weight: u32,
+    /// At most this long in L1 (entries that grant access; see
+    /// [`SharedKey::REVOCABLE`]).
+    lifetime: Option<Duration>,
+}
+
+impl<V> Fetched<V> {
+    fn new(value: V, weight: u32) -> Self {
+        Self {
+            value,
+            weight,
+            lifetime: None,
+        }
+    }
 }
 
 /// Returned by a coalesced load whose loader failed; the loader's own error goes
@@ -268,7 +301,7 @@ impl Cache {
             self.inner.stats.misses.fetch_add(1, Ordering::Relaxed);
             let value = load().await?;
             let weight = key.weight(&value).unwrap_or(DEFAULT_LOCAL_WEIGHT);
-            Ok((value, weight))
+            Ok(Fetched::new(value, weight))
         })
         .await
     }
@@ -336,14 +369,14 @@ impl Cache {
     where
         K: CacheKey,
         Fetch: FnOnce() -> FetchFut,
-        FetchFut: Future<Output = Result<(K::Value, u32), E>>,
+        FetchFut: Future<Output = Result<Fetched<K::Value>, E>>,
     {
         let inner = &self.inner;
         if inner.l1.is_off() {
             // `l1_ttl_ms = 0`: nothing would stay, so skip moka altogether (its
             // insert of an entry that expires at once costs about a tenth of a
             // Redis round trip), and with it the merging of concurrent loads.
-            return Box::pin(async move { fetch().await.map(|(value, _)| value) }).await;
+            return Box::pin(async move { fetch().await.map(|fetched| fetched.value) }).await;
         }
         // Taken before anything the value is made from is read: an invalidation that
         // lands while we load moves the epoch, and our result goes under the old one.
@@ -367,7 +400,7 @@ impl Cache {
     where
         K: CacheKey,
         Fetch: FnOnce() -> FetchFut,
-        FetchFut: Future<Output = Result<(K::Value, u32), E>>,
+        FetchFut: Future<Output = Result<Fetched<K::Value>, E>>,
     {
         let inner = &self.inner;
         let mut fetch = Some(fetch);
@@ -381,9 +414,13 @@ impl Cache {
                     return Err(LoadFailed);
                 };
                 match fetch().await {
-                    Ok((value, weight)) => {
+                    Ok(Fetched {
+                        value,
+                        weight,
+                        lifetime,
+                    }) => {
                         own = Some(Ok(value.clone()));
-                        Ok(Entry::new(value, weight))
+                        Ok(Entry::new(value, weight, lifetime))
                     }
                     Err(err) => {
                         own = Some(Err(err));
@@ -405,106 +442,20 @@ impl Cache {
             // Our fetch is consumed only when moka ran our load, which set `own`.
             unreachable!("a coalesced load ran without recording its outcome");
         };
-        let (value, weight) = fetch().await?;
+        let Fetched {
+            value,
+            weight,
+            lifetime,
+        } = fetch().await?;
         inner
             .l1
             .moka
             .insert(
                 L1::stored_key(epoch, key),
-                Entry::new(value.clone(), weight),
+                Entry::new(value.clone(), weight, lifetime),
             )
             .await;
         Ok(value)
-    }
-
-    /// An L1 miss of a shared key: Redis (one `GET` when the generations are known),
-    /// else the loader, whose result is written back to Redis.
-    async fn fetch_shared<K, E, F, Fut>(&self, key: &K, load: F) -> Result<(K::Value, u32), E>
-    where
-        K: SharedKey,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<K::Value, E>>,
-    {
-        let inner = &self.inner;
-        let scope = key.scope();
-        let tenant = scope_tenant(scope);
-        let redis_key = match &inner.redis {
-            Some(redis) => {
-                redis
-                    .value_key(scope, &key.redis_name(), &inner.stats)
-                    .await
-            }
-            None => None,
-        };
-        if let (Some(redis), Some(redis_key)) = (&inner.redis, &redis_key) {
-            if let Some(raw) = redis.get(redis_key, &inner.stats).await {
-                match serde_json::from_str::<Envelope<K::Value>>(&raw) {
-                    Ok(env) if env.tenant == tenant => {
-                        inner.stats.l2_hits.fetch_add(1, Ordering::Relaxed);
-                        let weight = key
-                            .weight(&env.value)
-                            .unwrap_or_else(|| json_weight(raw.len()));
-                        return Ok((env.value, weight));
-                    }
-                    Ok(_) => {
-                        tracing::warn!(key = %redis_key, "cached value names another tenant; ignored")
-                    }
-                    Err(err) => {
-                        tracing::warn!(key = %redis_key, %err, "undecodable cache entry; ignored")
-                    }
-                }
-            }
-        }
-
-        inner.stats.misses.fetch_add(1, Ordering::Relaxed);
-        let value = load().await?;
-        let env = Envelope {
-            tenant,
-            value: &value,
-        };
-        let weight = match (&inner.redis, redis_key) {
-            (Some(redis), Some(redis_key)) => match serde_json::to_string(&env) {
-                Ok(raw) => {
-                    let weight = json_weight(raw.len());
-                    redis
-                        .set(&redis_key, raw, inner.l2_ttl_seconds, &inner.stats)
-                        .await;
-                    weight
-                }
-                Err(err) => {
-                    tracing::warn!(key = %redis_key, %err, "value not serializable; not shared");
-                    DEFAULT_LOCAL_WEIGHT
-                }
-            },
-            // Not going to Redis: measure the JSON without building it.
-            _ => {
-                let mut counter = ByteCounter(0);
-                match serde_json::to_writer(&mut counter, &env) {
-                    Ok(()) => json_weight(counter.0),
-                    Err(_) => DEFAULT_LOCAL_WEIGHT,
-                }
-            }
-        };
-        let weight = key.weight(&value).unwrap_or(weight);
-        Ok((value, weight))
-    }
-}
-
-fn json_weight(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
-}
-
-/// Counts what is written, for the size of a value's JSON.
-struct ByteCounter(usize);
-
-impl std::io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
@@ -573,5 +524,7 @@ impl<T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static> SharedKey 
     }
 }
 
+#[cfg(test)]
+mod security_tests;
 #[cfg(test)]
 mod tests;

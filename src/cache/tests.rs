@@ -8,11 +8,25 @@ use tokio::sync::{oneshot, Notify};
 use super::*;
 use crate::config::SecretString;
 
-fn settings(url: &str, prefix: &str, ttl_ms: u64) -> (RedisSettings, CacheSettings) {
+pub(super) const SIGNING_KEY: &str = "cache-test-signing-key-of-at-least-32-bytes";
+
+/// A value sealed as the cache seals it (`v1.<hex HMAC>.<json>`), written here
+/// independently so that a change of the stored format shows up as a failure.
+pub(super) fn sealed(redis_key: &str, json: &str) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SIGNING_KEY.as_bytes()).expect("key");
+    mac.update(&(redis_key.len() as u64).to_be_bytes());
+    mac.update(redis_key.as_bytes());
+    mac.update(json.as_bytes());
+    format!("v1.{}.{json}", hex::encode(mac.finalize().into_bytes()))
+}
+
+pub(super) fn settings(url: &str, prefix: &str, ttl_ms: u64) -> (RedisSettings, CacheSettings) {
     (
         RedisSettings {
             url: SecretString::from(url.to_owned()),
             key_prefix: prefix.to_owned(),
+            signing_key: SecretString::from(SIGNING_KEY.to_owned()),
             response_timeout_ms: 500,
             connect_timeout_ms: 500,
             retry_after_ms: 100,
@@ -32,14 +46,14 @@ fn local(ttl_ms: u64) -> Cache {
     Cache::new(&redis, &cache).expect("cache")
 }
 
-fn tenant() -> TenantId {
+pub(super) fn tenant() -> TenantId {
     TenantId::new_random()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct PriceKey {
-    tenant: TenantId,
-    code: &'static str,
+pub(super) struct PriceKey {
+    pub(super) tenant: TenantId,
+    pub(super) code: &'static str,
 }
 
 impl CacheKey for PriceKey {
@@ -86,7 +100,7 @@ impl SharedKey for DefaultKey {
 }
 
 /// A loader that counts its calls and returns `value`.
-fn counting<'a, T: 'a>(
+pub(super) fn counting<'a, T: 'a>(
     calls: &'a AtomicUsize,
     value: T,
 ) -> impl FnOnce() -> std::future::Ready<Result<T, Infallible>> + 'a {
@@ -97,7 +111,7 @@ fn counting<'a, T: 'a>(
 }
 
 /// A loader that must not run.
-fn never<T>() -> std::future::Ready<Result<T, &'static str>> {
+pub(super) fn never<T>() -> std::future::Ready<Result<T, &'static str>> {
     std::future::ready(Err("loaded although cached"))
 }
 
@@ -383,21 +397,25 @@ async fn the_in_process_layer_stays_within_its_weight() {
 
 // Against the local Redis (deploy/local/test starts it), under a unique prefix.
 
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
+pub(super) const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
-struct RedisTest {
-    prefix: String,
+pub(super) struct RedisTest {
+    pub(super) prefix: String,
 }
 
 impl RedisTest {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             prefix: format!("vt_unit_{}", uuid::Uuid::new_v4().simple()),
         }
     }
 
-    async fn cache(&self) -> Cache {
-        let (redis, settings) = settings(REDIS_URL, &self.prefix, 60_000);
+    pub(super) async fn cache(&self) -> Cache {
+        self.cache_with_ttl(60_000).await
+    }
+
+    pub(super) async fn cache_with_ttl(&self, ttl_ms: u64) -> Cache {
+        let (redis, settings) = settings(REDIS_URL, &self.prefix, ttl_ms);
         let cache = Cache::new(&redis, &settings).expect("cache");
         let redis = cache.inner.redis.as_ref().expect("redis configured");
         let mut subscribed = redis.subscribed.subscribe();
@@ -408,7 +426,7 @@ impl RedisTest {
         cache
     }
 
-    async fn cleanup(self) {
+    pub(super) async fn cleanup(self) {
         let client = redis::Client::open(REDIS_URL).expect("client");
         let mut conn = client
             .get_multiplexed_async_connection()
@@ -503,7 +521,10 @@ async fn a_redis_entry_naming_another_tenant_is_ignored() {
         .expect("connects");
     let poisoned = serde_json::json!({ "tenant": b, "value": 1 }).to_string();
     let redis_key = format!("{}:{{t:{a}}}:g0.0:price:VID-4", test.prefix);
-    let _: () = conn.set(&redis_key, poisoned).await.expect("set");
+    let _: () = conn
+        .set(&redis_key, sealed(&redis_key, &poisoned))
+        .await
+        .expect("set");
     let loads = AtomicUsize::new(0);
     assert_eq!(cache.get(&key, counting(&loads, 85)).await, Ok(85));
     assert_eq!(

@@ -25,6 +25,8 @@ pub const CACHE_HITS: &str = "ventanas_cache_hits_total";
 pub const CACHE_MISSES: &str = "ventanas_cache_misses_total";
 /// Failed or timed-out Redis calls.
 pub const REDIS_ERRORS: &str = "ventanas_redis_errors_total";
+/// Redis entries refused because their signature did not verify.
+pub const CACHE_REJECTED: &str = "ventanas_cache_rejected_total";
 /// Invalidations received from other instances (and this one) over pub/sub.
 pub const INVALIDATIONS: &str = "ventanas_cache_invalidations_received_total";
 /// Lookups that waited for another caller's load of the same key.
@@ -128,6 +130,7 @@ pub fn cache(stats: &crate::cache::CacheStats) {
     counter!(CACHE_HITS, "tier" => "l2").absolute(read(&stats.l2_hits));
     counter!(CACHE_MISSES).absolute(read(&stats.misses));
     counter!(REDIS_ERRORS).absolute(read(&stats.redis_errors));
+    counter!(CACHE_REJECTED).absolute(read(&stats.l2_rejected));
     counter!(INVALIDATIONS).absolute(read(&stats.invalidations_received));
     counter!(COALESCED).absolute(read(&stats.coalesced));
     counter!(REDIS_CALLS).absolute(read(&stats.redis_calls));

@@ -21,6 +21,7 @@ mod operations;
 mod platform_quotes;
 mod products;
 mod quotes;
+mod redis_trust;
 mod rls;
 mod saved_quotes;
 mod stored_versions;
