@@ -10,6 +10,7 @@ mod cache;
 mod clients;
 mod company;
 mod contract;
+mod csrf;
 mod fallback;
 mod helpers;
 mod http_isolation;
