@@ -15,6 +15,7 @@ mod fallback;
 mod helpers;
 mod http_isolation;
 mod idempotency;
+mod last_admin;
 mod lists;
 mod metrics;
 mod onboarding;
