@@ -36,6 +36,9 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     pub shutdown_grace_seconds: u64,
     pub public_url: String,
+    /// Origins besides the service's own whose pages may send cookie-authenticated
+    /// writes (`scheme://host[:port]`); checked in `auth::csrf`.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -313,6 +316,14 @@ fn set_key(table: &mut toml::Table, key: &str, raw: &str, path: &str) -> anyhow:
         Some(toml::Value::Table(_)) => {
             anyhow::bail!("{path} is a section; set its keys one by one")
         }
+        // A list from one variable: comma-separated, blanks dropped (`""` is empty).
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        ),
         _ => toml::Value::String(raw.to_owned()),
     };
     table.insert(key.to_owned(), value);
@@ -360,6 +371,24 @@ mod tests {
             .url
             .expose_secret()
             .contains("ventanas_app_local"));
+    }
+
+    #[test]
+    fn a_list_is_set_from_one_comma_separated_variable() {
+        let settings = Settings::load_from(&config_dir(), "local", Vec::new()).expect("loads");
+        assert!(
+            settings.server.allowed_origins.is_empty(),
+            "none by default"
+        );
+        let vars = env_vars(&[(
+            "VENTANAS__SERVER__ALLOWED_ORIGINS",
+            "https://a.example.com, https://b.example.com,",
+        )]);
+        let settings = Settings::load_from(&config_dir(), "local", vars).expect("loads");
+        assert_eq!(
+            settings.server.allowed_origins,
+            ["https://a.example.com", "https://b.example.com"]
+        );
     }
 
     #[test]

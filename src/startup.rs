@@ -12,6 +12,7 @@ use poem::middleware::CatchPanic;
 use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
 use poem_openapi::OpenApi as _;
 
+use crate::auth::csrf::TrustedOrigins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -42,6 +43,7 @@ impl Application {
             .await
             .context("loading the authorization policy")?;
         let passwords = Passwords::new(&settings.auth)?;
+        let origins = TrustedOrigins::from_settings(&settings.server)?;
         let idempotency =
             Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -62,6 +64,7 @@ impl Application {
             cache,
             authz,
             passwords,
+            origins,
         });
         let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {

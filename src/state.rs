@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::csrf::TrustedOrigins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -19,6 +20,8 @@ pub struct StateInner {
     pub cache: Cache,
     pub authz: Authorizer,
     pub passwords: Passwords,
+    /// Origins besides a request's own that may send cookie-authenticated writes.
+    pub origins: TrustedOrigins,
 }
 
 impl AppState {

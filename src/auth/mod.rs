@@ -1,6 +1,7 @@
 //! Authentication (sessions, platform API keys, passwords) and authorization.
 
 pub mod api;
+pub mod csrf;
 pub mod password;
 pub mod rbac;
 pub mod repo;
@@ -108,6 +109,8 @@ pub struct SessionPrincipal {
 pub struct BearerSession(TenantCtx);
 
 /// A session token sent as the `__Host-ventanas_session` cookie (the web app).
+/// Writes (any method but GET, HEAD, OPTIONS) sent from another site's page, by
+/// `Sec-Fetch-Site` or `Origin`, are refused with 403 `cross_site_request`.
 #[derive(SecurityScheme)]
 #[oai(
     rename = "session_cookie",
@@ -138,7 +141,11 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<TenantCtx> 
     Ok(resolve(req, &bearer.token, true).await?)
 }
 
+/// The cookie is sent by the browser whichever page asks: a write from another
+/// site's page is refused here, before the session is looked up, so no operation
+/// taking the cookie can forget it.
 async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<TenantCtx> {
+    csrf::refuse_cross_site(req, &state_of(req)?.origins)?;
     Ok(resolve(req, &key.key, true).await?)
 }
 

@@ -113,7 +113,7 @@ fn declare_errors(document: &mut Value) -> anyhow::Result<()> {
                 );
                 continue;
             }
-            add_generic_errors(operation, &mut errors);
+            add_generic_errors(method, operation, &mut errors);
             write_responses(operation, &errors);
         }
     }
@@ -188,13 +188,18 @@ fn add(errors: &mut Errors, status: u16, code: &str) {
 }
 
 /// The errors an operation has by its traits rather than by its own logic.
-fn add_generic_errors(operation: &Map<String, Value>, errors: &mut Errors) {
-    let secured = operation
+fn add_generic_errors(method: &str, operation: &Map<String, Value>, errors: &mut Errors) {
+    let schemes = operation
         .get("security")
         .and_then(Value::as_array)
-        .is_some_and(|s| !s.is_empty());
-    if secured {
+        .map_or(&[][..], Vec::as_slice);
+    if !schemes.is_empty() {
         add(errors, 401, "unauthenticated");
+    }
+    // A write that takes the session cookie refuses other sites' pages (`auth::csrf`).
+    let takes_cookie = schemes.iter().any(|s| s.get("session_cookie").is_some());
+    if takes_cookie && !matches!(method, "get" | "head" | "options") {
+        add(errors, 403, "cross_site_request");
     }
     if let Some(body) = operation.get("requestBody") {
         let json_body = body["content"]
@@ -309,7 +314,7 @@ mod tests {
         let mut errors = take_errors_paragraph(op).expect("parses");
         assert_eq!(op["description"], "Does a thing.");
         assert_eq!(errors[&409], ["invalid_status", "quote_repriced"]);
-        add_generic_errors(op, &mut errors);
+        add_generic_errors("post", op, &mut errors);
         write_responses(op, &errors);
         let responses = op["responses"].as_object().expect("responses");
         let statuses: Vec<&str> = responses.keys().map(String::as_str).collect();
@@ -322,6 +327,26 @@ mod tests {
             responses["409"]["description"],
             "Conflict: `invalid_status`, `quote_repriced`."
         );
+    }
+
+    #[test]
+    fn writes_that_take_the_session_cookie_list_the_cross_site_refusal() {
+        let security = json!([{ "session_bearer": [] }, { "session_cookie": [] }]);
+        let cases = [
+            ("post", security.clone(), true, "a write with the cookie"),
+            ("delete", security.clone(), true, "a delete with the cookie"),
+            ("get", security, false, "a read"),
+            ("post", json!([{ "platform_key": [] }]), false, "no cookie"),
+        ];
+        for (method, security, listed, what) in cases {
+            let op = json!({ "security": security });
+            let mut errors = Errors::new();
+            add_generic_errors(method, op.as_object().expect("object"), &mut errors);
+            let found = errors
+                .get(&403)
+                .is_some_and(|codes| codes.iter().any(|c| c == "cross_site_request"));
+            assert_eq!(found, listed, "{what}");
+        }
     }
 
     #[test]

@@ -197,6 +197,9 @@ impl UsersApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
         let mut tx = ctx.tx(&self.state).await?;
+        // Before reading anything: concurrent changes to the admin set take turns,
+        // or two admins demoting each other would each see the other remain.
+        repo::lock_admins(&mut tx).await?;
         let before = repo::get(&mut tx, id.0)
             .await?
             .ok_or_else(|| user_not_found(id.0))?;

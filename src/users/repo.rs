@@ -113,6 +113,25 @@ pub async fn update(
     Ok(true)
 }
 
+/// Locks the bound tenant's admin memberships until the transaction ends, in one
+/// order. Every change that may remove an admin takes this first: two of them then
+/// take turns, and the second's last-admin check sees what the first committed (at
+/// READ COMMITTED each statement reads the latest commits, and a row that stopped
+/// being an admin's while it waited is rechecked and left out).
+pub async fn lock_admins(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"SELECT user_id FROM memberships
+            WHERE tenant_id = $1 AND role = 'admin'
+            ORDER BY user_id
+              FOR UPDATE"#,
+    )
+    .bind(tenant)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// How many active admins the bound tenant has.
 pub async fn active_admins(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
     let tenant = tx.tenant();

@@ -52,10 +52,12 @@ use poem_openapi::registry::MetaApi;
 use sha2::Sha256;
 use tracing::Instrument as _;
 
-use crate::auth::{resolve_platform_key, resolve_session, SESSION_COOKIE};
+use crate::auth::csrf::refuse_cross_site;
+use crate::auth::{resolve_platform_key, resolve_session, TenantCtx, SESSION_COOKIE};
 use crate::config::{ExposeSecret as _, IdempotencySettings};
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::state::AppState;
 use repo::{Answer, Claimed, Record, Scope, State};
 use routes::{Credential, Routes, HEADER};
 
@@ -195,31 +197,46 @@ fn parse_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// The caller's scope and identity, checked exactly as the endpoint will check it.
 /// `None` when the credentials are missing or invalid (the endpoint answers 401);
-/// an error only when checking them failed (database down).
+/// an error when checking them failed (database down), or when the cookie would be
+/// used for a request from another site's page (403, as the endpoint would answer,
+/// but before any key is looked up or claimed).
 async fn authenticate(
     req: &Request,
     credential: Credential,
 ) -> poem::Result<Option<(Scope, String)>> {
-    let tokens = [bearer_token(req.headers()), session_cookie(req.headers())];
-    for token in tokens.iter().flatten() {
-        let found = match credential {
-            Credential::PlatformKey => resolve_platform_key(req, token)
-                .await
-                .map(|_| (Scope::Platform, "platform".to_owned())),
-            Credential::Session => resolve_session(req, token)
-                .await
-                .map(|ctx| (Scope::Tenant(ctx.tenant), format!("user:{}", ctx.user))),
+    let headers = req.headers();
+    if credential == Credential::PlatformKey {
+        // Platform keys come only as bearer tokens.
+        let Some(key) = bearer_token(headers) else {
+            return Ok(None);
         };
-        match found {
-            Ok(found) => return Ok(Some(found)),
-            Err(err) if err.status().is_server_error() => return Err(err.into()),
-            Err(_) => {}
-        }
-        if credential == Credential::PlatformKey {
-            break; // platform keys come only as bearer tokens
+        let found = resolve_platform_key(req, &key).await;
+        return accepted(found.map(|_| (Scope::Platform, "platform".to_owned())));
+    }
+    let tenant_caller = |ctx: TenantCtx| (Scope::Tenant(ctx.tenant), format!("user:{}", ctx.user));
+    if let Some(token) = bearer_token(headers) {
+        if let Some(found) = accepted(resolve_session(req, &token).await.map(tenant_caller))? {
+            return Ok(Some(found));
         }
     }
-    Ok(None)
+    let Some(token) = session_cookie(headers) else {
+        return Ok(None);
+    };
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| ApiError::internal("idempotency", anyhow::anyhow!("AppState missing")))?;
+    refuse_cross_site(req, &state.origins)?;
+    accepted(resolve_session(req, &token).await.map(tenant_caller))
+}
+
+/// A caller found, `None` for credentials the endpoint will refuse itself, an error
+/// when they could not be checked.
+fn accepted(found: Result<(Scope, String), ApiError>) -> poem::Result<Option<(Scope, String)>> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(err) if err.status().is_server_error() => Err(err.into()),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The bearer token, parsed as poem-openapi's `Bearer` does.
