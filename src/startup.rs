@@ -12,6 +12,7 @@ use poem::middleware::CatchPanic;
 use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
 use poem_openapi::OpenApi as _;
 
+use crate::auth::login::Logins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -44,6 +45,7 @@ impl Application {
         let passwords = Passwords::new(&settings.auth)?;
         let idempotency =
             Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
+        let logins = Logins::new(&settings)?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let acceptor = TcpListener::bind(addr.clone())
             .into_acceptor()
@@ -62,6 +64,7 @@ impl Application {
             cache,
             authz,
             passwords,
+            logins,
         });
         let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::login::Logins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -19,6 +20,7 @@ pub struct StateInner {
     pub cache: Cache,
     pub authz: Authorizer,
     pub passwords: Passwords,
+    pub logins: Logins,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@ mod helpers;
 mod http_isolation;
 mod idempotency;
 mod lists;
+mod login_hardening;
 mod metrics;
 mod onboarding;
 mod operations;
