@@ -1,6 +1,7 @@
 //! `/api/v1/auth`: login, logout and the caller's identity.
 
 use chrono::{DateTime, Duration, Utc};
+use poem::Request;
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
@@ -154,12 +155,15 @@ impl AuthApi {
     /// `invalid_credentials`, in about the same time. After `max_failed_logins`
     /// failed attempts for one (tenant, email) pair, whether or not the tenant or the
     /// email exists, the pair is locked for a while: 429 `too_many_attempts` with
-    /// `Retry-After`.
+    /// `Retry-After`. One client address may only send so many logins a minute
+    /// (`login_limit`): 429 `too_many_requests` with `Retry-After`.
     ///
-    /// Errors: 401 invalid_credentials; 422 invalid_field; 429 too_many_attempts.
+    /// Errors: 401 invalid_credentials; 422 invalid_field; 429 too_many_attempts,
+    /// too_many_requests.
     #[oai(path = "/login", method = "post", operation_id = "auth_login")]
-    async fn login(&self, body: JsonBody<LoginRequest>) -> ApiResult<LoginAnswer> {
+    async fn login(&self, req: &Request, body: JsonBody<LoginRequest>) -> ApiResult<LoginAnswer> {
         let state = &self.state;
+        state.logins.limiter.check(req)?;
         if body.password.len() > 1024 {
             return Err(ApiError::invalid_field(
                 "password",

@@ -1,14 +1,15 @@
 //! Checking a login's credentials, ordered so that an attack on one shop costs the
 //! others nothing and tells the attacker nothing:
 //!
-//! 1. a password-hashing slot, before anything else is held: a login waiting for
+//! 1. the client address's budget (`login_limit`, [`AddressLimiter`]);
+//! 2. a password-hashing slot, before anything else is held: a login waiting for
 //!    its turn holds no pooled connection, so a flood queues here while every
 //!    other request is served;
-//! 2. the attempt is counted for its (shop, email) name before the password is
+//! 3. the attempt is counted for its (shop, email) name before the password is
 //!    checked, so concurrent guesses cannot outrun the lockout; the name is a keyed
 //!    hash that exists whether or not the shop does, so unknown shops are locked
 //!    out exactly like known ones;
-//! 3. the account is read in a short transaction of its own, released before the
+//! 4. the account is read in a short transaction of its own, released before the
 //!    password is verified, holding only the slot.
 //!
 //! Opening the session, in a second short transaction, forgets the attempts.
@@ -17,6 +18,7 @@ use hmac::{Hmac, Mac};
 use poem::http::StatusCode;
 use sha2::Sha256;
 
+use super::limit::AddressLimiter;
 use super::repo::{self, Attempt, LoginRow};
 use crate::config::{ExposeSecret as _, Settings};
 use crate::db::TenantTx;
@@ -29,14 +31,16 @@ use crate::users::model::normalize_email;
 /// Shortest accepted server secret the throttle key is derived from, in bytes.
 const MIN_SECRET_BYTES: usize = 32;
 
-/// What logins need besides the pools and the hasher: the key that names (shop,
-/// email) pairs in the throttle table.
+/// What logins need besides the pools and the hasher: the per-address limiter and
+/// the key that names (shop, email) pairs in the throttle table.
 pub struct Logins {
+    /// The per-client-address limit, checked first.
+    pub limiter: AddressLimiter,
     mac: Hmac<Sha256>,
 }
 
 impl Logins {
-    /// Derives the throttle key from `idempotency.secret`
+    /// Builds the limiter and derives the throttle key from `idempotency.secret`
     /// (one secret to keep, two purposes kept apart by the derivation).
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
         let secret = settings.idempotency.secret.expose_secret().as_bytes();
@@ -49,7 +53,10 @@ impl Logins {
         derive.update(b"ventanas login throttle v1");
         let mac = Hmac::<Sha256>::new_from_slice(&derive.finalize().into_bytes())
             .map_err(|e| anyhow::anyhow!("login throttle key: {e}"))?;
-        Ok(Self { mac })
+        Ok(Self {
+            limiter: AddressLimiter::new(&settings.login_limit)?,
+            mac,
+        })
     }
 
     /// The name a (shop, email) pair's attempts are counted under: an HMAC of both,
@@ -92,7 +99,7 @@ fn too_many_attempts(retry_after_seconds: i64) -> ApiError {
     .with_header("retry-after", retry_after_seconds.to_string())
 }
 
-/// Checks a login's credentials (the steps of the module documentation): the
+/// Checks a login's credentials (steps 2 to 4 of the module documentation): the
 /// verified user, or 401 `invalid_credentials`, or 429 `too_many_attempts`.
 pub async fn authenticate(
     state: &AppState,

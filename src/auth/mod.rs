@@ -1,6 +1,7 @@
 //! Authentication (sessions, platform API keys, passwords) and authorization.
 
 pub mod api;
+pub mod limit;
 pub mod login;
 pub mod password;
 pub mod rbac;

@@ -1,13 +1,16 @@
 //! Logins under attack: a flood for one shop leaves the others served, the lockout
-//! counts attempts before it checks passwords, and unknown shops are locked out
-//! like known ones.
+//! counts attempts before it checks passwords, unknown shops are locked out like
+//! known ones, and one client address gets a bounded number of tries.
 
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
-use crate::helpers::{expect_error, expect_status, slug, spawn_app_with, ADMIN_PASSWORD};
+use crate::helpers::{expect_error, expect_status, slug, spawn_app_with, TestApp, ADMIN_PASSWORD};
+
+const LOGIN: &str = "/api/v1/auth/login";
 
 /// Waits for a state the server reaches on its own (no wall-clock assertion: the
 /// bound only turns a hang into a failure naming what never happened).
@@ -26,6 +29,16 @@ async fn outcome(resp: reqwest::Response) -> (StatusCode, String, bool) {
     let body: serde_json::Value = resp.json().await.unwrap_or_default();
     let code = body["code"].as_str().unwrap_or_default().to_owned();
     (status, code, retry_after)
+}
+
+/// A login sent from behind a proxy that names the client in `X-Forwarded-For`.
+async fn login_forwarded_for(app: &TestApp, client: &str, email: &str) -> reqwest::Response {
+    let req = app
+        .client
+        .post(app.url(LOGIN))
+        .header("X-Forwarded-For", client)
+        .json(&json!({ "tenant": "some-shop", "email": email, "password": "not it at all" }));
+    app.send(&Method::POST, LOGIN, req).await
 }
 
 #[tokio::test]
@@ -218,5 +231,78 @@ async fn unknown_shops_are_locked_out_exactly_like_known_ones() {
         .await
         .expect("count");
     assert_eq!(tenants, 0);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_client_address_over_its_login_burst_gets_429_with_retry_after() {
+    let app = spawn_app_with(|s| {
+        s.login_limit.per_minute = 1;
+        s.login_limit.burst = 3;
+    })
+    .await;
+    let t = app.onboard(&slug("limited")).await; // the admin's login is the first
+    for i in 0..2 {
+        let resp = app
+            .try_login(&t.slug, &format!("user{i}@example.mx"), "wrong password!")
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "login {i}");
+    }
+    let resp = app.try_login(&t.slug, &t.admin_email, ADMIN_PASSWORD).await;
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    expect_error(
+        resp,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        "over the burst",
+    )
+    .await;
+    assert!(
+        retry_after.is_some_and(|s| (1..=60).contains(&s)),
+        "Retry-After {retry_after:?}"
+    );
+    // Without a trusted proxy, X-Forwarded-For is the client's word: ignored.
+    let resp = login_forwarded_for(&app, "203.0.113.9", "a@example.mx").await;
+    expect_error(
+        resp,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        "a forged X-Forwarded-For",
+    )
+    .await;
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    let app = spawn_app_with(|s| {
+        s.login_limit.per_minute = 1;
+        s.login_limit.burst = 2;
+        s.login_limit.trusted_proxies = "127.0.0.1".to_owned();
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for client in ["203.0.113.7", "203.0.113.7", "203.0.113.7", "203.0.113.8"] {
+        // The proxy appends what it saw; the client may have sent anything before.
+        let chain = format!("198.51.100.1, {client}");
+        statuses.push(
+            login_forwarded_for(&app, &chain, "a@example.mx")
+                .await
+                .status(),
+        );
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::UNAUTHORIZED
+        ]
+    );
     app.cleanup().await;
 }
