@@ -24,6 +24,7 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub cache: CacheSettings,
     pub auth: AuthSettings,
+    pub login_limit: LoginLimitSettings,
     pub idempotency: IdempotencySettings,
     pub telemetry: TelemetrySettings,
 }
@@ -91,6 +92,20 @@ pub struct AuthSettings {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub max_concurrent_hashes: usize,
+}
+
+/// The per-client-address limit on `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginLimitSettings {
+    /// Logins one client address may send per minute, on average; 0 turns the
+    /// limit off.
+    pub per_minute: u32,
+    /// Logins one client address may send at once before the rate applies.
+    pub burst: u32,
+    /// Comma-separated addresses or CIDR blocks of proxies whose `X-Forwarded-For`
+    /// names the client; empty: the socket's peer is the client.
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,6 +13,7 @@ use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::csrf::TrustedOrigins;
+use crate::auth::login::Logins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -46,6 +47,7 @@ impl Application {
         let origins = TrustedOrigins::from_settings(&settings.server)?;
         let idempotency =
             Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
+        let logins = Logins::new(&settings)?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let acceptor = TcpListener::bind(addr.clone())
             .into_acceptor()
@@ -65,6 +67,7 @@ impl Application {
             authz,
             passwords,
             origins,
+            logins,
         });
         let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {

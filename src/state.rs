@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::csrf::TrustedOrigins;
+use crate::auth::login::Logins;
 use crate::auth::password::Passwords;
 use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
@@ -22,6 +23,7 @@ pub struct StateInner {
     pub passwords: Passwords,
     /// Origins besides a request's own that may send cookie-authenticated writes.
     pub origins: TrustedOrigins,
+    pub logins: Logins,
 }
 
 impl AppState {

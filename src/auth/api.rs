@@ -1,14 +1,14 @@
 //! `/api/v1/auth`: login, logout and the caller's identity.
 
 use chrono::{DateTime, Duration, Utc};
-use poem::http::StatusCode;
+use poem::Request;
 use poem_openapi::payload::Json;
 
 use crate::http::JsonBody;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{repo, token, TenantAuth, SESSION_COOKIE};
+use super::{login, repo, token, TenantAuth, SESSION_COOKIE};
 use crate::cache::Scope;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
@@ -16,7 +16,7 @@ use crate::http::ApiTags;
 use crate::ids::{SessionId, TenantId, UserId};
 use crate::state::AppState;
 use crate::tenants;
-use crate::users::model::{normalize_email, TenantRole};
+use crate::users::model::TenantRole;
 
 /// Credentials for a login.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -92,30 +92,25 @@ enum MeAnswer {
     Ok(Json<Me>),
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        "the tenant, email or password is incorrect",
-    )
-}
-
 fn session_cookie(token: &str, max_age_seconds: i64) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
 }
 
-/// Opens a session for a user who just proved their password, commits, and answers
-/// the token with the session cookie.
-async fn start_session(
-    state: &AppState,
-    mut tx: TenantTx,
-    tenant: tenants::repo::Tenant,
-    user: UserId,
-    email: String,
-) -> ApiResult<LoginAnswer> {
+/// Opens a session for a user who just proved their password and forgets the
+/// login's failed attempts, in one short transaction; answers the token with the
+/// session cookie.
+async fn start_session(state: &AppState, verified: login::Verified) -> ApiResult<LoginAnswer> {
+    let login::Verified {
+        tenant,
+        user,
+        email,
+        throttle_key,
+    } = verified;
     let token = token::new_session_token(tenant.id);
     let ttl = Duration::hours(state.settings.auth.session_ttl_hours);
     let expires_at = Utc::now() + ttl;
+    let mut tx = TenantTx::begin(&state.db.app, tenant.id).await?;
+    repo::clear_attempts(&mut tx, &throttle_key).await?;
     repo::insert_session(
         &mut tx,
         SessionId::new_random(),
@@ -157,68 +152,27 @@ impl AuthApi {
     /// Log in with tenant slug, email and password.
     ///
     /// Unknown tenants, unknown emails and wrong passwords all answer 401
-    /// `invalid_credentials`, in about the same time. After repeated failures the
-    /// (tenant, email) pair is locked for a while: 429 with `Retry-After`.
+    /// `invalid_credentials`, in about the same time. After `max_failed_logins`
+    /// failed attempts for one (tenant, email) pair, whether or not the tenant or the
+    /// email exists, the pair is locked for a while: 429 `too_many_attempts` with
+    /// `Retry-After`. One client address may only send so many logins a minute
+    /// (`login_limit`): 429 `too_many_requests` with `Retry-After`.
     ///
-    /// Errors: 401 invalid_credentials; 422 invalid_field; 429 too_many_attempts.
+    /// Errors: 401 invalid_credentials; 422 invalid_field; 429 too_many_attempts,
+    /// too_many_requests.
     #[oai(path = "/login", method = "post", operation_id = "auth_login")]
-    async fn login(&self, body: JsonBody<LoginRequest>) -> ApiResult<LoginAnswer> {
+    async fn login(&self, req: &Request, body: JsonBody<LoginRequest>) -> ApiResult<LoginAnswer> {
         let state = &self.state;
-        let settings = &state.settings.auth;
+        state.logins.limiter.check(req)?;
         if body.password.len() > 1024 {
             return Err(ApiError::invalid_field(
                 "password",
                 "a password is at most 1024 bytes",
             ));
         }
-        let email = normalize_email(&body.email).unwrap_or_default();
-        let Some(tenant) = tenants::repo::find_active_by_slug(&state.db.app, &body.tenant).await?
-        else {
-            // Same work as a wrong password, so the answer time reveals nothing.
-            state
-                .passwords
-                .verify(body.password.clone(), None)
-                .await
-                .map_err(|e| ApiError::internal("login", e))?;
-            return Err(invalid_credentials());
-        };
-        let mut tx = TenantTx::begin(&state.db.app, tenant.id).await?;
-        if let Some(until) = repo::locked_until(&mut tx, &email).await? {
-            let wait = (until - Utc::now()).num_seconds().max(1);
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                format!("too many failed logins; try again in {wait} seconds"),
-            )
-            .with_header("retry-after", wait.to_string()));
-        }
-        let account = repo::find_login(&mut tx, &email).await?;
-        let stored = account
-            .as_ref()
-            .filter(|a| a.active)
-            .map(|a| a.password_hash.clone());
-        let ok = state
-            .passwords
-            .verify(body.password.clone(), stored)
-            .await
-            .map_err(|e| ApiError::internal("login", e))?;
-        let account = match (ok, account) {
-            (true, Some(account)) => account,
-            _ => {
-                repo::record_failure(
-                    &mut tx,
-                    &email,
-                    settings.max_failed_logins,
-                    settings.lockout_seconds,
-                )
-                .await?;
-                tx.commit().await?;
-                tracing::info!(tenant_id = %tenant.id, "failed login");
-                return Err(invalid_credentials());
-            }
-        };
-        repo::clear_failures(&mut tx, &email).await?;
-        start_session(state, tx, tenant, account.user, email).await
+        let verified =
+            login::authenticate(state, &body.tenant, &body.email, body.password.clone()).await?;
+        start_session(state, verified).await
     }
 
     /// Log out: revoke the current session.

@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod csrf;
+pub mod limit;
+pub mod login;
 pub mod password;
 pub mod rbac;
 pub mod repo;

@@ -66,69 +66,71 @@ pub async fn find_login(tx: &mut TenantTx, email: &str) -> Result<Option<LoginRo
     }))
 }
 
-/// When the (tenant, email) pair is locked until, if it is locked now. Locks the row
-/// so concurrent attempts are counted one after another.
-pub async fn locked_until(
-    tx: &mut TenantTx,
-    email: &str,
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query_scalar(
-        r#"SELECT locked_until FROM login_attempts
-            WHERE tenant_id = $1 AND email = $2 AND locked_until > now()
-              FOR UPDATE"#,
-    )
-    .bind(tenant)
-    .bind(email)
-    .fetch_optional(tx.conn())
-    .await
-    .map(Option::flatten)
+/// Stale throttle rows a reservation deletes on its way, so that rows of names tried
+/// once (unknown shops, typos) do not pile up: each reservation removes more than it
+/// can add.
+const STALE_ROWS_PER_RESERVATION: i64 = 8;
+
+/// What a reserved login attempt may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The attempt is counted: check the password.
+    Allowed,
+    /// The name's attempts are spent: answer 429 without checking, retry after this
+    /// many seconds.
+    Locked { retry_after_seconds: i64 },
 }
 
-/// Counts a failed attempt; locks the pair once `max_failures` is reached.
-pub async fn record_failure(
-    tx: &mut TenantTx,
-    email: &str,
-    max_failures: i32,
+/// Counts one login attempt for the throttle key of a (shop, email) name before its
+/// password is checked, atomically, so that concurrent attempts cannot outrun the
+/// count: at most `max_attempts` are allowed until `lockout_seconds` pass without
+/// one; the one that spends the last also starts the lockout. Known and unknown
+/// shops and emails alike: the key is all it sees. Needs no tenant.
+pub async fn reserve_attempt(
+    pool: &PgPool,
+    key: &[u8],
+    max_attempts: i32,
     lockout_seconds: i64,
-) -> Result<(), sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query(
+) -> Result<Attempt, sqlx::Error> {
+    let (attempts, retry_after_seconds): (i32, i64) = sqlx::query_as(
         r#"
-        INSERT INTO login_attempts AS a (tenant_id, email, failures, updated_at)
-        VALUES ($1, $2, 1, now())
-        ON CONFLICT (tenant_id, email) DO UPDATE
-           SET failures = CASE WHEN a.locked_until IS NOT NULL AND a.locked_until <= now()
-                               THEN 1 ELSE a.failures + 1 END,
-               locked_until = CASE WHEN a.locked_until IS NOT NULL AND a.locked_until <= now()
-                                   THEN NULL ELSE a.locked_until END,
-               updated_at = now()
+        WITH stale AS (
+            DELETE FROM login_throttle
+             WHERE key IN (SELECT key FROM login_throttle
+                            WHERE expires_at <= now() AND key <> $1
+                            ORDER BY expires_at LIMIT $4
+                              FOR UPDATE SKIP LOCKED)
+        )
+        INSERT INTO login_throttle AS t (key, attempts, expires_at)
+        VALUES ($1, 1, now() + $3 * interval '1 second')
+        ON CONFLICT (key) DO UPDATE
+           SET attempts = CASE WHEN t.expires_at <= now() THEN 1
+                               ELSE least(t.attempts + 1, $2 + 1) END,
+               expires_at = CASE WHEN t.expires_at <= now() OR t.attempts < $2
+                                 THEN now() + $3 * interval '1 second'
+                                 ELSE t.expires_at END
+        RETURNING attempts, ceil(extract(epoch FROM t.expires_at - now()))::bigint
         "#,
     )
-    .bind(tenant)
-    .bind(email)
-    .execute(tx.conn())
-    .await?;
-    sqlx::query(
-        r#"UPDATE login_attempts
-              SET locked_until = now() + $4 * interval '1 second', failures = 0
-            WHERE tenant_id = $1 AND email = $2 AND failures >= $3"#,
-    )
-    .bind(tenant)
-    .bind(email)
-    .bind(max_failures)
+    .bind(key)
+    .bind(max_attempts)
     .bind(lockout_seconds)
-    .execute(tx.conn())
+    .bind(STALE_ROWS_PER_RESERVATION)
+    .fetch_one(pool)
     .await?;
-    Ok(())
+    Ok(if attempts <= max_attempts {
+        Attempt::Allowed
+    } else {
+        Attempt::Locked {
+            retry_after_seconds: retry_after_seconds.max(1),
+        }
+    })
 }
 
-/// Forgets failed attempts after a successful login.
-pub async fn clear_failures(tx: &mut TenantTx, email: &str) -> Result<(), sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query("DELETE FROM login_attempts WHERE tenant_id = $1 AND email = $2")
-        .bind(tenant)
-        .bind(email)
+/// Forgets the attempts of a throttle key after a successful login.
+pub async fn clear_attempts(tx: &mut TenantTx, key: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+        .bind(key)
         .execute(tx.conn())
         .await?;
     Ok(())

@@ -36,6 +36,9 @@ pub const REDIS_CALLS: &str = "ventanas_redis_calls_total";
 /// Password hashes waiting for a hashing slot, and the time they waited.
 pub const HASH_QUEUE: &str = "ventanas_password_hash_queue";
 pub const HASH_WAIT: &str = "ventanas_password_hash_wait_seconds";
+/// Logins refused before any password check, by reason: `address` (the client
+/// address's `login_limit`) or `locked` (a (shop, email) pair's lockout).
+pub const LOGINS_REFUSED: &str = "ventanas_logins_refused_total";
 /// Time to render a quote's PDF, in seconds.
 pub const PDF_RENDER: &str = "ventanas_pdf_render_seconds";
 

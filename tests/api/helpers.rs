@@ -14,6 +14,7 @@ use ventanas::auth::{repo as auth_repo, token};
 use ventanas::config::{ExposeSecret as _, Settings};
 use ventanas::db::{self, Db};
 use ventanas::startup::Application;
+use ventanas::state::AppState;
 use ventanas::tenants::seed;
 
 pub fn repo_dir() -> PathBuf {
@@ -38,6 +39,8 @@ pub struct TestApp {
     pub db_name: String,
     pub client: reqwest::Client,
     pub platform_key: String,
+    /// The server's shared state (its pools, cache and password hasher).
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -103,6 +106,7 @@ async fn start_instance(settings: Settings, db_name: String) -> TestApp {
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let _ = app
@@ -120,6 +124,7 @@ async fn start_instance(settings: Settings, db_name: String) -> TestApp {
             .build()
             .expect("http client"),
         platform_key: String::new(),
+        state,
         stop: Some(stop),
         server: Some(server),
     }

@@ -17,6 +17,7 @@ mod http_isolation;
 mod idempotency;
 mod last_admin;
 mod lists;
+mod login_hardening;
 mod metrics;
 mod onboarding;
 mod operations;
