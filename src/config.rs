@@ -25,6 +25,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub auth: AuthSettings,
     pub idempotency: IdempotencySettings,
+    pub pdf: PdfSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -85,6 +86,20 @@ pub struct AuthSettings {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfSettings {
+    /// Quote PDFs rendered at once; more wait their turn.
+    pub max_concurrent_renders: usize,
+    /// How long a PDF request waits for a rendering slot before 503 `pdf_busy`.
+    pub queue_timeout_ms: u64,
+    /// The widest and tallest logo an upload may be, in pixels.
+    pub max_logo_width_px: u32,
+    pub max_logo_height_px: u32,
+    /// Bound on the decoded logos kept in-process, in bytes.
+    pub logo_cache_max_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -17,6 +17,7 @@ use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents::renderer::Renderer;
 use crate::error::ApiError;
 use crate::http::idempotency::{self, Idempotency};
 use crate::state::{AppState, StateInner};
@@ -42,6 +43,7 @@ impl Application {
             .await
             .context("loading the authorization policy")?;
         let passwords = Passwords::new(&settings.auth)?;
+        let pdf = Renderer::new(&settings.pdf);
         let idempotency =
             Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
@@ -62,6 +64,7 @@ impl Application {
             cache,
             authz,
             passwords,
+            pdf,
         });
         let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {

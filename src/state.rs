@@ -7,6 +7,7 @@ use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents::renderer::Renderer;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct StateInner {
     pub cache: Cache,
     pub authz: Authorizer,
     pub passwords: Passwords,
+    /// Bounds PDF renders and keeps logos decoded.
+    pub pdf: Renderer,
 }
 
 impl AppState {

@@ -38,6 +38,8 @@ pub struct TestApp {
     pub db_name: String,
     pub client: reqwest::Client,
     pub platform_key: String,
+    /// The server's shared state (its PDF renderer, pools, cache).
+    pub state: ventanas::state::AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -103,6 +105,7 @@ async fn start_instance(settings: Settings, db_name: String) -> TestApp {
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let _ = app
@@ -120,6 +123,7 @@ async fn start_instance(settings: Settings, db_name: String) -> TestApp {
             .build()
             .expect("http client"),
         platform_key: String::new(),
+        state,
         stop: Some(stop),
         server: Some(server),
     }
