@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::documents::renderer::Renderer;
 use crate::error::ApiError;
 use crate::http::idempotency::{self, Idempotency};
+use crate::http::nul::{refuse_nul, PathTemplates};
 use crate::state::{AppState, StateInner};
 
 /// A bound, ready-to-run server.
@@ -105,7 +106,8 @@ impl Application {
 
 /// All routes with the middleware stack: request span (outermost: every answer,
 /// errors included, is logged and rendered in the shared envelope), body limit,
-/// shared state, idempotency keys (inside the state, which authentication reads).
+/// shared state, NUL characters in path or query refused, idempotency keys (inside
+/// the state, which authentication reads).
 pub fn routes(
     state: &AppState,
     max_body: usize,
@@ -114,11 +116,13 @@ pub fn routes(
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
+    let templates = Arc::new(PathTemplates::from_meta(&crate::api::Apis::meta()));
     Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .nest("/", service)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
+        .around(move |ep, req| refuse_nul(ep, req, Arc::clone(&templates)))
         .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, max_body))
         .with(CatchPanic::new().with_handler(|_| {

@@ -1,10 +1,11 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
-//! the field, `If-Match` checks, common field checks, `Idempotency-Key` and the
-//! OpenAPI document as served.
+//! the field, `If-Match` checks, common field checks, `Idempotency-Key`, NUL
+//! characters refused at the edge, and the OpenAPI document as served.
 
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
+pub mod nul;
 pub mod nullable;
 pub mod openapi;
 pub mod paging;
