@@ -35,6 +35,8 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub max_body_bytes: usize,
+    /// The longest a client may take to send a request's head (slowloris guard).
+    pub header_read_timeout_ms: u64,
     pub shutdown_grace_seconds: u64,
     pub public_url: String,
 }

@@ -9,7 +9,7 @@ use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::CatchPanic;
-use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
+use poem::{Body, Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::password::Passwords;
@@ -21,6 +21,7 @@ use crate::documents::renderer::Renderer;
 use crate::error::ApiError;
 use crate::http::idempotency::{self, Idempotency};
 use crate::http::nul::{refuse_nul, PathTemplates};
+use crate::http::server::{serve, ServerOptions};
 use crate::state::{AppState, StateInner};
 
 /// A bound, ready-to-run server.
@@ -29,7 +30,7 @@ pub struct Application {
     acceptor: TcpAcceptor,
     endpoint: BoxEndpoint<'static, Response>,
     state: AppState,
-    grace: Duration,
+    options: ServerOptions,
 }
 
 impl Application {
@@ -57,7 +58,10 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("listener has no address")?;
-        let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+        let options = ServerOptions {
+            header_read_timeout: Duration::from_millis(settings.server.header_read_timeout_ms),
+            grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
+        };
         let max_body = settings.server.max_body_bytes;
         let state = AppState::new(StateInner {
             settings,
@@ -73,7 +77,7 @@ impl Application {
             acceptor,
             endpoint,
             state,
-            grace,
+            options,
         })
     }
 
@@ -98,9 +102,7 @@ impl Application {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "serving");
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, stop, Some(self.grace))
-            .await
+        serve(self.acceptor, self.endpoint, stop, self.options).await
     }
 }
 

@@ -24,7 +24,7 @@ use crate::helpers::{
 const GUARD: Duration = Duration::from_secs(20);
 
 /// Parks every piece of `kind` work the server starts until the test releases it.
-struct Gate {
+pub(crate) struct Gate {
     entered: UnboundedReceiver<Work>,
     release: mpsc::Sender<()>,
     /// Set once a parked piece of work has gone on (released, or the guard ran out).
@@ -32,7 +32,7 @@ struct Gate {
 }
 
 impl Gate {
-    fn install(app: &TestApp, kind: Work) -> Self {
+    pub(crate) fn install(app: &TestApp, kind: Work) -> Self {
         let (entered_tx, entered) = unbounded_channel();
         let (release, release_rx) = mpsc::channel::<()>();
         let release_rx = Mutex::new(release_rx);
@@ -55,14 +55,14 @@ impl Gate {
         }
     }
 
-    async fn wait_entered(&mut self) {
+    pub(crate) async fn wait_entered(&mut self) {
         tokio::time::timeout(GUARD, self.entered.recv())
             .await
             .expect("work started within the guard")
             .expect("hook alive");
     }
 
-    fn release(&self, n: usize) {
+    pub(crate) fn release(&self, n: usize) {
         for _ in 0..n {
             let _ = self.release.send(());
         }
@@ -81,7 +81,7 @@ async fn put_logo(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Respon
 }
 
 /// A saved quote's id.
-async fn new_quote(app: &TestApp, token: &str) -> String {
+pub(crate) async fn new_quote(app: &TestApp, token: &str) -> String {
     let resp = app
         .request(
             Method::POST,
