@@ -26,6 +26,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub login_limit: LoginLimitSettings,
     pub idempotency: IdempotencySettings,
+    pub pdf: PdfSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -35,6 +36,8 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub max_body_bytes: usize,
+    /// The longest a client may take to send a request's head (slowloris guard).
+    pub header_read_timeout_ms: u64,
     pub shutdown_grace_seconds: u64,
     pub public_url: String,
     /// Origins besides the service's own whose pages may send cookie-authenticated
@@ -106,6 +109,20 @@ pub struct LoginLimitSettings {
     /// Comma-separated addresses or CIDR blocks of proxies whose `X-Forwarded-For`
     /// names the client; empty: the socket's peer is the client.
     pub trusted_proxies: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfSettings {
+    /// Quote PDFs rendered at once; more wait their turn.
+    pub max_concurrent_renders: usize,
+    /// How long a PDF request waits for a rendering slot before 503 `pdf_busy`.
+    pub queue_timeout_ms: u64,
+    /// The widest and tallest logo an upload may be, in pixels.
+    pub max_logo_width_px: u32,
+    pub max_logo_height_px: u32,
+    /// Bound on the decoded logos kept in-process, in bytes.
+    pub logo_cache_max_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

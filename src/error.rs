@@ -23,7 +23,7 @@ pub struct ErrorBody {
 }
 
 /// An error answered to an API client.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     code: Cow<'static, str>,

@@ -9,7 +9,7 @@ use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::CatchPanic;
-use poem::{Body, Endpoint, EndpointExt, Request, Response, Route, Server};
+use poem::{Body, Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::csrf::TrustedOrigins;
@@ -19,8 +19,11 @@ use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents::renderer::Renderer;
 use crate::error::ApiError;
 use crate::http::idempotency::{self, Idempotency};
+use crate::http::nul::{refuse_nul, PathTemplates};
+use crate::http::server::{serve, ServerOptions};
 use crate::state::{AppState, StateInner};
 
 /// A bound, ready-to-run server.
@@ -29,7 +32,7 @@ pub struct Application {
     acceptor: TcpAcceptor,
     endpoint: BoxEndpoint<'static, Response>,
     state: AppState,
-    grace: Duration,
+    options: ServerOptions,
 }
 
 impl Application {
@@ -45,6 +48,7 @@ impl Application {
             .context("loading the authorization policy")?;
         let passwords = Passwords::new(&settings.auth)?;
         let origins = TrustedOrigins::from_settings(&settings.server)?;
+        let pdf = Renderer::new(&settings.pdf);
         let idempotency =
             Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
         let logins = Logins::new(&settings)?;
@@ -58,7 +62,10 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("listener has no address")?;
-        let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+        let options = ServerOptions {
+            header_read_timeout: Duration::from_millis(settings.server.header_read_timeout_ms),
+            grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
+        };
         let max_body = settings.server.max_body_bytes;
         let state = AppState::new(StateInner {
             settings,
@@ -68,6 +75,7 @@ impl Application {
             passwords,
             origins,
             logins,
+            pdf,
         });
         let endpoint = routes(&state, max_body, Arc::new(idempotency));
         Ok(Self {
@@ -75,7 +83,7 @@ impl Application {
             acceptor,
             endpoint,
             state,
-            grace,
+            options,
         })
     }
 
@@ -100,15 +108,14 @@ impl Application {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "serving");
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, stop, Some(self.grace))
-            .await
+        serve(self.acceptor, self.endpoint, stop, self.options).await
     }
 }
 
 /// All routes with the middleware stack: request span (outermost: every answer,
 /// errors included, is logged and rendered in the shared envelope), body limit,
-/// shared state, idempotency keys (inside the state, which authentication reads).
+/// shared state, NUL characters in path or query refused, idempotency keys (inside
+/// the state, which authentication reads).
 pub fn routes(
     state: &AppState,
     max_body: usize,
@@ -117,11 +124,13 @@ pub fn routes(
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
+    let templates = Arc::new(PathTemplates::from_meta(&crate::api::Apis::meta()));
     Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .nest("/", service)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
+        .around(move |ep, req| refuse_nul(ep, req, Arc::clone(&templates)))
         .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, max_body))
         .with(CatchPanic::new().with_handler(|_| {

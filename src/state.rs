@@ -9,6 +9,7 @@ use crate::auth::rbac::Authorizer;
 use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents::renderer::Renderer;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub struct StateInner {
     /// Origins besides a request's own that may send cookie-authenticated writes.
     pub origins: TrustedOrigins,
     pub logins: Logins,
+    /// Bounds PDF renders and keeps logos decoded.
+    pub pdf: Renderer,
 }
 
 impl AppState {

@@ -144,7 +144,6 @@ fn render(stored: Stored) -> Vec<u8> {
         logo: None,
     }
     .render()
-    .expect("renders")
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! A quote version as a printed document: the figures, parties and wording it was
 //! priced or sent with, rendered to PDF.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::{lines, pdf};
-use crate::error::{ApiError, ApiResult};
 use crate::quotes::stored::{Document, Party, Result as Priced};
-use crate::settings::company::Logo;
 
 /// Everything a quote's PDF needs, owned, so it can be rendered off the async workers.
 pub struct PdfJob {
@@ -17,13 +17,13 @@ pub struct PdfJob {
     pub draft: bool,
     pub result: Priced,
     pub document: Document,
-    pub logo: Option<Logo>,
+    /// The logo as decoded once (see [`super::renderer`]).
+    pub logo: Option<Arc<pdf::PdfImage>>,
 }
 
 impl PdfJob {
-    /// Renders the version as a PDF; a stored logo that no longer decodes is left
-    /// out rather than failing the document.
-    pub fn render(self) -> ApiResult<Vec<u8>> {
+    /// Renders the version as a PDF.
+    pub fn render(self) -> Vec<u8> {
         fn party(p: &Party) -> pdf::Party<'_> {
             pdf::Party {
                 name: &p.name,
@@ -43,7 +43,7 @@ impl PdfJob {
                 phone: seller.phone.as_deref(),
                 email: seller.email.as_deref(),
             },
-            logo: self.logo.as_ref().map(Logo::for_pdf),
+            logo: self.logo.as_deref(),
             number: &self.reference,
             version: self.version,
             title: self.document.title.as_deref(),
@@ -56,15 +56,6 @@ impl PdfJob {
             totals,
             notes: self.document.notes.as_deref(),
         };
-        match pdf::render(&doc) {
-            Ok(bytes) => Ok(bytes),
-            // A stored logo that no longer decodes must not stop the quote printing.
-            Err(err @ pdf::PdfError::Logo(_)) if doc.logo.is_some() => {
-                tracing::warn!(error = %err, "logo left out of the quote PDF");
-                pdf::render(&pdf::QuoteDocument { logo: None, ..doc })
-                    .map_err(|e| ApiError::internal("rendering a quote PDF", e))
-            }
-            Err(err) => Err(ApiError::internal("rendering a quote PDF", err)),
-        }
+        pdf::render(&doc)
     }
 }

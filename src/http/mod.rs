@@ -1,15 +1,18 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
-//! the field, `If-Match` checks, common field checks, `Idempotency-Key` and the
-//! OpenAPI document as served.
+//! the field, `If-Match` checks, common field checks, `Idempotency-Key`, NUL
+//! characters refused at the edge, the OpenAPI document as served, and the server
+//! loop (with its header read timeout).
 
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
+pub mod nul;
 pub mod nullable;
 pub mod openapi;
 pub mod paging;
 pub mod payload;
 pub mod rendered;
+pub mod server;
 pub mod tags;
 
 pub use etag::check_if_match;

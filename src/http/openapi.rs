@@ -232,16 +232,13 @@ fn add_generic_errors(method: &str, operation: &Map<String, Value>, errors: &mut
             _ => {}
         }
         // A path or query value that does not parse as its type (a uuid, a number,
-        // one of an enum's values) is refused before the operation runs.
-        if matches!(located, "path" | "query") && !is_plain_string(&param["schema"]) {
+        // one of an enum's values), or that carries a NUL character, is refused
+        // before the operation runs.
+        if matches!(located, "path" | "query") {
             add(errors, 400, "bad_request");
         }
     }
     add(errors, 503, "unavailable");
-}
-
-fn is_plain_string(schema: &Value) -> bool {
-    schema["type"] == "string" && schema.get("format").is_none() && schema.get("enum").is_none()
 }
 
 /// Replaces the `4XX` range with one response per status.

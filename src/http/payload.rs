@@ -69,6 +69,15 @@ pub fn parse<T: DeserializeOwned>(data: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object",
         ));
     }
+    // PostgreSQL refuses NUL in text: name the field here rather than fail later.
+    // JSON carries one only as the escape `\u0000`; look closer only when it appears.
+    if data.windows(6).any(|w| w == br"\u0000") {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+            if let Some(field) = super::nul::nul_in_json(&value) {
+                return Err(super::nul::nul_error("invalid_field", &field));
+            }
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(data);
     let parsed: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let field = err.path().to_string();
@@ -174,5 +183,15 @@ mod tests {
             }
         }
         assert!(parse::<Body>(br#"{"price": "1.50"}"#).is_ok());
+    }
+
+    #[test]
+    fn a_nul_character_in_a_string_is_a_400_naming_the_field() {
+        let err = parse::<Body>(br#"{"price": "1.00", "name": "a\u0000b"}"#).expect_err("NUL");
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(err.code(), "invalid_field");
+        assert!(err.to_string().contains("name"), "{err}");
+        let body = parse::<Body>(br#"{"price": "1.00", "name": "\\u0000"}"#).expect("no NUL");
+        assert_eq!(body.name.as_deref(), Some("\\u0000"));
     }
 }

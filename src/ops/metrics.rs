@@ -41,6 +41,10 @@ pub const HASH_WAIT: &str = "ventanas_password_hash_wait_seconds";
 pub const LOGINS_REFUSED: &str = "ventanas_logins_refused_total";
 /// Time to render a quote's PDF, in seconds.
 pub const PDF_RENDER: &str = "ventanas_pdf_render_seconds";
+/// PDF requests waiting for a rendering slot.
+pub const PDF_QUEUE: &str = "ventanas_pdf_render_queue";
+/// Logos decoded (uploads, and stored logos not yet in the in-process cache).
+pub const LOGO_DECODES: &str = "ventanas_logo_decodes_total";
 
 /// Bucket bounds (seconds) for request, acquire and render times: fine below 10 ms,
 /// where a healthy request lives, coarse up to the statement timeout.

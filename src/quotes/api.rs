@@ -344,9 +344,11 @@ impl QuotesApi {
     /// With the company's details and logo, the client, one line per item at its
     /// sale price, discount, IVA, total and validity. `version` picks an earlier
     /// version (default: the current one); a draft is marked BORRADOR and printed
-    /// with today's company details, a sent version as it was sent.
+    /// with today's company details, a sent version as it was sent. A few PDFs
+    /// render at once; a request that waits too long for its turn is 503 with
+    /// `Retry-After`.
     ///
-    /// Errors: 404 quote_not_found, version_not_found.
+    /// Errors: 404 quote_not_found, version_not_found; 503 pdf_busy.
     #[oai(path = "/:id/pdf", method = "get", operation_id = "quotes_pdf")]
     async fn pdf(
         &self,
@@ -358,15 +360,10 @@ impl QuotesApi {
     ) -> ApiResult<PdfAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
+        // The slot is held from loading (a logo may need decoding) to the last byte.
+        let slot = self.state.pdf.slot().await?;
         let (job, filename) = lifecycle::pdf_job(&self.state, ctx, id.0, version.0).await?;
-        let bytes = tokio::task::spawn_blocking(move || {
-            let started = std::time::Instant::now();
-            let rendered = job.render();
-            crate::ops::metrics::pdf_rendered(started.elapsed());
-            rendered
-        })
-        .await
-        .map_err(|e| ApiError::internal("rendering a quote PDF", e))??;
+        let bytes = self.state.pdf.render(&slot, job).await?;
         Ok(PdfAnswer::Ok(
             Binary(bytes),
             format!("inline; filename=\"{filename}\""),

@@ -533,19 +533,23 @@ pub async fn pdf_job(
 ) -> ApiResult<(PdfJob, String)> {
     let mut tx = ctx.tx(state).await?;
     let (row, v) = quote_version(&mut tx, id, number).await?;
-    let (document, logo) = match v.stored.document {
+    let (document, hash) = match v.stored.document {
         Some(doc) => {
             let hash = doc.logo_sha256.as_deref().and_then(|h| hex::decode(h).ok());
-            let logo = match hash {
-                Some(hash) => company::load_logo_by_hash(&mut tx, &hash).await?,
-                None => None,
-            };
-            (doc, logo)
+            (doc, hash)
         }
         None => (
             snapshot(&mut tx, &row).await?,
-            company::load_logo(&mut tx).await?,
+            company::current_logo_hash(&mut tx).await?,
         ),
+    };
+    // The logo's bytes are read only when it is not kept decoded already.
+    let logo = match hash {
+        Some(hash) => {
+            let load = company::load_logo_by_hash(&mut tx, &hash);
+            state.pdf.logo(ctx.tenant, &hash, load).await?
+        }
+        None => None,
     };
     tx.commit().await?;
     let reference = reference(row.number);

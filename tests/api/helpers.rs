@@ -39,7 +39,7 @@ pub struct TestApp {
     pub db_name: String,
     pub client: reqwest::Client,
     pub platform_key: String,
-    /// The server's shared state (its pools, cache and password hasher).
+    /// The server's shared state (its pools, cache, password hasher and PDF renderer).
     pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,

@@ -3,6 +3,7 @@
 
 #![allow(clippy::too_many_lines)] // scenarios are spelt out in full
 
+mod abuse;
 mod acceptance;
 mod auth;
 mod bad_input;

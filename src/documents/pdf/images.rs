@@ -1,5 +1,9 @@
 //! Logos: PNGs decoded to 8-bit samples (with a soft mask for transparency), JPEGs
 //! passed through after reading their frame header; both embedded as image XObjects.
+//!
+//! Decoding is the expensive part (a 2000 × 2000 RGBA PNG is 16 MB of samples), so it
+//! happens once: [`prepare_logo`] yields a [`PdfImage`], compressed and ready to
+//! embed, which callers keep and hand to every render.
 
 use std::io::Cursor;
 
@@ -8,14 +12,23 @@ use pdf_writer::{Filter, Finish, Pdf, Ref};
 
 use super::{Logo, LogoFormat, PdfError};
 
-/// Widest and tallest logo accepted, in pixels.
-const MAX_LOGO_PX: u32 = 4000;
+/// Widest and tallest logo ever decoded, in pixels, whatever the upload limit (logos
+/// stored before it was lowered are still printed).
+pub const DECODE_LIMIT_PX: u32 = 4000;
 
-/// Checks a logo upload without rendering: Ok((width_px, height_px)) or `PdfError::Logo`.
-///
-/// PNGs are fully decoded; of a JPEG only the markers up to the frame header are read.
-pub fn inspect_logo(logo: &Logo<'_>) -> Result<(u32, u32), PdfError> {
-    prepare_logo(logo).map(|image| (image.width, image.height))
+/// The largest logo to accept, in pixels: (width, height).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelLimit {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PixelLimit {
+    /// What any stored logo may measure.
+    pub const DECODE: Self = Self {
+        width: DECODE_LIMIT_PX,
+        height: DECODE_LIMIT_PX,
+    };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,8 +41,9 @@ pub(super) enum Colour {
     },
 }
 
-/// A logo ready to embed as an image XObject.
-pub(super) struct Image {
+/// A logo decoded once and ready to embed as an image XObject (samples compressed).
+#[derive(Debug)]
+pub struct PdfImage {
     pub(super) width: u32,
     pub(super) height: u32,
     pub(super) filter: Filter,
@@ -43,24 +57,45 @@ fn bad(message: impl Into<String>) -> PdfError {
     PdfError::Logo(message.into())
 }
 
-fn check_size(width: u32, height: u32) -> Result<(), PdfError> {
+impl PdfImage {
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Bytes held, for cache weights.
+    pub fn weight(&self) -> usize {
+        self.data.len() + self.alpha.as_ref().map_or(0, Vec::len)
+    }
+}
+
+/// Refuses empty images and images over the limit, before any sample is decoded.
+fn check_size(width: u32, height: u32, limit: PixelLimit) -> Result<(), PdfError> {
     if width == 0 || height == 0 {
         return Err(bad("the image has no pixels"));
     }
-    if width > MAX_LOGO_PX || height > MAX_LOGO_PX {
-        let limit = MAX_LOGO_PX;
-        return Err(bad(format!(
-            "it is {width}×{height} px; the limit is {limit}×{limit}"
-        )));
+    let limit = PixelLimit {
+        width: limit.width.min(DECODE_LIMIT_PX),
+        height: limit.height.min(DECODE_LIMIT_PX),
+    };
+    if width > limit.width || height > limit.height {
+        return Err(PdfError::TooLarge {
+            width,
+            height,
+            limit,
+        });
     }
     Ok(())
 }
 
-pub(super) fn prepare_logo(logo: &Logo<'_>) -> Result<Image, PdfError> {
+/// Reads a logo into its embeddable form, refusing it when it measures more than
+/// `limit` (checked from the header, before decoding). PNGs are fully decoded; of
+/// a JPEG only the markers up to the frame header are read.
+pub fn prepare_logo(logo: &Logo<'_>, limit: PixelLimit) -> Result<PdfImage, PdfError> {
     if logo.format == LogoFormat::Png {
-        return decode_png(logo.bytes);
+        return decode_png(logo.bytes, limit);
     }
-    let (width, height, components, adobe) = jpeg_frame(logo.bytes)?;
+    let (width, height, components, adobe) = jpeg_frame(logo.bytes, limit)?;
     let colour = match components {
         1 => Colour::Gray,
         3 => Colour::Rgb,
@@ -68,7 +103,7 @@ pub(super) fn prepare_logo(logo: &Logo<'_>) -> Result<Image, PdfError> {
         n => return Err(bad(format!("JPEG with {n} colour components"))),
     };
     let (filter, data, alpha) = (Filter::DctDecode, logo.bytes.to_vec(), None);
-    Ok(Image {
+    Ok(PdfImage {
         width,
         height,
         filter,
@@ -79,14 +114,14 @@ pub(super) fn prepare_logo(logo: &Logo<'_>) -> Result<Image, PdfError> {
 }
 
 /// Decodes any PNG to 8-bit gray or RGB samples plus an optional alpha channel.
-fn decode_png(bytes: &[u8]) -> Result<Image, PdfError> {
+fn decode_png(bytes: &[u8], limit: PixelLimit) -> Result<PdfImage, PdfError> {
     use png::ColorType as Png;
     let png_error = |e: png::DecodingError| bad(format!("PNG: {e}"));
     let limits = png::Limits { bytes: 80 << 20 };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), limits);
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let header = decoder.read_header_info().map_err(png_error)?;
-    check_size(header.width, header.height)?;
+    check_size(header.width, header.height, limit)?;
     let mut reader = decoder.read_info().map_err(png_error)?;
     let mut buf = vec![
         0;
@@ -122,7 +157,7 @@ fn decode_png(bytes: &[u8]) -> Result<Image, PdfError> {
     };
     let (width, height, filter) = (out.width, out.height, Filter::FlateDecode);
     let data = compress_to_vec_zlib(&samples, 6);
-    Ok(Image {
+    Ok(PdfImage {
         width,
         height,
         filter,
@@ -133,7 +168,7 @@ fn decode_png(bytes: &[u8]) -> Result<Image, PdfError> {
 }
 
 /// Reads JPEG markers up to the frame header: (width, height, components, Adobe APP14 seen).
-fn jpeg_frame(bytes: &[u8]) -> Result<(u32, u32, u8, bool), PdfError> {
+fn jpeg_frame(bytes: &[u8], limit: PixelLimit) -> Result<(u32, u32, u8, bool), PdfError> {
     let truncated = || bad("truncated JPEG");
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return Err(bad("missing JPEG start-of-image marker"));
@@ -168,7 +203,7 @@ fn jpeg_frame(bytes: &[u8]) -> Result<(u32, u32, u8, bool), PdfError> {
                 }
                 let height = u32::from(u16::from_be_bytes([h1, h0]));
                 let width = u32::from(u16::from_be_bytes([w1, w0]));
-                check_size(width, height)?;
+                check_size(width, height, limit)?;
                 return Ok((width, height, components, adobe));
             }
             (0xC0..=0xC2, _) => return Err(truncated()),
@@ -182,8 +217,8 @@ fn jpeg_frame(bytes: &[u8]) -> Result<(u32, u32, u8, bool), PdfError> {
     }
 }
 
-pub(super) fn write_image(pdf: &mut Pdf, img: &Image, id: Ref, mask_id: Ref) {
-    // Both sides were checked against MAX_LOGO_PX, so they fit in i32.
+pub(super) fn write_image(pdf: &mut Pdf, img: &PdfImage, id: Ref, mask_id: Ref) {
+    // Both sides were checked against DECODE_LIMIT_PX, so they fit in i32.
     let width = i32::try_from(img.width).unwrap_or(i32::MAX);
     let height = i32::try_from(img.height).unwrap_or(i32::MAX);
     let mut xobject = pdf.image_xobject(id, &img.data);

@@ -12,7 +12,7 @@
 //!
 //! - [`text`]: cp1252 encoding, Helvetica metrics, wrapping, Spanish money and dates;
 //! - [`layout`]: flowing the document down the pages;
-//! - [`images`]: reading PNG and JPEG logos and embedding them.
+//! - [`images`]: reading PNG and JPEG logos (once, into a [`PdfImage`]) and embedding them.
 
 mod images;
 mod layout;
@@ -25,14 +25,15 @@ use miniz_oxide::deflate::compress_to_vec_zlib;
 use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 use rust_decimal::Decimal;
 
-pub use images::inspect_logo;
+pub use images::{prepare_logo, PdfImage, PixelLimit};
 pub use text::{format_date_es, format_money};
 
 /// Everything printed on a quote.
 #[derive(Debug, Clone)]
 pub struct QuoteDocument<'a> {
     pub company: Company<'a>,
-    pub logo: Option<Logo<'a>>,
+    /// The logo, already decoded: rendering never decodes an image.
+    pub logo: Option<&'a PdfImage>,
     /// e.g. "COT-000042"
     pub number: &'a str,
     pub version: i32,
@@ -78,7 +79,7 @@ pub enum LogoFormat {
     Jpeg,
 }
 
-/// A logo as uploaded by the shop.
+/// A logo as uploaded by the shop, before [`prepare_logo`] reads it.
 #[derive(Debug, Clone)]
 pub struct Logo<'a> {
     pub format: LogoFormat,
@@ -103,19 +104,27 @@ pub struct TotalLine {
     pub amount: Decimal,
 }
 
-/// Why a quote could not be rendered.
+/// Why a logo cannot be printed.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
     #[error("the logo is not a PNG or JPEG image we can read: {0}")]
     Logo(String),
+    #[error(
+        "the logo is {width}×{height} px; the limit is {}×{} px",
+        limit.width,
+        limit.height
+    )]
+    TooLarge {
+        width: u32,
+        height: u32,
+        limit: PixelLimit,
+    },
 }
 
-/// Renders the quote to PDF bytes. Fails only on an unreadable logo.
-pub fn render(doc: &QuoteDocument<'_>) -> Result<Vec<u8>, PdfError> {
-    let image = doc.logo.as_ref().map(images::prepare_logo).transpose()?;
-    let logo_size = image
-        .as_ref()
-        .map(|img| layout::logo_box(img.width, img.height));
+/// Renders the quote to PDF bytes.
+pub fn render(doc: &QuoteDocument<'_>) -> Vec<u8> {
+    let image = doc.logo;
+    let logo_size = image.map(|img| layout::logo_box(img.width, img.height));
     let pages = layout::lay_out(doc, logo_size);
 
     let mut pdf = Pdf::new();
@@ -163,8 +172,8 @@ pub fn render(doc: &QuoteDocument<'_>) -> Result<Vec<u8>, PdfError> {
     if doc.draft {
         pdf.ext_graphics(translucent).non_stroking_alpha(0.13);
     }
-    if let Some(img) = &image {
+    if let Some(img) = image {
         images::write_image(&mut pdf, img, image_id, mask_id);
     }
-    Ok(pdf.finish())
+    pdf.finish()
 }

@@ -55,7 +55,12 @@ fn jpeg_header() -> Vec<u8> {
     bytes
 }
 
-fn doc(lines: usize, logo: Option<Logo<'_>>) -> QuoteDocument<'_> {
+/// Reads a logo as uploads are read (any size up to the decode limit).
+fn prepared(format: LogoFormat, bytes: &[u8]) -> Result<PdfImage, PdfError> {
+    prepare_logo(&Logo { format, bytes }, PixelLimit::DECODE)
+}
+
+fn doc(lines: usize, logo: Option<&PdfImage>) -> QuoteDocument<'_> {
     let line = |i: usize| DocLine {
         quantity: format!("{}", i + 1),
         description: format!("Ventana corrediza línea Española núm. {i}"),
@@ -195,13 +200,10 @@ fn wrapped_lines_fit_the_width_and_keep_every_word() {
 #[test]
 fn renders_a_quote_with_a_png_logo() {
     let png = png_logo(40, 20);
-    let logo = Logo {
-        format: LogoFormat::Png,
-        bytes: &png,
-    };
-    assert_eq!(inspect_logo(&logo).expect("readable logo"), (40, 20));
-    let quote = doc(3, Some(logo));
-    let pdf = render(&quote).expect("rendered");
+    let logo = prepared(LogoFormat::Png, &png).expect("readable logo");
+    assert_eq!(logo.size(), (40, 20));
+    let quote = doc(3, Some(&logo));
+    let pdf = render(&quote);
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"));
     assert!(
@@ -218,7 +220,7 @@ fn renders_a_quote_with_a_png_logo() {
         "escaped parens"
     );
     assert_eq!(page_count(&pdf), 1);
-    assert_eq!(render(&quote).expect("rendered"), pdf, "deterministic");
+    assert_eq!(render(&quote), pdf, "deterministic");
 }
 
 #[test]
@@ -233,11 +235,8 @@ fn palette_and_sixteen_bit_pngs_are_normalised_to_eight_bits() {
         None,
     );
     for (bytes, masked, why) in [(palette, true, "palette + tRNS"), (grey16, false, "grey16")] {
-        let logo = Logo {
-            format: LogoFormat::Png,
-            bytes: &bytes,
-        };
-        let pdf = render(&doc(1, Some(logo))).expect(why);
+        let logo = prepared(LogoFormat::Png, &bytes).expect(why);
+        let pdf = render(&doc(1, Some(&logo)));
         assert_eq!(contains(&pdf, b"/SMask"), masked, "{why}");
     }
 }
@@ -245,12 +244,9 @@ fn palette_and_sixteen_bit_pngs_are_normalised_to_eight_bits() {
 #[test]
 fn reads_jpeg_dimensions_from_the_frame_header_and_embeds_it_as_dct() {
     let jpeg = jpeg_header();
-    let logo = Logo {
-        format: LogoFormat::Jpeg,
-        bytes: &jpeg,
-    };
-    assert_eq!(inspect_logo(&logo).expect("readable logo"), (320, 200));
-    let pdf = render(&doc(1, Some(logo))).expect("rendered");
+    let logo = prepared(LogoFormat::Jpeg, &jpeg).expect("readable logo");
+    assert_eq!(logo.size(), (320, 200));
+    let pdf = render(&doc(1, Some(&logo)));
     assert!(contains(&pdf, b"/DCTDecode") && contains(&pdf, b"/DeviceRGB"));
 }
 
@@ -258,7 +254,7 @@ fn reads_jpeg_dimensions_from_the_frame_header_and_embeds_it_as_dct() {
 fn long_quotes_continue_on_more_pages() {
     let mut quote = doc(120, None);
     quote.draft = true;
-    let pdf = render(&quote).expect("rendered");
+    let pdf = render(&quote);
     let pages = page_count(&pdf);
     assert!(pages > 1, "{pages} pages");
     let text = streams(&pdf);
@@ -289,14 +285,42 @@ fn unreadable_or_oversized_logos_are_rejected() {
         ),
     ];
     for (format, bytes, why) in cases {
-        let logo = Logo { format, bytes };
         assert!(
-            matches!(inspect_logo(&logo), Err(PdfError::Logo(_))),
-            "{why}"
-        );
-        assert!(
-            matches!(render(&doc(1, Some(logo))), Err(PdfError::Logo(_))),
+            matches!(
+                prepared(format, bytes),
+                Err(PdfError::Logo(_) | PdfError::TooLarge { .. })
+            ),
             "{why}"
         );
     }
+}
+
+#[test]
+fn the_pixel_limit_is_checked_from_the_header_and_named_in_the_error() {
+    let limit = PixelLimit {
+        width: 30,
+        height: 10,
+    };
+    let logo = |bytes| Logo {
+        format: LogoFormat::Png,
+        bytes,
+    };
+    let wide = png_logo(31, 10);
+    let err = prepare_logo(&logo(&wide), limit).expect_err("too wide");
+    assert!(err.to_string().contains("31×10 px"), "{err}");
+    assert!(err.to_string().contains("30×10 px"), "{err}");
+    let tall = png_logo(30, 11);
+    assert!(prepare_logo(&logo(&tall), limit).is_err(), "too tall");
+    let fits = png_logo(30, 10);
+    assert_eq!(
+        prepare_logo(&logo(&fits), limit).expect("fits").size(),
+        (30, 10)
+    );
+    let jpeg = jpeg_header();
+    let jpeg = Logo {
+        format: LogoFormat::Jpeg,
+        bytes: &jpeg,
+    };
+    let err = prepare_logo(&jpeg, limit).expect_err("JPEG too large");
+    assert!(err.to_string().contains("320×200 px"), "{err}");
 }

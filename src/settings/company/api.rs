@@ -84,8 +84,9 @@ impl CompanyApi {
     /// Upload the logo printed on quotes (admins only).
     ///
     /// The raw bytes of a PNG or JPEG (any `Content-Type`), at most 512 KiB and
-    /// 4000 × 4000 pixels. Other formats are 415; a file that cannot be read is
-    /// 422. It replaces the previous logo.
+    /// 2000 × 2000 pixels (the server's `pdf.max_logo_width_px` and
+    /// `pdf.max_logo_height_px`). Other formats are 415; a file that cannot be read,
+    /// or is larger, is 422. It replaces the previous logo.
     ///
     /// Errors: 403 forbidden; 415 unsupported_image; 422 invalid_field.
     #[oai(path = "/logo", method = "put", operation_id = "company_logo_put")]
@@ -99,11 +100,20 @@ impl CompanyApi {
                 format!("a logo is at most {MAX_LOGO_BYTES} bytes"),
             ));
         }
-        let logo = check_logo(&body.0)?;
+        let limit = self.state.pdf.upload_limit();
+        let (logo, image) = self
+            .state
+            .pdf
+            .decode(move || check_logo(body.0, limit))
+            .await??;
         let mut tx = ctx.tx(&self.state).await?;
         save_logo(&mut tx, &logo, ctx.user).await?;
         let profile = load(&mut tx).await?;
         tx.commit().await?;
+        self.state
+            .pdf
+            .remember(ctx.tenant, &logo.sha256, image)
+            .await;
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 

@@ -8,7 +8,7 @@ use poem_openapi::Object;
 use sha2::Digest as _;
 
 use crate::clients::model::rfc_problem;
-use crate::documents::pdf::{self, LogoFormat};
+use crate::documents::pdf::{self, LogoFormat, PdfImage, PixelLimit};
 use crate::error::{ApiError, ApiResult};
 use crate::http::check_name;
 use crate::http::optional_text;
@@ -102,8 +102,10 @@ impl Logo {
     }
 }
 
-/// Recognises a PNG or JPEG by its signature and checks it can be drawn.
-pub fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
+/// Recognises a PNG or JPEG by its signature and reads it into its PDF-ready form,
+/// refusing it when it measures more than `limit`. CPU-heavy: run it off the async
+/// workers (`Renderer::decode`).
+pub fn check_logo(bytes: Vec<u8>, limit: PixelLimit) -> ApiResult<(Logo, PdfImage)> {
     let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -117,12 +119,27 @@ pub fn check_logo(bytes: &[u8]) -> ApiResult<Logo> {
     };
     let logo = Logo {
         content_type: content_type.to_owned(),
-        bytes: bytes.to_vec(),
-        sha256: sha2::Sha256::digest(bytes).to_vec(),
+        sha256: sha2::Sha256::digest(&bytes).to_vec(),
+        bytes,
     };
-    pdf::inspect_logo(&logo.for_pdf())
-        .map_err(|e| ApiError::invalid_field("logo", e.to_string()))?;
-    Ok(logo)
+    let image = pdf::prepare_logo(&logo.for_pdf(), limit).map_err(|e| {
+        let err = ApiError::invalid_field("logo", e.to_string());
+        match e {
+            pdf::PdfError::TooLarge {
+                width,
+                height,
+                limit,
+            } => err.with_details(serde_json::json!({
+                "field": "logo",
+                "width_px": width,
+                "height_px": height,
+                "max_width_px": limit.width,
+                "max_height_px": limit.height,
+            })),
+            pdf::PdfError::Logo(_) => err,
+        }
+    })?;
+    Ok((logo, image))
 }
 
 /// Checks and normalises the input; errors name the field.
