@@ -81,6 +81,19 @@ impl TenantCtx {
         }
     }
 
+    /// Gives back the connection a session lookup left open for this request, if
+    /// any. Call it before waiting for anything but the database (a hashing or a
+    /// render slot), so a queue of such requests holds no pooled connections.
+    pub fn release_parked(&self) {
+        if let Some(Parked(slot)) = &self.parked {
+            drop(
+                slot.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take(),
+            );
+        }
+    }
+
     /// Commits a change to the tenant's catalogue or settings, then evicts what is
     /// cached for the tenant on every instance, so the next read anywhere sees it.
     pub async fn commit_catalog_change(&self, state: &AppState, tx: TenantTx) -> ApiResult<()> {

@@ -360,7 +360,9 @@ impl QuotesApi {
     ) -> ApiResult<PdfAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadQuotes)?;
-        // The slot is held from loading (a logo may need decoding) to the last byte.
+        // The slot is held from loading (a logo may need decoding) to the last byte;
+        // no connection is held while waiting for it.
+        ctx.release_parked();
         let slot = self.state.pdf.slot().await?;
         let (job, filename) = lifecycle::pdf_job(&self.state, ctx, id.0, version.0).await?;
         let bytes = self.state.pdf.render(&slot, job).await?;

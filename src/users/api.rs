@@ -132,6 +132,8 @@ impl UsersApi {
                 format!("the password {problem}"),
             ));
         }
+        // No connection is held while queueing for a hashing slot.
+        ctx.release_parked();
         let hash = self
             .state
             .passwords

@@ -306,3 +306,52 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_user_creation_queued_for_a_hashing_slot_holds_no_connection() {
+    // No Redis and a fresh instance: the session is looked up in PostgreSQL, and
+    // that lookup's transaction is left for the request, which must give it back
+    // before queueing for the hashing slot.
+    let first = spawn_app_with(|s| {
+        s.auth.max_concurrent_hashes = 1;
+        s.redis.url = ventanas::config::SecretString::default();
+    })
+    .await;
+    let t = first.onboard(&slug("hashq")).await;
+    let app = crate::helpers::spawn_second_instance(&first).await;
+    let observer = app.runtime_pool(1).await;
+    let held = app.state.passwords.slot().await.expect("hashing slot");
+    let create = app.request(
+        Method::POST,
+        "/api/v1/users",
+        Some(&t.admin_token),
+        Some(
+            json!({ "email": "queued@example.mx", "password": "long enough pw", "role": "viewer" }),
+        ),
+    );
+    let meanwhile = async {
+        wait_for("the creation queued for the hashing slot", || {
+            app.state.passwords.waiting() == 1
+        })
+        .await;
+        let in_transaction: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = 'ventanas'
+                AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&observer)
+        .await
+        .expect("pg_stat_activity");
+        drop(held);
+        in_transaction
+    };
+    let (created, in_transaction) = tokio::join!(create, meanwhile);
+    assert_eq!(in_transaction, 0, "no transaction held while queueing");
+    expect_status(
+        created,
+        StatusCode::CREATED,
+        "created once the slot is free",
+    )
+    .await;
+    first.cleanup().await;
+}
