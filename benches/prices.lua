@@ -7,9 +7,18 @@ local codes = {
   "HER-CRE-S35", "HER-CER-MP", "HER-BIS-REF", "CON-FEL-NEG", "CON-SIL-NEU", "CON-PIJ-8x1",
   "CON-CUN-HUL", "CON-TOR-AUTO",
 }
+-- Tokens come from BENCH_TOKENS (comma-separated) or, for thousands of tenants,
+-- from the file named by BENCH_TOKENS_FILE (one per line).
 local tokens = {}
-for token in string.gmatch(os.getenv("BENCH_TOKENS") or "", "[^,]+") do
-  table.insert(tokens, token)
+local file = os.getenv("BENCH_TOKENS_FILE")
+if file and file ~= "" then
+  for token in io.lines(file) do
+    table.insert(tokens, token)
+  end
+else
+  for token in string.gmatch(os.getenv("BENCH_TOKENS") or "", "[^,]+") do
+    table.insert(tokens, token)
+  end
 end
 local n = 0
 
