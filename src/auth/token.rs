@@ -16,7 +16,13 @@ fn random_hex() -> String {
 
 /// SHA-256 of a secret. The secrets are 256 random bits, so a fast hash is enough.
 pub fn digest(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
+    digest_array(secret).to_vec()
+}
+
+/// [`digest`] as a fixed-size array, for keys kept inline (no heap pointer to chase
+/// on every comparison).
+pub fn digest_array(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// A new session token for `tenant`: `vts.<tenant>.<64 hex>`. The tenant part tells
