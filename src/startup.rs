@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::documents::renderer::Renderer;
 use crate::error::ApiError;
 use crate::http::idempotency::{self, Idempotency};
-use crate::http::nul::{refuse_nul, PathTemplates};
+use crate::http::nul::PathTemplates;
 use crate::http::server::{serve, ServerOptions};
 use crate::state::{AppState, StateInner};
 
@@ -113,8 +113,8 @@ impl Application {
 }
 
 /// All routes with the middleware stack: request span (outermost: every answer,
-/// errors included, is logged and rendered in the shared envelope), body limit,
-/// shared state, NUL characters in path or query refused, idempotency keys (inside
+/// errors included, is logged and rendered in the shared envelope), body limit and
+/// NUL characters in path or query refused, shared state, idempotency keys (inside
 /// the state, which authentication reads).
 pub fn routes(
     state: &AppState,
@@ -130,9 +130,8 @@ pub fn routes(
         .nest("/docs", docs)
         .nest("/", service)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
-        .around(move |ep, req| refuse_nul(ep, req, Arc::clone(&templates)))
         .data(state.clone())
-        .around(move |ep, req| limit_body(ep, req, max_body))
+        .around(move |ep, req| limit_body(ep, req, max_body, Arc::clone(&templates)))
         .with(CatchPanic::new().with_handler(|_| {
             poem::error::ResponseError::as_response(&ApiError::internal(
                 "request handling",
@@ -147,7 +146,17 @@ pub fn routes(
 /// Refuses bodies over `max` bytes with 413, whether announced by Content-Length or
 /// streamed without one.
 /// Logo uploads get their own, larger limit.
-async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
+async fn limit_body<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    max: usize,
+    templates: Arc<PathTemplates>,
+) -> poem::Result<Response> {
+    // Checked here rather than in a layer of its own: every layer wraps the whole
+    // request future once more, which the hot path pays for in moves.
+    if let Some(refused) = crate::http::nul::check(&req, &templates) {
+        return Err(refused.into());
+    }
     let max = if req.uri().path() == crate::settings::company::LOGO_PATH {
         max.max(crate::settings::company::MAX_LOGO_BYTES)
     } else {

@@ -1,13 +1,12 @@
 //! NUL characters (U+0000) in requests: PostgreSQL refuses them in `text`, so one
 //! that reached a query used to answer 500. They are refused at the edge instead,
 //! with a 400 naming the field: in JSON bodies by [`super::payload`] (as `\u0000`,
-//! the only way JSON can carry one), in paths and query strings by [`refuse_nul`]
-//! (as `%00`, the only way a URI can carry one), before any handler runs.
-
-use std::sync::Arc;
+//! the only way JSON can carry one), in paths and query strings by [`check`]
+//! (as `%00`, the only way a URI can carry one; called by the body-limit layer),
+//! before any handler runs.
 
 use poem::http::StatusCode;
-use poem::{Endpoint, IntoResponse, Request, Response};
+use poem::Request;
 use poem_openapi::registry::MetaApi;
 
 use crate::error::ApiError;
@@ -93,15 +92,9 @@ fn nul_field(req: &Request, templates: &PathTemplates) -> Option<String> {
 
 /// Refuses a request whose path or query carries a NUL character: 400 naming the
 /// parameter (`code`, `q`, ...).
-pub async fn refuse_nul<E: Endpoint>(
-    next: E,
-    req: Request,
-    templates: Arc<PathTemplates>,
-) -> poem::Result<Response> {
-    if let Some(field) = nul_field(&req, &templates) {
-        return Err(nul_error("bad_request", &field).into());
-    }
-    next.call(req).await.map(IntoResponse::into_response)
+/// The 400 for a request with a NUL character in its path or query, if it has one.
+pub fn check(req: &Request, templates: &PathTemplates) -> Option<ApiError> {
+    nul_field(req, templates).map(|field| nul_error("bad_request", &field))
 }
 
 /// The path (as serde_path_to_error writes it: `items[0].name`) of the first string
