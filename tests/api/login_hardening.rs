@@ -22,6 +22,18 @@ async fn wait_for(what: &str, mut reached: impl FnMut() -> bool) {
     }
 }
 
+/// The server's connections sitting idle inside a transaction (held, not working).
+async fn idle_in_transaction(observer: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'ventanas'
+            AND state LIKE 'idle in transaction%'",
+    )
+    .fetch_one(observer)
+    .await
+    .expect("pg_stat_activity")
+}
+
 /// Status, error code and whether `Retry-After` was sent.
 async fn outcome(resp: reqwest::Response) -> (StatusCode, String, bool) {
     let status = resp.status();
@@ -68,14 +80,7 @@ async fn logins_queued_for_a_hashing_slot_hold_no_connection_so_other_shops_are_
             || app.state.passwords.waiting() == FLOOD,
         )
         .await;
-        let in_transaction: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity
-              WHERE datname = current_database() AND application_name = 'ventanas'
-                AND state LIKE 'idle in transaction%'",
-        )
-        .fetch_one(&observer)
-        .await
-        .expect("pg_stat_activity");
+        let in_transaction = idle_in_transaction(&observer).await;
         let users = app.get("/api/v1/users", &calm.admin_token).await;
         let users = expect_status(users, StatusCode::OK, "the calm shop's users").await;
         drop(held);
@@ -334,14 +339,7 @@ async fn a_user_creation_queued_for_a_hashing_slot_holds_no_connection() {
             app.state.passwords.waiting() == 1
         })
         .await;
-        let in_transaction: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity
-              WHERE datname = current_database() AND application_name = 'ventanas'
-                AND state LIKE 'idle in transaction%'",
-        )
-        .fetch_one(&observer)
-        .await
-        .expect("pg_stat_activity");
+        let in_transaction = idle_in_transaction(&observer).await;
         drop(held);
         in_transaction
     };
