@@ -7,6 +7,7 @@ use crate::auth::api::AuthApi;
 use crate::catalog::colours::{api::ColoursApi, platform_api::PlatformColoursApi};
 use crate::catalog::labour::{api::LabourApi, platform_api::PlatformLabourApi};
 use crate::catalog::materials::{api::MaterialsApi, platform_api::PlatformMaterialsApi};
+use crate::catalog::price_admin::{api::PriceUpdatesApi, history_api::PriceHistoryApi};
 use crate::catalog::prices::api::PricesApi;
 use crate::catalog::products::{api::ProductsApi, platform_api::PlatformProductsApi};
 use crate::catalog::taxes::{api::TaxesApi, platform_api::PlatformTaxesApi};
@@ -41,8 +42,17 @@ type DefaultsApis = (
 /// Quoting: quotes, clients and the settings quotes are priced and printed with.
 type QuotingApis = (QuotesApi, ClientsApi, CompanyApi, SettingsApi);
 
+/// Price administration: bulk updates and batches, the price history.
+type PriceAdminApis = (PriceUpdatesApi, PriceHistoryApi);
+
 /// Every area's API.
-pub type Apis = (CoreApis, CatalogApis, DefaultsApis, QuotingApis);
+pub type Apis = (
+    CoreApis,
+    CatalogApis,
+    DefaultsApis,
+    QuotingApis,
+    PriceAdminApis,
+);
 
 /// Builds the OpenAPI service over `state`.
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -69,6 +79,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             PlatformTaxesApi,
         ),
         with_state!(QuotesApi, ClientsApi, CompanyApi, SettingsApi),
+        with_state!(PriceUpdatesApi, PriceHistoryApi),
     );
     OpenApiService::new(apis, "ventanas", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant quoting backend for window shops. Money is a decimal string with two decimals (\"85.00\").")

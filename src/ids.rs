@@ -61,3 +61,7 @@ id_type!(
     /// A platform API key.
     PlatformKeyId
 );
+id_type!(
+    /// A batch of price changes: a bulk update, a CSV import or a revert.
+    BatchId
+);

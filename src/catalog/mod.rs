@@ -9,6 +9,7 @@ pub mod colours;
 pub mod labour;
 pub mod materials;
 pub mod model;
+pub mod price_admin;
 pub mod prices;
 pub mod products;
 pub mod snapshot;

@@ -19,6 +19,6 @@ pub use etag::check_if_match;
 pub use fields::{check_name, optional_text};
 pub use nullable::Nullable;
 pub use paging::PageRequest;
-pub use payload::JsonBody;
+pub use payload::{JsonBody, OptionalJsonBody};
 pub use rendered::Rendered;
 pub use tags::ApiTags;

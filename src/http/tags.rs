@@ -12,6 +12,8 @@ pub enum ApiTags {
     Users,
     /// Materials and effective prices.
     Catalog,
+    /// Price administration: bulk updates, CSV import and export, price history.
+    PriceAdmin,
     /// Pricing quotes.
     Quotes,
     /// Platform operator: onboarding and the global default catalogue.

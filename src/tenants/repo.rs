@@ -105,8 +105,8 @@ pub async fn onboard(
              WHERE category = 'glass' AND active
             RETURNING tenant_id, id, code, price
         )
-        INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price)
-        SELECT tenant_id, gen_random_uuid(), id, code, NULL, price FROM copied
+        INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, kind)
+        SELECT tenant_id, gen_random_uuid(), id, code, NULL, price, 'seed' FROM copied
         "#,
     )
     .bind(id)

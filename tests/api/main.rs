@@ -23,6 +23,8 @@ mod metrics;
 mod onboarding;
 mod operations;
 mod platform_quotes;
+mod price_history;
+mod price_updates;
 mod products;
 mod quotes;
 mod redis_trust;

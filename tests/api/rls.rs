@@ -16,6 +16,7 @@ const TENANT_TABLES: &[&str] = &[
     "memberships",
     "sessions",
     "materials",
+    "price_batches",
     "price_history",
     "colours",
     "colour_prices",
@@ -192,13 +193,33 @@ async fn with_tenant_a_bound_rows_cannot_be_written_to_or_moved_into_tenant_b() 
         .await
         .expect("update runs");
     assert_eq!(touched.rows_affected(), 0, "A must not update B's rows");
-    let removed = sqlx::query("DELETE FROM price_history WHERE tenant_id = $1")
+    let removed = sqlx::query("DELETE FROM materials WHERE tenant_id = $1")
         .bind(b.id)
         .execute(tx.conn())
         .await
         .expect("delete runs");
     assert_eq!(removed.rows_affected(), 0, "A must not delete B's rows");
     tx.commit().await.expect("commit");
+
+    // The price history is append-only for the runtime role, in any tenant.
+    for statement in [
+        "UPDATE price_history SET new_price = 1",
+        "DELETE FROM price_history",
+        "UPDATE price_batches SET count = 1",
+        "DELETE FROM price_batches",
+    ] {
+        let mut tx = TenantTx::begin(&pool, TenantId(a.id))
+            .await
+            .expect("bind A");
+        let err = sqlx::query(statement)
+            .execute(tx.conn())
+            .await
+            .expect_err(statement);
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{statement}: {err}"
+        );
+    }
 
     // B's prices are untouched.
     assert_eq!(app.price_of("VID-CLARO-4", &b.admin_token).await, "85.00");

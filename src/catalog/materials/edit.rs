@@ -120,11 +120,33 @@ pub async fn update(
     } else {
         repo::overwrite_own(tx, id, &fields, Some(by)).await?
     };
-    if material.price != base.price || base.source == Source::Global {
-        let old = Some(base.price);
-        repo::record_price(tx, id, code.as_str(), old, material.price, &Actor::user(by)).await?;
+    let actor = Actor::user(by);
+    if base.active && !material.active {
+        withdrawn(tx, id, &material, &actor).await?;
+    } else if material.price != base.price
+        || base.source == Source::Global
+        || (material.active && !base.active)
+    {
+        let old = Some(base.price).filter(|_| base.active);
+        repo::record_price(tx, id, code.as_str(), old, material.price, &actor).await?;
     }
     Ok(material)
+}
+
+/// Records that the tenant's own price of a material was withdrawn, with the
+/// default's price that applies again.
+async fn withdrawn(
+    tx: &mut TenantTx,
+    id: MaterialId,
+    own: &Material,
+    actor: &Actor,
+) -> ApiResult<()> {
+    let default = repo::global_row(tx.conn(), &own.code)
+        .await?
+        .filter(|g| g.active)
+        .map_or(own.price, |g| g.price);
+    repo::record_withdrawal(tx, id, &own.code, own.price, default, actor).await?;
+    Ok(())
 }
 
 /// Which row the caller is editing, locked: its own row if the tag names it, else
@@ -174,5 +196,6 @@ pub async fn deactivate(tx: &mut TenantTx, by: UserId, code: &MaterialCode) -> A
         active: false,
     };
     repo::overwrite_own(tx, id, &fields, Some(by)).await?;
+    withdrawn(tx, id, &own, &Actor::user(by)).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Material, PriceChange};
-use crate::audit::Actor;
+use crate::audit::{Actor, ActorKind};
 use crate::catalog::model::{Category, Source, Unit, CURRENCY};
 use crate::db::TenantTx;
 use crate::http::PageRequest;
@@ -334,16 +334,50 @@ pub async fn record_price(
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
     // The column holds users only (row-level security scopes them with the tenant);
-    // a seed's change is recorded without one.
+    // a seed's change is recorded without one, as kind `seed`.
+    let kind = match by.kind {
+        ActorKind::Seed => "seed",
+        ActorKind::User | ActorKind::Platform => "edit",
+    };
     sqlx::query(
-        r#"INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, changed_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+        r#"INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, changed_by, kind)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"#,
     )
     .bind(tenant)
     .bind(Uuid::new_v4())
     .bind(material_id)
     .bind(code)
     .bind(old)
+    .bind(new)
+    .bind(by.user_id())
+    .bind(kind)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Records that the tenant's own price of a code was withdrawn (its row
+/// deactivated): `price` was its price, `new` the default's that applies again
+/// (or `price` when there is none).
+pub async fn record_withdrawal(
+    tx: &mut TenantTx,
+    material_id: MaterialId,
+    code: &str,
+    price: Money,
+    new: Money,
+    by: &Actor,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        r#"INSERT INTO price_history
+                (tenant_id, id, material_id, code, old_price, new_price, changed_by, withdrawn)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, true)"#,
+    )
+    .bind(tenant)
+    .bind(Uuid::new_v4())
+    .bind(material_id)
+    .bind(code)
+    .bind(price)
     .bind(new)
     .bind(by.user_id())
     .execute(tx.conn())

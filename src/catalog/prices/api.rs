@@ -1,6 +1,7 @@
 //! `/api/v1/prices`: effective prices, the hot lookup estimators make all day,
 //! served from the tenant-keyed cache.
 
+use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -10,6 +11,7 @@ use crate::cache::{CacheKey, Scope, SharedKey};
 use crate::catalog::materials::model::{Price, PricePage};
 use crate::catalog::materials::repo;
 use crate::catalog::model::{Category, MaterialCode};
+use crate::catalog::price_admin;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{ApiTags, Rendered};
 use crate::ids::TenantId;
@@ -78,23 +80,34 @@ impl SharedKey for PricesKey {
 
 #[OpenApi(prefix_path = "/api/v1/prices", tag = "ApiTags::Catalog")]
 impl PricesApi {
-    /// The effective price of a code.
+    /// The effective price of a code, now or at a past moment.
     ///
     /// The tenant's own active row, else the global default, else 404
     /// `price_not_found`; `source` says which. Any role may read it. Served from
     /// cache, and fresh on the next read after any change, on every instance.
+    /// With `as_of`, the price in effect at that moment, read from the price
+    /// history (`updated_at` is when that price was set; name, category and unit
+    /// are today's); 404 `price_not_found` if the code had no price then.
     ///
-    /// Errors: 404 price_not_found; 422 invalid_field.
+    /// Errors: 400 bad_request; 404 price_not_found; 422 invalid_field.
     #[oai(path = "/:code", method = "get", operation_id = "prices_get")]
     async fn get(
         &self,
         auth: TenantAuth,
         /// The material code, e.g. `VID-CLARO-6`.
         code: Path<String>,
+        /// A moment (RFC 3339, e.g. `2026-11-01T00:00:00Z`): the price then.
+        as_of: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<PriceAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
+        if let Some(at) = as_of.0 {
+            let mut tx = ctx.tx(&self.state).await?;
+            let price = price_admin::as_of::price(&mut tx, &code, at).await?;
+            tx.commit().await?;
+            return Ok(PriceAnswer::Ok(Rendered::new(&price)));
+        }
         let key = PriceKey {
             tenant: ctx.tenant,
             code: code.clone(),

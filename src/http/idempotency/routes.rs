@@ -181,6 +181,8 @@ mod tests {
                 "materials_create",
                 "platform_materials_create",
                 "platform_tenants_create",
+                "price_updates_apply",
+                "price_updates_revert",
                 "products_create",
                 "quotes_create",
                 "quotes_duplicate",

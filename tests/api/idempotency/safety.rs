@@ -267,6 +267,10 @@ const EXEMPT: &[(&str, &str)] = &[
     ("auth_logout", "revoking a session twice changes nothing"),
     ("quotes_preview", "prices without saving anything"),
     (
+        "price_updates_preview",
+        "previews a bulk update without saving anything",
+    ),
+    (
         "quotes_send",
         "a state change: a repeat is a 409 from the quote's status",
     ),
@@ -318,6 +322,8 @@ async fn every_post_in_the_openapi_document_declares_the_key_unless_exempt_for_a
             "materials_create",
             "platform_materials_create",
             "platform_tenants_create",
+            "price_updates_apply",
+            "price_updates_revert",
             "products_create",
             "quotes_create",
             "quotes_duplicate",
