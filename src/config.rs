@@ -36,6 +36,8 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub max_body_bytes: usize,
+    /// Largest accepted CSV import (`POST /api/v1/materials/import`), in bytes.
+    pub max_import_bytes: usize,
     /// The longest a client may take to send a request's head (slowloris guard).
     pub header_read_timeout_ms: u64,
     pub shutdown_grace_seconds: u64,

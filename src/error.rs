@@ -119,6 +119,16 @@ impl ApiError {
         &self.code
     }
 
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The field a validation error names (`details.field`), if any.
+    pub fn field(&self) -> Option<&str> {
+        self.details.as_ref()?.get("field")?.as_str()
+    }
+
     fn body(&self) -> ErrorBody {
         ErrorBody {
             code: self.code.to_string(),

@@ -66,7 +66,10 @@ impl Application {
             header_read_timeout: Duration::from_millis(settings.server.header_read_timeout_ms),
             grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
         };
-        let max_body = settings.server.max_body_bytes;
+        let limits = BodyLimits {
+            body: settings.server.max_body_bytes,
+            import: settings.server.max_import_bytes,
+        };
         let state = AppState::new(StateInner {
             settings,
             db,
@@ -77,7 +80,7 @@ impl Application {
             logins,
             pdf,
         });
-        let endpoint = routes(&state, max_body, Arc::new(idempotency));
+        let endpoint = routes(&state, limits, Arc::new(idempotency));
         Ok(Self {
             port,
             acceptor,
@@ -118,7 +121,7 @@ impl Application {
 /// the state, which authentication reads).
 pub fn routes(
     state: &AppState,
-    max_body: usize,
+    limits: BodyLimits,
     idempotency: Arc<Idempotency>,
 ) -> BoxEndpoint<'static, Response> {
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
@@ -131,7 +134,7 @@ pub fn routes(
         .nest("/", service)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
         .data(state.clone())
-        .around(move |ep, req| limit_body(ep, req, max_body, Arc::clone(&templates)))
+        .around(move |ep, req| limit_body(ep, req, limits, Arc::clone(&templates)))
         .with(CatchPanic::new().with_handler(|_| {
             poem::error::ResponseError::as_response(&ApiError::internal(
                 "request handling",
@@ -143,13 +146,21 @@ pub fn routes(
         .boxed()
 }
 
-/// Refuses bodies over `max` bytes with 413, whether announced by Content-Length or
-/// streamed without one.
-/// Logo uploads get their own, larger limit.
+/// The largest request bodies accepted, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// Every request but those below.
+    pub body: usize,
+    /// CSV imports.
+    pub import: usize,
+}
+
+/// Refuses bodies over the limit with 413, whether announced by Content-Length or
+/// streamed without one. Logo uploads and CSV imports get their own, larger limits.
 async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
-    max: usize,
+    limits: BodyLimits,
     templates: Arc<PathTemplates>,
 ) -> poem::Result<Response> {
     // Checked here rather than in a layer of its own: every layer wraps the whole
@@ -157,10 +168,12 @@ async fn limit_body<E: Endpoint>(
     if let Some(refused) = crate::http::nul::check(&req, &templates) {
         return Err(refused.into());
     }
-    let max = if req.uri().path() == crate::settings::company::LOGO_PATH {
-        max.max(crate::settings::company::MAX_LOGO_BYTES)
-    } else {
-        max
+    let max = match req.uri().path() {
+        crate::settings::company::LOGO_PATH => {
+            limits.body.max(crate::settings::company::MAX_LOGO_BYTES)
+        }
+        crate::catalog::price_admin::import::PATH => limits.import,
+        _ => limits.body,
     };
     let declared = req
         .headers()

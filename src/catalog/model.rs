@@ -87,6 +87,18 @@ impl Category {
         }
     }
 
+    /// From its database name, e.g. `glass` in a CSV file.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Category::Glass,
+            Category::Profile,
+            Category::Hardware,
+            Category::Consumable,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+
     /// Units a material of this category may be priced in.
     pub fn allowed_units(self) -> &'static [Unit] {
         match self {
@@ -131,6 +143,20 @@ impl Unit {
             Unit::Kg => "kg",
             Unit::L => "l",
         }
+    }
+
+    /// From its database name, e.g. `m2` in a CSV file.
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Unit::M2,
+            Unit::M,
+            Unit::Piece,
+            Unit::Cartridge,
+            Unit::Kg,
+            Unit::L,
+        ]
+        .into_iter()
+        .find(|u| u.as_str() == name)
     }
 }
 

@@ -135,6 +135,11 @@ impl TenantTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    /// Rolls back now (rather than when dropped), e.g. after a dry run.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 /// `text` as an ILIKE pattern matching it anywhere, its wildcards escaped.

@@ -3,6 +3,7 @@
 //! characters refused at the edge, the OpenAPI document as served, and the server
 //! loop (with its header read timeout).
 
+pub mod csv_body;
 pub mod etag;
 pub mod fields;
 pub mod idempotency;
@@ -15,6 +16,7 @@ pub mod rendered;
 pub mod server;
 pub mod tags;
 
+pub use csv_body::CsvBody;
 pub use etag::check_if_match;
 pub use fields::{check_name, optional_text};
 pub use nullable::Nullable;

@@ -24,6 +24,7 @@ mod onboarding;
 mod operations;
 mod platform_quotes;
 mod price_history;
+mod price_import;
 mod price_updates;
 mod products;
 mod quotes;

@@ -67,6 +67,7 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO tax_rates (tenant_id, code, valid_from, name, rate) VALUES ($1, 'IVA16', '2030-01-01', 'IVA', 0.17)",
             "INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, sha256('x'), 'image/png', 'x')",
             "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, expires_at) VALUES ($1, 'rls-key', sha256('x'), now() + interval '1 day')",
+            "INSERT INTO price_batches (tenant_id, id, kind, format, payload, count) VALUES ($1, $2, 'bulk', 1, '{\"items\": []}', 1)",
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };

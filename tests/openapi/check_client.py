@@ -50,6 +50,9 @@ GENERATOR_CONFIG = {
     # media type must be added here on purpose, so the check fails until it is.
     "content_type_overrides": {
         "application/pdf": "application/octet-stream",
+        # The CSV export's answer and the import's body (the server also takes
+        # application/octet-stream for the import).
+        "text/csv": "application/octet-stream",
     },
     # No formatting hooks: they need `ruff` and only print warnings without it.
     "post_hooks": [],

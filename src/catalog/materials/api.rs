@@ -2,7 +2,7 @@
 //! global defaults, their price history, and a profile's price in each colour.
 
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::edit::{self, not_found};
@@ -13,9 +13,11 @@ use crate::auth::TenantAuth;
 use crate::catalog::colours::model::{ColourPrice, ColourPriceInput, ColourPricePage};
 use crate::catalog::colours::repo as colours;
 use crate::catalog::model::{Category, MaterialCode, Source};
+use crate::catalog::price_admin::model::ImportReport;
+use crate::catalog::price_admin::{csv_file, import};
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{ApiTags, JsonBody, PageRequest};
+use crate::http::{ApiTags, CsvBody, JsonBody, PageRequest};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -52,6 +54,23 @@ pub(crate) enum HistoryAnswer {
     /// A page of price changes, oldest first.
     #[oai(status = 200)]
     Ok(Json<PriceChangePage>),
+}
+
+#[derive(ApiResponse)]
+enum CsvExport {
+    /// The catalogue as CSV.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum ImportAnswer {
+    /// What the import did (or, for a dry run, would do).
+    #[oai(status = 200)]
+    Ok(Json<ImportReport>),
 }
 
 #[derive(ApiResponse)]
@@ -397,5 +416,73 @@ impl MaterialsApi {
         }
         ctx.commit_catalog_change(&self.state, tx).await?;
         Ok(ColourPriceRemoved::NoContent)
+    }
+
+    /// Export the catalogue as CSV.
+    ///
+    /// The tenant's effective catalogue (its own active rows and the defaults it
+    /// inherits; `source` marks which), by category and code, as `text/csv` in
+    /// UTF-8 with the header
+    /// `code,name,category,unit,price,currency,bar_length_m,active,source`.
+    /// Importing the file again changes nothing. Any role may export.
+    ///
+    /// Errors: 401 unauthenticated.
+    #[oai(path = "/export", method = "get", operation_id = "materials_export")]
+    async fn export(&self, auth: TenantAuth) -> ApiResult<CsvExport> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ReadCatalog)?;
+        let mut tx = ctx.tx(&self.state).await?;
+        let materials = repo::effective(&mut tx, None).await?;
+        tx.commit().await?;
+        let file = csv_file::export(&materials)
+            .map_err(|err| ApiError::internal("writing the CSV export", err))?;
+        let disposition = "attachment; filename=\"materiales.csv\"".to_owned();
+        Ok(CsvExport::Ok(Binary(file), disposition))
+    }
+
+    /// Import materials and prices from CSV.
+    ///
+    /// Takes a `text/csv` file (UTF-8 with or without BOM; `,` or `;` between
+    /// fields; quoted fields) with a header row naming its columns: `code` and
+    /// `price` always, and any of `name`, `category`, `unit`, `currency`,
+    /// `bar_length_m`, `active`, `source` (informative). A row equal to what
+    /// applies changes nothing; a new price for an inherited default makes it the
+    /// tenant's own; a new code needs `name`, `category` and `unit`; `active` false
+    /// withdraws the tenant's own row. All or nothing: any problem (the physical
+    /// `line`, the header being 1, the `column`, the `value` and the `reason`;
+    /// every one at once, e.g. a decimal comma) is a 422 `invalid_csv` listing
+    /// them in `details.problems`, with nothing written. With `dry_run=true` the
+    /// answer says what would happen and nothing is written. Every price moved is
+    /// recorded as one batch (kind `import`), revertable like a bulk update. Files
+    /// over `server.max_import_bytes` are 413. Admins only.
+    ///
+    /// Errors: 403 forbidden; 409 catalog_changed; 413 payload_too_large; 415
+    /// unsupported_media_type; 422 invalid_csv.
+    #[oai(path = "/import", method = "post", operation_id = "materials_import")]
+    async fn import(
+        &self,
+        auth: TenantAuth,
+        /// `true` to check the file and report what would happen, writing nothing.
+        dry_run: Query<Option<bool>>,
+        body: CsvBody,
+    ) -> ApiResult<ImportAnswer> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::WriteCatalog)?;
+        let dry_run = dry_run.0.unwrap_or(false);
+        let mut tx = ctx.tx(&self.state).await?;
+        let report = import::run(&mut tx, ctx.user, &body.0, dry_run).await?;
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            ctx.commit_catalog_change(&self.state, tx).await?;
+        }
+        tracing::info!(
+            dry_run,
+            created = report.created.len(),
+            updated = report.updated.len(),
+            unchanged = report.unchanged.len(),
+            "catalogue imported"
+        );
+        Ok(ImportAnswer::Ok(Json(report)))
     }
 }

@@ -305,3 +305,47 @@ crate::page_of!(
     PriceHistoryPage,
     PriceHistoryEntry
 );
+
+/// One problem of an import file.
+#[derive(Debug, Clone, Object)]
+pub struct ImportProblem {
+    /// The physical line of the file, the header being line 1.
+    pub line: i64,
+    /// The column's header name; empty for a problem of the whole line.
+    pub column: String,
+    /// The value as given.
+    pub value: String,
+    /// What is wrong, e.g. `a decimal comma: write 85.50, with a point`.
+    pub reason: String,
+}
+
+impl From<super::csv_file::Problem> for ImportProblem {
+    fn from(p: super::csv_file::Problem) -> Self {
+        Self {
+            line: i64::try_from(p.line).unwrap_or(i64::MAX),
+            column: p.column,
+            value: p.value,
+            reason: p.reason,
+        }
+    }
+}
+
+/// What an import did, or (a dry run) would do.
+#[derive(Debug, Clone, Object)]
+pub struct ImportReport {
+    /// `true` when nothing was written because the request asked for a dry run.
+    pub dry_run: bool,
+    /// Codes of the materials created (new ones, and defaults made the tenant's
+    /// own), in file order.
+    pub created: Vec<String>,
+    /// Codes of the tenant's rows changed, in file order.
+    pub updated: Vec<String>,
+    /// Codes whose row equals what applies already, in file order.
+    pub unchanged: Vec<String>,
+    /// Every problem of the file (empty on success; a 422 `invalid_csv` lists them
+    /// in `details.problems`, with nothing written).
+    pub problems: Vec<ImportProblem>,
+    /// The batch recording the import's price changes (revert it like a bulk
+    /// update); `null` for a dry run or an import that moved no price.
+    pub batch_id: Nullable<BatchId>,
+}

@@ -127,7 +127,7 @@ fn amounts(prices: &[Money]) -> Vec<Decimal> {
     prices.iter().map(|m| m.amount()).collect()
 }
 
-fn uuids(ids: &[MaterialId]) -> Vec<Uuid> {
+pub(super) fn uuids(ids: &[MaterialId]) -> Vec<Uuid> {
     ids.iter().map(|id| id.0).collect()
 }
 
