@@ -15,6 +15,8 @@ use anyhow::Context as _;
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+pub use crate::webhooks::settings::WebhookSettings;
+
 /// Every setting the service reads. See `config/default.toml` for documentation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +29,7 @@ pub struct Settings {
     pub login_limit: LoginLimitSettings,
     pub idempotency: IdempotencySettings,
     pub pdf: PdfSettings,
+    pub webhooks: WebhookSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -211,18 +214,23 @@ impl Settings {
         Ok(settings.with_derived_keys())
     }
 
-    /// Fills an empty `redis.signing_key` with a key derived from
-    /// `idempotency.secret` (HMAC-SHA256 of a fixed label under it), so one server
-    /// secret suffices; a derived key reveals nothing of the secret.
+    /// Fills an empty `redis.signing_key` and `webhooks.signing_key` with keys
+    /// derived from `idempotency.secret` (HMAC-SHA256 of a fixed label under it), so
+    /// one server secret suffices; a derived key reveals nothing of the secret.
     fn with_derived_keys(mut self) -> Self {
         use hmac::Mac as _;
-        if self.redis.signing_key.expose_secret().is_empty() {
-            let secret = self.idempotency.secret.expose_secret().as_bytes();
-            if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) {
-                if !secret.is_empty() {
-                    mac.update(b"ventanas redis signing key v1");
-                    self.redis.signing_key = hex::encode(mac.finalize().into_bytes()).into();
-                }
+        let secret = self.idempotency.secret.expose_secret().as_bytes();
+        let keys = [
+            (&mut self.redis.signing_key, "redis"),
+            (&mut self.webhooks.signing_key, "webhook"),
+        ];
+        for (key, name) in keys {
+            let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) else {
+                continue;
+            };
+            if key.expose_secret().is_empty() && !secret.is_empty() {
+                mac.update(format!("ventanas {name} signing key v1").as_bytes());
+                *key = hex::encode(mac.finalize().into_bytes()).into();
             }
         }
         self

@@ -14,6 +14,8 @@ pub enum ApiTags {
     Catalog,
     /// Pricing quotes.
     Quotes,
+    /// Change notifications: webhooks and their deliveries.
+    Webhooks,
     /// Platform operator: onboarding and the global default catalogue.
     Platform,
     /// Health, readiness, metrics.
