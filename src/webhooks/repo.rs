@@ -116,27 +116,29 @@ pub async fn page(
     Ok((items, total))
 }
 
+/// A webhook row with its secret's nonce.
+#[derive(sqlx::FromRow)]
+struct WithNonce {
+    #[sqlx(flatten)]
+    webhook: WebhookRow,
+    secret_nonce: Vec<u8>,
+}
+
 /// One webhook of the bound tenant, with its secret's nonce.
 pub async fn get(
     tx: &mut TenantTx,
     id: WebhookId,
 ) -> Result<Option<(Webhook, Vec<u8>)>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(Vec<u8>,)> =
-        sqlx::query_as("SELECT secret_nonce FROM webhooks WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant)
-            .bind(id)
-            .fetch_optional(tx.conn())
-            .await?;
-    let Some((nonce,)) = row else { return Ok(None) };
-    let webhook: WebhookRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE tenant_id = $1 AND id = $2"
+    let row: Option<WithNonce> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, secret_nonce FROM webhooks WHERE tenant_id = $1 AND id = $2"
     ))
     .bind(tenant)
     .bind(id)
-    .fetch_one(tx.conn())
+    .fetch_optional(tx.conn())
     .await?;
-    Ok(Some((webhook.try_into()?, nonce)))
+    row.map(|r| Ok((r.webhook.try_into()?, r.secret_nonce)))
+        .transpose()
 }
 
 /// Gives a webhook a new nonce (so a new secret); `None` if there is no such webhook.

@@ -256,7 +256,8 @@ async fn only_admins_manage_webhooks_and_the_secret_is_shown_once() {
 
 #[tokio::test]
 async fn a_price_edit_delivers_one_signed_price_changed_event() {
-    let app = app_with(|_| {}).await;
+    // No polling to speak of: the commit's notification is what wakes the worker.
+    let app = app_with(|s| s.webhooks.poll_interval_ms = 60_000).await;
     let t = tenant(&app, "wh-edit").await;
     let token = t.admin_token.as_str();
     let receiver = Receiver::start(&[]).await;

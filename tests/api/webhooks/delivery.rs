@@ -210,6 +210,43 @@ async fn two_instances_never_deliver_the_same_event_twice() {
 }
 
 #[tokio::test]
+async fn a_claim_left_by_a_dead_instance_is_sent_once_its_lease_ends() {
+    // The first instance runs no worker; a claim is made by hand, as an instance that
+    // died right after claiming would have left it.
+    let first = app_with(|s| s.webhooks.enabled = false).await;
+    let t = tenant(&first, "wh-lease").await;
+    let token = t.admin_token.as_str();
+    let receiver = Receiver::start(&[]).await;
+    let id = id_of(&register(&first, token, &receiver.url, &["price.changed"]).await);
+    first.set_price("PER-NAC3-RS", token, "77").await;
+    let pool = first.runtime_pool(1).await;
+    let claimed = sqlx::query(
+        "UPDATE webhook_queue SET lease_until = now() + interval '1500 milliseconds',
+                                  lease_token = gen_random_uuid()",
+    )
+    .execute(&pool)
+    .await
+    .expect("claimed");
+    assert_eq!(claimed.rows_affected(), 1);
+    let lease_ends = std::time::Instant::now() + Duration::from_millis(1500);
+    let second = spawn_second_instance_with(&first, |s| s.webhooks.enabled = true).await;
+    let got = receiver.wait_for(1, GUARD).await;
+    assert!(
+        got[0].at >= lease_ends - Duration::from_millis(100),
+        "not before the lease ended"
+    );
+    receiver.expect_no_more_than(1, QUIET).await;
+    let log = deliveries(&first, token, &id).await;
+    assert_eq!(
+        (log[0]["status"].as_str(), log[0]["attempts"].as_i64()),
+        (Some("delivered"), Some(1))
+    );
+    let mut second = second;
+    second.stop_server().await;
+    first.cleanup().await;
+}
+
+#[tokio::test]
 async fn deleting_a_webhook_stops_its_deliveries() {
     let app = app_with(|_| {}).await;
     let t = tenant(&app, "wh-delete").await;
