@@ -234,6 +234,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_https_target_is_spoken_to_over_tls() {
+        // A plain HTTP server gets a TLS ClientHello it cannot answer: the attempt
+        // fails in the handshake (the TLS stack is there and never panics).
+        let (port, accepted) = server("HTTP/1.1 204 No Content\r\n\r\n").await;
+        let sender = Sender::new(&settings(true)).expect("client");
+        let url = format!("https://127.0.0.1:{port}/hook");
+        match sender.send(attempt(&url)).await {
+            Outcome::Failed {
+                status: None,
+                error,
+            } => {
+                assert!(error.starts_with("connection failed: "), "{error}");
+            }
+            other => panic!("expected a failed handshake, got {other:?}"),
+        }
+        assert_eq!(accepted.await.expect("server"), 1, "it did connect");
+    }
+
+    #[tokio::test]
     async fn a_vetted_name_is_reached_and_a_redirect_is_a_failed_attempt() {
         let table = vec![(
             "receiver.example".to_owned(),
