@@ -19,9 +19,11 @@ use crate::settings::quotes::api::SettingsApi;
 use crate::state::AppState;
 use crate::tenants::api::TenantsApi;
 use crate::users::api::UsersApi;
+use crate::webhooks::api::WebhooksApi;
 
-/// Operations, sign-in, users and the platform's tenant registry.
-type CoreApis = (OpsApi, AuthApi, UsersApi, TenantsApi);
+/// Operations, sign-in, users, the platform's tenant registry and change
+/// notifications.
+type CoreApis = (OpsApi, AuthApi, UsersApi, TenantsApi, WebhooksApi);
 /// A tenant's catalogue.
 type CatalogApis = (
     MaterialsApi,
@@ -62,7 +64,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         };
     }
     let apis = (
-        with_state!(OpsApi, AuthApi, UsersApi, TenantsApi),
+        with_state!(OpsApi, AuthApi, UsersApi, TenantsApi, WebhooksApi),
         with_state!(
             MaterialsApi,
             PricesApi,
@@ -152,6 +154,7 @@ mod tests {
             check::<QuotePatch>(),
             check::<crate::settings::quotes::model::QuoteSettings>(),
             check::<crate::settings::company::model::CompanyInput>(),
+            check::<crate::webhooks::model::CreateWebhook>(),
         ]
         .concat();
         assert!(problems.is_empty(), "{problems:#?}");

@@ -15,6 +15,8 @@ use anyhow::Context as _;
 pub use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+pub use crate::webhooks::settings::WebhookSettings;
+
 /// Every setting the service reads. See `config/default.toml` for documentation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +29,7 @@ pub struct Settings {
     pub login_limit: LoginLimitSettings,
     pub idempotency: IdempotencySettings,
     pub pdf: PdfSettings,
+    pub webhooks: WebhookSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -213,18 +216,23 @@ impl Settings {
         Ok(settings.with_derived_keys())
     }
 
-    /// Fills an empty `redis.signing_key` with a key derived from
-    /// `idempotency.secret` (HMAC-SHA256 of a fixed label under it), so one server
-    /// secret suffices; a derived key reveals nothing of the secret.
+    /// Fills an empty `redis.signing_key` and `webhooks.signing_key` with keys
+    /// derived from `idempotency.secret` (HMAC-SHA256 of a fixed label under it), so
+    /// one server secret suffices; a derived key reveals nothing of the secret.
     fn with_derived_keys(mut self) -> Self {
         use hmac::Mac as _;
-        if self.redis.signing_key.expose_secret().is_empty() {
-            let secret = self.idempotency.secret.expose_secret().as_bytes();
-            if let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) {
-                if !secret.is_empty() {
-                    mac.update(b"ventanas redis signing key v1");
-                    self.redis.signing_key = hex::encode(mac.finalize().into_bytes()).into();
-                }
+        let secret = self.idempotency.secret.expose_secret().as_bytes();
+        let keys = [
+            (&mut self.redis.signing_key, "redis"),
+            (&mut self.webhooks.signing_key, "webhook"),
+        ];
+        for (key, name) in keys {
+            let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) else {
+                continue;
+            };
+            if key.expose_secret().is_empty() && !secret.is_empty() {
+                mac.update(format!("ventanas {name} signing key v1").as_bytes());
+                *key = hex::encode(mac.finalize().into_bytes()).into();
             }
         }
         self
@@ -383,211 +391,4 @@ fn replace_database_name(url: &str, name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config_dir() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
-    }
-
-    #[test]
-    fn env_vars_override_files_and_keep_types() {
-        let vars = vec![
-            ("VENTANAS__SERVER__PORT".to_owned(), "9123".to_owned()),
-            ("VENTANAS__REDIS__URL".to_owned(), String::new()),
-            ("UNRELATED".to_owned(), "x".to_owned()),
-        ];
-        let settings = Settings::load_from(&config_dir(), "local", vars).expect("loads");
-        assert_eq!(settings.server.port, 9123);
-        assert_eq!(settings.redis.url.expose_secret(), "");
-        assert!(settings
-            .database
-            .url
-            .expose_secret()
-            .contains("ventanas_app_local"));
-    }
-
-    #[test]
-    fn a_list_is_set_from_one_comma_separated_variable() {
-        let settings = Settings::load_from(&config_dir(), "local", Vec::new()).expect("loads");
-        assert!(
-            settings.server.allowed_origins.is_empty(),
-            "none by default"
-        );
-        let vars = env_vars(&[(
-            "VENTANAS__SERVER__ALLOWED_ORIGINS",
-            "https://a.example.com, https://b.example.com,",
-        )]);
-        let settings = Settings::load_from(&config_dir(), "local", vars).expect("loads");
-        assert_eq!(
-            settings.server.allowed_origins,
-            ["https://a.example.com", "https://b.example.com"]
-        );
-    }
-
-    #[test]
-    fn a_non_numeric_port_is_a_clear_error() {
-        let vars = vec![("VENTANAS__SERVER__PORT".to_owned(), "eighty".to_owned())];
-        let err = Settings::load_from(&config_dir(), "local", vars).expect_err("must fail");
-        assert!(format!("{err:#}").contains("VENTANAS__SERVER__PORT"));
-    }
-
-    #[test]
-    fn an_unknown_environment_name_is_an_error() {
-        let err = Settings::load_from(&config_dir(), "prod", Vec::new()).expect_err("must fail");
-        assert!(format!("{err:#}").contains("prod.toml"), "{err:#}");
-    }
-
-    fn env_vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn a_misspelt_environment_variable_is_refused_naming_it() {
-        let err = Settings::load_from(
-            &config_dir(),
-            "local",
-            env_vars(&[("VENTANAS__SERVER__PROT", "1")]),
-        )
-        .expect_err("must fail");
-        let msg = format!("{err:#}");
-        assert!(msg.contains("VENTANAS__SERVER__PROT"), "{msg}");
-        assert!(msg.contains("server.prot"), "{msg}");
-        assert!(msg.contains("unknown field `prot`"), "{msg}");
-    }
-
-    #[test]
-    fn an_environment_variable_naming_an_unknown_section_is_refused() {
-        let err = Settings::load_from(
-            &config_dir(),
-            "local",
-            env_vars(&[("VENTANAS__SERVR__PORT", "9000")]),
-        )
-        .expect_err("must fail");
-        let msg = format!("{err:#}");
-        assert!(msg.contains("VENTANAS__SERVR__PORT"), "{msg}");
-        assert!(msg.contains("unknown field `servr`"), "{msg}");
-    }
-
-    #[test]
-    fn an_environment_variable_cannot_replace_a_section() {
-        let err = Settings::load_from(
-            &config_dir(),
-            "local",
-            env_vars(&[("VENTANAS__SERVER", "x")]),
-        )
-        .expect_err("must fail");
-        let msg = format!("{err:#}");
-        assert!(msg.contains("VENTANAS__SERVER:"), "{msg}");
-        assert!(msg.contains("is a section"), "{msg}");
-    }
-
-    #[test]
-    fn single_underscore_variables_are_not_settings() {
-        let vars = env_vars(&[
-            ("VENTANAS_ENV", "test"),
-            ("VENTANAS_CONFIG_DIR", "/nowhere"),
-        ]);
-        assert!(Settings::load_from(&config_dir(), "local", vars).is_ok());
-    }
-
-    #[test]
-    fn log_format_is_pretty_or_json_and_nothing_else() {
-        let settings = Settings::load_from(&config_dir(), "production", Vec::new()).expect("loads");
-        assert_eq!(settings.telemetry.format, LogFormat::Json);
-        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "pretty")]);
-        let settings = Settings::load_from(&config_dir(), "production", vars).expect("loads");
-        assert_eq!(settings.telemetry.format, LogFormat::Pretty);
-
-        let vars = env_vars(&[("VENTANAS__TELEMETRY__FORMAT", "xml")]);
-        let err = Settings::load_from(&config_dir(), "local", vars).expect_err("must fail");
-        let msg = format!("{err:#}");
-        assert!(msg.contains("telemetry.format"), "{msg}");
-        assert!(msg.contains("VENTANAS__TELEMETRY__FORMAT"), "{msg}");
-        assert!(msg.contains("unknown variant `xml`"), "{msg}");
-    }
-
-    #[test]
-    fn debug_output_redacts_every_url_and_password() {
-        let vars = env_vars(&[
-            (
-                "VENTANAS__DATABASE__URL",
-                "postgres://ventanas_app:app-pw-1@db:5432/ventanas",
-            ),
-            (
-                "VENTANAS__DATABASE__PLATFORM_URL",
-                "postgres://ventanas_platform:platform-pw-2@db:5432/ventanas",
-            ),
-            (
-                "VENTANAS__DATABASE__OWNER_URL",
-                "postgres://ventanas_owner:owner-pw-3@db:5432/ventanas",
-            ),
-            ("VENTANAS__REDIS__URL", "redis://:redis-pw-4@cache:6379"),
-            (
-                "VENTANAS__IDEMPOTENCY__SECRET",
-                "idempotency-secret-5-of-at-least-32-bytes",
-            ),
-        ]);
-        let settings = Settings::load_from(&config_dir(), "production", vars)
-            .expect("loads")
-            .with_database_name("other");
-        assert_eq!(
-            settings.database.owner_url.expose_secret(),
-            "postgres://ventanas_owner:owner-pw-3@db:5432/other",
-            "the secret itself is intact"
-        );
-        for shown in [format!("{settings:?}"), format!("{settings:#?}")] {
-            for secret in [
-                "app-pw-1",
-                "platform-pw-2",
-                "owner-pw-3",
-                "redis-pw-4",
-                "idempotency-secret-5",
-                "@db:",
-            ] {
-                assert!(!shown.contains(secret), "{secret} shown in {shown}");
-            }
-            assert!(shown.contains("REDACTED"), "{shown}");
-            assert!(
-                shown.contains("max_connections"),
-                "other settings still show"
-            );
-        }
-    }
-
-    /// A directory with the real `default.toml` and a `<env>.toml` of our own.
-    fn dir_with_env_file(env: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ventanas-config-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::copy(config_dir().join("default.toml"), dir.join("default.toml"))
-            .expect("default.toml copied");
-        std::fs::write(dir.join(format!("{env}.toml")), text).expect("env file written");
-        dir
-    }
-
-    #[test]
-    fn an_unknown_key_in_a_file_is_refused_naming_key_and_file() {
-        let dir = dir_with_env_file("typo", "[database]\nmax_conections = 3\n");
-        let err = Settings::load_from(&dir, "typo", Vec::new()).expect_err("must fail");
-        let _ = std::fs::remove_dir_all(&dir);
-        let msg = format!("{err:#}");
-        assert!(msg.contains("database.max_conections"), "{msg}");
-        assert!(msg.contains("typo.toml"), "{msg}");
-        assert!(msg.contains("unknown field `max_conections`"), "{msg}");
-    }
-
-    #[test]
-    fn database_name_is_replaced_keeping_credentials_and_query() {
-        assert_eq!(
-            replace_database_name("postgres://u:p@h:5432/ventanas?sslmode=disable", "t1"),
-            "postgres://u:p@h:5432/t1?sslmode=disable"
-        );
-        assert_eq!(
-            replace_database_name("postgres://u@h", "t2"),
-            "postgres://u@h/t2"
-        );
-    }
-}
+mod tests;

@@ -58,6 +58,18 @@ id_type!(
     ProductId
 );
 id_type!(
+    /// A tenant's webhook (an endpoint that is sent change notifications).
+    WebhookId
+);
+id_type!(
+    /// An event recorded for a tenant's webhooks.
+    WebhookEventId
+);
+id_type!(
+    /// One event's delivery to one webhook.
+    WebhookDeliveryId
+);
+id_type!(
     /// A platform API key.
     PlatformKeyId
 );

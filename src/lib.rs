@@ -23,3 +23,4 @@ pub mod state;
 pub mod telemetry;
 pub mod tenants;
 pub mod users;
+pub mod webhooks;

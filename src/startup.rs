@@ -25,6 +25,9 @@ use crate::http::idempotency::{self, Idempotency};
 use crate::http::nul::PathTemplates;
 use crate::http::server::{serve, ServerOptions};
 use crate::state::{AppState, StateInner};
+use crate::webhooks::secret::SigningKey;
+use crate::webhooks::worker::{Worker, WorkerHandle};
+use crate::webhooks::{RegistrationSecret, Webhooks};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -33,6 +36,7 @@ pub struct Application {
     endpoint: BoxEndpoint<'static, Response>,
     state: AppState,
     options: ServerOptions,
+    worker: Option<Worker>,
 }
 
 impl Application {
@@ -50,8 +54,15 @@ impl Application {
         let origins = TrustedOrigins::from_settings(&settings.server)?;
         let pdf = Renderer::new(&settings.pdf);
         let idempotency =
-            Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?;
+            Idempotency::new(&settings.idempotency, db.clone(), &crate::api::Apis::meta())?
+                .with_secret_answer("webhooks_create", Arc::new(RegistrationSecret))?;
         let logins = Logins::new(&settings)?;
+        let key = SigningKey::from_settings(&settings.webhooks)?;
+        let worker = Worker::new(&settings.webhooks, &settings.database, &db, key.clone())?;
+        let webhooks = Webhooks {
+            key,
+            allow_private_targets: settings.webhooks.allow_private_targets,
+        };
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let acceptor = TcpListener::bind(addr.clone())
             .into_acceptor()
@@ -79,6 +90,7 @@ impl Application {
             origins,
             logins,
             pdf,
+            webhooks,
         });
         let endpoint = routes(&state, limits, Arc::new(idempotency));
         Ok(Self {
@@ -87,6 +99,7 @@ impl Application {
             endpoint,
             state,
             options,
+            worker,
         })
     }
 
@@ -105,13 +118,21 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes, then lets in-flight requests finish.
+    /// Serves until `stop` completes, then lets in-flight requests finish. The
+    /// webhook delivery worker (when enabled) runs alongside and stops after the
+    /// server, letting its attempts in flight finish within the same grace period.
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "serving");
-        serve(self.acceptor, self.endpoint, stop, self.options).await
+        let grace = self.options.grace;
+        let worker: Option<WorkerHandle> = self.worker.map(Worker::spawn);
+        let served = serve(self.acceptor, self.endpoint, stop, self.options).await;
+        if let Some(worker) = worker {
+            worker.stop(grace).await;
+        }
+        served
     }
 }
 

@@ -10,6 +10,7 @@ use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::documents::renderer::Renderer;
+use crate::webhooks::Webhooks;
 
 /// Everything a request may need. Cheap to clone.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct StateInner {
     pub logins: Logins,
     /// Bounds PDF renders and keeps logos decoded.
     pub pdf: Renderer,
+    /// The webhook endpoints' signing key and target policy.
+    pub webhooks: Webhooks,
 }
 
 impl AppState {

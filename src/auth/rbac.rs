@@ -50,19 +50,21 @@ pub enum Permission {
     WriteQuotes,
     ManageUsers,
     WriteSettings,
+    ManageWebhooks,
     ManageTenants,
     WriteGlobalCatalog,
 }
 
 impl Permission {
     /// Every permission, in table order.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ReadCatalog,
         Permission::WriteCatalog,
         Permission::ReadQuotes,
         Permission::WriteQuotes,
         Permission::ManageUsers,
         Permission::WriteSettings,
+        Permission::ManageWebhooks,
         Permission::ManageTenants,
         Permission::WriteGlobalCatalog,
     ];
@@ -76,6 +78,7 @@ impl Permission {
             Permission::WriteQuotes => ("quotes", "write"),
             Permission::ManageUsers => ("users", "manage"),
             Permission::WriteSettings => ("settings", "write"),
+            Permission::ManageWebhooks => ("webhooks", "manage"),
             Permission::ManageTenants => ("tenants", "manage"),
             Permission::WriteGlobalCatalog => ("global_catalog", "write"),
         }
@@ -151,6 +154,7 @@ mod tests {
                     WriteCatalog,
                     ManageUsers,
                     WriteSettings,
+                    ManageWebhooks,
                 ],
             ),
             (Role::Platform, Permission::ALL.to_vec()),

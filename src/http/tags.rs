@@ -16,6 +16,8 @@ pub enum ApiTags {
     PriceAdmin,
     /// Pricing quotes.
     Quotes,
+    /// Change notifications: webhooks and their deliveries.
+    Webhooks,
     /// Platform operator: onboarding and the global default catalogue.
     Platform,
     /// Health, readiness, metrics.

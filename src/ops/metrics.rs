@@ -45,6 +45,9 @@ pub const PDF_RENDER: &str = "ventanas_pdf_render_seconds";
 pub const PDF_QUEUE: &str = "ventanas_pdf_render_queue";
 /// Logos decoded (uploads, and stored logos not yet in the in-process cache).
 pub const LOGO_DECODES: &str = "ventanas_logo_decodes_total";
+/// Webhook delivery attempts, by outcome: `delivered`, `retry` (failed, tried again
+/// later) or `failed` (failed, retries exhausted).
+pub const WEBHOOK_ATTEMPTS: &str = "ventanas_webhook_attempts_total";
 
 /// Bucket bounds (seconds) for request, acquire and render times: fine below 10 ms,
 /// where a healthy request lives, coarse up to the statement timeout.
@@ -73,6 +76,11 @@ pub fn install() -> Option<PrometheusHandle> {
             }
         })
         .clone()
+}
+
+/// Counts one webhook delivery attempt by its outcome.
+pub fn webhook_attempt(outcome: &'static str) {
+    counter!(WEBHOOK_ATTEMPTS, "outcome" => outcome).increment(1);
 }
 
 /// Counts one answered request and its time.

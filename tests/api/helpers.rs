@@ -101,6 +101,18 @@ pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
     app
 }
 
+/// As [`spawn_second_instance`], with its settings adjusted by `adjust`.
+pub async fn spawn_second_instance_with(
+    first: &TestApp,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = first.settings.clone();
+    adjust(&mut settings);
+    let mut app = start_instance(settings, first.db_name.clone()).await;
+    app.platform_key = first.platform_key.clone();
+    app
+}
+
 async fn start_instance(settings: Settings, db_name: String) -> TestApp {
     let app = Application::build(settings.clone())
         .await

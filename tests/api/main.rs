@@ -33,3 +33,4 @@ mod rls;
 mod saved_quotes;
 mod stored_versions;
 mod taxes;
+mod webhooks;

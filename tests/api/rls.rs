@@ -33,7 +33,25 @@ const TENANT_TABLES: &[&str] = &[
     "tax_rates",
     "company_logos",
     "idempotency_keys",
+    "webhooks",
+    "webhook_events",
+    "webhook_deliveries",
 ];
+
+/// Tables with a `tenant_id` that hold no tenant data and are read across tenants on
+/// purpose (so they have no row-level security), with every column they may have:
+/// a new column fails the guard below, so no tenant data can slip in unnoticed.
+/// `webhook_queue` is the delivery worker's index of due deliveries.
+const WORK_TABLES: &[(&str, &[&str])] = &[(
+    "webhook_queue",
+    &[
+        "delivery_id",
+        "due_at",
+        "lease_token",
+        "lease_until",
+        "tenant_id",
+    ],
+)];
 
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
 /// and materials; logins fill sessions; the quoting catalogue rows (and an
@@ -68,6 +86,13 @@ async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO company_logos (tenant_id, sha256, content_type, bytes) VALUES ($1, sha256('x'), 'image/png', 'x')",
             "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, expires_at) VALUES ($1, 'rls-key', sha256('x'), now() + interval '1 day')",
             "INSERT INTO price_batches (tenant_id, id, kind, format, payload, count) VALUES ($1, $2, 'bulk', 1, '{\"items\": []}', 1)",
+            "INSERT INTO webhooks (tenant_id, id, url, events, secret_nonce, created_by)
+             VALUES ($1, $2, 'https://erp.example.com/h', '{price.changed}', sha256('n'),
+                     (SELECT id FROM users WHERE tenant_id = $1 LIMIT 1))",
+            "INSERT INTO webhook_events (tenant_id, id, type, format, data) VALUES ($1, $2, 'price.changed', 1, '{}')",
+            // Not queued: the worker has nothing to send.
+            "INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at)
+             VALUES ($1, $2, $2, $2, now() + interval '1 day')",
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };
@@ -305,13 +330,31 @@ async fn every_table_with_a_tenant_id_is_listed_here_and_forces_rls_with_using_a
     .fetch_all(&pool)
     .await
     .expect("tables");
-    let mut expected: Vec<String> = TENANT_TABLES.iter().map(|t| t.to_string()).collect();
+    let mut expected: Vec<String> = TENANT_TABLES
+        .iter()
+        .chain(WORK_TABLES.iter().map(|(t, _)| t))
+        .map(|t| t.to_string())
+        .collect();
     expected.sort();
     assert_eq!(
         tables, expected,
         "a new tenant table must be added to TENANT_TABLES (and get RLS)"
     );
-    for table in &tables {
+    for (table, allowed) in WORK_TABLES {
+        let columns: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1",
+        )
+        .bind(table)
+        .fetch_all(&pool)
+        .await
+        .expect("columns");
+        assert_eq!(
+            columns, *allowed,
+            "{table} holds ids and times only; anything else is tenant data and needs RLS"
+        );
+    }
+    for table in TENANT_TABLES {
         let (enabled, forced): (bool, bool) = sqlx::query_as(
             "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = $1",
         )

@@ -1,6 +1,8 @@
 //! Changing a tenant's materials: creating one (or the tenant's override of a
 //! default), editing one with `If-Match`, deactivating one. Every change runs in the
-//! caller's tenant transaction and records price changes in the history.
+//! caller's tenant transaction, records price changes in the history and, when the
+//! code's effective price changed, publishes `price.changed` to the tenant's
+//! webhooks in the same transaction.
 
 use poem::http::StatusCode;
 
@@ -12,6 +14,8 @@ use crate::db::TenantTx;
 use crate::error::{violated_constraint, ApiError, ApiResult};
 use crate::http::{check_if_match, check_name};
 use crate::ids::{MaterialId, UserId};
+use crate::money::Money;
+use crate::webhooks::{self, Event};
 
 /// The unique constraint that keeps one row per tenant and code.
 const CODE_TAKEN: &str = "materials_tenant_id_code_key";
@@ -58,6 +62,7 @@ pub async fn create(tx: &mut TenantTx, by: UserId, body: &CreateMaterial) -> Api
         active: true,
     };
     let id = MaterialId::new_random();
+    let before = effective_price(tx, &code).await?;
     let material = match repo::insert_own(tx, id, &fields, Some(by)).await {
         Ok(material) => material,
         Err(err) if violated_constraint(&err) == Some(CODE_TAKEN) => {
@@ -70,6 +75,7 @@ pub async fn create(tx: &mut TenantTx, by: UserId, body: &CreateMaterial) -> Api
     };
     let old = global.filter(|g| g.active).map(|g| g.price);
     repo::record_price(tx, id, code.as_str(), old, material.price, &Actor::user(by)).await?;
+    announce(tx, &code, before, by).await?;
     Ok(material)
 }
 
@@ -93,6 +99,7 @@ pub async fn update(
         ));
     }
     let (id, base) = edited_row(tx, code, if_match).await?;
+    let before = effective_price(tx, code).await?;
     let bar_length_m = body.bar_length_m.or(base.bar_length_m);
     check_material_shape(base.category, base.unit, bar_length_m)?;
     let fields = MaterialFields {
@@ -130,6 +137,7 @@ pub async fn update(
         let old = Some(base.price).filter(|_| base.active);
         repo::record_price(tx, id, code.as_str(), old, material.price, &actor).await?;
     }
+    announce(tx, code, before, by).await?;
     Ok(material)
 }
 
@@ -197,5 +205,40 @@ pub async fn deactivate(tx: &mut TenantTx, by: UserId, code: &MaterialCode) -> A
     };
     repo::overwrite_own(tx, id, &fields, Some(by)).await?;
     withdrawn(tx, id, &own, &Actor::user(by)).await?;
+    announce(tx, code, Some(own.price), by).await?;
+    Ok(())
+}
+
+/// The code's effective price for the tenant: its own active row's, else the
+/// active default's.
+async fn effective_price(tx: &mut TenantTx, code: &MaterialCode) -> ApiResult<Option<Money>> {
+    Ok(repo::effective_one(tx, code.as_str())
+        .await?
+        .map(|m| m.price))
+}
+
+/// Publishes `price.changed` when the code's effective price is no longer
+/// `before`. A code left without any price publishes nothing: the event always
+/// carries the new price.
+async fn announce(
+    tx: &mut TenantTx,
+    code: &MaterialCode,
+    before: Option<Money>,
+    by: UserId,
+) -> ApiResult<()> {
+    let Some(after) = repo::effective_one(tx, code.as_str()).await? else {
+        return Ok(());
+    };
+    if before == Some(after.price) {
+        return Ok(());
+    }
+    let event = Event::PriceChanged {
+        code: code.as_str().to_owned(),
+        old: before,
+        new: after.price,
+        source: after.source,
+        user_id: Some(by),
+    };
+    webhooks::publish(tx, event).await?;
     Ok(())
 }

@@ -485,17 +485,21 @@ pub async fn global_history(
 }
 
 /// Inserts or overwrites a global row (platform role only), bumping its version and
-/// recording the price change when there is one. Returns the row after the write.
+/// recording the price change when there is one. When the price inheriting tenants
+/// pay changes (an active default's price, or a default made active again), the
+/// change is recorded for their webhooks too, in the same transaction. Returns the
+/// row after the write.
 pub async fn upsert_global(
     conn: &mut PgConnection,
     f: &MaterialFields<'_>,
     actor: &Actor,
 ) -> Result<Material, sqlx::Error> {
-    let old_price: Option<Decimal> =
-        sqlx::query_scalar("SELECT price FROM global_materials WHERE code = $1 FOR UPDATE")
+    let old: Option<(Decimal, bool)> =
+        sqlx::query_as("SELECT price, active FROM global_materials WHERE code = $1 FOR UPDATE")
             .bind(f.code)
             .fetch_optional(&mut *conn)
             .await?;
+    let old_price = old.map(|(price, _)| price);
     let row: Option<Row> = sqlx::query_as(&format!(
         r#"INSERT INTO global_materials AS g (code, name, category, unit, price, bar_length_m, active)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -533,6 +537,16 @@ pub async fn upsert_global(
             .bind(actor.label())
             .execute(&mut *conn)
             .await?;
+    }
+    if let Some((price, active)) = old {
+        // A new code had no price before: there is no change to announce.
+        let inherited = active
+            .then(|| Money::try_from_decimal(price).ok())
+            .flatten();
+        if material.active && inherited != Some(material.price) {
+            crate::webhooks::record_global_price_change(conn, f.code, inherited, material.price)
+                .await?;
+        }
     }
     Ok(material)
 }

@@ -1,6 +1,7 @@
 //! A batch: many price changes made as one act (a bulk update, a CSV import, a
 //! revert), recorded once: one `price_batches` row with its items in their stored
-//! format, and one history row per material, all in the caller's transaction.
+//! format, one history row per material, and one `price_update.applied` event for
+//! the tenant's webhooks, all in the caller's transaction.
 
 use chrono::{DateTime, Utc};
 
@@ -13,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::Nullable;
 use crate::ids::{BatchId, MaterialId, UserId};
 use crate::money::Money;
+use crate::webhooks::{self, Event, MaterialPrice};
 
 /// One material's change in a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +95,7 @@ pub async fn record(tx: &mut TenantTx, by: UserId, changes: Changes) -> ApiResul
     )
     .await?;
     repo::insert_history(tx, id, changes.kind.into(), &rows, Some(by)).await?;
+    webhooks::publish(tx, event(id, changes.kind, &items)).await?;
     Ok(shown(
         id,
         changes.kind,
@@ -101,6 +104,26 @@ pub async fn record(tx: &mut TenantTx, by: UserId, changes: Changes) -> ApiResul
         by,
         changes.reverts,
     ))
+}
+
+/// The batch's one `price_update.applied` event, listing its materials.
+fn event(id: BatchId, kind: BatchKind, items: &[BatchItem]) -> Event {
+    Event::PriceUpdateApplied {
+        batch_id: id.0,
+        kind: match kind {
+            BatchKind::Bulk => webhooks::BatchKind::Bulk,
+            BatchKind::Import => webhooks::BatchKind::Import,
+            BatchKind::Revert => webhooks::BatchKind::Revert,
+        },
+        materials: items
+            .iter()
+            .map(|i| MaterialPrice {
+                code: i.code.clone(),
+                old: i.old,
+                new: i.new,
+            })
+            .collect(),
+    }
 }
 
 fn shown(

@@ -26,6 +26,10 @@
 //! database passwords. Records expire after a day and are purged when their scope
 //! next claims a key (a scope that never does keeps its expired records).
 //!
+//! An answer holding a secret the server can derive again (a webhook's signing
+//! secret) is stored without it and replayed with it put back ([`SecretAnswer`]),
+//! so the records never hold one.
+//!
 //! Crash window: the key is claimed (its own transaction) before the endpoint runs
 //! and the answer stored (another) after it commits. The endpoint runs on its own
 //! task, so a client that disconnects does not interrupt it. If the process dies
@@ -36,7 +40,9 @@
 
 mod repo;
 pub mod routes;
+pub mod secrets;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +66,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use repo::{Answer, Claimed, Record, Scope, State};
 use routes::{Credential, Routes, HEADER};
+pub use secrets::SecretAnswer;
 
 /// Header set on a replayed answer.
 pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
@@ -76,6 +83,8 @@ pub struct Idempotency {
     routes: Routes,
     mac: Hmac<Sha256>,
     db: Db,
+    /// Operations whose answers hold a secret, by operation id.
+    secrets: HashMap<&'static str, Arc<dyn SecretAnswer>>,
 }
 
 impl Idempotency {
@@ -91,7 +100,27 @@ impl Idempotency {
         let mac = Hmac::<Sha256>::new_from_slice(secret)
             .map_err(|e| anyhow::anyhow!("idempotency.secret: {e}"))?;
         let routes = Routes::from_meta(apis)?;
-        Ok(Self { routes, mac, db })
+        Ok(Self {
+            routes,
+            mac,
+            db,
+            secrets: HashMap::new(),
+        })
+    }
+
+    /// Stores the answers of `operation_id` without their secret, and puts it back
+    /// on replay. Refuses an operation that does not take the header (a typo).
+    pub fn with_secret_answer(
+        mut self,
+        operation_id: &'static str,
+        answer: Arc<dyn SecretAnswer>,
+    ) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            self.routes.operation_ids().any(|id| id == operation_id),
+            "{operation_id} does not take {HEADER}"
+        );
+        self.secrets.insert(operation_id, answer);
+        Ok(self)
     }
 
     /// HMAC-SHA256 over the caller, method, path with query and body, each
@@ -147,6 +176,7 @@ where
         return pass(&next, req).await;
     };
     let credential = route.credential;
+    let secret = idem.secrets.get(route.operation_id).cloned();
     let Some(key) = parse_key(req.headers())? else {
         return pass(&next, req).await;
     };
@@ -166,8 +196,11 @@ where
     };
     req.set_body(Body::from_bytes(body));
     match repo::claim(&idem.db, claim.scope, &claim.key, &claim.fingerprint).await {
-        Ok(Claimed::Taken) => run(next, req, idem, claim).await,
-        Ok(Claimed::Held(record)) => answer_held(record, &claim.fingerprint),
+        Ok(Claimed::Taken) => run(next, req, idem, claim, secret).await,
+        Ok(Claimed::Held(record)) => {
+            let restore = secret.as_deref().zip(req.data::<AppState>());
+            answer_held(record, &claim.fingerprint, claim.scope, restore).await
+        }
         Ok(Claimed::Contended) => Err(in_progress(None).into()),
         Err(err) => Err(ApiError::from(err).into()),
     }
@@ -265,6 +298,7 @@ async fn run<E>(
     req: Request,
     idem: Arc<Idempotency>,
     claim: Claim,
+    secret: Option<Arc<dyn SecretAnswer>>,
 ) -> poem::Result<Response>
 where
     E: Endpoint + 'static,
@@ -274,7 +308,7 @@ where
         tokio::spawn(
             async move {
                 let result = next.call(req).await.map(IntoResponse::into_response);
-                settle(&idem, &claim, result).await
+                settle(&idem, &claim, result, secret.as_deref()).await
             }
             .instrument(tracing::Span::current()),
         )
@@ -297,6 +331,7 @@ async fn settle(
     idem: &Idempotency,
     claim: &Claim,
     result: poem::Result<Response>,
+    secret: Option<&dyn SecretAnswer>,
 ) -> poem::Result<Response> {
     let resp = match result {
         Ok(resp) if resp.status().is_success() => resp,
@@ -323,7 +358,7 @@ async fn settle(
         content_type: header(CONTENT_TYPE),
         etag: header(ETAG),
         location: header(LOCATION),
-        body: body.to_vec(),
+        body: secret.map_or_else(|| body.to_vec(), |s| s.redact(&body)),
     };
     let stored = persist("storing an idempotent answer", || {
         repo::complete(
@@ -370,8 +405,14 @@ where
     None
 }
 
-/// The answer to a key held by an earlier request.
-fn answer_held(record: Record, fingerprint: &[u8]) -> poem::Result<Response> {
+/// The answer to a key held by an earlier request (its secret put back, for an
+/// operation whose answers hold one).
+async fn answer_held(
+    record: Record,
+    fingerprint: &[u8],
+    scope: Scope,
+    restore: Option<(&dyn SecretAnswer, &AppState)>,
+) -> poem::Result<Response> {
     if record.fingerprint != fingerprint {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -383,7 +424,15 @@ fn answer_held(record: Record, fingerprint: &[u8]) -> poem::Result<Response> {
     }
     match record.state {
         State::InProgress => Err(in_progress(Some(&record)).into()),
-        State::Done => replay(record),
+        State::Done => match (restore, scope) {
+            (Some((secret, state)), Scope::Tenant(tenant)) => {
+                let mut record = record;
+                let body = record.body.take().unwrap_or_default();
+                record.body = Some(secret.restore(state, tenant, body).await?);
+                replay(record)
+            }
+            _ => replay(record),
+        },
     }
 }
 

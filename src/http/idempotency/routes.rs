@@ -188,6 +188,7 @@ mod tests {
                 "quotes_duplicate",
                 "tax_rates_create",
                 "users_create",
+                "webhooks_create",
             ]
         );
     }

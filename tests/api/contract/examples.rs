@@ -9,7 +9,7 @@ use super::schema::Document;
 use crate::helpers::{expect_status, spawn_app, TestApp};
 
 /// The request bodies that must carry an example.
-const WITH_EXAMPLES: [&str; 13] = [
+const WITH_EXAMPLES: [&str; 14] = [
     "LoginRequest",
     "CreateTenant",
     "CreateUser",
@@ -23,6 +23,7 @@ const WITH_EXAMPLES: [&str; 13] = [
     "QuotePatch",
     "QuoteSettings",
     "CompanyInput",
+    "CreateWebhook",
 ];
 
 fn example(document: &Document, name: &str) -> Value {
@@ -184,5 +185,15 @@ async fn the_request_examples_fit_their_schemas_and_are_accepted_as_they_are() {
     }
     let path = format!("/api/v1/quotes/{}", quote["id"].as_str().expect("id"));
     send(&app, Method::PATCH, &path, t, patch, StatusCode::OK).await;
+    // Last, so that none of the changes above is sent to the example's receiver.
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/webhooks",
+        t,
+        ex("CreateWebhook"),
+        StatusCode::CREATED,
+    )
+    .await;
     app.cleanup().await;
 }

@@ -1,0 +1,301 @@
+//! `/api/v1/webhooks`: a tenant's webhooks (admins only) and their deliveries.
+
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::model::{
+    CreateWebhook, EventType, Webhook, WebhookDeliveryPage, WebhookPage, WebhookWithSecret,
+};
+use super::repo;
+use super::secret::new_nonce;
+use super::target::check_url;
+use crate::auth::rbac::Permission;
+use crate::auth::{TenantAuth, TenantCtx};
+use crate::db::TenantTx;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{ApiTags, JsonBody, PageRequest};
+use crate::ids::WebhookId;
+use crate::state::AppState;
+
+/// The most webhooks one tenant may have: every event is sent to each of them.
+pub const MAX_WEBHOOKS: i64 = 16;
+
+#[derive(ApiResponse)]
+enum WebhookList {
+    /// A page of the tenant's webhooks, oldest first.
+    #[oai(status = 200)]
+    Ok(Json<WebhookPage>),
+}
+
+#[derive(ApiResponse)]
+enum WebhookCreated {
+    /// Registered (or, for a repeated `Idempotency-Key`, the first answer again),
+    /// with its signing secret, which is not shown again.
+    #[oai(status = 201)]
+    Created(Json<WebhookWithSecret>),
+}
+
+#[derive(ApiResponse)]
+enum WebhookAnswer {
+    /// The webhook (its secret is never shown again).
+    #[oai(status = 200)]
+    Ok(Json<Webhook>),
+}
+
+#[derive(ApiResponse)]
+enum SecretRotated {
+    /// The webhook with its new signing secret, which is not shown again; the old
+    /// secret no longer signs anything.
+    #[oai(status = 200)]
+    Ok(Json<WebhookWithSecret>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// Deleted, with its deliveries: nothing more is sent to it.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(ApiResponse)]
+enum DeliveryList {
+    /// A page of the webhook's deliveries, newest first.
+    #[oai(status = 200)]
+    Ok(Json<WebhookDeliveryPage>),
+}
+
+/// 404 `webhook_not_found`.
+pub(super) fn not_found(id: WebhookId) -> ApiError {
+    ApiError::not_found(
+        "webhook_not_found",
+        format!("no webhook {id} in this tenant"),
+    )
+    .with_details(serde_json::json!({ "id": id }))
+}
+
+/// The event types named, each known and listed once; 422 naming the one that is not.
+fn event_types(body: &CreateWebhook) -> ApiResult<Vec<EventType>> {
+    if body.events.is_empty() {
+        return Err(ApiError::invalid_field(
+            "events",
+            "name at least one event type",
+        ));
+    }
+    let mut types = Vec::new();
+    for (i, name) in body.events.iter().enumerate() {
+        let known = EventType::parse(&name.0).ok_or_else(|| {
+            let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            ApiError::invalid_field(
+                &format!("events[{i}]"),
+                format!(
+                    "unknown event type {:?}; known: {}",
+                    name.0,
+                    names.join(", ")
+                ),
+            )
+        })?;
+        if !types.contains(&known) {
+            types.push(known);
+        }
+    }
+    Ok(types)
+}
+
+/// Webhook endpoints.
+pub struct WebhooksApi {
+    pub state: AppState,
+}
+
+impl WebhooksApi {
+    /// A transaction of an admin's (403 for other roles).
+    async fn admin_tx(&self, auth: &TenantAuth) -> ApiResult<(TenantCtx, TenantTx)> {
+        let ctx = auth.ctx();
+        ctx.require(Permission::ManageWebhooks)?;
+        let tx = ctx.tx(&self.state).await?;
+        Ok((ctx.clone(), tx))
+    }
+
+    fn with_secret(&self, webhook: Webhook, nonce: &[u8]) -> WebhookWithSecret {
+        let secret = self.state.webhooks.key.secret(webhook.id, nonce);
+        WebhookWithSecret::new(webhook, secret)
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/webhooks", tag = "ApiTags::Webhooks")]
+impl WebhooksApi {
+    /// The tenant's webhooks, oldest first, a page at a time (admins only).
+    ///
+    /// Secrets are never listed: they are shown once, when made.
+    ///
+    /// Errors: 403 forbidden; 422 invalid_field.
+    #[oai(path = "/", method = "get", operation_id = "webhooks_list")]
+    async fn list(
+        &self,
+        auth: TenantAuth,
+        /// Webhooks per page, 1 to 100 (default 50).
+        limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<WebhookList> {
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let (_, mut tx) = self.admin_tx(&auth).await?;
+        let (rows, total) = repo::page(&mut tx, &page).await?;
+        tx.commit().await?;
+        let (items, next) = page.finish(rows, |w| w.id);
+        Ok(WebhookList::Ok(Json(WebhookPage { items, total, next })))
+    }
+
+    /// Register a webhook (admins only).
+    ///
+    /// Every event of the listed types that the tenant's changes publish from now
+    /// on is POSTed to `url`, signed with the secret in this answer, which is not
+    /// shown again. The URL must be `https` or `http`, without user or password, at
+    /// a public address (loopback, private, link-local, metadata and similar
+    /// addresses are refused, here and again when delivering). Unknown event types
+    /// are 422 naming the entry (`events[1]`). A tenant has at most 16 webhooks.
+    /// The secret is not kept for `Idempotency-Key` replays: a replay answers the
+    /// webhook as it is then, with its current secret (404 once it is deleted).
+    ///
+    /// Errors: 403 forbidden; 404 webhook_not_found; 409 too_many_webhooks; 422
+    /// invalid_field.
+    #[oai(path = "/", method = "post", operation_id = "webhooks_create")]
+    async fn create(
+        &self,
+        auth: TenantAuth,
+        /// Makes a retry safe: within 24 hours, the same request with the same key
+        /// returns the first answer (`Idempotent-Replayed: true`) instead of creating
+        /// again; another request with it is 422. 1 to 255 visible ASCII characters,
+        /// e.g. a UUID.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<CreateWebhook>,
+    ) -> ApiResult<WebhookCreated> {
+        auth.ctx().require(Permission::ManageWebhooks)?;
+        let allow_private = self.state.webhooks.allow_private_targets;
+        let url = check_url(body.url.trim(), allow_private)
+            .map_err(|refused| ApiError::invalid_field("url", refused.0))?;
+        let events = event_types(&body)?;
+        let (ctx, mut tx) = self.admin_tx(&auth).await?;
+        if repo::count(&mut tx).await? >= MAX_WEBHOOKS {
+            return Err(ApiError::conflict(
+                "too_many_webhooks",
+                format!("a tenant has at most {MAX_WEBHOOKS} webhooks; delete one first"),
+            ));
+        }
+        let nonce = new_nonce();
+        let id = WebhookId::new_random();
+        let webhook = repo::insert(&mut tx, id, url.as_str(), &events, &nonce, ctx.user).await?;
+        tx.commit().await?;
+        tracing::info!(webhook_id = %id, "webhook registered");
+        Ok(WebhookCreated::Created(Json(
+            self.with_secret(webhook, &nonce),
+        )))
+    }
+
+    /// One webhook (admins only).
+    ///
+    /// Its URL, event types and secret version; the secret itself is shown only
+    /// when it is made (registration, rotation).
+    ///
+    /// Errors: 403 forbidden; 404 webhook_not_found.
+    #[oai(path = "/:id", method = "get", operation_id = "webhooks_get")]
+    async fn get(
+        &self,
+        auth: TenantAuth,
+        /// The webhook's id.
+        id: Path<WebhookId>,
+    ) -> ApiResult<WebhookAnswer> {
+        let (_, mut tx) = self.admin_tx(&auth).await?;
+        let found = repo::get(&mut tx, id.0).await?;
+        tx.commit().await?;
+        let (webhook, _) = found.ok_or_else(|| not_found(id.0))?;
+        Ok(WebhookAnswer::Ok(Json(webhook)))
+    }
+
+    /// Delete a webhook (admins only).
+    ///
+    /// Its deliveries go with it: nothing more is sent to it, retries included.
+    ///
+    /// Errors: 403 forbidden; 404 webhook_not_found.
+    #[oai(path = "/:id", method = "delete", operation_id = "webhooks_delete")]
+    async fn delete(
+        &self,
+        auth: TenantAuth,
+        /// The webhook's id.
+        id: Path<WebhookId>,
+    ) -> ApiResult<Deleted> {
+        let (_, mut tx) = self.admin_tx(&auth).await?;
+        if !repo::delete(&mut tx, id.0).await? {
+            return Err(not_found(id.0));
+        }
+        tx.commit().await?;
+        tracing::info!(webhook_id = %id.0, "webhook deleted");
+        Ok(Deleted::Done)
+    }
+
+    /// Give a webhook a new signing secret (admins only).
+    ///
+    /// The answer shows the new secret once. From now on every delivery, retries
+    /// of earlier events included, is signed with it; the old one signs nothing
+    /// more. Each call makes another secret.
+    ///
+    /// Errors: 403 forbidden; 404 webhook_not_found.
+    #[oai(
+        path = "/:id/rotate-secret",
+        method = "post",
+        operation_id = "webhooks_rotate_secret"
+    )]
+    async fn rotate_secret(
+        &self,
+        auth: TenantAuth,
+        /// The webhook's id.
+        id: Path<WebhookId>,
+    ) -> ApiResult<SecretRotated> {
+        let (_, mut tx) = self.admin_tx(&auth).await?;
+        let nonce = new_nonce();
+        let webhook = repo::rotate(&mut tx, id.0, &nonce)
+            .await?
+            .ok_or_else(|| not_found(id.0))?;
+        tx.commit().await?;
+        tracing::info!(webhook_id = %id.0, version = webhook.secret_version, "webhook secret rotated");
+        Ok(SecretRotated::Ok(Json(self.with_secret(webhook, &nonce))))
+    }
+
+    /// A webhook's deliveries, newest first, a page at a time (admins only).
+    ///
+    /// One per event sent to it: its status (`pending`, `delivered`, `failed`), the
+    /// attempts so far, the last attempt's HTTP status and error, and when the next
+    /// attempt is due.
+    ///
+    /// Errors: 403 forbidden; 404 webhook_not_found; 422 invalid_field.
+    #[oai(
+        path = "/:id/deliveries",
+        method = "get",
+        operation_id = "webhooks_deliveries"
+    )]
+    async fn deliveries(
+        &self,
+        auth: TenantAuth,
+        /// The webhook's id.
+        id: Path<WebhookId>,
+        /// Deliveries per page, 1 to 100 (default 50).
+        limit: Query<Option<i64>>,
+        /// The previous page's `next`, to read the page after it.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<DeliveryList> {
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let (_, mut tx) = self.admin_tx(&auth).await?;
+        if repo::get(&mut tx, id.0).await?.is_none() {
+            return Err(not_found(id.0));
+        }
+        let (rows, total) = repo::deliveries(&mut tx, id.0, &page).await?;
+        tx.commit().await?;
+        let (items, next) = page.finish(rows, |d| d.id);
+        Ok(DeliveryList::Ok(Json(WebhookDeliveryPage {
+            items,
+            total,
+            next,
+        })))
+    }
+}
