@@ -158,7 +158,7 @@ pub async fn load(
     id: BatchId,
 ) -> ApiResult<(PriceBatchSummary, Vec<BatchItem>)> {
     let (summary, format, payload) = repo::batch(tx, id).await?.ok_or_else(|| not_found(id))?;
-    let items = stored::decode(format, payload)
+    let items = stored::decode(format, &payload)
         .map_err(|err| ApiError::internal("reading a stored price batch", err))?;
     Ok((summary, items))
 }

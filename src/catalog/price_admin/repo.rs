@@ -206,7 +206,8 @@ pub struct NewBatch<'a> {
     pub id: BatchId,
     pub kind: BatchKind,
     pub format: i16,
-    pub payload: &'a serde_json::Value,
+    /// The stored items as JSON text (see `stored`).
+    pub payload: &'a str,
     pub count: i32,
     pub reverts: Option<BatchId>,
     pub by: Option<UserId>,
@@ -220,7 +221,7 @@ pub async fn insert_batch(
     let tenant = tx.tenant();
     sqlx::query_scalar(
         r#"INSERT INTO price_batches (tenant_id, id, kind, format, payload, count, reverts, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING created_at"#,
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING created_at"#,
     )
     .bind(tenant)
     .bind(b.id)
@@ -331,14 +332,14 @@ pub async fn batch_page(
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
-/// One batch: its summary, and its stored items' format and payload.
+/// One batch: its summary, and its stored items' format and payload (JSON text).
 pub async fn batch(
     tx: &mut TenantTx,
     id: BatchId,
-) -> Result<Option<(PriceBatchSummary, i16, serde_json::Value)>, sqlx::Error> {
+) -> Result<Option<(PriceBatchSummary, i16, String)>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(i16, serde_json::Value)> = sqlx::query_as(
-        "SELECT format, payload FROM price_batches WHERE tenant_id = $1 AND id = $2",
+    let row: Option<(i16, String)> = sqlx::query_as(
+        "SELECT format, payload::text FROM price_batches WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant)
     .bind(id)
