@@ -230,6 +230,7 @@ pub async fn apply(
 ) -> ApiResult<PriceBatch> {
     // Lock first, then read: a concurrent batch either finished (and the prices
     // read here are its results) or waits for this one.
+    repo::allow_long_statements(tx).await?;
     repo::lock_scope(tx, &request.scope()).await?;
     let planned = plan(tx, request).await?;
     if fingerprint(&planned) != expected {

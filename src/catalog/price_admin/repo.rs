@@ -35,6 +35,16 @@ const SCOPED: &str = "($2::text IS NULL OR category = $2)
       AND ($3::text[] IS NULL OR code = ANY($3))
       AND ($4::text IS NULL OR starts_with(code, $4))";
 
+/// Lets this transaction's statements run up to a minute instead of the usual
+/// `database.statement_timeout_ms`: a batch writes tens of thousands of rows in a
+/// few statements (an import of 100,000 rows takes seconds per statement).
+pub async fn allow_long_statements(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    sqlx::query("SET LOCAL statement_timeout = '60s'")
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Locks the tenant's rows in scope, in code order (so two batches never deadlock),
 /// before they are read again and written.
 pub async fn lock_scope(tx: &mut TenantTx, scope: &Scope<'_>) -> Result<(), sqlx::Error> {

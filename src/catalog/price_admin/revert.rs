@@ -43,6 +43,7 @@ pub async fn revert(
     id: BatchId,
     force: bool,
 ) -> ApiResult<PriceBatch> {
+    repo::allow_long_statements(tx).await?;
     let (summary, items) = batch::load(tx, id).await?;
     let codes: Vec<String> = items.iter().map(|i| i.code.clone()).collect();
     let rows: HashMap<String, Row> = repo::lock_own_rows(tx, &codes)

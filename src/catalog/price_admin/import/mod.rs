@@ -363,6 +363,7 @@ pub async fn run(
     dry_run: bool,
 ) -> ApiResult<ImportReport> {
     let rows = csv_file::read(data).map_err(|p| invalid(p, dry_run))?;
+    super::repo::allow_long_statements(tx).await?;
     let codes: Vec<String> = rows.iter().map(|r| r.code.as_str().to_owned()).collect();
     let (own, defaults) = repo::import_state(tx, &codes).await?;
     let own: HashMap<&str, &Current> = own.iter().map(|c| (c.code.as_str(), c)).collect();
