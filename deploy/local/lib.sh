@@ -85,6 +85,11 @@ ensure_roles() {
   psql_super -q \
     -v owner_password="$OWNER_PASSWORD" -v app_password="$APP_PASSWORD" \
     -v platform_password="$PLATFORM_PASSWORD" -f - <"$ROOT/deploy/db/roles.sql"
+  # Local and test clusters only (production's roles.sql grants nothing of the
+  # kind): each test drops its database WITH (FORCE) at the end, which must end the
+  # runtime and platform roles' connections to it, and only a member of
+  # pg_signal_backend may end another role's connections.
+  psql_super -qc "GRANT pg_signal_backend TO ventanas_owner"
 }
 
 ensure_database() {

@@ -57,6 +57,16 @@ pub struct TestTenant {
 
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
+/// A fresh test database's name: `vt_test_<unix seconds>_<random>`. The creation
+/// time in the name lets `deploy/local/test` drop only the leftovers of interrupted
+/// runs (old and unused), never the databases of a run going on beside it.
+fn test_database_name() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("vt_test_{now}_{}", Uuid::new_v4().simple())
+}
+
 /// Creates a database, migrates and seeds it, then starts the app.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
@@ -65,7 +75,7 @@ pub async fn spawn_app() -> TestApp {
 /// As [`spawn_app`], with settings adjusted by `adjust` (after the database and
 /// prefix are chosen).
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let db_name = format!("vt_test_{}", Uuid::new_v4().simple());
+    let db_name = test_database_name();
     let mut settings = test_settings(&db_name);
     adjust(&mut settings);
     create_database(&settings, &db_name).await;
@@ -157,7 +167,7 @@ async fn owner_maintenance_connection(settings: &Settings) -> PgConnection {
 /// before later ones, for migration tests. The caller drops it with
 /// [`drop_database`].
 pub async fn database_migrated_until(last: i64) -> Settings {
-    let db_name = format!("vt_test_{}", Uuid::new_v4().simple());
+    let db_name = test_database_name();
     let settings = test_settings(&db_name);
     create_database(&settings, &db_name).await;
     let dir = std::env::temp_dir().join(format!("ventanas-migrations-{db_name}"));
@@ -220,12 +230,16 @@ impl TestApp {
     pub async fn cleanup(mut self) {
         self.stop_server().await;
         let mut conn = owner_maintenance_connection(&self.settings).await;
-        let _ = sqlx::query(&format!(
+        let dropped = sqlx::query(&format!(
             r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#,
             self.db_name
         ))
         .execute(&mut conn)
         .await;
+        if let Err(err) = dropped {
+            // Not a test failure; deploy/local/test sweeps leftovers later.
+            eprintln!("test database {} not dropped: {err}", self.db_name);
+        }
     }
 
     /// Stops the server only (for second instances sharing the database).
