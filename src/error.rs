@@ -94,6 +94,7 @@ impl ApiError {
     /// 503: a dependency is unavailable.
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            .with_header("Retry-After", "1".to_owned())
     }
 
     /// 500: logs the cause chain with a fresh reference id and returns an opaque error.
@@ -151,7 +152,25 @@ impl From<sqlx::Error> for ApiError {
         if let sqlx::Error::PoolTimedOut = err {
             return Self::unavailable("the database is busy; try again");
         }
+        if database_unreachable(&err) {
+            tracing::warn!(%err, "database unreachable");
+            return Self::unavailable("the database is unreachable; try again shortly");
+        }
         Self::internal("database query", err)
+    }
+}
+
+/// Whether an error says the database cannot be reached now (down, restarting,
+/// out of connections) rather than that a query is wrong: a retry may succeed.
+fn database_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P01-57P03: shutting down, crashed,
+            // starting up; 53300: too many connections.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
     }
 }
 

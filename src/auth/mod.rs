@@ -12,9 +12,11 @@ pub mod token;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use poem::Request;
+use poem::http::header;
+use poem::{Request, RequestBody};
 use poem_openapi::auth::{ApiKey, Bearer};
-use poem_openapi::SecurityScheme;
+use poem_openapi::registry::Registry;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme};
 
 use crate::cache::{CacheKey, Scope, SharedKey};
 use crate::db::TenantTx;
@@ -137,10 +139,50 @@ pub struct BearerSession(TenantCtx);
 pub struct CookieSession(TenantCtx);
 
 /// A tenant user's session, by bearer token or cookie.
-#[derive(SecurityScheme)]
+///
+/// Not derived: poem-openapi's derived scheme tries each credential and answers the
+/// last one's error, so a bearer client whose session could not be read (503, the
+/// database down) got the missing cookie's 401 and dropped its user. The credential
+/// the request carries decides: an `Authorization` header is the bearer scheme's
+/// alone, else the cookie's; neither is the bearer scheme's 401.
 pub enum TenantAuth {
     Bearer(BearerSession),
     Cookie(CookieSession),
+}
+
+impl<'a> ApiExtractor<'a> for TenantAuth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        BearerSession::register(registry);
+        CookieSession::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        let mut schemes = BearerSession::security_schemes();
+        schemes.extend(CookieSession::security_schemes());
+        schemes
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let cookie_only = !req.headers().contains_key(header::AUTHORIZATION)
+            && req.cookie().get(SESSION_COOKIE).is_some();
+        if cookie_only {
+            CookieSession::from_request(req, body, param_opts)
+                .await
+                .map(TenantAuth::Cookie)
+        } else {
+            BearerSession::from_request(req, body, param_opts)
+                .await
+                .map(TenantAuth::Bearer)
+        }
+    }
 }
 
 impl TenantAuth {

@@ -22,6 +22,7 @@ mod login_hardening;
 mod metrics;
 mod onboarding;
 mod operations;
+mod outage;
 mod platform_quotes;
 mod price_history;
 mod price_import;
