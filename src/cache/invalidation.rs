@@ -96,9 +96,17 @@ pub(super) fn decode(payload: &str) -> Option<Invalidation<'_>> {
 
 /// Bumps the generation and tells every instance, then waits (bounded) for their
 /// acknowledgements. False if Redis failed (the caller queues the invalidation).
-pub(super) async fn publish_invalidation(inner: &Inner, redis: &Shared, scope: Scope) -> bool {
+pub(super) async fn publish_invalidation(
+    inner: &Inner,
+    redis: &Shared,
+    scope: Scope,
+    retry: bool,
+) -> bool {
     let stats = &inner.stats;
-    let Some(generation) = redis.incr(&gen_key(&redis.prefix, scope), stats).await else {
+    let Some(generation) = redis
+        .incr(&gen_key(&redis.prefix, scope), stats, retry)
+        .await
+    else {
         return false;
     };
     redis.gens.observe(scope, generation);
@@ -116,7 +124,10 @@ pub(super) async fn publish_invalidation(inner: &Inner, redis: &Shared, scope: S
         .is_ok_and(|r| r.is_ok());
     let ticket = redis.acks.ticket();
     let message = encode(scope, generation, &redis.instance, ticket.id);
-    let Some(receivers) = redis.publish(&channel(&redis.prefix), message, stats).await else {
+    let Some(receivers) = redis
+        .publish(&channel(&redis.prefix), message, stats, retry)
+        .await
+    else {
         return false;
     };
     if !listening {
@@ -141,27 +152,44 @@ pub(super) async fn publish_invalidation(inner: &Inner, redis: &Shared, scope: S
     true
 }
 
-/// Replays queued invalidations in the background (the subscriber must keep
-/// reading acknowledgements meanwhile). One replay at a time.
+/// How often queued invalidations are tried again while Redis does not answer.
+const RETRY_EVERY: Duration = Duration::from_millis(50);
+
+/// Sends queued invalidations in the background until none is left (the
+/// subscriber must keep reading acknowledgements meanwhile), trying every
+/// [`RETRY_EVERY`] and ignoring the back-off that spares reads a slow Redis: the
+/// moment Redis answers again, the generation moves and every instance evicts, so
+/// no instance keeps serving an entry of the old generation from Redis (which a
+/// slow Redis otherwise allowed for up to `cache.l2_ttl_seconds`). One at a time.
 pub(super) fn spawn_replay(inner: &Arc<Inner>) {
     let Some(redis) = &inner.redis else { return };
     if !redis.has_pending.load(Ordering::Acquire) || redis.replaying.swap(true, Ordering::AcqRel) {
         return;
     }
-    let inner = Arc::clone(inner);
+    let weak = Arc::downgrade(inner);
     tokio::spawn(async move {
-        let Some(redis) = &inner.redis else { return };
-        let pending: Vec<Scope> = match redis.pending.lock() {
-            Ok(pending) => pending.clone(),
-            Err(_) => Vec::new(),
-        };
-        for scope in pending {
-            if !publish_invalidation(&inner, redis, scope).await {
-                break;
+        loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let Some(redis) = &inner.redis else { return };
+            let pending: Vec<Scope> = match redis.pending.lock() {
+                Ok(pending) => pending.clone(),
+                Err(_) => Vec::new(),
+            };
+            for scope in pending {
+                if !publish_invalidation(&inner, redis, scope, true).await {
+                    break;
+                }
+                redis.unqueue(scope);
             }
-            redis.unqueue(scope);
+            if !redis.has_pending.load(Ordering::Acquire) {
+                redis.replaying.store(false, Ordering::Release);
+                // A scope queued between the check and the store starts its own.
+                spawn_replay(&inner);
+                return;
+            }
+            drop(inner);
+            tokio::time::sleep(RETRY_EVERY).await;
         }
-        redis.replaying.store(false, Ordering::Release);
     });
 }
 
@@ -200,6 +228,7 @@ pub(super) async fn handle(inner: &Inner, redis: &Shared, msg: &redis::Msg) {
                     &ack_channel(&redis.prefix, instance),
                     number.to_string(),
                     &inner.stats,
+                    false,
                 )
                 .await;
         }

@@ -361,6 +361,19 @@ impl Shared {
         if !self.available() {
             return None;
         }
+        self.run_now(stats, call).await
+    }
+
+    /// As [`Shared::run`], even while Redis is marked down: for the retries of
+    /// queued invalidations, which must reach Redis the moment it answers again.
+    pub(super) async fn run_now<T, Fut>(
+        &self,
+        stats: &CacheStats,
+        call: impl FnOnce(ConnectionManager) -> Fut,
+    ) -> Option<T>
+    where
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
         stats.redis_calls.fetch_add(1, Ordering::Relaxed);
         // The connect timeout bounds a call that has to reconnect first.
         let limit = self.timeout + self.connect_timeout;
@@ -451,25 +464,33 @@ impl Shared {
     }
 
     /// Increments a counter; its new value.
-    pub(super) async fn incr(&self, key: &str, stats: &CacheStats) -> Option<u64> {
-        self.run(
-            stats,
-            |mut c| async move { c.incr::<_, _, u64>(key, 1).await },
-        )
-        .await
+    /// Increments a counter (`now`: even while Redis is marked down).
+    pub(super) async fn incr(&self, key: &str, stats: &CacheStats, now: bool) -> Option<u64> {
+        let call = |mut c: ConnectionManager| async move { c.incr::<_, _, u64>(key, 1).await };
+        if now {
+            self.run_now(stats, call).await
+        } else {
+            self.run(stats, call).await
+        }
     }
 
-    /// Publishes; the number of subscribers that received the message.
+    /// Publishes; the number of subscribers that received the message (`now`: even
+    /// while Redis is marked down).
     pub(super) async fn publish(
         &self,
         channel: &str,
         message: String,
         stats: &CacheStats,
+        now: bool,
     ) -> Option<i64> {
-        self.run(stats, |mut c| async move {
+        let call = |mut c: ConnectionManager| async move {
             c.publish::<_, _, i64>(channel, message).await
-        })
-        .await
+        };
+        if now {
+            self.run_now(stats, call).await
+        } else {
+            self.run(stats, call).await
+        }
     }
 
     /// Acknowledges an invalidation from an instance of the previous release, which

@@ -344,8 +344,9 @@ impl Cache {
         let inner = &self.inner;
         inner.l1.bump(scope);
         let Some(redis) = &inner.redis else { return };
-        if !invalidation::publish_invalidation(inner, redis, scope).await {
+        if !invalidation::publish_invalidation(inner, redis, scope, false).await {
             redis.queue(scope);
+            invalidation::spawn_replay(inner);
         }
     }
 

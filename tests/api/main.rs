@@ -12,6 +12,7 @@ mod clients;
 mod company;
 mod contract;
 mod csrf;
+mod drills;
 mod fallback;
 mod helpers;
 mod http_isolation;
