@@ -89,7 +89,7 @@ ensure_roles() {
   # kind): each test drops its database WITH (FORCE) at the end, which must end the
   # runtime and platform roles' connections to it, and only a member of
   # pg_signal_backend may end another role's connections.
-  psql_super -qc "GRANT pg_signal_backend TO ventanas_owner"
+  psql_super -qc "SET client_min_messages = warning; GRANT pg_signal_backend TO ventanas_owner"
 }
 
 ensure_database() {
