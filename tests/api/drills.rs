@@ -1,6 +1,7 @@
-//! Fault drills against a private Redis the test starts itself (so pausing it
-//! disturbs no other test): an edit made while Redis is slow is visible on every
-//! instance within `cache.l1_ttl_ms`, whatever Redis did.
+//! Fault drills against a private Redis the test starts itself (so pausing or
+//! killing it disturbs no other test): an edit made while Redis is slow or gone is
+//! visible on every instance within `cache.l1_ttl_ms`, whatever Redis did, and
+//! readers on two instances never see an error meanwhile.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -20,20 +21,47 @@ impl PrivateRedis {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new("redis-server")
+        let redis = Self {
+            child: Self::spawn(port),
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        redis.wait_up().await;
+        redis
+    }
+
+    fn spawn(port: u16) -> Child {
+        Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .spawn()
-            .expect("redis-server starts (Debian's redis-server package)");
-        let url = format!("redis://127.0.0.1:{port}");
-        let redis = Self { child, url };
+            .expect("redis-server starts (Debian's redis-server package)")
+    }
+
+    async fn wait_up(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while redis.command(&["PING"]).await.is_err() {
+        while self.command(&["PING"]).await.is_err() {
             assert!(Instant::now() < deadline, "private redis never answered");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        redis
+    }
+
+    /// Kills the server (its data goes with it).
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again, empty, on the same port.
+    async fn restart(&mut self) {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        self.child = Self::spawn(port);
+        self.wait_up().await;
     }
 
     async fn command(&self, args: &[&str]) -> redis::RedisResult<redis::Value> {
@@ -107,6 +135,97 @@ async fn an_edit_made_while_redis_is_paused_reaches_every_instance_within_the_l1
         assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "99.00");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let mut second = second;
+    second.stop_server().await;
+    app.cleanup().await;
+}
+
+/// Reads a price on an instance; `None` for any answer but 200 (counted by the
+/// caller as a failure).
+async fn read_price(app: &crate::helpers::TestApp, token: &str) -> Option<String> {
+    let resp = app.get("/api/v1/prices/VID-CLARO-6", token).await;
+    if resp.status() != reqwest::StatusCode::OK {
+        return None;
+    }
+    let body: serde_json::Value = resp.json().await.ok()?;
+    body["price"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn redis_killed_and_restarted_under_load_never_yields_an_error_or_a_stale_price() {
+    let mut redis = PrivateRedis::start().await;
+    let l1_ttl = Duration::from_millis(1000);
+    let url = redis.url.clone();
+    let app = spawn_app_with(move |s| {
+        s.redis.url = url.into();
+        s.cache.l1_ttl_ms = 1000;
+    })
+    .await;
+    let second = spawn_second_instance(&app).await;
+    let t = app.onboard(&slug("kill")).await;
+    let token = t.admin_token.clone();
+
+    // Readers on both instances all along; any non-200 is a failure.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let failures = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut readers = tokio::task::JoinSet::new();
+    for instance in [app.url(""), second.url("")] {
+        let (stop, failures, token) = (stop.clone(), failures.clone(), token.clone());
+        readers.spawn(async move {
+            let client = reqwest::Client::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let resp = client
+                    .get(format!("{instance}/api/v1/prices/VID-CLARO-6"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await;
+                if !resp.is_ok_and(|r| r.status() == reqwest::StatusCode::OK) {
+                    failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Redis dies; an edit during the outage reaches the other instance within the
+    // L1 TTL (its reads fall back to PostgreSQL).
+    redis.kill();
+    app.set_price("VID-CLARO-6", &token, "131.00").await;
+    let edited = Instant::now();
+    let deadline = edited + l1_ttl + Duration::from_millis(200);
+    while read_price(&second, &token).await.as_deref() != Some("131.00") {
+        assert!(
+            Instant::now() < deadline,
+            "stale on the second instance during the outage"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Redis returns, empty; another edit; nothing stale afterwards on either instance.
+    redis.restart().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.set_price("VID-CLARO-6", &token, "132.00").await;
+    let deadline = Instant::now() + l1_ttl + Duration::from_millis(200);
+    while read_price(&second, &token).await.as_deref() != Some("132.00") {
+        assert!(
+            Instant::now() < deadline,
+            "stale on the second instance after Redis returned"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for _ in 0..10 {
+        assert_eq!(read_price(&app, &token).await.as_deref(), Some("132.00"));
+        assert_eq!(read_price(&second, &token).await.as_deref(), Some("132.00"));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    while readers.join_next().await.is_some() {}
+    assert_eq!(
+        failures.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "no read failed"
+    );
     let mut second = second;
     second.stop_server().await;
     app.cleanup().await;
