@@ -230,3 +230,37 @@ async fn redis_killed_and_restarted_under_load_never_yields_an_error_or_a_stale_
     second.stop_server().await;
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_shutdown_lets_requests_in_flight_finish() {
+    let app = spawn_app_with(|s| s.server.max_import_bytes = 1_000_000).await;
+    let t = app.onboard(&slug("term")).await;
+    // An import large enough to be still running when the shutdown starts.
+    let mut csv = String::from("code,name,category,unit,price\n");
+    for i in 0..5_000 {
+        csv.push_str(&format!(
+            "CON-TERM-{i:05},Consumible {i},consumable,piece,{i}.50\n"
+        ));
+    }
+    let request = app
+        .client
+        .post(app.url("/api/v1/materials/import"))
+        .bearer_auth(&t.admin_token)
+        .header("Content-Type", "text/csv")
+        .body(csv)
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut app = app;
+    let started = Instant::now();
+    app.stop_server().await; // the same graceful shutdown as SIGTERM
+    let resp = in_flight.await.expect("joined").expect("answered");
+    assert_eq!(resp.status(), reqwest::StatusCode::OK, "finished, not cut");
+    let report: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(report["created"].as_array().map(Vec::len), Some(5_000));
+    assert!(started.elapsed() < Duration::from_secs(app.settings.server.shutdown_grace_seconds));
+    // Stopped: new connections are refused.
+    let after = app.client.get(app.url("/health")).send().await;
+    assert!(after.is_err(), "still serving after shutdown");
+    app.cleanup().await;
+}
