@@ -149,7 +149,8 @@ pub fn routes(
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
     let templates = Arc::new(PathTemplates::from_meta(&crate::api::Apis::meta()));
-    Route::new()
+    let pages = crate::web::mount(Route::new(), &state.settings);
+    pages
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .nest("/", service)
