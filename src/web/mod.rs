@@ -69,15 +69,15 @@ impl Web {
     }
 }
 
-/// Adds the pages and assets to the application's routes (before the API, which
-/// is nested at `/` and answers every other path).
-pub fn mount(route: Route, settings: &Settings) -> Route {
+/// Adds the pages and assets to the application's routes. `/` itself is answered
+/// in front of the routes: the API, nested at `/`, claims that path in the table.
+pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response> {
     let web = Arc::new(Web::new(settings));
     let page = |ep: BoxEndpoint<'static, Response>| -> BoxEndpoint<'static, Response> {
         ep.data(Arc::clone(&web)).around(answer).boxed()
     };
+    let home = Arc::new(page(get(login::home).boxed()));
     route
-        .at("/", page(get(login::home).boxed()))
         .at(
             "/entrar",
             page(get(login::show).post(login::submit).boxed()),
@@ -97,6 +97,17 @@ pub fn mount(route: Route, settings: &Settings) -> Route {
             page(get(catalog::history).boxed()),
         )
         .at("/assets/:name", page(get(assets::serve).boxed()))
+        .around(move |next, req| {
+            let home = Arc::clone(&home);
+            async move {
+                if req.uri().path() == "/" {
+                    home.call(req).await
+                } else {
+                    next.call(req).await.map(IntoResponse::into_response)
+                }
+            }
+        })
+        .boxed()
 }
 
 /// Every page's answer: errors as HTML pages (never the API's JSON), and the
