@@ -167,8 +167,11 @@ pub async fn render(
     let t = page::texts();
     let category = Category::parse(&filters.categoria);
     let mut tx = user.ctx.tx(state).await?;
-    let all = materials::effective(&mut tx, category).await?;
+    let mut all = materials::effective(&mut tx, category).await?;
     tx.commit().await?;
+    // Glass first, as the shops think of them, rather than alphabetically.
+    let rank = |c: Category| CATEGORIES.iter().position(|x| *x == c);
+    all.sort_by(|a, b| (rank(a.category), &a.code).cmp(&(rank(b.category), &b.code)));
     let q = filters.q.trim().to_lowercase();
     let mut groups: Vec<Group> = Vec::new();
     for m in all.iter().filter(|m| {

@@ -86,6 +86,29 @@ async fn an_admin_edits_a_glass_price_and_the_api_shows_it_at_once() {
     let page = admin.get(restored.location()).await;
     assert!(page.row("VID-CLARO-4").contains("Predeterminado"));
 
+    // Editing an inherited default makes it the shop's own.
+    let page = admin.get("/catalogo?categoria=profile").await;
+    let row = page.row("PER-NAC3-RS");
+    assert!(row.contains("Predeterminado"), "{row}");
+    let version = page.version_of("PER-NAC3-RS");
+    assert!(version.starts_with('g'), "the default's version: {version}");
+    let resp = admin
+        .post(
+            "/catalogo/PER-NAC3-RS/precio",
+            &[("csrf", &csrf), ("version", &version), ("precio", "60.25")],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let price = app
+        .get_json("/api/v1/prices/PER-NAC3-RS", &t.admin_token)
+        .await;
+    assert_eq!(
+        (&price["price"], &price["source"]),
+        (&json!("60.25"), &json!("tenant"))
+    );
+    let page = admin.get("/catalogo?categoria=profile").await;
+    assert!(page.row("PER-NAC3-RS").contains("Propio"));
+
     // The history, newest first, with kinds and users in Spanish.
     let history = admin.get("/catalogo/VID-CLARO-4/historial").await;
     assert_eq!(history.status, StatusCode::OK);
@@ -300,6 +323,20 @@ async fn one_shops_pages_never_show_another_shops_materials() {
     app.set_price("VID-CLARO-4", &a.admin_token, "777.00").await;
 
     let mut shop_a = Browser::signed_in(&app, &a.slug, &a.admin_email).await;
+    let page = shop_a.get("/catalogo").await;
+    let order: Vec<usize> = [
+        "<h2>Vidrio</h2>",
+        "<h2>Perfil</h2>",
+        "<h2>Herraje</h2>",
+        "<h2>Consumible</h2>",
+    ]
+    .iter()
+    .map(|h| page.body.find(h).unwrap_or_else(|| panic!("{h}")))
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "categories in the shops' order: {order:?}"
+    );
     assert!(shop_a
         .get("/catalogo")
         .await
