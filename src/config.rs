@@ -30,6 +30,7 @@ pub struct Settings {
     pub idempotency: IdempotencySettings,
     pub pdf: PdfSettings,
     pub webhooks: WebhookSettings,
+    pub web: WebSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -136,6 +137,14 @@ pub struct IdempotencySettings {
     /// Keys the HMAC that fingerprints requests (whose bodies may hold passwords);
     /// the server refuses to start when it is shorter than 32 bytes.
     pub secret: SecretString,
+}
+
+/// The hosted web app (`src/web`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// When set (e.g. `.ventanas.mx`), the shop comes from the Host's subdomain.
+    pub tenant_host_suffix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

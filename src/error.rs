@@ -56,6 +56,14 @@ impl ApiError {
         self
     }
 
+    /// A response header set with [`ApiError::with_header`], by name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// 400: the request is malformed; `field` names the culprit.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -123,6 +131,11 @@ impl ApiError {
     /// The human-readable message.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The structured details, if any (a 500's `reference`, a 422's `field`).
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref()
     }
 
     /// The field a validation error names (`details.field`), if any.

@@ -23,4 +23,5 @@ pub mod state;
 pub mod telemetry;
 pub mod tenants;
 pub mod users;
+pub mod web;
 pub mod webhooks;

@@ -149,10 +149,12 @@ pub fn routes(
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
     let templates = Arc::new(PathTemplates::from_meta(&crate::api::Apis::meta()));
-    Route::new()
+    let api = Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
-        .nest("/", service)
+        .nest("/", service);
+    // The pages after the API, whose nesting at `/` would otherwise claim `/`.
+    crate::web::mount(api, &state.settings)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
         .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, limits, Arc::clone(&templates)))

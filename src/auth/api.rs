@@ -1,6 +1,6 @@
 //! `/api/v1/auth`: login, logout and the caller's identity.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::payload::Json;
 
@@ -8,12 +8,10 @@ use crate::http::JsonBody;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{login, repo, token, TenantAuth, SESSION_COOKIE};
-use crate::cache::Scope;
-use crate::db::TenantTx;
+use super::{login, session_cookie, TenantAuth};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
-use crate::ids::{SessionId, TenantId, UserId};
+use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::tenants;
 use crate::users::model::TenantRole;
@@ -92,50 +90,22 @@ enum MeAnswer {
     Ok(Json<Me>),
 }
 
-fn session_cookie(token: &str, max_age_seconds: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
-}
-
-/// Opens a session for a user who just proved their password and forgets the
-/// login's failed attempts, in one short transaction; answers the token with the
-/// session cookie.
+/// Answers a new session: the token in the body and the `__Host-` cookie.
 async fn start_session(state: &AppState, verified: login::Verified) -> ApiResult<LoginAnswer> {
-    let login::Verified {
-        tenant,
-        user,
-        email,
-        throttle_key,
-    } = verified;
-    let token = token::new_session_token(tenant.id);
-    let ttl = Duration::hours(state.settings.auth.session_ttl_hours);
-    let expires_at = Utc::now() + ttl;
-    let mut tx = TenantTx::begin(&state.db.app, tenant.id).await?;
-    repo::clear_attempts(&mut tx, &throttle_key).await?;
-    repo::insert_session(
-        &mut tx,
-        SessionId::new_random(),
-        user,
-        &token::digest(&token),
-        expires_at,
-    )
-    .await?;
-    let role = crate::users::repo::role_of(&mut tx, user)
-        .await?
-        .ok_or_else(|| ApiError::internal("login", anyhow::anyhow!("a user without a role")))?;
-    tx.commit().await?;
+    let opened = login::open_session(state, verified).await?;
+    let cookie = session_cookie(&opened.token, opened.ttl_seconds);
     let me = Me {
-        user_id: user,
-        email,
-        role,
-        tenant_id: tenant.id,
-        tenant_slug: tenant.slug,
-        tenant_name: tenant.name,
+        user_id: opened.user,
+        email: opened.email,
+        role: opened.role,
+        tenant_id: opened.tenant.id,
+        tenant_slug: opened.tenant.slug,
+        tenant_name: opened.tenant.name,
     };
-    let cookie = session_cookie(&token, ttl.num_seconds());
     Ok(LoginAnswer::Ok(
         Json(LoginResponse {
-            token,
-            expires_at,
+            token: opened.token,
+            expires_at: opened.expires_at,
             user: me,
         }),
         cookie,
@@ -181,11 +151,7 @@ impl AuthApi {
     /// from then on. Other sessions of the same user stay open.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, auth: TenantAuth) -> ApiResult<LogoutAnswer> {
-        let ctx = auth.ctx();
-        let mut tx = ctx.tx(&self.state).await?;
-        repo::revoke_session(&mut tx, ctx.session).await?;
-        tx.commit().await?;
-        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        login::end_session(&self.state, auth.ctx()).await?;
         Ok(LogoutAnswer::Done(session_cookie("", 0)))
     }
 

@@ -14,19 +14,22 @@
 //!
 //! Opening the session, in a second short transaction, forgets the attempts.
 
+use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use poem::http::StatusCode;
 use sha2::Sha256;
 
 use super::limit::AddressLimiter;
 use super::repo::{self, Attempt, LoginRow};
+use super::{token, TenantCtx};
+use crate::cache::Scope;
 use crate::config::{ExposeSecret as _, Settings};
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::state::AppState;
 use crate::tenants::repo::{find_active_by_slug, Tenant};
-use crate::users::model::normalize_email;
+use crate::users::model::{normalize_email, TenantRole};
 
 /// Shortest accepted server secret the throttle key is derived from, in bytes.
 const MIN_SECRET_BYTES: usize = 32;
@@ -169,6 +172,66 @@ async fn find_account(
     let login = repo::find_login(&mut tx, email).await?;
     tx.commit().await?;
     Ok(login.map(|login| (tenant, login)))
+}
+
+/// A session just opened for a verified user.
+pub struct Opened {
+    /// The opaque token (cookie or bearer).
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    /// The session's lifetime, for the cookie's `Max-Age`.
+    pub ttl_seconds: i64,
+    pub tenant: Tenant,
+    pub user: UserId,
+    pub email: String,
+    pub role: TenantRole,
+}
+
+/// Opens a session for a user who just proved their password and forgets the
+/// login's failed attempts, in one short transaction (the API's login and the web
+/// app's share it).
+pub async fn open_session(state: &AppState, verified: Verified) -> ApiResult<Opened> {
+    let Verified {
+        tenant,
+        user,
+        email,
+        throttle_key,
+    } = verified;
+    let token = token::new_session_token(tenant.id);
+    let ttl = Duration::hours(state.settings.auth.session_ttl_hours);
+    let expires_at = Utc::now() + ttl;
+    let mut tx = TenantTx::begin(&state.db.app, tenant.id).await?;
+    repo::clear_attempts(&mut tx, &throttle_key).await?;
+    repo::insert_session(
+        &mut tx,
+        SessionId::new_random(),
+        user,
+        &token::digest(&token),
+        expires_at,
+    )
+    .await?;
+    let role = crate::users::repo::role_of(&mut tx, user)
+        .await?
+        .ok_or_else(|| ApiError::internal("login", anyhow::anyhow!("a user without a role")))?;
+    tx.commit().await?;
+    Ok(Opened {
+        token,
+        expires_at,
+        ttl_seconds: ttl.num_seconds(),
+        tenant,
+        user,
+        email,
+        role,
+    })
+}
+
+/// Revokes the caller's session at once, on every instance.
+pub async fn end_session(state: &AppState, ctx: &TenantCtx) -> ApiResult<()> {
+    let mut tx = ctx.tx(state).await?;
+    repo::revoke_session(&mut tx, ctx.session).await?;
+    tx.commit().await?;
+    state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ use rbac::{Permission, Role};
 /// and no Domain, so sibling hosts can neither set nor read it.
 pub const SESSION_COOKIE: &str = "__Host-ventanas_session";
 
+/// The `Set-Cookie` value of the session cookie (an empty token and no age clear it).
+pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
+}
+
 /// Who is calling, within which tenant. Its existence is the authentication check;
 /// [`TenantCtx::require`] is the authorization check.
 #[derive(Debug, Clone)]

@@ -35,4 +35,5 @@ mod rls;
 mod saved_quotes;
 mod stored_versions;
 mod taxes;
+mod web;
 mod webhooks;

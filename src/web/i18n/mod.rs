@@ -1,0 +1,167 @@
+//! Every text the web app shows, in one catalogue per language. A catalogue is a
+//! typed struct: a template that names a text the catalogue lacks does not compile,
+//! and a new language is one more value of [`Texts`] (the compiler lists every text
+//! it still needs). Texts with `{name}` placeholders are filled with [`fill`].
+
+mod es_mx;
+
+pub use es_mx::ES_MX;
+
+/// One language's texts.
+#[derive(Debug, serde::Serialize)]
+pub struct Texts {
+    /// The page's `lang`, e.g. `es-MX`.
+    pub lang: &'static str,
+    pub app_name: &'static str,
+    pub skip_link: &'static str,
+    pub nav_label: &'static str,
+    pub nav_catalog: &'static str,
+    pub signed_in_as: &'static str,
+    pub logout: &'static str,
+
+    pub login_title: &'static str,
+    pub login_intro: &'static str,
+    pub shop_label: &'static str,
+    pub shop_hint: &'static str,
+    pub email_label: &'static str,
+    pub password_label: &'static str,
+    pub login_button: &'static str,
+    pub login_wrong: &'static str,
+    /// `{minutes}`: when to try again.
+    pub login_locked: &'static str,
+    /// `{seconds}`: when to try again.
+    pub login_throttled: &'static str,
+    pub login_inactive: &'static str,
+    pub login_expired: &'static str,
+    pub login_password_too_long: &'static str,
+    pub logged_out: &'static str,
+
+    pub catalog_title: &'static str,
+    pub filter_legend: &'static str,
+    pub category_label: &'static str,
+    pub category_all: &'static str,
+    pub search_label: &'static str,
+    pub search_button: &'static str,
+    pub clear_filters: &'static str,
+    pub col_code: &'static str,
+    pub col_name: &'static str,
+    pub col_unit: &'static str,
+    pub col_price: &'static str,
+    pub col_source: &'static str,
+    pub col_actions: &'static str,
+    pub source_tenant: &'static str,
+    pub source_global: &'static str,
+    /// `{code}`: the material.
+    pub new_price_label: &'static str,
+    pub save_price: &'static str,
+    pub restore_default: &'static str,
+    pub history_link: &'static str,
+    pub no_materials: &'static str,
+    pub read_only_note: &'static str,
+    /// `{code}`, `{price}`.
+    pub price_saved: &'static str,
+    /// `{code}`.
+    pub price_restored: &'static str,
+    /// `{who}`, `{code}`, `{price}`.
+    pub price_stale: &'static str,
+    pub someone_else: &'static str,
+    pub price_invalid: &'static str,
+
+    pub category_glass: &'static str,
+    pub category_profile: &'static str,
+    pub category_hardware: &'static str,
+    pub category_consumable: &'static str,
+    pub unit_m2: &'static str,
+    pub unit_m: &'static str,
+    pub unit_piece: &'static str,
+    pub unit_cartridge: &'static str,
+    pub unit_kg: &'static str,
+    pub unit_l: &'static str,
+
+    /// `{code}`.
+    pub history_title: &'static str,
+    pub current_price: &'static str,
+    pub col_date: &'static str,
+    pub col_kind: &'static str,
+    pub col_old: &'static str,
+    pub col_new: &'static str,
+    pub col_user: &'static str,
+    pub kind_edit: &'static str,
+    pub kind_bulk: &'static str,
+    pub kind_import: &'static str,
+    pub kind_revert: &'static str,
+    pub kind_seed: &'static str,
+    pub kind_platform: &'static str,
+    pub kind_withdrawn: &'static str,
+    pub no_history: &'static str,
+    pub back_to_catalog: &'static str,
+    pub nobody: &'static str,
+
+    pub error_title: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_not_found: &'static str,
+    pub error_csrf: &'static str,
+    pub error_bad_request: &'static str,
+    /// `{reference}`: the log's reference id.
+    pub error_server: &'static str,
+    pub error_busy: &'static str,
+
+    /// `{d}`, `{m}`, `{y}`.
+    pub date_pattern: &'static str,
+    pub months: [&'static str; 12],
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_of_the_spanish_catalogue_is_written() {
+        let json = serde_json::to_value(&ES_MX).expect("serializes");
+        let map = json.as_object().expect("an object");
+        for (key, value) in map {
+            match value {
+                serde_json::Value::String(text) => {
+                    assert!(!text.trim().is_empty(), "{key} is empty");
+                }
+                serde_json::Value::Array(items) => assert!(
+                    items
+                        .iter()
+                        .all(|i| i.as_str().is_some_and(|s| !s.is_empty())),
+                    "{key} has an empty entry"
+                ),
+                other => panic!("{key} is {other}"),
+            }
+        }
+        assert_eq!(ES_MX.lang, "es-MX");
+    }
+
+    #[test]
+    fn placeholders_are_filled_by_name() {
+        assert_eq!(
+            fill(ES_MX.price_saved, &[("code", "VID-1"), ("price", "$1.00")]),
+            "Precio de VID-1 guardado: $1.00."
+        );
+        for (text, names) in [
+            (ES_MX.login_locked, &["minutes"][..]),
+            (ES_MX.login_throttled, &["seconds"]),
+            (ES_MX.price_stale, &["who", "code", "price"]),
+            (ES_MX.history_title, &["code"]),
+            (ES_MX.new_price_label, &["code"]),
+            (ES_MX.error_server, &["reference"]),
+        ] {
+            for name in names {
+                assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The hosted web app: server-rendered pages under `/` (the API stays under
+//! `/api/v1`), with the same sessions (the `__Host-` cookie), tenant isolation,
+//! roles and catalogue code as the API.
+//!
+//! Templates: askama. They are compiled with the crate, so a template naming a
+//! field or a text that does not exist fails the build rather than a page at run
+//! time, rendering is plain string writing (no interpreter, no template loading at
+//! start-up), and its dependency tree is small (a parser and a derive; serde, syn
+//! and memchr were already built). Templates live in `src/web/templates`
+//! (`askama.toml`) and escape HTML by default.
+//!
+//! Pages work without JavaScript: every action is a form that posts and redirects.
+//! htmx (vendored in `assets/vendor`, Zero-Clause BSD) only enhances forms that
+//! carry `hx-*` attributes, e.g. a price edit swaps its table row in place.
+
+pub mod assets;
+mod catalog;
+pub mod format;
+pub mod i18n;
+mod login;
+mod page;
+mod repo;
+pub mod security;
+
+use std::sync::Arc;
+
+use poem::endpoint::BoxEndpoint;
+use poem::{get, post, Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+
+use crate::config::Settings;
+use security::CsrfKey;
+
+/// What the pages need besides the application state.
+pub struct Web {
+    pub csrf: CsrfKey,
+    /// `web.tenant_host_suffix`, lowercase, with its leading dot; empty when unset.
+    host_suffix: String,
+}
+
+impl Web {
+    /// Derives the keys and reads the web settings.
+    pub fn new(settings: &Settings) -> Self {
+        let suffix = settings.web.tenant_host_suffix.trim().to_ascii_lowercase();
+        let host_suffix = match suffix.as_str() {
+            "" => String::new(),
+            s if s.starts_with('.') => suffix.clone(),
+            s => format!(".{s}"),
+        };
+        Self {
+            csrf: CsrfKey::from_settings(settings),
+            host_suffix,
+        }
+    }
+
+    /// The shop named by the Host's subdomain, when `web.tenant_host_suffix` is set
+    /// and the Host is one label under it (`aluminios-perez.ventanas.mx`).
+    pub fn shop_from_host(&self, req: &Request) -> Option<String> {
+        if self.host_suffix.is_empty() {
+            return None;
+        }
+        let host = req.headers().get("host")?.to_str().ok()?;
+        let host = host.split(':').next()?.to_ascii_lowercase();
+        let label = host.strip_suffix(&self.host_suffix)?;
+        let valid = !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        valid.then(|| label.to_owned())
+    }
+}
+
+/// Adds the pages and assets to the application's routes. `/` itself is answered
+/// in front of the routes: the API, nested at `/`, claims that path in the table.
+pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response> {
+    let web = Arc::new(Web::new(settings));
+    let page = |ep: BoxEndpoint<'static, Response>| -> BoxEndpoint<'static, Response> {
+        ep.data(Arc::clone(&web)).around(answer).boxed()
+    };
+    let home = Arc::new(page(get(login::home).boxed()));
+    route
+        .at(
+            "/entrar",
+            page(get(login::show).post(login::submit).boxed()),
+        )
+        .at("/salir", page(post(login::logout).boxed()))
+        .at("/catalogo", page(get(catalog::list).boxed()))
+        .at(
+            "/catalogo/:code/precio",
+            page(post(catalog::edit::set_price).boxed()),
+        )
+        .at(
+            "/catalogo/:code/restaurar",
+            page(post(catalog::edit::restore).boxed()),
+        )
+        .at(
+            "/catalogo/:code/historial",
+            page(get(catalog::history).boxed()),
+        )
+        .at("/assets/:name", page(get(assets::serve).boxed()))
+        .around(move |next, req| {
+            let home = Arc::clone(&home);
+            async move {
+                if req.uri().path() == "/" {
+                    home.call(req).await
+                } else {
+                    next.call(req).await.map(IntoResponse::into_response)
+                }
+            }
+        })
+        .boxed()
+}
+
+/// Every page's answer: errors as HTML pages (never the API's JSON), and the
+/// security headers on all of them.
+async fn answer<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut resp = match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => page::error_response(err),
+    };
+    security::add_headers(&mut resp);
+    Ok(resp)
+}
