@@ -264,3 +264,81 @@ async fn a_shutdown_lets_requests_in_flight_finish() {
     assert!(after.is_err(), "still serving after shutdown");
     app.cleanup().await;
 }
+
+/// A TCP proxy to a Redis that delays every chunk it forwards: a slow Redis.
+async fn slow_proxy(to: &str, delay: Duration) -> String {
+    let target = to.trim_start_matches("redis://").to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("proxy binds");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let target = target.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                    return;
+                };
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                tokio::join!(
+                    delayed_copy(client_read, server_write, delay),
+                    delayed_copy(server_read, client_write, delay),
+                );
+            });
+        }
+    });
+    format!("redis://127.0.0.1:{port}")
+}
+
+async fn delayed_copy(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut buf = vec![0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        tokio::time::sleep(delay).await;
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_slow_redis_is_skipped_and_every_read_still_answers_right() {
+    let redis = PrivateRedis::start().await;
+    let slow = slow_proxy(&redis.url, Duration::from_millis(300)).await;
+    let app = spawn_app_with(move |s| {
+        s.redis.url = slow.into();
+        // No in-process cache: every read asks Redis, which answers too late.
+        s.cache.l1_ttl_ms = 0;
+    })
+    .await;
+    let t = app.onboard(&slug("slow")).await;
+    app.set_price("VID-CLARO-6", &t.admin_token, "125.00").await;
+    for _ in 0..20 {
+        assert_eq!(
+            read_price(&app, &t.admin_token).await.as_deref(),
+            Some("125.00")
+        );
+    }
+    let stats = app.state.cache.stats();
+    assert!(
+        stats
+            .redis_errors
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0,
+        "Redis calls timed out and were skipped"
+    );
+    assert_eq!(
+        stats.l2_hits.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "nothing came from the slow Redis"
+    );
+    app.cleanup().await;
+}
