@@ -1,7 +1,9 @@
 //! A database outage answers 503 with `Retry-After`, never 401 (clients that read
-//! 401 as "logged out" would drop their users on a blip) nor 500. The outage is a
-//! TCP proxy between the server and PostgreSQL that the test cuts.
+//! 401 as "logged out" would drop their users on a blip) nor 500, and the server
+//! recovers by itself when the database is back. The outage is a TCP proxy between
+//! the server and PostgreSQL that the test cuts and restores.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use reqwest::{Method, StatusCode};
@@ -12,33 +14,49 @@ use ventanas::config::ExposeSecret as _;
 
 use crate::helpers::{expect_error, slug, spawn_app_with};
 
-/// Forwards connections to PostgreSQL until cut.
+/// Forwards connections to PostgreSQL; cut, it drops them all and refuses new
+/// ones until restored.
 struct Proxy {
     port: u16,
-    tasks: Arc<Mutex<JoinSet<()>>>,
+    connections: Arc<Mutex<JoinSet<()>>>,
+    down: Arc<AtomicBool>,
 }
 
 impl Proxy {
     async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy binds");
         let port = listener.local_addr().expect("address").port();
-        let tasks = Arc::new(Mutex::new(JoinSet::new()));
-        let shared = Arc::clone(&tasks);
-        tasks.lock().expect("tasks").spawn(async move {
+        let connections = Arc::new(Mutex::new(JoinSet::new()));
+        let down = Arc::new(AtomicBool::new(false));
+        let (shared, is_down) = (Arc::clone(&connections), Arc::clone(&down));
+        tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                shared.lock().expect("tasks").spawn(async move {
+                if is_down.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                shared.lock().expect("connections").spawn(async move {
                     if let Ok(mut server) = TcpStream::connect("127.0.0.1:5432").await {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
             }
         });
-        Self { port, tasks }
+        Self {
+            port,
+            connections,
+            down,
+        }
     }
 
     /// Closes every connection and refuses new ones: the database is gone.
     fn cut(&self) {
-        self.tasks.lock().expect("tasks").abort_all();
+        self.down.store(true, Ordering::SeqCst);
+        self.connections.lock().expect("connections").abort_all();
+    }
+
+    /// The database is back.
+    fn restore(&self) {
+        self.down.store(false, Ordering::SeqCst);
     }
 }
 
@@ -110,5 +128,23 @@ async fn with_the_database_gone_requests_answer_503_with_retry_after_whatever_th
         "anonymous",
     )
     .await;
+
+    // The database comes back: the pool recovers by itself, and a write made now
+    // is there.
+    proxy.restore();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let resp = app.get("/api/v1/prices/VID-CLARO-4", &t.admin_token).await;
+        if resp.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pool never recovered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.set_price("VID-CLARO-4", &t.admin_token, "88.00").await;
+    assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "88.00");
     app.cleanup().await;
 }
