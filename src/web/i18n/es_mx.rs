@@ -102,6 +102,7 @@ pub static ES_MX: Texts = Texts {
     as_of_found: "Al cierre del {date}, {code} costaba {price} ({source}, fijado el {set}).",
     as_of_missing: "{code} no tenía precio al cierre del {date}.",
     as_of_invalid: "Escribe un código de material y una fecha válidos.",
+    export_csv: "Descargar los precios vigentes (CSV)",
 
     error_title: "No se pudo completar",
     error_forbidden: "Tu rol no permite esta acción. No se cambió nada.",

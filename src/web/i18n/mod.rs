@@ -120,6 +120,7 @@ pub struct Texts {
     /// `{code}`, `{date}`.
     pub as_of_missing: &'static str,
     pub as_of_invalid: &'static str,
+    pub export_csv: &'static str,
 
     pub error_title: &'static str,
     pub error_forbidden: &'static str,

@@ -202,6 +202,15 @@ async fn the_price_on_a_date_says_what_it_was_and_where_it_came_from() {
         "{}",
         page.body
     );
+    // The export link serves the API's CSV with the page's session cookie.
+    assert!(page
+        .body
+        .contains(r#"<a href="/api/v1/materials/export" download"#));
+    let csv = browser.get("/api/v1/materials/export").await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.contains("VID-CLARO-4,"), "{}", csv.body);
+    assert!(csv.body.contains(",1234.50,"), "{}", csv.body);
     let page = browser
         .get("/precios/historial?en_codigo=VID-CLARO-4&en_fecha=ayer")
         .await;
