@@ -45,7 +45,7 @@ fn unit_name(t: &Texts, unit: Unit) -> &'static str {
     }
 }
 
-const CATEGORIES: [Category; 4] = [
+pub const CATEGORIES: [Category; 4] = [
     Category::Glass,
     Category::Profile,
     Category::Hardware,
@@ -221,7 +221,7 @@ struct HistoryPage {
     lines: Vec<HistoryLine>,
 }
 
-fn kind_name(t: &Texts, kind: ChangeKind, withdrawn: bool) -> &'static str {
+pub fn kind_name(t: &Texts, kind: ChangeKind, withdrawn: bool) -> &'static str {
     match kind {
         _ if withdrawn => t.kind_withdrawn,
         ChangeKind::Edit => t.kind_edit,

@@ -19,6 +19,7 @@ pub mod format;
 pub mod i18n;
 mod login;
 mod page;
+mod prices;
 mod repo;
 pub mod security;
 
@@ -96,6 +97,7 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
             "/catalogo/:code/historial",
             page(get(catalog::history).boxed()),
         )
+        .at("/precios/historial", page(get(prices::history).boxed()))
         .at("/assets/:name", page(get(assets::serve).boxed()))
         .around(move |next, req| {
             let home = Arc::clone(&home);

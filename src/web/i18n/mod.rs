@@ -97,6 +97,31 @@ pub struct Texts {
     pub back_to_catalog: &'static str,
     pub nobody: &'static str,
 
+    pub nav_prices: &'static str,
+    pub prices_history_title: &'static str,
+    pub history_filters: &'static str,
+    pub batch_label: &'static str,
+    pub from_label: &'static str,
+    pub to_label: &'static str,
+    pub user_all: &'static str,
+    pub filter_button: &'static str,
+    /// `{field}`: the filter's label.
+    pub filter_invalid: &'static str,
+    pub dates_reversed: &'static str,
+    /// `{total}`: how many changes match.
+    pub history_total: &'static str,
+    pub older_page: &'static str,
+    pub first_page: &'static str,
+    pub as_of_legend: &'static str,
+    pub as_of_date_label: &'static str,
+    pub as_of_button: &'static str,
+    /// `{code}`, `{date}`, `{price}`, `{source}`, `{set}`.
+    pub as_of_found: &'static str,
+    /// `{code}`, `{date}`.
+    pub as_of_missing: &'static str,
+    pub as_of_invalid: &'static str,
+    pub export_csv: &'static str,
+
     pub error_title: &'static str,
     pub error_forbidden: &'static str,
     pub error_not_found: &'static str,
@@ -158,6 +183,13 @@ mod tests {
             (ES_MX.history_title, &["code"]),
             (ES_MX.new_price_label, &["code"]),
             (ES_MX.error_server, &["reference"]),
+            (ES_MX.filter_invalid, &["field"]),
+            (ES_MX.history_total, &["total"]),
+            (
+                ES_MX.as_of_found,
+                &["code", "date", "price", "source", "set"],
+            ),
+            (ES_MX.as_of_missing, &["code", "date"]),
         ] {
             for name in names {
                 assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");
