@@ -114,7 +114,7 @@ impl Deliverer {
 }
 
 /// When to try a delivery again after its `attempts`-th failed attempt: the base
-/// wait doubled per earlier failure, capped, times a random factor between ½ and 1
+/// wait doubled per earlier failure, capped, times a random factor between ½ and 1 (in thousandths: integer arithmetic)
 /// (so deliveries that failed together do not come back together); never past the
 /// end of the retry period, and `None` once that has passed.
 pub(super) fn next_attempt(
@@ -123,8 +123,8 @@ pub(super) fn next_attempt(
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let jitter = rand::thread_rng().gen_range(0.5..=1.0);
-    next_attempt_with(settings, attempts, created_at, now, jitter)
+    let jitter_permille = rand::thread_rng().gen_range(500..=1000);
+    next_attempt_with(settings, attempts, created_at, now, jitter_permille)
 }
 
 fn next_attempt_with(
@@ -132,7 +132,7 @@ fn next_attempt_with(
     attempts: i32,
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
-    jitter: f64,
+    jitter_permille: u64,
 ) -> Option<DateTime<Utc>> {
     let retry_for = i64::try_from(settings.retry_for_seconds).unwrap_or(i64::MAX / 1000);
     let deadline = created_at + Duration::seconds(retry_for);
@@ -145,9 +145,8 @@ fn next_attempt_with(
         .retry_base_ms
         .saturating_mul(2u64.saturating_pow(doublings))
         .min(cap_ms);
-    // At most a day or so in milliseconds: exact in an f64.
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let wait = Duration::milliseconds((wait_ms as f64 * jitter) as i64);
+    let jittered = wait_ms.saturating_mul(jitter_permille) / 1000;
+    let wait = Duration::milliseconds(i64::try_from(jittered).unwrap_or(i64::MAX / 2));
     Some((now + wait).min(deadline))
 }
 
@@ -179,19 +178,19 @@ mod tests {
             next_attempt_with(&s, attempts, created, created, jitter)
                 .map(|at| (at - created).num_milliseconds())
         };
-        assert_eq!(wait(1, 1.0), Some(10_000));
-        assert_eq!(wait(2, 1.0), Some(20_000));
-        assert_eq!(wait(3, 0.5), Some(20_000), "half of 40 s");
-        assert_eq!(wait(12, 1.0), Some(3_600_000), "capped at an hour");
-        assert_eq!(wait(1000, 1.0), Some(3_600_000), "no overflow");
+        assert_eq!(wait(1, 1000), Some(10_000));
+        assert_eq!(wait(2, 1000), Some(20_000));
+        assert_eq!(wait(3, 500), Some(20_000), "half of 40 s");
+        assert_eq!(wait(12, 1000), Some(3_600_000), "capped at an hour");
+        assert_eq!(wait(1000, 1000), Some(3_600_000), "no overflow");
         let late = created + Duration::seconds(86_000);
-        let last = next_attempt_with(&s, 30, created, late, 1.0).expect("one more");
+        let last = next_attempt_with(&s, 30, created, late, 1000).expect("one more");
         assert_eq!(
             last,
             created + Duration::seconds(86_400),
             "not past the day"
         );
         let after = created + Duration::seconds(86_400);
-        assert_eq!(next_attempt_with(&s, 31, created, after, 1.0), None);
+        assert_eq!(next_attempt_with(&s, 31, created, after, 1000), None);
     }
 }

@@ -24,14 +24,14 @@ const TENANTS_PER_ROUND: i64 = 200;
 /// when `stop` is set.
 pub(super) async fn announce_pending(
     pool: &PgPool,
-    lease_seconds: f64,
+    lease_ms: i64,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), sqlx::Error> {
     while !*stop.borrow() {
-        let Some(change) = repo::claim_global_change(pool, lease_seconds).await? else {
+        let Some(change) = repo::claim_global_change(pool, lease_ms).await? else {
             break;
         };
-        announce(pool, &change, lease_seconds, stop).await?;
+        announce(pool, &change, lease_ms, stop).await?;
     }
     Ok(())
 }
@@ -39,7 +39,7 @@ pub(super) async fn announce_pending(
 async fn announce(
     pool: &PgPool,
     change: &GlobalChange,
-    lease_seconds: f64,
+    lease_ms: i64,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), sqlx::Error> {
     let money = |d| {
@@ -68,9 +68,9 @@ async fn announce(
         let done = tenants.len() < usize::try_from(TENANTS_PER_ROUND).unwrap_or(usize::MAX);
         if *stop.borrow() && !done {
             // Hand the rest to whichever instance claims it next, at once.
-            return repo::global_progress(pool, change.id, after, 0.0, false).await;
+            return repo::global_progress(pool, change.id, after, 0, false).await;
         }
-        repo::global_progress(pool, change.id, after, lease_seconds, done).await?;
+        repo::global_progress(pool, change.id, after, lease_ms, done).await?;
         if done {
             return Ok(());
         }

@@ -329,16 +329,12 @@ pub struct Claim {
     pub lease_token: Uuid,
 }
 
-/// Claims up to `limit` due deliveries of any tenant for `lease_seconds`. Reads the
+/// Claims up to `limit` due deliveries of any tenant for `lease_ms`. Reads the
 /// queue only: ids and times, no tenant data.
-pub async fn claim(
-    pool: &PgPool,
-    limit: i64,
-    lease_seconds: f64,
-) -> Result<Vec<Claim>, sqlx::Error> {
+pub async fn claim(pool: &PgPool, limit: i64, lease_ms: i64) -> Result<Vec<Claim>, sqlx::Error> {
     sqlx::query_as(
         r#"UPDATE webhook_queue q
-              SET lease_until = now() + make_interval(secs => $2), lease_token = $3
+              SET lease_until = now() + $2 * interval '1 millisecond', lease_token = $3
             WHERE (q.tenant_id, q.delivery_id) IN (
                    SELECT tenant_id, delivery_id FROM webhook_queue
                     WHERE due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
@@ -348,7 +344,7 @@ pub async fn claim(
         RETURNING q.tenant_id, q.delivery_id, q.lease_token"#,
     )
     .bind(limit)
-    .bind(lease_seconds)
+    .bind(lease_ms)
     .bind(Uuid::new_v4())
     .fetch_all(pool)
     .await
@@ -465,21 +461,21 @@ pub struct GlobalChange {
 }
 
 /// Claims the oldest change of a default not yet announced everywhere, for
-/// `lease_seconds`.
+/// `lease_ms`.
 pub async fn claim_global_change(
     pool: &PgPool,
-    lease_seconds: f64,
+    lease_ms: i64,
 ) -> Result<Option<GlobalChange>, sqlx::Error> {
     sqlx::query_as(
         r#"UPDATE webhook_global_changes
-              SET lease_until = now() + make_interval(secs => $1)
+              SET lease_until = now() + $1 * interval '1 millisecond'
             WHERE id = (SELECT id FROM webhook_global_changes
                          WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= now())
                          ORDER BY id LIMIT 1
                            FOR UPDATE SKIP LOCKED)
         RETURNING id, code, old_price, new_price, after_tenant"#,
     )
-    .bind(lease_seconds)
+    .bind(lease_ms)
     .fetch_optional(pool)
     .await
 }
@@ -517,19 +513,19 @@ pub async fn global_progress(
     pool: &PgPool,
     id: i64,
     after_tenant: Option<TenantId>,
-    lease_seconds: f64,
+    lease_ms: i64,
     done: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         r#"UPDATE webhook_global_changes
               SET after_tenant = $2,
-                  lease_until = CASE WHEN $4 THEN NULL ELSE now() + make_interval(secs => $3) END,
+                  lease_until = CASE WHEN $4 THEN NULL ELSE now() + $3 * interval '1 millisecond' END,
                   done_at = CASE WHEN $4 THEN now() END
             WHERE id = $1"#,
     )
     .bind(id)
     .bind(after_tenant)
-    .bind(lease_seconds)
+    .bind(lease_ms)
     .bind(done)
     .execute(pool)
     .await?;

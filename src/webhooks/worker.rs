@@ -55,7 +55,7 @@ pub struct Worker {
     poll: Duration,
     batch_size: i64,
     max_concurrent: usize,
-    lease_seconds: f64,
+    lease_ms: i64,
 }
 
 impl Worker {
@@ -73,8 +73,9 @@ impl Worker {
             settings.max_concurrent_deliveries > 0 && settings.batch_size > 0,
             "webhooks.max_concurrent_deliveries and webhooks.batch_size must be at least 1"
         );
-        #[allow(clippy::cast_precision_loss)]
-        let lease_seconds = settings.timeout_ms as f64 / 1000.0 + 60.0;
+        let lease_ms = i64::try_from(settings.timeout_ms)
+            .unwrap_or(i64::MAX)
+            .saturating_add(60_000);
         Ok(Some(Self {
             deliverer: Arc::new(Deliverer {
                 pool: db.app.clone(),
@@ -86,7 +87,7 @@ impl Worker {
             poll: Duration::from_millis(settings.poll_interval_ms.max(10)),
             batch_size: settings.batch_size,
             max_concurrent: settings.max_concurrent_deliveries,
-            lease_seconds,
+            lease_ms,
         }))
     }
 
@@ -108,8 +109,7 @@ impl Worker {
                 listen_at = tokio::time::Instant::now() + RELISTEN_AFTER;
             }
             let pool = &self.deliverer.pool;
-            if let Err(err) = super::fanout::announce_pending(pool, self.lease_seconds, &stop).await
-            {
+            if let Err(err) = super::fanout::announce_pending(pool, self.lease_ms, &stop).await {
                 tracing::warn!(error = %err, "announcing changes of defaults failed; retried next round");
             }
             let full = self.claim_round(&slots, &mut attempts).await;
@@ -144,7 +144,7 @@ impl Worker {
         if wanted == 0 {
             return false;
         }
-        let claims = match repo::claim(&self.deliverer.pool, wanted, self.lease_seconds).await {
+        let claims = match repo::claim(&self.deliverer.pool, wanted, self.lease_ms).await {
             Ok(claims) => claims,
             Err(err) => {
                 tracing::warn!(error = %err, "claiming webhook deliveries failed; retried next round");
