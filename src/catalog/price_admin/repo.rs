@@ -342,30 +342,31 @@ pub async fn batch_page(
     Ok((rows.into_iter().map(Into::into).collect(), total))
 }
 
-/// One batch: its summary, and its stored items' format and payload (JSON text).
+/// A batch row with its stored items.
+#[derive(sqlx::FromRow)]
+struct StoredBatchRow {
+    #[sqlx(flatten)]
+    summary: BatchRow,
+    format: i16,
+    payload: String,
+}
+
+/// One batch: its summary, and its stored items' format and payload (JSON text),
+/// in one query.
 pub async fn batch(
     tx: &mut TenantTx,
     id: BatchId,
 ) -> Result<Option<(PriceBatchSummary, i16, String)>, sqlx::Error> {
     let tenant = tx.tenant();
-    let row: Option<(i16, String)> = sqlx::query_as(
-        "SELECT format, payload::text FROM price_batches WHERE tenant_id = $1 AND id = $2",
-    )
+    let row: Option<StoredBatchRow> = sqlx::query_as(&format!(
+        r#"SELECT {BATCH_COLUMNS}, b.format, b.payload::text AS payload
+             FROM price_batches b WHERE b.tenant_id = $1 AND b.id = $2"#
+    ))
     .bind(tenant)
     .bind(id)
     .fetch_optional(tx.conn())
     .await?;
-    let Some((format, payload)) = row else {
-        return Ok(None);
-    };
-    let summary: BatchRow = sqlx::query_as(&format!(
-        "SELECT {BATCH_COLUMNS} FROM price_batches b WHERE b.tenant_id = $1 AND b.id = $2"
-    ))
-    .bind(tenant)
-    .bind(id)
-    .fetch_one(tx.conn())
-    .await?;
-    Ok(Some((summary.into(), format, payload)))
+    Ok(row.map(|r| (r.summary.into(), r.format, r.payload)))
 }
 
 /// The codes among `codes` whose price changed after the batch, other than by it.
