@@ -103,10 +103,15 @@ impl PricesApi {
         ctx.require(Permission::ReadCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
         if let Some(at) = as_of.0 {
-            let mut tx = ctx.tx(&self.state).await?;
-            let price = price_admin::as_of::price(&mut tx, &code, at).await?;
-            tx.commit().await?;
-            return Ok(PriceAnswer::Ok(Rendered::new(&price)));
+            // Boxed: the common, cached read then carries a small future, not
+            // this rare path's transaction.
+            return Box::pin(async {
+                let mut tx = ctx.tx(&self.state).await?;
+                let price = price_admin::as_of::price(&mut tx, &code, at).await?;
+                tx.commit().await?;
+                Ok(PriceAnswer::Ok(Rendered::new(&price)))
+            })
+            .await;
         }
         let key = PriceKey {
             tenant: ctx.tenant,
