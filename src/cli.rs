@@ -54,6 +54,51 @@ pub enum Command {
     /// Platform API keys
     #[command(subcommand)]
     PlatformKey(PlatformKeyCommand),
+    /// Verify a running deployment on a canary tenant (run after every deploy)
+    Smoke {
+        /// The deployment's base URL, e.g. https://ventanas.example.com
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// A platform API key (better from the environment than on the command line)
+        #[arg(
+            long,
+            value_name = "KEY",
+            env = "VENTANAS_SMOKE_PLATFORM_KEY",
+            hide_env_values = true
+        )]
+        platform_key: String,
+        /// The canary tenant's slug (onboarded on first use)
+        #[arg(long, value_name = "SLUG", default_value = "smoke-canary")]
+        tenant: String,
+    },
+}
+
+impl Command {
+    /// Whether the command runs without the service's configuration: `smoke` only
+    /// talks HTTP to a deployment.
+    pub fn needs_settings(&self) -> bool {
+        !matches!(self, Command::Smoke { .. })
+    }
+}
+
+/// Runs `ventanas smoke`: every step printed, the first failure returned.
+pub async fn smoke(command: Command) -> anyhow::Result<()> {
+    let Command::Smoke {
+        url,
+        platform_key,
+        tenant,
+    } = command
+    else {
+        bail!("not the smoke command");
+    };
+    let options = crate::ops::smoke::Options {
+        url,
+        platform_key: platform_key.into(),
+        tenant,
+    };
+    let passed = crate::ops::smoke::run(&options).await?;
+    println!("smoke: all {} steps passed", passed.len());
+    Ok(())
 }
 
 /// `ventanas tenants ...`.
@@ -101,6 +146,7 @@ fn key_name(raw: &str) -> Result<String, String> {
 /// Runs a command to completion.
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
+        Command::Smoke { .. } => smoke(command).await?,
         Command::Serve => {
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -209,6 +255,17 @@ mod tests {
             parse(&format!("platform-key revoke --id {id}")).ok(),
             Some(Command::PlatformKey(PlatformKeyCommand::Revoke { id }))
         );
+        let smoke = parse("smoke --url https://v.example.com --platform-key vtp.k").ok();
+        assert_eq!(
+            smoke,
+            Some(Command::Smoke {
+                url: "https://v.example.com".into(),
+                platform_key: "vtp.k".into(),
+                tenant: "smoke-canary".into()
+            })
+        );
+        assert!(!smoke.expect("parsed").needs_settings());
+        assert!(Command::Serve.needs_settings());
     }
 
     #[test]

@@ -11,6 +11,9 @@ async fn main() -> std::process::ExitCode {
     // prints them and exits (0 for help, 2 for a usage error).
     let command = Cli::parse().into_command();
     let outcome = async {
+        if !command.needs_settings() {
+            return cli::smoke(command).await;
+        }
         let settings = Settings::load()?;
         ventanas::telemetry::init(&settings.telemetry);
         cli::run(command, settings).await

@@ -33,6 +33,7 @@ mod quotes;
 mod redis_trust;
 mod rls;
 mod saved_quotes;
+mod smoke;
 mod stored_versions;
 mod taxes;
 mod web;
