@@ -12,6 +12,9 @@
 --                      nothing. Row-level security applies to everything it does.
 --   ventanas_platform  the platform operator path: onboarding and the global default
 --                      catalogue. Also subject to row-level security.
+--   ventanas_backup    pg_dump's role (deploy/backup/backup): reads every row of every
+--                      tenant (pg_read_all_data, BYPASSRLS) and can write nothing.
+--                      Created only when backup_password is given (-v backup_password=...).
 
 SELECT 'CREATE ROLE ventanas_owner LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_owner') \gexec
@@ -23,3 +26,10 @@ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_platform') \gex
 ALTER ROLE ventanas_owner    LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB   NOCREATEROLE PASSWORD :'owner_password';
 ALTER ROLE ventanas_app      LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'app_password';
 ALTER ROLE ventanas_platform LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'platform_password';
+
+\if :{?backup_password}
+SELECT 'CREATE ROLE ventanas_backup LOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_backup') \gexec
+ALTER ROLE ventanas_backup LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE INHERIT   PASSWORD :'backup_password';
+GRANT pg_read_all_data TO ventanas_backup;
+\endif

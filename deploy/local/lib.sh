@@ -15,6 +15,7 @@ REDIS_PORT=6379
 OWNER_PASSWORD=ventanas_owner_local
 APP_PASSWORD=ventanas_app_local
 PLATFORM_PASSWORD=ventanas_platform_local
+BACKUP_PASSWORD=ventanas_backup_local
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -84,7 +85,8 @@ ensure_roles() {
   log "ensuring database roles"
   psql_super -q \
     -v owner_password="$OWNER_PASSWORD" -v app_password="$APP_PASSWORD" \
-    -v platform_password="$PLATFORM_PASSWORD" -f - <"$ROOT/deploy/db/roles.sql"
+    -v platform_password="$PLATFORM_PASSWORD" -v backup_password="$BACKUP_PASSWORD" \
+    -f - <"$ROOT/deploy/db/roles.sql"
   # Local and test clusters only (production's roles.sql grants nothing of the
   # kind): each test drops its database WITH (FORCE) at the end, which must end the
   # runtime and platform roles' connections to it, and only a member of

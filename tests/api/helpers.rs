@@ -123,6 +123,21 @@ pub async fn spawn_second_instance_with(
     app
 }
 
+/// An empty database named `name` beside `first`'s (dropped by the returned
+/// instance's cleanup, once one is started on it with [`spawn_instance_on`]).
+pub async fn create_empty_database(first: &TestApp, name: &str) {
+    create_database(&first.settings, name).await;
+}
+
+/// A server on another database of the same cluster (e.g. a restored backup),
+/// with `first`'s settings otherwise; its cleanup drops that database.
+pub async fn spawn_instance_on(first: &TestApp, name: &str) -> TestApp {
+    let settings = first.settings.clone().with_database_name(name);
+    let mut app = start_instance(settings, name.to_owned()).await;
+    app.platform_key = first.platform_key.clone();
+    app
+}
+
 async fn start_instance(settings: Settings, db_name: String) -> TestApp {
     let app = Application::build(settings.clone())
         .await

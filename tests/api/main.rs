@@ -6,6 +6,7 @@
 mod abuse;
 mod acceptance;
 mod auth;
+mod backup;
 mod bad_input;
 mod cache;
 mod clients;

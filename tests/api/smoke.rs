@@ -68,6 +68,7 @@ async fn smoke_passes_twice_on_one_canary_and_leaves_its_prices_as_they_were() {
     assert_eq!(GLASS_CODES.len(), 7);
     let quotes = app.get_items("/api/v1/quotes", &token).await;
     assert_eq!(quotes.as_array().expect("quotes").len(), 2);
+    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -86,4 +87,5 @@ async fn a_failure_names_its_step() {
     unreachable.url = "http://127.0.0.1:9".to_owned();
     let err = smoke::run(&unreachable).await.expect_err("nothing listens");
     assert!(format!("{err:#}").contains("`ready`"), "{err:#}");
+    app.cleanup().await;
 }
