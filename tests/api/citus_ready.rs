@@ -7,6 +7,17 @@
 
 use crate::helpers::spawn_app;
 
+/// Table, constraint or index, kind, first column, and for a foreign key the
+/// referenced table and its first column.
+type Key = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 #[tokio::test]
 async fn every_key_and_reference_of_a_tenant_table_leads_with_tenant_id() {
     let app = spawn_app().await;
