@@ -22,15 +22,7 @@ type Key = (
 async fn every_key_and_reference_of_a_tenant_table_leads_with_tenant_id() {
     let app = spawn_app().await;
     let pool = app.runtime_pool(1).await;
-    // (table, constraint or index, kind, first column, referenced table, its first column)
-    let keys: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
+    let keys: Vec<Key> = sqlx::query_as(
         r#"WITH tenant_tables AS (
                  SELECT c.oid FROM pg_class c
                    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
