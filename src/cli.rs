@@ -1,4 +1,4 @@
-//! The command line: `ventanas serve | migrate | tenants sync | platform-key ...`.
+//! The command line: `ventanas serve | migrate | tenants sync|export|import | platform-key ... | smoke`.
 //!
 //! Parsing reads no configuration, so `ventanas --help` and usage errors work
 //! anywhere (a fresh checkout, a container without secrets); the binary loads
@@ -6,8 +6,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret as _;
 use uuid::Uuid;
 
 use crate::ids::PlatformKeyId;
@@ -18,7 +19,7 @@ use crate::cache::{Cache, Scope};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::startup::Application;
-use crate::tenants::seed;
+use crate::tenants::{archive, seed};
 
 /// Shown after the command list, so that `--help` also says where settings come from.
 const CONFIGURATION_HELP: &str = "\
@@ -110,6 +111,16 @@ pub enum TenantsCommand {
         #[arg(long, value_name = "DIR", default_value = "tenants")]
         dir: PathBuf,
     },
+    /// Write all of a shop's data as a versioned JSON archive to standard output
+    Export {
+        /// The shop's slug
+        slug: String,
+    },
+    /// Create a shop from an archive written by `tenants export` (as the owner role)
+    Import {
+        /// The archive's path, or - for standard input
+        file: PathBuf,
+    },
 }
 
 /// `ventanas platform-key ...`.
@@ -155,18 +166,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             db::migrate(&settings.database.owner_url).await?;
             println!("migrations applied");
         }
-        Command::Tenants(TenantsCommand::Sync { dir }) => {
-            let db = Db::connect_lazy(&settings.database)?;
-            let passwords = Passwords::new(&settings.auth)?;
-            let report = seed::sync_all(&db, &passwords, &dir).await?;
-            // Running servers must not keep serving what the sync replaced.
-            let cache = Cache::new(&settings.redis, &settings.cache)?;
-            cache.invalidate(Scope::Global).await;
-            println!(
-                "synced {} default materials; created {} tenants and {} users; set {} tenant prices",
-                report.materials, report.tenants_created, report.users_created, report.prices_set
-            );
-        }
+        Command::Tenants(command) => tenants(command, settings).await?,
         Command::PlatformKey(PlatformKeyCommand::Create { name }) => {
             let db = Db::connect_lazy(&settings.database)?;
             let key = token::new_platform_key();
@@ -197,6 +197,55 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 bail!("no active platform key {id}");
             }
             println!("platform key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+/// Runs `ventanas tenants ...`.
+async fn tenants(command: TenantsCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        TenantsCommand::Sync { dir } => {
+            let db = Db::connect_lazy(&settings.database)?;
+            let passwords = Passwords::new(&settings.auth)?;
+            let report = seed::sync_all(&db, &passwords, &dir).await?;
+            // Running servers must not keep serving what the sync replaced.
+            let cache = Cache::new(&settings.redis, &settings.cache)?;
+            cache.invalidate(Scope::Global).await;
+            println!(
+                "synced {} default materials; created {} tenants and {} users; set {} tenant prices",
+                report.materials, report.tenants_created, report.users_created, report.prices_set
+            );
+        }
+        TenantsCommand::Export { slug } => {
+            let db = Db::connect_lazy(&settings.database)?;
+            let archive = archive::export(&db.app, &db.platform, &slug).await?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &archive)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+            let rows: usize = archive.tables.iter().map(|t| t.rows.len()).sum();
+            eprintln!(
+                "exported {slug}: {rows} rows in {} tables",
+                archive.tables.len()
+            );
+        }
+        TenantsCommand::Import { file } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            let archive: archive::Archive =
+                serde_json::from_str(&text).context("the file is not a tenant archive")?;
+            let owner = sqlx::PgPool::connect(settings.database.owner_url.expose_secret())
+                .await
+                .context("connecting as the owner role (database.owner_url)")?;
+            let done = archive::import(&owner, &archive).await?;
+            println!(
+                "imported {} ({}): {} rows",
+                done.slug, done.tenant, done.rows
+            );
         }
     }
     Ok(())
@@ -254,6 +303,18 @@ mod tests {
         assert_eq!(
             parse(&format!("platform-key revoke --id {id}")).ok(),
             Some(Command::PlatformKey(PlatformKeyCommand::Revoke { id }))
+        );
+        assert_eq!(
+            parse("tenants export norte").ok(),
+            Some(Command::Tenants(TenantsCommand::Export {
+                slug: "norte".into()
+            }))
+        );
+        assert_eq!(
+            parse("tenants import -").ok(),
+            Some(Command::Tenants(TenantsCommand::Import {
+                file: "-".into()
+            }))
         );
         let smoke = parse("smoke --url https://v.example.com --platform-key vtp.k").ok();
         assert_eq!(

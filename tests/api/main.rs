@@ -38,5 +38,6 @@ mod saved_quotes;
 mod smoke;
 mod stored_versions;
 mod taxes;
+mod tenant_archive;
 mod web;
 mod webhooks;

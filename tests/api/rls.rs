@@ -11,7 +11,7 @@ use crate::helpers::{slug, spawn_app, TestApp, TestTenant};
 
 /// Every tenant-owned table. `every_table_with_a_tenant_id_is_listed_here` keeps it
 /// complete as the schema grows.
-const TENANT_TABLES: &[&str] = &[
+pub(crate) const TENANT_TABLES: &[&str] = &[
     "users",
     "memberships",
     "sessions",
@@ -56,7 +56,7 @@ const WORK_TABLES: &[(&str, &[&str])] = &[(
 /// Two tenants with rows in every tenant table: onboarding fills users, memberships
 /// and materials; logins fill sessions; the quoting catalogue rows (and an
 /// idempotency record) are written here directly, as the runtime role.
-async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
+pub(crate) async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
     let a = app.onboard(&slug("a")).await;
     let b = app.onboard(&slug("b")).await;
     let pool = app.runtime_pool(1).await;

@@ -1,0 +1,141 @@
+//! SQL of tenant archives. Table names come only from [`super::TABLES`] and column
+//! names only from the catalogue of the database itself, each quoted: nothing an
+//! archive says becomes SQL text.
+
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+use crate::ids::TenantId;
+
+/// `name` as a quoted SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The tenant's row of `tenants`, as JSON.
+pub async fn tenant_row(pool: &PgPool, tenant: TenantId) -> Result<Option<Value>, sqlx::Error> {
+    sqlx::query_scalar("SELECT to_jsonb(t) FROM tenants t WHERE id = $1")
+        .bind(tenant)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Every row of `table` that row-level security lets the bound tenant see, as JSON
+/// objects, in a stable order.
+pub async fn rows(conn: &mut PgConnection, table: &str) -> Result<Vec<Value>, sqlx::Error> {
+    let sql = format!(
+        "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)), '[]'::jsonb) FROM {} t",
+        ident(table)
+    );
+    let all: Value = sqlx::query_scalar(&sql).fetch_one(conn).await?;
+    Ok(match all {
+        Value::Array(rows) => rows,
+        _ => Vec::new(),
+    })
+}
+
+/// Makes the transaction read one snapshot, and only read.
+pub async fn snapshot(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The newest migration applied to the database.
+pub async fn schema_version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success")
+        .fetch_one(conn)
+        .await
+}
+
+/// Whether a tenant with this id or slug exists.
+pub async fn tenant_exists(
+    conn: &mut PgConnection,
+    id: TenantId,
+    slug: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1 OR slug = $2)")
+        .bind(id)
+        .bind(slug)
+        .fetch_one(conn)
+        .await
+}
+
+/// The columns of `table` today, in their order.
+pub async fn columns(conn: &mut PgConnection, table: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER'
+          ORDER BY ordinal_position",
+    )
+    .bind(table)
+    .fetch_all(conn)
+    .await
+}
+
+/// Inserts `rows` (JSON objects) into `table`, setting only `columns` (the others
+/// take their defaults), identity columns included; returns how many went in.
+pub async fn insert_rows(
+    conn: &mut PgConnection,
+    table: &str,
+    columns: &[String],
+    rows: &[Value],
+) -> Result<u64, sqlx::Error> {
+    let list = columns
+        .iter()
+        .map(|c| ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({list}) OVERRIDING SYSTEM VALUE
+         SELECT {list} FROM jsonb_populate_recordset(NULL::{table}, $1)",
+        table = ident(table),
+    );
+    let done = sqlx::query(&sql)
+        .bind(Value::Array(rows.to_vec()))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Moves the sequences behind `table`'s identity columns past every value now in
+/// the table, so rows added later do not collide with imported ones.
+pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<(), sqlx::Error> {
+    let identities: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'",
+    )
+    .bind(table)
+    .fetch_all(&mut *conn)
+    .await?;
+    for column in identities {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence($1, $2),
+                           greatest((SELECT max({col}) FROM {table}),
+                                    (SELECT last_value FROM pg_sequences
+                                      WHERE format('%I.%I', schemaname, sequencename)::regclass
+                                            = pg_get_serial_sequence($1, $2)::regclass),
+                                    1))",
+            col = ident(&column),
+            table = ident(table),
+        );
+        sqlx::query(&sql)
+            .bind(table)
+            .bind(&column)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts the `tenants` row of an archive.
+pub async fn insert_tenant(
+    conn: &mut PgConnection,
+    columns: &[String],
+    row: &Value,
+) -> Result<(), sqlx::Error> {
+    insert_rows(conn, "tenants", columns, std::slice::from_ref(row))
+        .await
+        .map(drop)
+}
