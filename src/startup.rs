@@ -196,7 +196,7 @@ async fn limit_body<E: Endpoint>(
             limits.body.max(crate::settings::company::MAX_LOGO_BYTES)
         }
         crate::catalog::price_admin::import::PATH => limits.import,
-        _ => limits.body,
+        path => crate::web::body_limit(path, limits.import, limits.body).unwrap_or(limits.body),
     };
     let declared = req
         .headers()
