@@ -159,12 +159,13 @@ async fn flash_notice(
         return Ok(None);
     };
     let mut tx = user.ctx.tx(state).await?;
-    let found = batch::load(&mut tx, BatchId(id)).await;
-    tx.commit().await?;
-    // Another shop's or an unknown batch id in the address: no flash.
-    let Ok((summary, _)) = found else {
-        return Ok(None);
+    let summary = match batch::load(&mut tx, BatchId(id)).await {
+        Ok((summary, _)) => summary,
+        // Another shop's or an unknown batch id in the address: no flash.
+        Err(err) if err.status() == StatusCode::NOT_FOUND => return Ok(None),
+        Err(err) => return Err(err.into()),
     };
+    tx.commit().await?;
     Ok(Some(fill(
         text,
         &[

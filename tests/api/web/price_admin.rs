@@ -376,3 +376,86 @@ async fn another_shop_never_sees_or_reverts_this_shops_batches() {
     assert_eq!(price(&app, &b.admin_token).await, "85.00");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_superseded_batch_is_reverted_only_when_forced() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-force")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let shown = preview_glass_up(&mut browser).await;
+    let done = submit(&mut browser, &shown, "aplicar", "/precios/aplicar").await;
+    let batch = batch_of(done.location());
+    app.set_price("VID-CLARO-4", &t.admin_token, "100.00").await;
+    let page = browser.get("/precios").await;
+    let csrf = page.csrf();
+    let refused = browser
+        .post(
+            &format!("/precios/lotes/{batch}/revertir"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!(
+            "Después del lote {} cambiaron los precios de VID-CLARO-4. No se revirtió nada.",
+            &batch[..8]
+        )),
+        "{}",
+        refused.body
+    );
+    assert_eq!(price(&app, &t.admin_token).await, "100.00");
+    let forced = submit(
+        &mut browser,
+        &refused,
+        "superado",
+        &format!("/precios/lotes/{batch}/revertir"),
+    )
+    .await;
+    assert_eq!(forced.status, StatusCode::SEE_OTHER, "{}", forced.body);
+    assert_eq!(price(&app, &t.admin_token).await, "85.00");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_import_whose_catalogue_moved_after_its_dry_run_is_checked_again() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-csv-moved")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/precios").await.csrf();
+    let file = b"code,price\nVID-CLARO-4,90.00\n";
+    let checked = browser
+        .post_file(
+            "/precios/importar",
+            &[("csrf", &csrf)],
+            ("archivo", "p.csv", file),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    app.set_price("VID-CLARO-4", &t.admin_token, "88.00").await;
+    let refused = submit(
+        &mut browser,
+        &checked,
+        "confirmar-csv",
+        "/precios/importar/aplicar",
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused
+        .body
+        .contains("El catálogo cambió desde la revisión del archivo. No se importó nada"));
+    assert_eq!(price(&app, &t.admin_token).await, "88.00");
+    assert!(
+        refused.body.contains("$88.00"),
+        "the changes as they are now"
+    );
+    let done = submit(
+        &mut browser,
+        &refused,
+        "confirmar-csv",
+        "/precios/importar/aplicar",
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(price(&app, &t.admin_token).await, "90.00");
+    app.cleanup().await;
+}
