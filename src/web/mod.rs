@@ -143,6 +143,14 @@ pub fn body_limit(path: &str, import: usize, body: usize) -> Option<usize> {
     }
 }
 
+/// The page answering an upload over its limit (413), with the security headers:
+/// the body limit is checked in front of the pages, whose errors are pages too.
+pub fn too_large(max_import_bytes: usize) -> Response {
+    let mut resp = page::too_large(max_import_bytes);
+    security::add_headers(&mut resp);
+    resp
+}
+
 /// Every page's answer: errors as HTML pages (never the API's JSON), and the
 /// security headers on all of them.
 async fn answer<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {

@@ -154,6 +154,15 @@ fn render_error(status: StatusCode, message: String) -> Response {
     html(status, &page)
 }
 
+/// 413 for a CSV larger than `server.max_import_bytes`, as a page.
+pub fn too_large(max_import_bytes: usize) -> Response {
+    let max = max_import_bytes.to_string();
+    render_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        fill(texts().import_too_large, &[("max", &max)]),
+    )
+}
+
 /// Any error leaving a page's endpoint, as a page: ours as they say, poem's
 /// (a form that does not parse, a wrong method) by their status.
 pub fn error_response(err: poem::Error) -> Response {

@@ -459,3 +459,52 @@ async fn an_import_whose_catalogue_moved_after_its_dry_run_is_checked_again() {
     assert_eq!(price(&app, &t.admin_token).await, "90.00");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_file_over_the_import_limit_is_refused_with_a_page() {
+    let app = spawn_app_with(|s| s.server.max_import_bytes = 2048).await;
+    let t = app.onboard(&slug("web-csv-big")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/precios").await.csrf();
+    let mut file = String::from("code,price\n");
+    while file.len() <= 2048 {
+        file.push_str("VID-CLARO-4,90.00\n");
+    }
+    let refused = browser
+        .post_file(
+            "/precios/importar",
+            &[("csrf", &csrf)],
+            ("archivo", "p.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(refused.header("content-type").starts_with("text/html"));
+    assert!(
+        refused
+            .body
+            .contains("El archivo pasa del límite de 2048 bytes. No se cambió nada."),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.header("content-security-policy").is_empty());
+    // Past the upload's whole body limit (the file plus the usual 64 KiB), the
+    // refusal comes before the page reads anything, and is a page too.
+    while file.len() <= 2048 + 65536 {
+        file.push_str("VID-CLARO-4,90.00\n");
+    }
+    let refused = browser
+        .post_file(
+            "/precios/importar",
+            &[("csrf", &csrf)],
+            ("archivo", "p.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(refused.header("content-type").starts_with("text/html"));
+    assert!(refused
+        .body
+        .contains("El archivo pasa del límite de 2048 bytes."));
+    assert!(!refused.header("content-security-policy").is_empty());
+    assert_eq!(price(&app, &t.admin_token).await, "85.00");
+    app.cleanup().await;
+}
