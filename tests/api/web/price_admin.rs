@@ -508,3 +508,50 @@ async fn a_file_over_the_import_limit_is_refused_with_a_page() {
     assert_eq!(price(&app, &t.admin_token).await, "85.00");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn price_forms_without_the_sessions_token_or_from_another_site_change_nothing() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-bulk-csrf")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let shown = preview_glass_up(&mut browser).await;
+    let done = submit(&mut browser, &shown, "aplicar", "/precios/aplicar").await;
+    let batch = batch_of(done.location());
+    let shown = preview_glass_up(&mut browser).await;
+    let mut fields = shown.hidden_fields("aplicar");
+    let csrf = shown.csrf();
+    let revert = format!("/precios/lotes/{batch}/revertir");
+    let evil: &[(&str, &str)] = &[("origin", "https://evil.example")];
+    for (token, headers, why) in [
+        ("deadbeef", &[][..], "a made-up token"),
+        (csrf.as_str(), evil, "a foreign Origin"),
+    ] {
+        for (name, value) in &mut fields {
+            if name == "csrf" {
+                *value = token.to_owned();
+            }
+        }
+        let form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        for path in ["/precios/vista-previa", "/precios/aplicar", revert.as_str()] {
+            let resp = browser.post_with(path, &form, headers).await;
+            assert_eq!(resp.status, StatusCode::FORBIDDEN, "{path}: {why}");
+            assert!(
+                resp.body.contains("No pudimos verificar el formulario"),
+                "{path}: {why}"
+            );
+        }
+    }
+    let upload = browser
+        .post_file(
+            "/precios/importar",
+            &[("csrf", "deadbeef")],
+            ("archivo", "p.csv", b"code,price\nVID-CLARO-4,1.00\n"),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::FORBIDDEN, "an upload's token");
+    assert_eq!(price(&app, &t.admin_token).await, "93.50");
+    app.cleanup().await;
+}
