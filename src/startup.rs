@@ -191,12 +191,17 @@ async fn limit_body<E: Endpoint>(
     if let Some(refused) = crate::http::nul::check(&req, &templates) {
         return Err(refused.into());
     }
-    let max = match req.uri().path() {
-        crate::settings::company::LOGO_PATH => {
-            limits.body.max(crate::settings::company::MAX_LOGO_BYTES)
-        }
-        crate::catalog::price_admin::import::PATH => limits.import,
-        _ => limits.body,
+    // `page`: the web app's uploads, refused with a page rather than the API's JSON.
+    let (max, page) = match req.uri().path() {
+        crate::settings::company::LOGO_PATH => (
+            limits.body.max(crate::settings::company::MAX_LOGO_BYTES),
+            false,
+        ),
+        crate::catalog::price_admin::import::PATH => (limits.import, false),
+        path => match crate::web::body_limit(path, limits.import, limits.body) {
+            Some(max) => (max, true),
+            None => (limits.body, false),
+        },
     };
     let declared = req
         .headers()
@@ -210,15 +215,17 @@ async fn limit_body<E: Endpoint>(
             format!("the request body exceeds {max} bytes"),
         )
     };
+    let refuse = || match page {
+        true => Ok(crate::web::too_large(limits.import)),
+        false => Err(too_large().into()),
+    };
     match declared {
-        Some(len) if len > max => return Err(too_large().into()),
+        Some(len) if len > max => return refuse(),
         None if matches!(req.method(), &Method::POST | &Method::PUT | &Method::PATCH) => {
-            let body = req
-                .take_body()
-                .into_bytes_limit(max)
-                .await
-                .map_err(|_| too_large())?;
-            req.set_body(Body::from_bytes(body));
+            match req.take_body().into_bytes_limit(max).await {
+                Ok(body) => req.set_body(Body::from_bytes(body)),
+                Err(_) => return refuse(),
+            }
         }
         _ => {}
     }

@@ -97,6 +97,24 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
             "/catalogo/:code/historial",
             page(get(catalog::history).boxed()),
         )
+        .at("/precios", page(get(prices::admin::show).boxed()))
+        .at(
+            "/precios/vista-previa",
+            page(post(prices::bulk::preview).boxed()),
+        )
+        .at("/precios/aplicar", page(post(prices::bulk::apply).boxed()))
+        .at(
+            "/precios/lotes/:id/revertir",
+            page(post(prices::batches::revert).boxed()),
+        )
+        .at(
+            prices::import::PATH,
+            page(post(prices::import::dry_run).boxed()),
+        )
+        .at(
+            prices::import::CONFIRM_PATH,
+            page(post(prices::import::confirm).boxed()),
+        )
         .at("/precios/historial", page(get(prices::history).boxed()))
         .at("/assets/:name", page(get(assets::serve).boxed()))
         .around(move |next, req| {
@@ -110,6 +128,27 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
             }
         })
         .boxed()
+}
+
+/// The largest body the page at `path` accepts, when it is not the usual one: the
+/// CSV upload takes `server.max_import_bytes` (plus the form's other fields), its
+/// confirm form the same file in base64 (a third larger).
+pub fn body_limit(path: &str, import: usize, body: usize) -> Option<usize> {
+    match path {
+        prices::import::PATH => Some(import.saturating_add(body)),
+        prices::import::CONFIRM_PATH => {
+            Some(import.div_ceil(3).saturating_mul(4).saturating_add(body))
+        }
+        _ => None,
+    }
+}
+
+/// The page answering an upload over its limit (413), with the security headers:
+/// the body limit is checked in front of the pages, whose errors are pages too.
+pub fn too_large(max_import_bytes: usize) -> Response {
+    let mut resp = page::too_large(max_import_bytes);
+    security::add_headers(&mut resp);
+    resp
 }
 
 /// Every page's answer: errors as HTML pages (never the API's JSON), and the

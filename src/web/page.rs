@@ -9,6 +9,7 @@ use poem::{Request, Response};
 use super::assets::ASSETS;
 use super::i18n::{fill, Texts, ES_MX};
 use super::Web;
+use crate::auth::rbac::Permission;
 use crate::auth::{csrf, TenantCtx, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +37,9 @@ pub struct UserBar {
     pub shop: String,
     pub email: String,
     pub csrf: String,
+    /// Whether the user may change prices (the nav's "Precios" then opens the
+    /// price administration rather than the history).
+    pub admin: bool,
 }
 
 impl Layout {
@@ -50,6 +54,7 @@ impl Layout {
                 shop: s.shop.name.clone(),
                 email: s.ctx.email.clone(),
                 csrf: s.csrf.clone(),
+                admin: s.ctx.require(Permission::WriteCatalog).is_ok(),
             }),
             section,
         }
@@ -147,6 +152,15 @@ fn render_error(status: StatusCode, message: String) -> Response {
         message,
     };
     html(status, &page)
+}
+
+/// 413 for a CSV larger than `server.max_import_bytes`, as a page.
+pub fn too_large(max_import_bytes: usize) -> Response {
+    let max = max_import_bytes.to_string();
+    render_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        fill(texts().import_too_large, &[("max", &max)]),
+    )
 }
 
 /// Any error leaving a page's endpoint, as a page: ours as they say, poem's
@@ -247,10 +261,28 @@ pub async fn signed_in_post(
 ) -> Result<SignedIn, WebError> {
     csrf::refuse_cross_site(req, &state.origins).map_err(|_| WebError::Csrf)?;
     let user = signed_in(req, state, web).await?;
-    if !web.csrf.check_session(user.ctx.session, token) {
-        return Err(WebError::Csrf);
-    }
+    check_token(web, &user, token)?;
     Ok(user)
+}
+
+/// The signed-in user of a post whose CSRF token is inside a body read later (a
+/// file upload): the origin is checked here, the token with [`check_token`].
+pub async fn signed_in_upload(
+    req: &Request,
+    state: &AppState,
+    web: &Web,
+) -> Result<SignedIn, WebError> {
+    csrf::refuse_cross_site(req, &state.origins).map_err(|_| WebError::Csrf)?;
+    signed_in(req, state, web).await
+}
+
+/// Refuses a form whose token is not the session's.
+pub fn check_token(web: &Web, user: &SignedIn, token: &str) -> Result<(), WebError> {
+    if web.csrf.check_session(user.ctx.session, token) {
+        Ok(())
+    } else {
+        Err(WebError::Csrf)
+    }
 }
 
 /// Whether htmx sent the request (it then wants a fragment, not a page).

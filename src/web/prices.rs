@@ -1,4 +1,5 @@
-//! Precios: the shop's whole price history, filtered and paged (any role), and
+//! Precios: price administration for admins ([`admin`]: bulk updates with their
+//! preview, batches and their revert, CSV import), and the shop's whole price history, filtered and paged (any role), and
 //! "precio en una fecha", both through the API's own code
 //! (`price_admin::repo::history` with its keyset cursor, `price_admin::as_of`).
 //!
@@ -6,6 +7,11 @@
 //! page can be bookmarked. Dates are the shop's days: `desde` from the start of
 //! that day, `hasta` up to the end of that day, in the shop's time zone (its
 //! offset now; Mexico has no daylight saving time since 2022).
+
+pub mod admin;
+pub mod batches;
+pub mod bulk;
+pub mod import;
 
 use std::collections::HashMap;
 use std::sync::Arc;

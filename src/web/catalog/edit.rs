@@ -45,8 +45,9 @@ fn if_match(version: &str) -> Option<String> {
         .then(|| format!("\"{version}\""))
 }
 
-/// The signed-in admin of a form post, or 403 (before anything is read).
-async fn admin(
+/// The signed-in admin of a form post, or 403 (before anything is read): the
+/// API's role check for catalogue and price writes.
+pub async fn admin(
     req: &Request,
     state: &AppState,
     web: &Web,

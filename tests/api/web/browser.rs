@@ -46,6 +46,21 @@ impl Page {
             .unwrap_or_else(|| panic!("no version in the row of {code}: {row}"))
     }
 
+    /// The hidden fields of the form with `id`, their values unescaped, in order.
+    pub fn hidden_fields(&self, id: &str) -> Vec<(String, String)> {
+        let start = self
+            .body
+            .find(&format!(r#"id="{id}""#))
+            .unwrap_or_else(|| panic!("no form {id} in {}", self.body));
+        let rest = &self.body[start..];
+        let form = &rest[..rest.find("</form>").expect("form ends")];
+        let re = regex::Regex::new(r#"<input type="hidden" name="([a-z_]+)" value="([^"]*)">"#)
+            .expect("regex");
+        re.captures_iter(form)
+            .map(|c| (c[1].to_owned(), unescape(&c[2])))
+            .collect()
+    }
+
     /// The table row of a material.
     pub fn row(&self, code: &str) -> String {
         let start = self
@@ -55,6 +70,17 @@ impl Page {
         let rest = &self.body[start..];
         rest[..rest.find("</tr>").expect("row ends") + 5].to_owned()
     }
+}
+
+/// An attribute's value as askama escapes it, back to its text.
+pub fn unescape(text: &str) -> String {
+    text.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
 }
 
 /// A browser with its cookies, talking to one app (optionally under another Host).
@@ -159,6 +185,46 @@ impl<'a> Browser<'a> {
         for (name, value) in headers {
             req = req.header(*name, *value);
         }
+        self.send(req).await
+    }
+
+    /// A `multipart/form-data` post from the app's own page: text fields, then one
+    /// file field `(name, file name, contents)`.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = "----ventanas-test-boundary-7d3f";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, file_name, contents) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(contents);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .client
+            .post(self.app.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", self.origin())
+            .body(body);
         self.send(req).await
     }
 

@@ -5,6 +5,7 @@ mod browser;
 mod catalog;
 mod login;
 mod pages;
+mod price_admin;
 mod prices;
 
 use serde_json::json;

@@ -82,6 +82,8 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/catalogo?categoria=profile&q=riel",
         "/catalogo/VID-CLARO-4/historial",
         "/catalogo/NO-SUCH/historial",
+        "/precios",
+        "/precios/historial",
     ] {
         let page = admin.get(path).await;
         assert_page_headers(&page, path);
