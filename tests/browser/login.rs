@@ -41,6 +41,22 @@ async fn a_user_signs_in_with_shop_email_and_password_and_a_wrong_password_is_to
         browser.find("header .shop").await.text().await,
         format!("Aluminios {}", t.slug)
     );
+    let nav = [
+        ("nav a[href='/catalogo']", Some("page")),
+        ("nav a[href='/precios/historial']", None),
+    ];
+    for (link, current) in nav {
+        assert_eq!(
+            browser
+                .find(link)
+                .await
+                .attribute("aria-current")
+                .await
+                .as_deref(),
+            current,
+            "{link}"
+        );
+    }
     assert!(browser
         .find("header .who")
         .await

@@ -475,6 +475,15 @@ impl Element<'_> {
         value.as_str().map(str::to_owned)
     }
 
+    /// An HTML attribute as written in the page, `None` when absent.
+    pub async fn attribute(&self, name: &str) -> Option<String> {
+        let value = self
+            .session
+            .get(&self.path(&format!("/attribute/{name}")))
+            .await;
+        value.as_str().map(str::to_owned)
+    }
+
     /// A computed style value (`outline-style`...).
     pub async fn css(&self, name: &str) -> String {
         let value = self.session.get(&self.path(&format!("/css/{name}"))).await;
