@@ -101,3 +101,10 @@ ensure_database() {
     psql_super -qc "CREATE DATABASE \"$name\" OWNER ventanas_owner"
   fi
 }
+
+# Headless Chromium and its WebDriver, for the browser tests (tests/browser).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
+  fi
+}

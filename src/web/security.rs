@@ -21,9 +21,11 @@ use sha2::Sha256;
 use crate::config::{ExposeSecret as _, Settings};
 use crate::ids::SessionId;
 
-/// The policy every page answer carries.
+/// The policy every page answer carries. `connect-src 'self'` is htmx's: its
+/// requests are fetches, which `default-src 'none'` alone would block.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+base-uri 'none'";
 
 /// Cookie of the login form's nonce.
 pub const LOGIN_COOKIE: &str = "__Host-ventanas_login";

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use super::browser::Browser;
 use crate::helpers::{repo_dir, slug, spawn_app};
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Inline script or style in an HTML text: a `<script>` without `src`, a `<style>`
 /// element, a `style=` attribute, an `on...=` handler or a `javascript:` URL.
