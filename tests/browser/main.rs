@@ -2,7 +2,7 @@
 //! (Debian's `chromium` and `chromium-driver`) against the real server, PostgreSQL
 //! and Redis. Run alone with `cargo test --test browser` (or `deploy/local/test
 //! browser`, which installs Chromium first). Screenshots of the main pages land in
-//! `docs/screenshots/`.
+//! `target/screenshots/` (`docs/screenshots/` with `UPDATE_SCREENSHOTS=1`).
 
 #![allow(clippy::too_many_lines)] // scenarios are spelt out in full
 

@@ -1,6 +1,6 @@
 //! The main pages at a desktop's and a phone's width: nothing scrolls sideways at
 //! 360 px, the console reports no Content-Security-Policy violation, and each is
-//! saved as a screenshot in `docs/screenshots/` (`<page>-desktop.png`,
+//! saved as a screenshot (`support::screenshot`: `<page>-desktop.png`,
 //! `<page>-phone.png`).
 
 use std::time::{Duration, Instant};

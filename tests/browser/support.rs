@@ -99,11 +99,17 @@ pub fn png_size(png: &[u8]) -> (u32, u32) {
 }
 
 /// Takes a screenshot of the viewport, checks its size and saves it as
-/// `docs/screenshots/<name>.png`.
+/// `target/screenshots/<name>.png`, or, with `UPDATE_SCREENSHOTS=1`, as the README's
+/// `docs/screenshots/<name>.png` (pages show the run's times, so every run's PNGs
+/// differ: the committed ones change only when asked).
 pub async fn screenshot(browser: &Session, name: &str, size: (u32, u32)) {
     let png = browser.screenshot().await;
     assert_eq!(png_size(&png), size, "{name}: the viewport's size");
-    let dir = repo_dir().join("docs/screenshots");
-    std::fs::create_dir_all(&dir).expect("docs/screenshots");
+    let dir = if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        repo_dir().join("docs/screenshots")
+    } else {
+        repo_dir().join("target/screenshots")
+    };
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot saved");
 }

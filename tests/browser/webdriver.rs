@@ -427,10 +427,13 @@ impl Element<'_> {
                 .try_call(reqwest::Method::GET, &self.path("/name"), None)
                 .await;
             if let Err(error) = probe {
-                assert_eq!(
-                    error["error"], "stale element reference",
-                    "waiting for the next page: {error}"
-                );
+                // Gone with the old page: chromedriver says so as a stale element,
+                // or, caught mid-navigation, as an inspector error about the node.
+                let gone = error["error"] == "stale element reference"
+                    || error["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("does not belong to the document"));
+                assert!(gone, "waiting for the next page: {error}");
                 break;
             }
             assert!(started.elapsed() < PATIENCE, "the click loaded no page");
