@@ -19,7 +19,7 @@ use crate::cache::{Cache, Scope};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::startup::Application;
-use crate::tenants::{archive, seed};
+use crate::tenants::{archive, deletion, seed};
 
 /// Shown after the command list, so that `--help` also says where settings come from.
 const CONFIGURATION_HELP: &str = "\
@@ -120,6 +120,15 @@ pub enum TenantsCommand {
     Import {
         /// The archive's path, or - for standard input
         file: PathBuf,
+    },
+    /// Remove for good the shops deleted longer ago than the grace period (as the owner role)
+    Purge {
+        /// Days a deleted shop stays restorable
+        #[arg(long, value_name = "DAYS", default_value_t = crate::tenants::deletion::DEFAULT_GRACE_DAYS)]
+        grace_days: u32,
+        /// Only list the shops that would be purged
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -245,6 +254,33 @@ async fn tenants(command: TenantsCommand, settings: Settings) -> anyhow::Result<
             println!(
                 "imported {} ({}): {} rows",
                 done.slug, done.tenant, done.rows
+            );
+        }
+        TenantsCommand::Purge {
+            grace_days,
+            dry_run,
+        } => {
+            let owner = sqlx::PgPool::connect(settings.database.owner_url.expose_secret())
+                .await
+                .context("connecting as the owner role (database.owner_url)")?;
+            let cutoff = deletion::cutoff(chrono::Utc::now(), grace_days);
+            let purged = deletion::purge(&owner, cutoff, dry_run).await?;
+            for p in &purged {
+                let deleted = p
+                    .tenant
+                    .deleted_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default();
+                let what = if dry_run { "would purge" } else { "purged" };
+                println!(
+                    "{what} {} ({}), deleted {deleted}: {} rows",
+                    p.tenant.slug, p.tenant.id, p.rows
+                );
+            }
+            println!(
+                "{} shops deleted before {}",
+                purged.len(),
+                cutoff.to_rfc3339()
             );
         }
     }

@@ -11,6 +11,7 @@ use super::repo::{self, Tenant};
 use crate::auth::password::{password_problem, Passwords};
 use crate::auth::rbac::Permission;
 use crate::auth::{require_platform, PlatformAuth};
+use crate::cache::Scope;
 use crate::db::{Db, TenantTx};
 use crate::error::{violated_constraint, ApiError, ApiResult};
 use crate::http::ApiTags;
@@ -274,4 +275,70 @@ impl TenantsApi {
             })?;
         Ok(TenantAnswer::Ok(Json(tenant)))
     }
+
+    /// Delete a tenant: soft, restorable until purged.
+    ///
+    /// The tenant becomes inactive at once: its users cannot log in, its sessions
+    /// stop working on every instance, and its data stays as it was. `deleted_at`
+    /// says since when; the operator's `ventanas tenants purge` removes every row
+    /// of tenants deleted longer ago than its grace period (30 days by default).
+    /// Deleting a deleted tenant changes nothing.
+    ///
+    /// Errors: 404 tenant_not_found.
+    #[oai(
+        path = "/:slug",
+        method = "delete",
+        operation_id = "platform_tenants_delete"
+    )]
+    async fn delete(
+        &self,
+        auth: PlatformAuth,
+        /// The tenant's slug, e.g. `aluminios-perez`.
+        slug: Path<String>,
+    ) -> ApiResult<TenantAnswer> {
+        require_platform(&self.state, Permission::ManageTenants)?;
+        let tenant = repo::soft_delete(&self.state.db.platform, &slug.0)
+            .await?
+            .ok_or_else(|| not_found(&slug.0))?;
+        // Cached sessions and catalogue entries of the tenant go on every instance.
+        self.state.cache.invalidate(Scope::Tenant(tenant.id)).await;
+        tracing::info!(key = %auth.0.key_name, tenant = %tenant.id, "tenant deleted");
+        Ok(TenantAnswer::Ok(Json(tenant)))
+    }
+
+    /// Restore a deleted tenant.
+    ///
+    /// Active again, with all of its data, before it is purged. Its users log in
+    /// again (sessions that had not expired work again). A slug that no deleted
+    /// tenant has is 404 `tenant_not_found`.
+    ///
+    /// Errors: 404 tenant_not_found.
+    #[oai(
+        path = "/:slug/restore",
+        method = "post",
+        operation_id = "platform_tenants_restore"
+    )]
+    async fn restore(
+        &self,
+        auth: PlatformAuth,
+        /// The deleted tenant's slug.
+        slug: Path<String>,
+    ) -> ApiResult<TenantAnswer> {
+        require_platform(&self.state, Permission::ManageTenants)?;
+        let tenant = repo::restore(&self.state.db.platform, &slug.0)
+            .await?
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "tenant_not_found",
+                    format!("no deleted tenant with slug {:?}", slug.0),
+                )
+            })?;
+        self.state.cache.invalidate(Scope::Tenant(tenant.id)).await;
+        tracing::info!(key = %auth.0.key_name, tenant = %tenant.id, "tenant restored");
+        Ok(TenantAnswer::Ok(Json(tenant)))
+    }
+}
+
+fn not_found(slug: &str) -> ApiError {
+    ApiError::not_found("tenant_not_found", format!("no tenant with slug {slug:?}"))
 }

@@ -2,5 +2,6 @@
 
 pub mod api;
 pub mod archive;
+pub mod deletion;
 pub mod repo;
 pub mod seed;

@@ -22,9 +22,15 @@ pub struct Tenant {
     pub active: bool,
     /// When it was onboarded.
     pub created_at: DateTime<Utc>,
+    /// When it was deleted, if it was: it is inactive, can be restored, and is
+    /// purged for good by the operator's `ventanas tenants purge` after the grace
+    /// period (30 days unless the operator says otherwise).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
-const SELECT_TENANT: &str = "SELECT id, slug, name, active, created_at FROM tenants";
+const SELECT_TENANT: &str = "SELECT id, slug, name, active, created_at, deleted_at FROM tenants";
 
 /// An active tenant by slug (login resolves the slug before binding the tenant).
 pub async fn find_active_by_slug(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
@@ -68,6 +74,73 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// Marks a tenant deleted (and inactive); deleting a deleted one keeps its first
+/// time. `None` for an unknown slug.
+pub async fn soft_delete(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE tenants SET active = false, deleted_at = coalesce(deleted_at, now())
+          WHERE slug = $1
+         RETURNING id, slug, name, active, created_at, deleted_at",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Undoes a soft delete: active again. `None` when no deleted tenant has the slug.
+pub async fn restore(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE tenants SET active = true, deleted_at = NULL
+          WHERE slug = $1 AND deleted_at IS NOT NULL
+         RETURNING id, slug, name, active, created_at, deleted_at",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Tenants deleted before `cutoff`, oldest first.
+pub async fn deleted_before(
+    pool: &PgPool,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT_TENANT} WHERE deleted_at < $1 ORDER BY deleted_at, slug"
+    ))
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await
+}
+
+/// Removes every row of the deleted tenant bound to `tx` from `tables` (children
+/// first), then the tenant itself; returns how many rows went. The caller is the
+/// owner role: sent quote versions allow it only then (see the migration).
+pub async fn purge(tx: &mut TenantTx, tables: &[&str]) -> Result<u64, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query("SELECT set_config('app.purging_tenant', $1, true)")
+        .bind(tenant.0.to_string())
+        .execute(tx.conn())
+        .await?;
+    let mut removed = 0;
+    for table in tables {
+        let sql = format!(
+            "DELETE FROM \"{}\" WHERE tenant_id = $1",
+            table.replace('"', "\"\"")
+        );
+        removed += sqlx::query(&sql)
+            .bind(tenant)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+    }
+    let gone = sqlx::query("DELETE FROM tenants WHERE id = $1 AND deleted_at IS NOT NULL")
+        .bind(tenant)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    Ok(removed + gone)
+}
+
 /// Creates the tenant bound to `tx`, its first admin, and its own copies of the
 /// active global glass prices, all in the caller's transaction. Returns the tenant
 /// and how many prices were copied. A taken slug fails on `tenants_slug_key`.
@@ -81,7 +154,7 @@ pub async fn onboard(
 ) -> Result<(Tenant, u64), sqlx::Error> {
     let id = tx.tenant();
     let tenant: Tenant = sqlx::query_as(
-        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, active, created_at",
+        "INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, active, created_at, deleted_at",
     )
     .bind(id)
     .bind(slug)

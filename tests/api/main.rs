@@ -39,5 +39,6 @@ mod smoke;
 mod stored_versions;
 mod taxes;
 mod tenant_archive;
+mod tenant_deletion;
 mod web;
 mod webhooks;

@@ -291,6 +291,10 @@ const EXEMPT: &[(&str, &str)] = &[
         "a state change: a repeat is a 409 from the quote's status",
     ),
     (
+        "platform_tenants_restore",
+        "a state change: restoring a restored tenant is a 404 (no deleted tenant has the slug)",
+    ),
+    (
         "webhooks_rotate_secret",
         "creates nothing; a repeat makes another secret, and the answer holds one",
     ),
