@@ -364,3 +364,66 @@ async fn statement_timeouts_fire_through_the_pooler_for_the_runtime_and_platform
     app.cleanup().await;
     drop(bouncer);
 }
+
+/// Why an older PgBouncer (no `max_prepared_statements`, like Debian 12's 1.18) is
+/// not supported, pinned so that a sqlx upgrade that changes it is noticed: sqlx 0.8
+/// names every statement it prepares (`sqlx_s_<n>`, counted per client connection)
+/// even with its statement cache off, so two clients sharing a server connection
+/// collide; only unnamed statements (`persistent(false)` on every query) get
+/// through, and only inside a transaction (sqlx syncs between Parse and Bind, and
+/// outside one the pooler may hand the Bind to another server connection).
+#[tokio::test]
+async fn without_pooler_prepared_statements_sqlx_named_statements_collide_even_with_its_cache_off()
+{
+    let setup = BouncerSetup {
+        pool_size: 1,
+        max_prepared_statements: 0,
+    };
+    let settings = crate::helpers::test_settings("postgres");
+    let bouncer = PrivateBouncer::start(&settings, &setup).await;
+    let url = bouncer.through(&settings.database.platform_url);
+    for (cache, persistent, collides) in [(100, true, true), (0, true, true), (0, false, false)] {
+        let options = PgConnectOptions::from_str(url.expose_secret())
+            .expect("database URL")
+            .extra_float_digits(None)
+            .statement_cache_capacity(cache);
+        let mut clients = [
+            PgConnection::connect_with(&options)
+                .await
+                .expect("client a"),
+            PgConnection::connect_with(&options)
+                .await
+                .expect("client b"),
+        ];
+        let mut failures = Vec::new();
+        for n in 0..20_i64 {
+            let conn = &mut clients[usize::from(n % 2 == 1)];
+            let mut tx = conn.begin().await.expect("begin");
+            let sql = if n % 4 < 2 {
+                "SELECT $1::bigint + 0"
+            } else {
+                "SELECT $1::bigint * 1"
+            };
+            match sqlx::query_scalar::<_, i64>(sql)
+                .bind(n)
+                .persistent(persistent)
+                .fetch_one(&mut *tx)
+                .await
+            {
+                Ok(value) => assert_eq!(value, n, "cache {cache}, persistent {persistent}"),
+                Err(err) => failures.push(err.to_string()),
+            }
+            let _ = tx.commit().await;
+        }
+        assert_eq!(
+            !failures.is_empty(),
+            collides,
+            "cache {cache}, persistent {persistent}: {failures:?}"
+        );
+        assert!(
+            failures.iter().all(|f| f.contains("already exists")),
+            "{failures:?}"
+        );
+    }
+    drop(bouncer);
+}
