@@ -14,7 +14,7 @@ start_bench_server() {
   psql_super -qc "CREATE DATABASE $DB OWNER ventanas_owner"
 
   cargo build --release --quiet
-  bin="$ROOT/target/release/ventanas"
+  bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/ventanas"
   export VENTANAS_ENV=local
   export VENTANAS__DATABASE__URL="postgres://ventanas_app:$APP_PASSWORD@127.0.0.1:5432/$DB"
   export VENTANAS__DATABASE__PLATFORM_URL="postgres://ventanas_platform:$PLATFORM_PASSWORD@127.0.0.1:5432/$DB"

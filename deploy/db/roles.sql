@@ -33,3 +33,11 @@ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_backup') \gexec
 ALTER ROLE ventanas_backup LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE INHERIT   PASSWORD :'backup_password';
 GRANT pg_read_all_data TO ventanas_backup;
 \endif
+
+-- The server sets its statement timeout (database.statement_timeout_ms) at the start
+-- of every transaction it opens. These role defaults bound the few statements it
+-- runs outside one (login throttle, platform key lookup, readiness), directly or
+-- behind PgBouncer in transaction pooling alike, where start-up parameters such as
+-- `options` cannot carry a timeout.
+ALTER ROLE ventanas_app      SET statement_timeout = '5s';
+ALTER ROLE ventanas_platform SET statement_timeout = '5s';

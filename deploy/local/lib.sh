@@ -108,3 +108,41 @@ ensure_chromium() {
     apt_install chromium chromium-driver
   fi
 }
+
+# PgBouncer for the transaction-pooling tests (tests/api/pgbouncer.rs), built from
+# source: Debian 12 ships 1.18, which cannot serve named prepared statements
+# (1.21+ with max_prepared_statements can). PGBOUNCER_SOURCE names the tarball (CI
+# uses the shared vendored copy); the binary lands in target/pgbouncer/pgbouncer,
+# where the tests look for it (PGBOUNCER_BIN overrides). Skipped once built.
+PGBOUNCER_SOURCE="${PGBOUNCER_SOURCE:-$ROOT/../shared/vendor/pgbouncer-1.25.2.tar.gz}"
+PGBOUNCER_BIN="$ROOT/target/pgbouncer/pgbouncer"
+
+ensure_pgbouncer() {
+  if [ -x "$PGBOUNCER_BIN" ]; then return 0; fi
+  if [ ! -f "$PGBOUNCER_SOURCE" ]; then
+    echo "PgBouncer source not found: $PGBOUNCER_SOURCE (set PGBOUNCER_SOURCE)" >&2
+    return 1
+  fi
+  local missing=() pkg
+  for pkg in autoconf automake libtool libevent-dev libssl-dev pkg-config make gcc; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    # Another build may be installing packages at the same moment: wait for its lock.
+    log "installing ${missing[*]} from Debian"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      "${missing[@]}" >/dev/null
+  fi
+  log "building PgBouncer from $PGBOUNCER_SOURCE (a few minutes)"
+  local build
+  build="$(mktemp -d)"
+  tar -xzf "$PGBOUNCER_SOURCE" -C "$build" --strip-components=1
+  # The man pages need pandoc: build the binary only.
+  (cd "$build" && ./autogen.sh >/dev/null && ./configure --without-cares --with-systemd=no >/dev/null \
+    && make -j2 pgbouncer >/dev/null)
+  mkdir -p "$(dirname "$PGBOUNCER_BIN")"
+  cp "$build/pgbouncer" "$PGBOUNCER_BIN.tmp" && mv "$PGBOUNCER_BIN.tmp" "$PGBOUNCER_BIN"
+  rm -rf "$build"
+  "$PGBOUNCER_BIN" --version | head -n 1 >&2
+}

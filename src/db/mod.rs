@@ -20,9 +20,81 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct Db {
     /// Runtime role: row-level security applies to everything it does.
-    pub app: PgPool,
+    pub app: Pool,
     /// Platform role: onboarding and the global default catalogue.
-    pub platform: PgPool,
+    pub platform: Pool,
+}
+
+/// A pool and the statement timeout every transaction begun on it sets for itself.
+///
+/// Nothing here depends on a connection's start-up parameters: behind PgBouncer in
+/// transaction pooling, consecutive transactions of one client run on different
+/// server connections, and PgBouncer refuses start-up parameters it cannot track
+/// (`options`, `extra_float_digits`). So the timeout, like the tenant, is set with
+/// `SET LOCAL` at the start of each transaction, in the same round trip as `BEGIN`.
+/// A statement run outside a transaction has the role's own timeout
+/// (`deploy/db/roles.sql` sets one). Derefs to the [`PgPool`] for those.
+#[derive(Clone)]
+pub struct Pool {
+    pg: PgPool,
+    statement_timeout_ms: u64,
+}
+
+impl Pool {
+    /// Wraps `pg`; transactions begun through [`Pool::begin`] or [`TenantTx::begin`]
+    /// time out their statements after `statement_timeout_ms` (0: never).
+    pub fn new(pg: PgPool, statement_timeout_ms: u64) -> Self {
+        Self {
+            pg,
+            statement_timeout_ms,
+        }
+    }
+
+    /// Begins a transaction with no tenant bound (platform work, queues), its
+    /// statement timeout set transaction-locally. Shadows [`PgPool::begin`].
+    pub async fn begin(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.pg
+            .begin_with(repo::begin_unbound(self.statement_timeout_ms))
+            .await
+    }
+}
+
+impl std::ops::Deref for Pool {
+    type Target = PgPool;
+
+    fn deref(&self) -> &PgPool {
+        &self.pg
+    }
+}
+
+/// What [`TenantTx::begin`] opens a transaction on: a [`Pool`] (its statement
+/// timeout set per transaction) or a bare [`PgPool`] (tests and tooling: the
+/// connection's own timeout applies).
+pub trait TxSource: Sync {
+    /// The pool connections come from.
+    fn pg(&self) -> &PgPool;
+    /// The statement timeout to set in each transaction, if any.
+    fn statement_timeout_ms(&self) -> Option<u64>;
+}
+
+impl TxSource for Pool {
+    fn pg(&self) -> &PgPool {
+        &self.pg
+    }
+
+    fn statement_timeout_ms(&self) -> Option<u64> {
+        Some(self.statement_timeout_ms)
+    }
+}
+
+impl TxSource for PgPool {
+    fn pg(&self) -> &PgPool {
+        self
+    }
+
+    fn statement_timeout_ms(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl Db {
@@ -30,13 +102,14 @@ impl Db {
     /// itself connects at start-up to check its roles, so it does not start while
     /// PostgreSQL is down; once running, `/ready` reports the database state.)
     pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<Self> {
-        let app = pool_options(settings, settings.max_connections).connect_lazy_with(
-            connect_options(&settings.url, settings.statement_timeout_ms)?,
-        );
-        let platform = pool_options(settings, settings.platform_max_connections).connect_lazy_with(
-            connect_options(&settings.platform_url, settings.statement_timeout_ms)?,
-        );
-        Ok(Self { app, platform })
+        let pool = |url: &SecretString, max: u32| -> anyhow::Result<Pool> {
+            let pg = pool_options(settings, max).connect_lazy_with(connect_options(url)?);
+            Ok(Pool::new(pg, settings.statement_timeout_ms))
+        };
+        Ok(Self {
+            app: pool(&settings.url, settings.max_connections)?,
+            platform: pool(&settings.platform_url, settings.platform_max_connections)?,
+        })
     }
 
     /// Refuses to serve if either role could bypass row-level security: superuser,
@@ -76,17 +149,18 @@ fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
         })
 }
 
-fn connect_options(
-    url: &SecretString,
-    statement_timeout_ms: u64,
-) -> anyhow::Result<PgConnectOptions> {
+/// Only start-up parameters PgBouncer passes on: `application_name` (which it
+/// tracks per client). sqlx's default `extra_float_digits` is left out (PgBouncer
+/// refuses it unless told to ignore it; nothing here reads floats as text), and
+/// the statement timeout is set per transaction, not in `options`.
+fn connect_options(url: &SecretString) -> anyhow::Result<PgConnectOptions> {
     let options: PgConnectOptions = url
         .expose_secret()
         .parse()
         .context("invalid database URL")?;
     Ok(options
         .application_name("ventanas")
-        .options([("statement_timeout", statement_timeout_ms.to_string())]))
+        .extra_float_digits(None))
 }
 
 /// Runs pending migrations as the owner role.
@@ -110,13 +184,18 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    /// Begins a transaction with `tenant` bound to it, transaction-locally, in one
-    /// round trip ([`repo::begin_bound`]): the binding ends with the transaction, so a
-    /// pooled connection never carries it into the next request. The acquire-time
+    /// Begins a transaction with `tenant` bound to it, and the pool's statement
+    /// timeout, transaction-locally, in one round trip ([`repo::begin_bound`]): both
+    /// end with the transaction, so a pooled connection (or a PgBouncer server
+    /// connection) never carries them into the next request. The acquire-time
     /// metric covers waiting for a connection and the `BEGIN`.
-    pub async fn begin(pool: &PgPool, tenant: TenantId) -> Result<Self, sqlx::Error> {
+    pub async fn begin<P: TxSource + ?Sized>(
+        pool: &P,
+        tenant: TenantId,
+    ) -> Result<Self, sqlx::Error> {
         let started = std::time::Instant::now();
-        let tx = pool.begin_with(repo::begin_bound(tenant)).await?;
+        let statement = repo::begin_bound(tenant, pool.statement_timeout_ms());
+        let tx = pool.pg().begin_with(statement).await?;
         crate::ops::metrics::acquired("tenant_tx", started.elapsed());
         Ok(Self { tx, tenant })
     }

@@ -5,17 +5,27 @@ use sqlx::PgPool;
 
 use crate::ids::TenantId;
 
-/// The statement that opens a transaction with `tenant` bound to it: `BEGIN` and
-/// `SET LOCAL app.tenant_id` sent together as one simple query, so binding costs no
-/// round trip of its own. `SET LOCAL` lasts until the transaction ends, so a pooled
+/// The statement that opens a transaction with `tenant` bound to it: `BEGIN`,
+/// `SET LOCAL app.tenant_id` and (given one) `SET LOCAL statement_timeout` sent
+/// together as one simple query, so binding costs no round trip of its own. `SET LOCAL` lasts until the transaction ends, so a pooled
 /// connection never carries the tenant into the next request, and it is what Citus
 /// forwards to its workers (`set_config` is not). The value is a formatted UUID
 /// (hex digits and hyphens only), so it cannot break out of the literal.
-pub fn begin_bound(tenant: TenantId) -> String {
-    format!(
+pub fn begin_bound(tenant: TenantId, statement_timeout_ms: Option<u64>) -> String {
+    let mut statement = format!(
         "BEGIN; SET LOCAL app.tenant_id = '{}'",
         tenant.0.hyphenated()
-    )
+    );
+    if let Some(ms) = statement_timeout_ms {
+        statement.push_str(&format!("; SET LOCAL statement_timeout = {ms}"));
+    }
+    statement
+}
+
+/// The statement that opens a transaction with no tenant bound, its statement
+/// timeout set transaction-locally (an integer: no quoting to get wrong).
+pub fn begin_unbound(statement_timeout_ms: u64) -> String {
+    format!("BEGIN; SET LOCAL statement_timeout = {statement_timeout_ms}")
 }
 
 /// Answers when the database does: readiness.

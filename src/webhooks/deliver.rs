@@ -1,9 +1,9 @@
 //! One attempt of one claimed delivery: read it under its tenant, send it signed,
 //! record what came of it and when to try again.
 
+use crate::db::Pool;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng as _;
-use sqlx::PgPool;
 
 use super::client::{Attempt, Outcome, Sender};
 use super::event::delivery_body;
@@ -16,7 +16,7 @@ use crate::db::TenantTx;
 
 /// What an attempt needs besides its claim.
 pub(super) struct Deliverer {
-    pub pool: PgPool,
+    pub pool: Pool,
     pub key: SigningKey,
     pub sender: Sender,
     pub settings: WebhookSettings,

@@ -8,7 +8,7 @@
 //! of tenants; a round repeated after a crash adds nothing, since an event records
 //! the change it announces (one per tenant and change).
 
-use sqlx::PgPool;
+use crate::db::Pool;
 use tokio::sync::watch;
 
 use super::event::Event;
@@ -23,7 +23,7 @@ const TENANTS_PER_ROUND: i64 = 200;
 /// Announces every change not yet announced; returns when none is left, or early
 /// when `stop` is set.
 pub(super) async fn announce_pending(
-    pool: &PgPool,
+    pool: &Pool,
     lease_ms: i64,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), sqlx::Error> {
@@ -37,7 +37,7 @@ pub(super) async fn announce_pending(
 }
 
 async fn announce(
-    pool: &PgPool,
+    pool: &Pool,
     change: &GlobalChange,
     lease_ms: i64,
     stop: &watch::Receiver<bool>,

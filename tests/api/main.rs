@@ -26,6 +26,7 @@ mod metrics;
 mod onboarding;
 mod operations;
 mod outage;
+mod pgbouncer;
 mod platform_quotes;
 mod price_history;
 mod price_import;
