@@ -31,7 +31,9 @@ ALTER ROLE ventanas_platform LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATERO
 SELECT 'CREATE ROLE ventanas_backup LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ventanas_backup') \gexec
 ALTER ROLE ventanas_backup LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE INHERIT   PASSWORD :'backup_password';
+SET client_min_messages = warning;  -- no notice when it is a member already
 GRANT pg_read_all_data TO ventanas_backup;
+RESET client_min_messages;
 \endif
 
 -- The server sets its statement timeout (database.statement_timeout_ms) at the start
