@@ -34,6 +34,7 @@ mod price_updates;
 mod products;
 mod quotes;
 mod redis_trust;
+mod restart;
 mod rls;
 mod saved_quotes;
 mod smoke;
