@@ -178,7 +178,7 @@ pub static ES_MX: Texts = Texts {
     clients_search_label: "Nombre, RFC o correo",
     show_archived: "Mostrar archivados",
     new_client: "Nuevo cliente",
-    clients_total: "{total} clientes coinciden, por nombre.",
+    clients_total: "Clientes que coinciden: {total}, por nombre.",
     no_clients: "Ningún cliente coincide con la búsqueda.",
     more_clients: "Más clientes",
     clients_first_page: "Volver al principio",
