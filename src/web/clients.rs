@@ -246,15 +246,15 @@ fn percent_rate(text: &str) -> Result<Rate, ()> {
 /// The Spanish message of each field with a problem.
 #[derive(Debug, Default)]
 pub struct FieldErrors {
-    pub nombre: Option<&'static str>,
-    pub rfc: Option<&'static str>,
-    pub correo: Option<&'static str>,
-    pub telefono: Option<&'static str>,
-    pub direccion: Option<&'static str>,
-    pub notas: Option<&'static str>,
-    pub descuento: Option<&'static str>,
-    /// Every message, in the fields' order (the summary on top).
-    pub all: Vec<&'static str>,
+    pub nombre: Option<String>,
+    pub rfc: Option<String>,
+    pub correo: Option<String>,
+    pub telefono: Option<String>,
+    pub direccion: Option<String>,
+    pub notas: Option<String>,
+    pub descuento: Option<String>,
+    /// Every message, in the order found (the summary on top).
+    pub all: Vec<String>,
 }
 
 impl FieldErrors {
@@ -262,27 +262,66 @@ impl FieldErrors {
     pub fn of(t: &Texts, problems: &[ApiError]) -> Self {
         let mut errors = Self::default();
         for problem in problems {
-            let (slot, text) = match problem.field() {
-                Some("name") => (&mut errors.nombre, t.client_name_invalid),
-                Some("rfc") => (&mut errors.rfc, t.client_rfc_invalid),
-                Some("email") => (&mut errors.correo, t.client_email_invalid),
-                Some("phone") => (&mut errors.telefono, t.client_phone_invalid),
-                Some("address") => (&mut errors.direccion, t.client_address_invalid),
-                Some("notes") => (&mut errors.notas, t.client_notes_invalid),
-                Some("discount_rate") => (&mut errors.descuento, t.client_discount_invalid),
-                _ => {
-                    errors.all.push(t.error_bad_request);
-                    continue;
-                }
+            let field = problem.field().unwrap_or_default();
+            let text = match field {
+                "name" => t.client_name_invalid,
+                "rfc" => t.client_rfc_invalid,
+                "email" => t.client_email_invalid,
+                "phone" => t.client_phone_invalid,
+                "address" => t.client_address_invalid,
+                "notes" => t.client_notes_invalid,
+                "discount_rate" => t.client_discount_invalid,
+                _ => t.error_bad_request,
             };
-            if slot.is_none() {
-                *slot = Some(text);
-                errors.all.push(text);
+            errors.add(field, text.to_owned());
+        }
+        errors
+    }
+
+    /// The fields whose text has a NUL character, which PostgreSQL cannot store
+    /// (the API refuses them in its JSON; a form can carry one as `%00`).
+    pub fn nul(t: &Texts, values: &Values) -> Self {
+        let mut errors = Self::default();
+        for (field, (label, value)) in API_FIELDS.iter().zip(values.labelled(t)) {
+            if value.contains('\0') {
+                errors.add(field, fill(t.client_field_nul, &[("field", label)]));
             }
         }
         errors
     }
+
+    /// Notes `text` as the problem of the API's `field` (the first one stays).
+    fn add(&mut self, field: &str, text: String) {
+        let slot = match field {
+            "name" => &mut self.nombre,
+            "rfc" => &mut self.rfc,
+            "email" => &mut self.correo,
+            "phone" => &mut self.telefono,
+            "address" => &mut self.direccion,
+            "notes" => &mut self.notas,
+            "discount_rate" => &mut self.descuento,
+            _ => {
+                self.all.push(text);
+                return;
+            }
+        };
+        if slot.is_none() {
+            *slot = Some(text.clone());
+            self.all.push(text);
+        }
+    }
 }
+
+/// The API's names of the form's fields, in [`Values::labelled`]'s order.
+const API_FIELDS: [&str; 7] = [
+    "name",
+    "rfc",
+    "email",
+    "phone",
+    "address",
+    "notes",
+    "discount_rate",
+];
 
 /// A client's page: its form (to create it, or to change it) or, for roles that
 /// may not write, its details.

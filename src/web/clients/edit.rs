@@ -61,6 +61,11 @@ fn fields_of(
     values: &Values,
     base: Option<&Client>,
 ) -> Result<crate::clients::fields::OwnedFields, Box<FieldErrors>> {
+    let t = page::texts();
+    let nul = FieldErrors::nul(t, values);
+    if !nul.all.is_empty() {
+        return Err(Box::new(nul));
+    }
     let (input, discount_problem) = values.input();
     let result = checked(&input, base);
     let mut problems = match result {
@@ -69,7 +74,7 @@ fn fields_of(
         Err(problems) => problems,
     };
     problems.extend(discount_problem);
-    Err(Box::new(FieldErrors::of(page::texts(), &problems)))
+    Err(Box::new(FieldErrors::of(t, &problems)))
 }
 
 /// `POST /clientes/nuevo`.

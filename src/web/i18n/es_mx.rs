@@ -214,6 +214,7 @@ pub static ES_MX: Texts = Texts {
     client_address_invalid: "Revisa «Dirección»: hasta 500 caracteres.",
     client_notes_invalid: "Revisa «Notas internas»: hasta 2000 caracteres.",
     client_discount_invalid: "Revisa «Descuento habitual»: un porcentaje de 0 a 100 con hasta 2 decimales, por ejemplo 7.5.",
+    client_field_nul: "Revisa «{field}»: tiene un carácter que no se puede guardar (NUL).",
     client_stale: "Alguien más cambió este cliente ({at}) mientras lo editabas. Tu cambio no se guardó; el formulario muestra los datos actuales.",
     client_stale_field: "{field}: escribiste «{yours}»; ahora es «{now}».",
     empty_value: "vacío",

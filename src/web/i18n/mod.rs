@@ -251,6 +251,8 @@ pub struct Texts {
     pub client_address_invalid: &'static str,
     pub client_notes_invalid: &'static str,
     pub client_discount_invalid: &'static str,
+    /// `{field}`: the field's label.
+    pub client_field_nul: &'static str,
     /// `{at}`: when it changed.
     pub client_stale: &'static str,
     /// `{field}`, `{yours}`, `{now}`.
@@ -339,6 +341,7 @@ mod tests {
             (ES_MX.import_done, &["created", "updated"]),
             (ES_MX.import_too_large, &["max"]),
             (ES_MX.clients_total, &["total"]),
+            (ES_MX.client_field_nul, &["field"]),
             (ES_MX.client_updated, &["at"]),
             (ES_MX.client_created, &["name"]),
             (ES_MX.client_saved, &["name"]),

@@ -130,6 +130,16 @@ async fn an_estimator_creates_searches_and_edits_clients_the_api_then_shows() {
         body.contains(r#"value="ventas-sin-arroba""#),
         "what was typed stays"
     );
+    let nul = form(&csrf, "", &[("nombre", "Ana"), ("telefono", "81\u{0}12")]);
+    let refused = browser.post("/clientes/nuevo", &nul).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not a 500"
+    );
+    assert!(refused
+        .body
+        .contains(r#"id="telefono-error">Revisa «Teléfono»: tiene un carácter"#));
     assert_eq!(api_all(&app, &t).await["total"], 0);
 
     let good = form(
