@@ -4,20 +4,18 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{rfc_problem, Client, ClientInput, ClientList};
-use super::repo::{self, ClientFields};
+use super::fields::merged;
+use super::model::{Client, ClientInput, ClientList};
+use super::repo;
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::check_name;
 use crate::http::optional_text;
 use crate::http::ApiTags;
 use crate::http::JsonBody;
 use crate::http::PageRequest;
 use crate::ids::ClientId;
-use crate::money::Rate;
 use crate::state::AppState;
-use crate::users::model::normalize_email;
 
 #[derive(ApiResponse)]
 enum ClientListAnswer {
@@ -42,91 +40,6 @@ enum ClientCreated {
 
 fn not_found(id: ClientId) -> ApiError {
     ApiError::not_found("client_not_found", format!("no client {id} in this tenant"))
-}
-
-/// Merges `input` over `base` and checks the result.
-fn merged(input: &ClientInput, base: Option<&Client>) -> ApiResult<OwnedFields> {
-    let pick = |new: &Option<String>, old: Option<&Option<String>>| match new {
-        Some(v) => Some(v.clone()),
-        None => old.cloned().flatten(),
-    };
-    let name = match (&input.name, base) {
-        (Some(name), _) => check_name("name", name)?.to_owned(),
-        (None, Some(c)) => c.name.clone(),
-        (None, None) => return Err(ApiError::invalid_field("name", "a client needs a name")),
-    };
-    let rfc = optional_text("rfc", pick(&input.rfc, base.map(|c| &c.rfc)).as_ref(), 13)?
-        .map(|r| r.to_uppercase());
-    if let Some(problem) = rfc.as_deref().and_then(rfc_problem) {
-        return Err(ApiError::invalid_field("rfc", problem));
-    }
-    let email = optional_text(
-        "email",
-        pick(&input.email, base.map(|c| &c.email)).as_ref(),
-        254,
-    )?
-    .map(|e| normalize_email(&e).map_err(|m| ApiError::invalid_field("email", m)))
-    .transpose()?;
-    Ok(OwnedFields {
-        name,
-        rfc,
-        email,
-        phone: optional_text(
-            "phone",
-            pick(&input.phone, base.map(|c| &c.phone)).as_ref(),
-            40,
-        )?,
-        address: optional_text(
-            "address",
-            pick(&input.address, base.map(|c| &c.address)).as_ref(),
-            500,
-        )?,
-        notes: optional_text(
-            "notes",
-            pick(&input.notes, base.map(|c| &c.notes)).as_ref(),
-            2000,
-        )?,
-        discount_rate: {
-            let rate = input
-                .discount_rate
-                .or(base.map(|c| c.discount_rate))
-                .unwrap_or(Rate::ZERO);
-            if rate.amount() > rust_decimal::Decimal::ONE {
-                return Err(ApiError::invalid_field(
-                    "discount_rate",
-                    "a discount is at most 1 (100 %)",
-                ));
-            }
-            rate
-        },
-        active: input.active.or(base.map(|c| c.active)).unwrap_or(true),
-    })
-}
-
-struct OwnedFields {
-    name: String,
-    rfc: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    address: Option<String>,
-    notes: Option<String>,
-    discount_rate: Rate,
-    active: bool,
-}
-
-impl OwnedFields {
-    fn borrow(&self) -> ClientFields<'_> {
-        ClientFields {
-            name: &self.name,
-            rfc: self.rfc.as_deref(),
-            email: self.email.as_deref(),
-            phone: self.phone.as_deref(),
-            address: self.address.as_deref(),
-            notes: self.notes.as_deref(),
-            discount_rate: self.discount_rate,
-            active: self.active,
-        }
-    }
 }
 
 /// Client endpoints.
@@ -251,7 +164,7 @@ impl ClientsApi {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::model::rfc_problem;
 
     #[test]
     fn rfcs_of_companies_and_people_are_accepted_and_others_refused() {

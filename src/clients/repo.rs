@@ -74,6 +74,19 @@ pub async fn get(tx: &mut TenantTx, id: ClientId) -> Result<Option<Client>, sqlx
     .await
 }
 
+/// One client of the bound tenant, locked until the transaction ends (an edit
+/// checked against the version its form was read at).
+pub async fn lock(tx: &mut TenantTx, id: ClientId) -> Result<Option<Client>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM clients WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await
+}
+
 /// Creates a client.
 pub async fn insert(tx: &mut TenantTx, f: &ClientFields<'_>) -> Result<Client, sqlx::Error> {
     let tenant = tx.tenant();

@@ -15,6 +15,7 @@
 
 pub mod assets;
 mod catalog;
+mod clients;
 pub mod format;
 pub mod i18n;
 mod login;
@@ -116,6 +117,23 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
             page(post(prices::import::confirm).boxed()),
         )
         .at("/precios/historial", page(get(prices::history).boxed()))
+        .at("/clientes", page(get(clients::list).boxed()))
+        .at(
+            "/clientes/nuevo",
+            page(get(clients::new_form).post(clients::edit::create).boxed()),
+        )
+        .at(
+            "/clientes/:id",
+            page(get(clients::show).post(clients::edit::update).boxed()),
+        )
+        .at(
+            "/clientes/:id/archivar",
+            page(post(clients::edit::archive).boxed()),
+        )
+        .at(
+            "/clientes/:id/restaurar",
+            page(post(clients::edit::restore).boxed()),
+        )
         .at("/assets/:name", page(get(assets::serve).boxed()))
         .around(move |next, req| {
             let home = Arc::clone(&home);

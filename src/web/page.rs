@@ -40,6 +40,8 @@ pub struct UserBar {
     /// Whether the user may change prices (the nav's "Precios" then opens the
     /// price administration rather than the history).
     pub admin: bool,
+    /// Whether the user may read clients (the nav then shows "Clientes").
+    pub clients: bool,
 }
 
 impl Layout {
@@ -55,6 +57,7 @@ impl Layout {
                 email: s.ctx.email.clone(),
                 csrf: s.csrf.clone(),
                 admin: s.ctx.require(Permission::WriteCatalog).is_ok(),
+                clients: s.ctx.require(Permission::ReadQuotes).is_ok(),
             }),
             section,
         }

@@ -61,10 +61,35 @@ async fn demo_shop(app: &TestApp) -> (String, String) {
     (slug.to_owned(), email.to_owned())
 }
 
+/// A few clients of the demo shop, with long fields; returns the first one's id.
+async fn demo_clients(app: &TestApp, shop: &str, email: &str) -> String {
+    let token = app.login(shop, email, ADMIN_PASSWORD).await;
+    let mut first = None;
+    for body in [
+        json!({ "name": "Constructora del Valle", "rfc": "CDV010101AB1",
+                "email": "compras.obras.monterrey@constructoradelvalle.com.mx",
+                "phone": "+52 81 1234 5678",
+                "address": "Av. Constitución 1500 Pte., Col. Centro, Monterrey, N.L., C.P. 64000",
+                "notes": "Pagan a 30 días. Entregas solo por la mañana.",
+                "discount_rate": "0.05" }),
+        json!({ "name": "Ana López Martínez", "email": "ana@correo.mx", "phone": "81 5555 1212" }),
+        json!({ "name": "Beto Ruiz", "rfc": "RUBE800101XY9" }),
+    ] {
+        let resp = app
+            .request(Method::POST, "/api/v1/clients", Some(&token), Some(body))
+            .await;
+        let client = expect_status(resp, StatusCode::CREATED, "client").await;
+        first.get_or_insert(client["id"].as_str().expect("id").to_owned());
+    }
+    first.expect("a client")
+}
+
 #[tokio::test]
 async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screenshots() {
     let app = spawn_app().await;
     let (shop, email) = demo_shop(&app).await;
+    let client = demo_clients(&app, &shop, &email).await;
+    let client_page = format!("/clientes/{client}");
     let browser = Session::start().await;
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;
@@ -86,6 +111,9 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
             "/precios/historial",
             "Historial de precios",
         ),
+        ("clientes", "/clientes", "Clientes"),
+        ("cliente", client_page.as_str(), "Constructora del Valle"),
+        ("cliente-nuevo", "/clientes/nuevo", "Nuevo cliente"),
     ];
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;

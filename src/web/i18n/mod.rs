@@ -203,6 +203,62 @@ pub struct Texts {
     pub import_too_large: &'static str,
     pub import_outdated: &'static str,
 
+    pub nav_clients: &'static str,
+    pub clients_title: &'static str,
+    pub clients_search_legend: &'static str,
+    pub clients_search_label: &'static str,
+    pub show_archived: &'static str,
+    pub new_client: &'static str,
+    /// `{total}`: how many clients match.
+    pub clients_total: &'static str,
+    pub no_clients: &'static str,
+    pub more_clients: &'static str,
+    pub clients_first_page: &'static str,
+    pub clients_search_invalid: &'static str,
+    pub clients_read_only: &'static str,
+    pub client_active: &'static str,
+    pub client_archived: &'static str,
+    pub client_name_label: &'static str,
+    pub rfc_label: &'static str,
+    pub rfc_hint: &'static str,
+    pub phone_label: &'static str,
+    pub address_label: &'static str,
+    pub notes_label: &'static str,
+    pub notes_hint: &'static str,
+    pub discount_label: &'static str,
+    pub discount_hint: &'static str,
+    pub create_client: &'static str,
+    pub save_client: &'static str,
+    pub archive_client: &'static str,
+    pub restore_client: &'static str,
+    pub back_to_clients: &'static str,
+    pub client_archived_note: &'static str,
+    /// `{at}`: date and time.
+    pub client_updated: &'static str,
+    /// `{name}`: the client.
+    pub client_created: &'static str,
+    /// `{name}`.
+    pub client_saved: &'static str,
+    /// `{name}`.
+    pub client_archived_notice: &'static str,
+    /// `{name}`.
+    pub client_restored_notice: &'static str,
+    pub client_problems: &'static str,
+    pub client_name_invalid: &'static str,
+    pub client_rfc_invalid: &'static str,
+    pub client_email_invalid: &'static str,
+    pub client_phone_invalid: &'static str,
+    pub client_address_invalid: &'static str,
+    pub client_notes_invalid: &'static str,
+    pub client_discount_invalid: &'static str,
+    /// `{field}`: the field's label.
+    pub client_field_nul: &'static str,
+    /// `{at}`: when it changed.
+    pub client_stale: &'static str,
+    /// `{field}`, `{yours}`, `{now}`.
+    pub client_stale_field: &'static str,
+    pub empty_value: &'static str,
+
     pub error_title: &'static str,
     pub error_forbidden: &'static str,
     pub error_not_found: &'static str,
@@ -284,6 +340,15 @@ mod tests {
             (ES_MX.import_ready, &["created", "updated", "unchanged"]),
             (ES_MX.import_done, &["created", "updated"]),
             (ES_MX.import_too_large, &["max"]),
+            (ES_MX.clients_total, &["total"]),
+            (ES_MX.client_field_nul, &["field"]),
+            (ES_MX.client_updated, &["at"]),
+            (ES_MX.client_created, &["name"]),
+            (ES_MX.client_saved, &["name"]),
+            (ES_MX.client_archived_notice, &["name"]),
+            (ES_MX.client_restored_notice, &["name"]),
+            (ES_MX.client_stale, &["at"]),
+            (ES_MX.client_stale_field, &["field", "yours", "now"]),
         ] {
             for name in names {
                 assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");

@@ -3,6 +3,7 @@
 
 mod browser;
 mod catalog;
+mod clients;
 mod login;
 mod pages;
 mod price_admin;
