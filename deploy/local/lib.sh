@@ -112,15 +112,46 @@ ensure_chromium() {
 # PgBouncer for the transaction-pooling tests (tests/api/pgbouncer.rs), built from
 # source: Debian 12 ships 1.18, which cannot serve named prepared statements
 # (1.21+ with max_prepared_statements can). PGBOUNCER_SOURCE names the tarball (CI
-# uses the shared vendored copy); the binary lands in target/pgbouncer/pgbouncer,
+# may leave it unset: the shared vendored copy is found); the binary lands in target/pgbouncer/pgbouncer,
 # where the tests look for it (PGBOUNCER_BIN overrides). Skipped once built.
-PGBOUNCER_SOURCE="${PGBOUNCER_SOURCE:-$ROOT/../shared/vendor/pgbouncer-1.25.2.tar.gz}"
+PGBOUNCER_TARBALL=pgbouncer-1.25.2.tar.gz
 PGBOUNCER_BIN="$ROOT/target/pgbouncer/pgbouncer"
+# Where a PgBouncer built here is also installed (as root), so that other checkouts on
+# the machine (a CI clone) skip the build.
+PGBOUNCER_INSTALLED=/usr/local/bin/pgbouncer
+
+# The tarball: $PGBOUNCER_SOURCE, else the shared vendored copy beside this checkout
+# or in the workspace.
+pgbouncer_source() {
+  local candidate
+  for candidate in "${PGBOUNCER_SOURCE:-}" "$ROOT/../shared/vendor/$PGBOUNCER_TARBALL" \
+    "/work/shared/vendor/$PGBOUNCER_TARBALL"; do
+    if [ -n "$candidate" ] && [ -f "$candidate" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Whether $1 is a PgBouncer with protocol-level prepared statements (1.21 or later).
+pgbouncer_is_modern() {
+  local version
+  version="$("$1" --version 2>/dev/null | head -n 1 | sed -n 's/^PgBouncer \([0-9]*\.[0-9]*\).*/\1/p')"
+  [ -n "$version" ] && awk -v v="$version" 'BEGIN { split(v, p, "."); exit !(p[1] > 1 || (p[1] == 1 && p[2] >= 21)) }'
+}
 
 ensure_pgbouncer() {
   if [ -x "$PGBOUNCER_BIN" ]; then return 0; fi
-  if [ ! -f "$PGBOUNCER_SOURCE" ]; then
-    echo "PgBouncer source not found: $PGBOUNCER_SOURCE (set PGBOUNCER_SOURCE)" >&2
+  if [ -x "$PGBOUNCER_INSTALLED" ] && pgbouncer_is_modern "$PGBOUNCER_INSTALLED"; then
+    mkdir -p "$(dirname "$PGBOUNCER_BIN")"
+    cp "$PGBOUNCER_INSTALLED" "$PGBOUNCER_BIN"
+    return 0
+  fi
+  local PGBOUNCER_SOURCE
+  if ! PGBOUNCER_SOURCE="$(pgbouncer_source)"; then
+    echo "PgBouncer source ($PGBOUNCER_TARBALL) not found beside the checkout (../shared/vendor)" \
+      "nor in /work/shared/vendor: set PGBOUNCER_SOURCE to its path" >&2
     return 1
   fi
   local missing=() pkg
@@ -144,5 +175,8 @@ ensure_pgbouncer() {
   mkdir -p "$(dirname "$PGBOUNCER_BIN")"
   cp "$build/pgbouncer" "$PGBOUNCER_BIN.tmp" && mv "$PGBOUNCER_BIN.tmp" "$PGBOUNCER_BIN"
   rm -rf "$build"
+  if [ "$(id -u)" -eq 0 ] && [ ! -e "$PGBOUNCER_INSTALLED" ]; then
+    install -m 0755 "$PGBOUNCER_BIN" "$PGBOUNCER_INSTALLED"
+  fi
   "$PGBOUNCER_BIN" --version | head -n 1 >&2
 }
