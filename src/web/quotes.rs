@@ -156,7 +156,10 @@ impl BuilderPage {
 
     /// "Partida 3" for the row at `index`.
     pub fn legend(&self, index: &usize) -> String {
-        fill(self.t.quote_row_legend, &[("row", &(index + 1).to_string())])
+        fill(
+            self.t.quote_row_legend,
+            &[("row", &(index + 1).to_string())],
+        )
     }
 }
 
@@ -232,10 +235,23 @@ pub async fn submit(
     view.client = posted.client.trim().to_owned();
     if posted.action == "guardar" {
         match save::save(&state, &user, &catalog, &posted).await? {
-            Ok(id) => return Ok(page::redirect(&format!("/cotizaciones/{id}?aviso=guardada"))),
+            Ok(id) => {
+                return Ok(page::redirect(&format!(
+                    "/cotizaciones/{id}?aviso=guardada"
+                )))
+            }
             Err(problems) => {
                 view.results = priced(t, &catalog, &posted.rows)?;
-                view.results.problems.splice(0..0, problems);
+                for problem in problems {
+                    let known = view
+                        .results
+                        .problems
+                        .iter()
+                        .any(|p| p.message == problem.message);
+                    if !known {
+                        view.results.problems.insert(0, problem);
+                    }
+                }
                 return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view));
             }
         }

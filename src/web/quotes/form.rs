@@ -61,7 +61,10 @@ impl Posted {
             count += 1;
         }
         // Rows typed beyond the count (a forged form) still count.
-        let used = rows.iter().rposition(|r| !r.is_empty()).map_or(0, |i| i + 1);
+        let used = rows
+            .iter()
+            .rposition(|r| !r.is_empty())
+            .map_or(0, |i| i + 1);
         rows.truncate(count.max(used).clamp(1, MAX_ROWS));
         posted.rows = rows;
         posted
@@ -70,10 +73,7 @@ impl Posted {
 
 /// Puts `p{n}_{field}`'s value in its row.
 fn set_cell(rows: &mut [Row], name: &str, value: String) {
-    let Some((index, field)) = name
-        .strip_prefix('p')
-        .and_then(|rest| rest.split_once('_'))
-    else {
+    let Some((index, field)) = name.strip_prefix('p').and_then(|rest| rest.split_once('_')) else {
         return;
     };
     let Some(row) = index.parse::<usize>().ok().and_then(|i| rows.get_mut(i)) else {
