@@ -31,7 +31,7 @@ use crate::pricing::Catalog;
 use crate::quotes::preview::{price_with, ItemRequest, PreviewRequest};
 use crate::quotes::view::QuotePreview;
 use crate::state::AppState;
-use form::{Posted, Problem, Row};
+use form::{Posted, Problem, Row, RowItems};
 
 /// Whether the user's role may price and save quotes (the API's check).
 pub fn quoter(user: &SignedIn) -> bool {
@@ -287,10 +287,7 @@ pub async fn results(
 
 /// The API's preview request of the rows (the tenant's rates), with the form
 /// row of each item, or the problems found before pricing.
-pub fn request(
-    t: &Texts,
-    rows: &[Row],
-) -> Result<(PreviewRequest, Vec<(usize, ItemRequest)>), Vec<Problem>> {
+pub fn request(t: &Texts, rows: &[Row]) -> Result<(PreviewRequest, RowItems), Vec<Problem>> {
     let items = form::items(t, rows)?;
     let request = PreviewRequest {
         items: items.iter().map(|(_, item)| item.clone()).collect(),

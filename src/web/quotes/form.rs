@@ -103,10 +103,13 @@ pub struct Problem {
     pub detail: Option<String>,
 }
 
+/// The API's items with the form row each came from (empty rows left out).
+pub type RowItems = Vec<(usize, ItemRequest)>;
+
 /// The rows' items for the API (each with the form row it came from), or every
 /// problem found before pricing (a width that is no number, a quantity that is
 /// no whole number).
-pub fn items(t: &Texts, rows: &[Row]) -> Result<Vec<(usize, ItemRequest)>, Vec<Problem>> {
+pub fn items(t: &Texts, rows: &[Row]) -> Result<RowItems, Vec<Problem>> {
     let mut items = Vec::new();
     let mut problems = Vec::new();
     for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
@@ -284,10 +287,10 @@ mod tests {
                 ..Row::default()
             },
         ];
-        let items = items(t, &rows).expect("items");
-        assert_eq!(items.len(), 1);
-        assert_eq!(items[0].0, 1);
-        assert_eq!(items[0].1.quantity, 2);
+        let found = items(t, &rows).expect("items");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 1);
+        assert_eq!(found[0].1.quantity, 2);
         let bad = vec![Row {
             producto: "VEN-FIJA-NAC3".into(),
             ancho: "ancho".into(),
