@@ -91,6 +91,8 @@ struct QuotePage {
     created: String,
     notice: Option<String>,
     totals: Vec<(&'static str, String)>,
+    /// Whether the user may quote (the "new quote" link).
+    quoter: bool,
 }
 
 /// The flash after saving (`?aviso=guardada`).
@@ -141,6 +143,7 @@ pub async fn show(
             "cotizar",
         ),
         t,
+        quoter: super::quoter(&user),
         id: s.id.to_string(),
         client: s.client.name.clone(),
         client_id: s.client.id.to_string(),

@@ -345,6 +345,32 @@ async fn a_viewer_sees_no_form_and_a_forged_post_is_refused() {
     }
     assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
 
+    // A quote saved through the API: the viewer reads it, with no way to quote.
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes",
+            Some(&t.admin_token),
+            Some(
+                json!({ "client_id": client, "items": [{ "product": "VEN-FIJA-NAC3",
+                         "width_cm": "100", "height_cm": "80", "quantity": 1 }] }),
+            ),
+        )
+        .await;
+    let quote = expect_status(resp, StatusCode::CREATED, "create quote").await;
+    let id = quote["id"].as_str().expect("id");
+    let page = browser.get(&format!("/cotizaciones/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Vidrios Norte"));
+    assert!(page
+        .body
+        .contains(&pesos(quote["total"].as_str().expect("total"))));
+    assert!(
+        !page.body.contains(r#"href="/cotizar""#),
+        "no link to quote"
+    );
+    assert_eq!(api_quotes(&app, &t).await["total"], 1);
+
     // A made-up token or another site's Origin, for a writer: refused too.
     let mut admin = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
     let bad = admin
@@ -360,7 +386,7 @@ async fn a_viewer_sees_no_form_and_a_forged_post_is_refused() {
         )
         .await;
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
-    assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+    assert_eq!(api_quotes(&app, &t).await["total"], 1, "nothing more saved");
     app.cleanup().await;
 }
 
