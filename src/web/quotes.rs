@@ -27,6 +27,7 @@ use crate::catalog::snapshot::tenant_catalog;
 use crate::catalog::Category;
 use crate::error::ApiError;
 use crate::ids::ClientId;
+use crate::money::Rate;
 use crate::pricing::Catalog;
 use crate::quotes::preview::{price_with, ItemRequest, PreviewRequest};
 use crate::quotes::view::QuotePreview;
@@ -202,6 +203,25 @@ async fn client_choices(state: &AppState, user: &SignedIn) -> Result<Vec<Choice>
         .collect())
 }
 
+/// The standing discount of the chosen client, as saving applies it
+/// (`lifecycle::create`: when the quote sets none and it is not zero), so the
+/// figures shown are those the saved quote will have.
+async fn client_discount(
+    state: &AppState,
+    user: &SignedIn,
+    client: &str,
+) -> Result<Option<Rate>, WebError> {
+    let Some(id) = client_id(client) else {
+        return Ok(None);
+    };
+    let mut tx = user.ctx.tx(state).await?;
+    let found = crate::clients::repo::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(found
+        .filter(|c| c.active && !c.discount_rate.amount().is_zero())
+        .map(|c| c.discount_rate))
+}
+
 /// `GET /cotizar`: the empty form.
 #[handler]
 pub async fn show(
@@ -241,7 +261,8 @@ pub async fn submit(
                 )))
             }
             Err(problems) => {
-                view.results = priced(t, &catalog, &posted.rows)?;
+                let discount = client_discount(&state, &user, &posted.client).await?;
+                view.results = priced(t, &catalog, &posted.rows, discount)?;
                 for problem in problems {
                     let known = view
                         .results
@@ -256,7 +277,8 @@ pub async fn submit(
             }
         }
     }
-    view.results = priced(t, &catalog, &posted.rows)?;
+    let discount = client_discount(&state, &user, &posted.client).await?;
+    view.results = priced(t, &catalog, &posted.rows, discount)?;
     let status = if view.results.problems.is_empty() {
         StatusCode::OK
     } else {
@@ -278,9 +300,10 @@ pub async fn results(
     let user = quoter_post(req, &state, &web, &posted.csrf).await?;
     let catalog = tenant_catalog(&state, &user.ctx).await?;
     let t = page::texts();
+    let discount = client_discount(&state, &user, &posted.client).await?;
     let fragment = ResultsFragment {
         t,
-        results: priced(t, &catalog, &posted.rows)?,
+        results: priced(t, &catalog, &posted.rows, discount)?,
     };
     Ok(html(StatusCode::OK, &fragment))
 }
@@ -304,8 +327,13 @@ pub fn request(t: &Texts, rows: &[Row]) -> Result<(PreviewRequest, RowItems), Ve
 
 /// The rows priced by the preview's engine, as shown; nothing to price is no
 /// results and no problem.
-fn priced(t: &Texts, catalog: &Catalog, rows: &[Row]) -> Result<Results, WebError> {
-    let (request, items) = match request(t, rows) {
+fn priced(
+    t: &Texts,
+    catalog: &Catalog,
+    rows: &[Row],
+    discount: Option<Rate>,
+) -> Result<Results, WebError> {
+    let (mut request, items) = match request(t, rows) {
         Ok((_, items)) if items.is_empty() => return Ok(Results::default()),
         Ok(found) => found,
         Err(problems) => {
@@ -315,6 +343,7 @@ fn priced(t: &Texts, catalog: &Catalog, rows: &[Row]) -> Result<Results, WebErro
             })
         }
     };
+    request.discount_rate = discount;
     match price_with(catalog, &request) {
         Ok(preview) => Ok(shown(t, &preview, &items)),
         Err(err) if err.status().is_server_error() => Err(err.into()),

@@ -423,3 +423,53 @@ async fn another_shop_cannot_open_a_quote_of_this_shop() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_clients_standing_discount_shows_on_the_page_as_the_saved_quote_has_it() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot")).await;
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/clients",
+            Some(&t.admin_token),
+            Some(json!({ "name": "Cliente con descuento", "discount_rate": "0.05" })),
+        )
+        .await;
+    let client = expect_status(resp, StatusCode::CREATED, "client").await;
+    let client = client["id"].as_str().expect("id").to_owned();
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+
+    let plain = totals(
+        &browser
+            .post("/cotizar", &borrowed(&form(&csrf, "calcular", "")))
+            .await,
+    );
+    let fields = form(&csrf, "calcular", &client);
+    let page = browser.post("/cotizar", &borrowed(&fields)).await;
+    let fragment = browser
+        .post_with(
+            "/cotizar/calculo",
+            &borrowed(&fields),
+            &[("hx-request", "true")],
+        )
+        .await;
+    assert_eq!(totals(&page), totals(&fragment));
+    assert_ne!(
+        totals(&page)[3],
+        plain[3],
+        "a discount: {:?}",
+        totals(&page)
+    );
+    assert_ne!(totals(&page)[6], plain[6], "a lower total");
+
+    let saved = browser
+        .post("/cotizar", &borrowed(&form(&csrf, "guardar", &client)))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    let total = list["items"][0]["total"].as_str().expect("total");
+    assert_eq!(pesos(total), totals(&page)[6], "the page's total was saved");
+    app.cleanup().await;
+}
