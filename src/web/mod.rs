@@ -21,6 +21,7 @@ pub mod i18n;
 mod login;
 mod page;
 mod prices;
+mod quotes;
 mod repo;
 pub mod security;
 
@@ -134,6 +135,12 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
             "/clientes/:id/restaurar",
             page(post(clients::edit::restore).boxed()),
         )
+        .at(
+            "/cotizar",
+            page(get(quotes::show).post(quotes::submit).boxed()),
+        )
+        .at("/cotizar/calculo", page(post(quotes::results).boxed()))
+        .at("/cotizaciones/:id", page(get(quotes::save::show).boxed()))
         .at("/assets/:name", page(get(assets::serve).boxed()))
         .around(move |next, req| {
             let home = Arc::clone(&home);

@@ -42,6 +42,8 @@ pub struct UserBar {
     pub admin: bool,
     /// Whether the user may read clients (the nav then shows "Clientes").
     pub clients: bool,
+    /// Whether the user may price and save quotes (the nav then shows "Cotizar").
+    pub quotes: bool,
 }
 
 impl Layout {
@@ -58,6 +60,7 @@ impl Layout {
                 csrf: s.csrf.clone(),
                 admin: s.ctx.require(Permission::WriteCatalog).is_ok(),
                 clients: s.ctx.require(Permission::ReadQuotes).is_ok(),
+                quotes: s.ctx.require(Permission::WriteQuotes).is_ok(),
             }),
             section,
         }

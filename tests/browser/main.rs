@@ -14,5 +14,6 @@ mod helpers;
 mod isolation;
 mod login;
 mod pages;
+mod quote;
 mod support;
 mod webdriver;

@@ -8,6 +8,7 @@ mod login;
 mod pages;
 mod price_admin;
 mod prices;
+mod quote_builder;
 
 use serde_json::json;
 
