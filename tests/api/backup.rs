@@ -10,18 +10,7 @@ use secrecy::ExposeSecret as _;
 use serde_json::json;
 use sqlx::{Connection as _, PgConnection};
 
-use crate::helpers::{create_empty_database, expect_status, spawn_app, spawn_instance_on, TestApp};
-
-/// The database's URL for the backup role (deploy/db/roles.sql; the local and test
-/// clusters create it with this password).
-fn backup_url(app: &TestApp) -> String {
-    let owner = app.settings.database.owner_url.expose_secret().to_owned();
-    let mut url = url::Url::parse(&owner).expect("owner url");
-    url.set_username("ventanas_backup").expect("user");
-    url.set_password(Some("ventanas_backup_local"))
-        .expect("password");
-    url.to_string()
-}
+use crate::helpers::{create_empty_database, expect_status, spawn_app, spawn_instance_on};
 
 fn script(name: &str, args: &[&str]) {
     let path = format!("{}/deploy/backup/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -91,7 +80,7 @@ async fn a_backup_restores_every_row_and_the_restored_service_keeps_shops_apart(
 
     let file = std::env::temp_dir().join(format!("{}.dump", app.db_name));
     let file = file.to_str().expect("utf-8 path");
-    script("backup", &[&backup_url(&app), file]);
+    script("backup", &[&app.backup_url(), file]);
     let restored = format!("{}_r", app.db_name);
     create_empty_database(&app, &restored).await;
     let restored_settings = app.settings.clone().with_database_name(&restored);
@@ -100,8 +89,8 @@ async fn a_backup_restores_every_row_and_the_restored_service_keeps_shops_apart(
     std::fs::remove_file(file).expect("dump removed");
     let second = spawn_instance_on(&app, &restored).await;
 
-    let source = row_counts(&backup_url(&app)).await;
-    let copy = row_counts(&backup_url(&second)).await;
+    let source = row_counts(&app.backup_url()).await;
+    let copy = row_counts(&second.backup_url()).await;
     assert!(
         source.iter().any(|(t, n)| t == "quotes" && *n == 1),
         "{source:?}"

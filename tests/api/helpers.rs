@@ -267,6 +267,17 @@ impl TestApp {
         }
     }
 
+    /// This app's database URL for the backup role (deploy/db/roles.sql, created by
+    /// the local and test clusters with this password): it reads every tenant's rows.
+    pub fn backup_url(&self) -> String {
+        let owner = self.settings.database.owner_url.expose_secret().to_owned();
+        let mut url = url::Url::parse(&owner).expect("owner url");
+        url.set_username("ventanas_backup").expect("user");
+        url.set_password(Some("ventanas_backup_local"))
+            .expect("password");
+        url.to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -18,12 +18,7 @@ async fn platform(app: &TestApp, method: Method, path: &str) -> reqwest::Respons
 
 /// Rows of `tenant` in every tenant table, read by the backup role (which sees all).
 async fn rows_of(app: &TestApp, tenant: uuid::Uuid) -> Vec<(&'static str, i64)> {
-    let owner = app.settings.database.owner_url.expose_secret().to_owned();
-    let mut url = url::Url::parse(&owner).expect("url");
-    url.set_username("ventanas_backup").expect("user");
-    url.set_password(Some("ventanas_backup_local"))
-        .expect("password");
-    let pool = PgPool::connect(url.as_str())
+    let pool = PgPool::connect(&app.backup_url())
         .await
         .expect("backup role connects");
     let mut counts = Vec::new();
