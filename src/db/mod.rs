@@ -221,6 +221,12 @@ impl TenantTx {
     }
 }
 
+/// `name` as a quoted SQL identifier, for the few statements whose table or column
+/// names come from code or from the catalogue (never from a request).
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// `text` as an ILIKE pattern matching it anywhere, its wildcards escaped.
 pub fn like_pattern(text: &str) -> String {
     format!(

@@ -124,8 +124,8 @@ pub async fn purge(tx: &mut TenantTx, tables: &[&str]) -> Result<u64, sqlx::Erro
     let mut removed = 0;
     for table in tables {
         let sql = format!(
-            "DELETE FROM \"{}\" WHERE tenant_id = $1",
-            table.replace('"', "\"\"")
+            "DELETE FROM {} WHERE tenant_id = $1",
+            crate::db::ident(table)
         );
         removed += sqlx::query(&sql)
             .bind(tenant)

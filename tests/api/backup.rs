@@ -10,7 +10,7 @@ use secrecy::ExposeSecret as _;
 use serde_json::json;
 use sqlx::{Connection as _, PgConnection};
 
-use crate::helpers::{create_empty_database, expect_status, spawn_app, spawn_instance_on};
+use crate::helpers::{create_empty_database, spawn_app, spawn_instance_on};
 
 fn script(name: &str, args: &[&str]) {
     let path = format!("{}/deploy/backup/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -55,28 +55,15 @@ async fn a_backup_restores_every_row_and_the_restored_service_keeps_shops_apart(
     let a = app.onboard("respaldo-a").await;
     let b = app.onboard("respaldo-b").await;
     app.set_price("VID-CLARO-4", &a.admin_token, "91.00").await;
-    let client = app
-        .request(
-            Method::POST,
-            "/api/v1/clients",
-            Some(&a.admin_token),
-            Some(json!({ "name": "Norte" })),
-        )
-        .await;
-    let client = expect_status(client, StatusCode::CREATED, "client").await;
+    let client = app.new_client(&a.admin_token, "Norte").await;
     let quote = app
-        .request(
-            Method::POST,
-            "/api/v1/quotes",
-            Some(&a.admin_token),
-            Some(
-                json!({ "client_id": client["id"], "items": [{ "product": "VEN-CORR-NAC3",
+        .create_quote(
+            &a.admin_token,
+            json!({ "client_id": client, "items": [{ "product": "VEN-CORR-NAC3",
                 "width_cm": "150", "height_cm": "120", "quantity": 2,
                 "glass": "VID-CLARO-4", "colour": "NAT" }] }),
-            ),
         )
         .await;
-    let quote = expect_status(quote, StatusCode::CREATED, "quote").await;
 
     let file = std::env::temp_dir().join(format!("{}.dump", app.db_name));
     let file = file.to_str().expect("utf-8 path");

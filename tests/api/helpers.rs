@@ -398,6 +398,28 @@ impl TestApp {
         expect_status(resp, StatusCode::OK, "PATCH price").await
     }
 
+    /// Creates a client named `name`; returns its id.
+    pub async fn new_client(&self, token: &str, name: &str) -> String {
+        let resp = self
+            .request(
+                Method::POST,
+                "/api/v1/clients",
+                Some(token),
+                Some(json!({ "name": name })),
+            )
+            .await;
+        let body = expect_status(resp, StatusCode::CREATED, "client").await;
+        body["id"].as_str().expect("client id").to_owned()
+    }
+
+    /// Saves a quote (`POST /api/v1/quotes` must answer 201); returns it.
+    pub async fn create_quote(&self, token: &str, body: Value) -> Value {
+        let resp = self
+            .request(Method::POST, "/api/v1/quotes", Some(token), Some(body))
+            .await;
+        expect_status(resp, StatusCode::CREATED, "create quote").await
+    }
+
     /// The effective price string of a code.
     pub async fn price_of(&self, code: &str, token: &str) -> String {
         let body = self

@@ -22,26 +22,6 @@ fn window(quantity: u32) -> Value {
             "quantity": quantity, "glass": "VID-CLARO-6", "colour": "NAT" })
 }
 
-async fn new_client(app: &TestApp, token: &str, name: &str) -> String {
-    let resp = app
-        .request(
-            Method::POST,
-            "/api/v1/clients",
-            Some(token),
-            Some(json!({ "name": name })),
-        )
-        .await;
-    let body = expect_status(resp, StatusCode::CREATED, "client").await;
-    body["id"].as_str().expect("client id").to_owned()
-}
-
-async fn create_quote(app: &TestApp, token: &str, body: Value) -> Value {
-    let resp = app
-        .request(Method::POST, "/api/v1/quotes", Some(token), Some(body))
-        .await;
-    expect_status(resp, StatusCode::CREATED, "create quote").await
-}
-
 async fn action(app: &TestApp, token: &str, id: &str, action: &str) -> reqwest::Response {
     app.request(
         Method::POST,
@@ -93,17 +73,17 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
     let app = spawn_app().await;
     let t = app.onboard(&slug("life")).await;
     let estimator = app.user_token(&t, "estimator").await;
-    let client = new_client(&app, &estimator, "Familia Pérez").await;
+    let client = app.new_client(&estimator, "Familia Pérez").await;
 
     // A draft with a per-quote profit rate of 30 %: cost 2417.90, profit 725.37,
     // indirect 362.69, before tax 3505.96, tax 560.95, total 4066.91.
-    let q = create_quote(
-        &app,
-        &estimator,
-        json!({ "client_id": client, "title": "Casa Pérez", "items": [window(1)],
+    let q = app
+        .create_quote(
+            &estimator,
+            json!({ "client_id": client, "title": "Casa Pérez", "items": [window(1)],
                 "profit_rate": "0.30" }),
-    )
-    .await;
+        )
+        .await;
     let id = id_of(&q);
     assert_eq!(q["status"], "draft");
     assert_eq!(q["number"], 1);
@@ -220,15 +200,15 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
 async fn editing_a_draft_keeps_rate_overrides_until_cleared_and_a_stale_if_match_is_refused() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("edit")).await;
-    let client = new_client(&app, &t.admin_token, "Constructora Norte").await;
-    let other = new_client(&app, &t.admin_token, "Hotel Sur").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)], "tax_rate": "0.08",
+    let client = app.new_client(&t.admin_token, "Constructora Norte").await;
+    let other = app.new_client(&t.admin_token, "Hotel Sur").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)], "tax_rate": "0.08",
                 "notes": "Instalación incluida" }),
-    )
-    .await;
+        )
+        .await;
     let id = id_of(&q);
     // IVA 8 %: before tax 2417.90 + 604.48 + 362.69 = 3385.07, tax 270.81,
     // total 3655.88.
@@ -296,13 +276,13 @@ async fn editing_a_draft_keeps_rate_overrides_until_cleared_and_a_stale_if_match
 async fn a_sent_quote_past_its_validity_reads_expired_cannot_be_accepted_and_can_be_revised() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("expiry")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     let id = id_of(&q);
     act(&app, &t.admin_token, &id, "send").await;
     backdate(&app, &t, &id).await;
@@ -343,13 +323,13 @@ async fn a_sent_quote_past_its_validity_reads_expired_cannot_be_accepted_and_can
 async fn a_sent_version_is_frozen_in_the_database_too() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("frozen")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     let id: Uuid = id_of(&q).parse().expect("uuid");
     act(&app, &t.admin_token, &id.to_string(), "send").await;
 
@@ -373,18 +353,17 @@ async fn a_sent_version_is_frozen_in_the_database_too() {
 async fn duplicating_makes_a_new_numbered_draft_and_lists_filter_search_and_page() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("list")).await;
-    let norte = new_client(&app, &t.admin_token, "Constructora Norte").await;
-    let sur = new_client(&app, &t.admin_token, "Hotel Sur").await;
-    let first = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": norte, "title": "Torre A", "items": [window(1)],
+    let norte = app.new_client(&t.admin_token, "Constructora Norte").await;
+    let sur = app.new_client(&t.admin_token, "Hotel Sur").await;
+    let first = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": norte, "title": "Torre A", "items": [window(1)],
                 "profit_rate": "0.30" }),
-    )
-    .await;
+        )
+        .await;
     act(&app, &t.admin_token, &id_of(&first), "send").await;
-    create_quote(
-        &app,
+    app.create_quote(
         &t.admin_token,
         json!({ "client_id": sur, "title": "Lobby",
                 "material_items": [{ "material": "CON-SIL-NEU", "quantity": "3" }] }),
@@ -467,13 +446,13 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
     let app = spawn_app().await;
     let a = app.onboard(&slug("qa")).await;
     let b = app.onboard(&slug("qb")).await;
-    let client = new_client(&app, &a.admin_token, "Cliente de A").await;
-    let q = create_quote(
-        &app,
-        &a.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(&a.admin_token, "Cliente de A").await;
+    let q = app
+        .create_quote(
+            &a.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     let id = id_of(&q);
 
     for what in ["send", "accept", "reject", "revise", "duplicate"] {
@@ -544,8 +523,8 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
 async fn bad_quotes_are_refused_naming_the_field_and_nothing_is_saved() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("badq")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
-    let archived = new_client(&app, &t.admin_token, "Archivado").await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let archived = app.new_client(&t.admin_token, "Archivado").await;
     let resp = app
         .patch(
             &format!("/api/v1/clients/{archived}"),
@@ -621,12 +600,12 @@ async fn bad_quotes_are_refused_naming_the_field_and_nothing_is_saved() {
     assert_eq!(listed, json!([]), "nothing saved");
 
     // The first quote that does save is number 1: failed requests used no number.
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     assert_eq!(q["number"], 1);
     let id = id_of(&q);
 
@@ -743,15 +722,15 @@ async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_ge
         .await;
     expect_status(resp, StatusCode::OK, "company").await;
     let estimator = app.user_token(&t, "estimator").await;
-    let client = new_client(&app, &estimator, "Familia Perez").await;
-    let q = create_quote(
-        &app,
-        &estimator,
-        json!({ "client_id": client, "title": "Casa Perez", "items": [window(1)],
+    let client = app.new_client(&estimator, "Familia Perez").await;
+    let q = app
+        .create_quote(
+            &estimator,
+            json!({ "client_id": client, "title": "Casa Perez", "items": [window(1)],
                 "material_items": [{ "material": "CON-SIL-NEU", "quantity": "2" }],
                 "notes": "Incluye instalacion" }),
-    )
-    .await;
+        )
+        .await;
     let id = id_of(&q);
     let total = q["total"].as_str().expect("total").to_owned();
 
@@ -829,13 +808,13 @@ async fn the_pdf_shows_the_company_client_items_and_totals_and_another_tenant_ge
 async fn sending_after_a_price_change_saves_the_new_figures_and_asks_for_a_second_send() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("reprice")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     let id = id_of(&q);
     assert_eq!(q["total"], "3926.68");
     // Glass 120.00 → 150.00: 1.8 × 150 × 1.05 = 283.50 instead of 226.80, so cost
@@ -871,13 +850,13 @@ async fn sending_after_a_price_change_saves_the_new_figures_and_asks_for_a_secon
 async fn a_quote_is_valid_through_its_last_day_and_expires_the_day_after() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("lastday")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [window(1)] }),
+        )
+        .await;
     let id = id_of(&q);
     act(&app, &t.admin_token, &id, "send").await;
     let pool = app.runtime_pool(1).await;
@@ -904,7 +883,7 @@ async fn a_quote_is_valid_through_its_last_day_and_expires_the_day_after() {
 async fn concurrent_sends_and_creates_do_not_race() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("race")).await;
-    let client = new_client(&app, &t.admin_token, "Cliente").await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
     let body = json!({ "client_id": client, "items": [window(1)] });
     let creates = (0..6).map(|_| {
         app.request(
@@ -961,14 +940,14 @@ async fn concurrent_sends_and_creates_do_not_race() {
 async fn a_sent_versions_pdf_keeps_the_title_client_and_company_it_was_sent_with() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("pdfkeep")).await;
-    let first = new_client(&app, &t.admin_token, "Cliente Original").await;
-    let second = new_client(&app, &t.admin_token, "Cliente Nuevo").await;
-    let q = create_quote(
-        &app,
-        &t.admin_token,
-        json!({ "client_id": first, "title": "Primera obra", "items": [window(1)] }),
-    )
-    .await;
+    let first = app.new_client(&t.admin_token, "Cliente Original").await;
+    let second = app.new_client(&t.admin_token, "Cliente Nuevo").await;
+    let q = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": first, "title": "Primera obra", "items": [window(1)] }),
+        )
+        .await;
     let id = id_of(&q);
     let logo = |method: Method| {
         let req = app
@@ -1075,13 +1054,10 @@ async fn quotes_are_dated_and_expire_on_the_shops_local_days() {
         )
         .await;
     expect_status(resp, StatusCode::OK, "zone").await;
-    let client = new_client(&app, admin, "Cliente").await;
-    let q = create_quote(
-        &app,
-        admin,
-        json!({ "client_id": client, "items": [window(1)] }),
-    )
-    .await;
+    let client = app.new_client(admin, "Cliente").await;
+    let q = app
+        .create_quote(admin, json!({ "client_id": client, "items": [window(1)] }))
+        .await;
     let q = act(&app, admin, &id_of(&q), "send").await;
     let expected = local_today(&app, "Pacific/Kiritimati").await + chrono::Days::new(10);
     assert_eq!(q["valid_until"], expected.to_string().as_str());

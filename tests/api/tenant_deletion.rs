@@ -3,7 +3,7 @@
 //! removes every row of that shop and nothing of another, sent quotes included.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 use ventanas::config::ExposeSecret as _;
 use ventanas::tenants::deletion;
@@ -36,26 +36,10 @@ async fn rows_of(app: &TestApp, tenant: uuid::Uuid) -> Vec<(&'static str, i64)> 
 }
 
 async fn sent_quote(app: &TestApp, t: &TestTenant) {
-    let client = app
-        .request(
-            Method::POST,
-            "/api/v1/clients",
-            Some(&t.admin_token),
-            Some(json!({ "name": "Norte" })),
-        )
-        .await;
-    let client = expect_status(client, StatusCode::CREATED, "client").await;
-    let body = json!({ "client_id": client["id"], "items": [{ "product": "VEN-CORR-NAC3",
+    let client = app.new_client(&t.admin_token, "Norte").await;
+    let body = json!({ "client_id": client, "items": [{ "product": "VEN-CORR-NAC3",
         "width_cm": "150", "height_cm": "120", "quantity": 1, "glass": "VID-CLARO-4", "colour": "NAT" }] });
-    let quote = app
-        .request(
-            Method::POST,
-            "/api/v1/quotes",
-            Some(&t.admin_token),
-            Some(body),
-        )
-        .await;
-    let quote: Value = expect_status(quote, StatusCode::CREATED, "quote").await;
+    let quote = app.create_quote(&t.admin_token, body).await;
     let path = format!("/api/v1/quotes/{}/send", quote["id"].as_str().expect("id"));
     let sent = app
         .request(Method::POST, &path, Some(&t.admin_token), None)

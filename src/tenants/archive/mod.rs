@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::db::TenantTx;
+use crate::db::{Pool, TenantTx};
 use crate::ids::TenantId;
 
 /// What an archive says it is.
@@ -119,9 +119,10 @@ pub enum ArchiveError {
     Database(#[from] sqlx::Error),
 }
 
-/// Reads all of a tenant's data: `app` is the runtime role's pool, `platform` the
-/// platform role's (which finds tenants by slug).
-pub async fn export(app: &PgPool, platform: &PgPool, slug: &str) -> Result<Archive, ArchiveError> {
+/// Reads all of a tenant's data: `app` is the runtime role's pool (its transaction
+/// gets the configured statement timeout), `platform` the platform role's (which
+/// finds tenants by slug).
+pub async fn export(app: &Pool, platform: &Pool, slug: &str) -> Result<Archive, ArchiveError> {
     let tenant = crate::tenants::repo::find_by_slug(platform, slug)
         .await?
         .ok_or_else(|| ArchiveError::UnknownTenant(slug.to_owned()))?;

@@ -5,12 +5,8 @@
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
+use crate::db::ident;
 use crate::ids::TenantId;
-
-/// `name` as a quoted SQL identifier.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 /// The tenant's row of `tenants`, as JSON.
 pub async fn tenant_row(pool: &PgPool, tenant: TenantId) -> Result<Option<Value>, sqlx::Error> {
