@@ -8,18 +8,9 @@ use serde_json::json;
 use crate::helpers::{expect_status, slug, spawn_app};
 use crate::support::{assert_no_csp_violation, screenshot, signed_in};
 
-/// `$1,234.56` from the API's decimal string (the page's format).
-fn pesos(decimal: &str) -> String {
-    let (int, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
-    let mut out = String::from("$");
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out}.{frac:0<2}")
-}
+/// `$1,234.56` from the API's decimal string: the page's own formatter (tested in
+/// `web::format`), so the comparison is of the figures.
+use ventanas::web::format::money as pesos;
 
 #[tokio::test]
 async fn typing_a_row_prices_it_in_place_with_the_apis_figures_and_saving_opens_the_quote() {

@@ -9,18 +9,9 @@ use super::add_user;
 use super::browser::{Browser, Page};
 use crate::helpers::{expect_status, slug, spawn_app, TestApp, TestTenant};
 
-/// `$1,234.56` from the API's decimal string (the page's format).
-fn pesos(decimal: &str) -> String {
-    let (int, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
-    let mut out = String::from("$");
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out}.{frac:0<2}")
-}
+/// `$1,234.56` from the API's decimal string: the page's own formatter (tested in
+/// `web::format`), so the comparison is of the figures.
+use ventanas::web::format::money as pesos;
 
 /// Three items: (product, width, height, glass, colour, quantity).
 const ITEMS: [(&str, &str, &str, &str, &str, &str); 3] = [
