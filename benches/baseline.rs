@@ -1,7 +1,8 @@
 //! Baselines for `benches/overhead.sh`: the least a poem server can do for each of
 //! the service's paths, measured in the same run so the ratios mean something.
 //!
-//! - `GET /bare`: a fixed JSON answer the size of a price (no middleware, no I/O);
+//! - `GET /bare` and `GET /bare/{code}`: a fixed JSON answer the size of a price (no
+//!   middleware, no I/O);
 //! - `GET /redis/{code}`: one Redis `GET` of a prepared price, as JSON;
 //! - `GET /sql/{code}`: one row-level-security transaction (begin, bind the tenant,
 //!   select the material, commit) as the runtime role, as JSON.
@@ -114,6 +115,7 @@ async fn main() -> std::io::Result<()> {
         .cloned();
     let app = Route::new()
         .at("/bare", get(bare))
+        .at("/bare/:code", get(bare))
         .at("/redis/:code", get(from_redis))
         .at("/sql/:code", get(from_sql))
         .data(Arc::new(backends().await));

@@ -79,12 +79,14 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(
 
 # pair LABEL CONNS SERVICE_URL SERVICE_SCRIPT BASELINE: ROUNDS alternating runs of
 # each (drift on the machine then hits both alike), medians. BASELINE is /bare,
-# /redis or /sql; the last two rotate over codes with benches/baseline.lua.
+# /redis or /sql, asked through benches/baseline.lua (bearer token, rotating codes
+# and a status check per answer: the client work of the service's side), or with
+# a plain GET when the service's side has no script.
 pair() {
   local label="$1" c="$2" url="$3" script="$4" base="$5" s=() b=()
   for _ in $(seq 1 "$ROUNDS"); do
-    if [ "$base" = /bare ]; then
-      b+=("$(rps "http://127.0.0.1:$BASE_PORT/bare" "$c")")
+    if [ -z "$script" ]; then # a plain GET on both sides (/health against /bare)
+      b+=("$(rps "http://127.0.0.1:$BASE_PORT$base" "$c")")
     else
       b+=("$(BASELINE_PATH="$base" rps "http://127.0.0.1:$BASE_PORT" "$c" benches/baseline.lua)")
     fi

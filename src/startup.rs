@@ -9,7 +9,7 @@ use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::CatchPanic;
-use poem::{Body, Endpoint, EndpointExt, Request, Response, Route};
+use poem::{Body, Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::csrf::TrustedOrigins;
@@ -148,12 +148,20 @@ pub fn routes(
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
-    let templates = Arc::new(PathTemplates::from_meta(&crate::api::Apis::meta()));
-    let api = Route::new()
+    // The API answers under `/api` and at the operational paths; the pages take the
+    // rest (`/` included), each route found by one lookup in the table.
+    let meta = crate::api::Apis::meta();
+    let templates = Arc::new(PathTemplates::from_meta(&meta));
+    let service = Arc::new(service.into_endpoint());
+    let mut api = Route::new()
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
-        .nest("/", service);
-    // The pages after the API, whose nesting at `/` would otherwise claim `/`.
+        .nest_no_strip("/api", Arc::clone(&service));
+    // `/health`, `/ready` and `/metrics`: operations outside `/api`.
+    let outside = meta.iter().flat_map(|api| &api.paths).map(|p| &p.path);
+    for path in outside.filter(|p| !p.starts_with("/api/")) {
+        api = api.at(path, Arc::clone(&service));
+    }
     crate::web::mount(api, &state.settings)
         .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
         .data(state.clone())

@@ -72,15 +72,14 @@ impl Web {
     }
 }
 
-/// Adds the pages and assets to the application's routes. `/` itself is answered
-/// in front of the routes: the API, nested at `/`, claims that path in the table.
-pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response> {
+/// Adds the pages and assets to the application's routes.
+pub fn mount(route: Route, settings: &Settings) -> Route {
     let web = Arc::new(Web::new(settings));
     let page = |ep: BoxEndpoint<'static, Response>| -> BoxEndpoint<'static, Response> {
         ep.data(Arc::clone(&web)).around(answer).boxed()
     };
-    let home = Arc::new(page(get(login::home).boxed()));
     route
+        .at("/", page(get(login::home).boxed()))
         .at(
             "/entrar",
             page(get(login::show).post(login::submit).boxed()),
@@ -142,17 +141,6 @@ pub fn mount(route: Route, settings: &Settings) -> BoxEndpoint<'static, Response
         .at("/cotizar/calculo", page(post(quotes::results).boxed()))
         .at("/cotizaciones/:id", page(get(quotes::save::show).boxed()))
         .at("/assets/:name", page(get(assets::serve).boxed()))
-        .around(move |next, req| {
-            let home = Arc::clone(&home);
-            async move {
-                if req.uri().path() == "/" {
-                    home.call(req).await
-                } else {
-                    next.call(req).await.map(IntoResponse::into_response)
-                }
-            }
-        })
-        .boxed()
 }
 
 /// The largest body the page at `path` accepts, when it is not the usual one: the
