@@ -118,6 +118,7 @@ fn settings(prefix: &str, l1_ttl_ms: u64, l1_max_bytes: u64) -> (RedisSettings, 
     (
         RedisSettings {
             url: SecretString::from(REDIS_URL.to_owned()),
+            cluster_urls: SecretString::default(),
             key_prefix: prefix.to_owned(),
             signing_key: SecretString::from(
                 "cache-test-signing-key-of-at-least-32-bytes".to_owned(),

@@ -68,8 +68,12 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisSettings {
-    /// May carry a password (`redis://:<secret>@host`); empty disables Redis.
+    /// May carry a password (`redis://:<secret>@host`); empty disables Redis
+    /// (unless `cluster_urls` is set).
     pub url: SecretString,
+    /// Redis Cluster: some of its nodes' URLs, comma-separated (the client finds
+    /// the rest); `url` must then be empty. See [`RedisSettings::cluster_nodes`].
+    pub cluster_urls: SecretString,
     pub key_prefix: String,
     /// Keys the HMAC every value written to Redis carries. Empty (the default):
     /// derived from `idempotency.secret`, see [`Settings::load_from`].
@@ -77,6 +81,41 @@ pub struct RedisSettings {
     pub response_timeout_ms: u64,
     pub connect_timeout_ms: u64,
     pub retry_after_ms: u64,
+}
+
+/// Where Redis is, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedisTopology {
+    /// No Redis: the in-process cache serves alone.
+    None,
+    /// One server (or a proxy in front of several).
+    Single(String),
+    /// A Redis Cluster, reached through any of these nodes.
+    Cluster(Vec<String>),
+}
+
+impl RedisSettings {
+    /// The configured topology; an error when both `url` and `cluster_urls` are set.
+    pub fn topology(&self) -> anyhow::Result<RedisTopology> {
+        let url = self.url.expose_secret().trim();
+        let nodes: Vec<String> = self
+            .cluster_urls
+            .expose_secret()
+            .split(',')
+            .map(str::trim)
+            .filter(|node| !node.is_empty())
+            .map(str::to_owned)
+            .collect();
+        match (url.is_empty(), nodes.is_empty()) {
+            (true, true) => Ok(RedisTopology::None),
+            (false, true) => Ok(RedisTopology::Single(url.to_owned())),
+            (true, false) => Ok(RedisTopology::Cluster(nodes)),
+            (false, false) => anyhow::bail!(
+                "redis.url and redis.cluster_urls are both set: set url for one server, \
+                 cluster_urls for a Redis Cluster (and url to \"\")"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -81,6 +81,38 @@ ensure_redis() {
   return 1
 }
 
+# A three-master Redis Cluster on 127.0.0.1:$REDIS_CLUSTER_PORTS (no replicas, no
+# persistence; files in target/redis-cluster), for tests/api/redis_cluster.rs. A
+# cluster already answering "cluster_state:ok" on the first port is reused.
+REDIS_CLUSTER_PORTS="${REDIS_CLUSTER_PORTS:-7101 7102 7103}"
+ensure_redis_cluster() {
+  local ports=($REDIS_CLUSTER_PORTS) port nodes=()
+  if redis-cli -p "${ports[0]}" cluster info 2>/dev/null | grep -q "cluster_state:ok"; then return 0; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  log "starting a Redis Cluster on 127.0.0.1 ports ${ports[*]}"
+  for port in "${ports[@]}"; do
+    local dir="$ROOT/target/redis-cluster/$port"
+    if ! port_open "$port"; then
+      # A node left from an earlier run knows an old cluster: start it afresh.
+      rm -rf "$dir" && mkdir -p "$dir"
+      redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-enabled yes \
+        --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
+        --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log"
+    fi
+    nodes+=("127.0.0.1:$port")
+  done
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 40); do port_open "$port" && break; sleep 0.25; done
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
+  for _ in $(seq 1 40); do
+    redis-cli -p "${ports[0]}" cluster info | grep -q "cluster_state:ok" && return 0
+    sleep 0.25
+  done
+  echo "the Redis Cluster on ${nodes[*]} did not come up" >&2
+  return 1
+}
+
 ensure_roles() {
   log "ensuring database roles"
   psql_super -q \

@@ -245,8 +245,11 @@ pub(super) async fn handle(inner: &Inner, redis: &Shared, msg: &redis::Msg) {
 /// acknowledgements of ours, until the cache is dropped. After any (re)connection
 /// it clears L1 and forgets the generations, since messages may have been missed,
 /// and replays invalidations that could not be sent while Redis was down.
+/// In a cluster it subscribes through one node, and through the next one when
+/// that fails: a message published on any node reaches the subscribers of all.
 pub(super) async fn subscribe_loop(weak: Weak<Inner>) {
     let mut backoff = Duration::from_millis(100);
+    let mut turn = 0usize;
     loop {
         let (client, channels, limit) = {
             let Some(strong) = weak.upgrade() else { return };
@@ -255,11 +258,9 @@ pub(super) async fn subscribe_loop(weak: Weak<Inner>) {
                 channel(&redis.prefix),
                 ack_channel(&redis.prefix, &redis.instance),
             ];
-            (
-                redis.client.clone(),
-                channels,
-                redis.timeout + redis.connect_timeout,
-            )
+            let client = redis.subscribe_via[turn % redis.subscribe_via.len()].clone();
+            turn = turn.wrapping_add(1);
+            (client, channels, redis.timeout + redis.connect_timeout)
         };
 
         let connected = async {

@@ -10,14 +10,14 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
-use redis::aio::ConnectionManager;
 use redis::AsyncCommands as _;
 use sha2::Sha256;
 use tokio::sync::watch;
 
+use super::conn::{Conn, Endpoints};
 use super::invalidation::gen_key;
 use super::{CacheStats, Scope};
-use crate::config::{ExposeSecret as _, RedisSettings};
+use crate::config::{ExposeSecret as _, RedisSettings, RedisTopology};
 
 /// How often the subscriber pings its connection. A connection that died without
 /// closing (a half-open TCP connection) would otherwise deliver no messages and no
@@ -36,11 +36,12 @@ const SEAL_VERSION: &str = "v1";
 
 /// Everything this instance keeps about Redis.
 pub(super) struct Shared {
-    pub(super) client: redis::Client,
+    /// Where the subscriber subscribes, in turn (one server, or a cluster's nodes).
+    pub(super) subscribe_via: Vec<redis::Client>,
     /// Keys the HMAC every value written to Redis carries: whoever can write to
     /// Redis but does not know the key cannot make the service accept an entry.
     signer: Hmac<Sha256>,
-    pub(super) conn: ConnectionManager,
+    pub(super) conn: Conn,
     pub(super) prefix: String,
     /// This instance's name on the acknowledgement channels.
     pub(super) instance: String,
@@ -205,7 +206,7 @@ impl Drop for AckTicket<'_> {
 }
 
 impl Shared {
-    pub(super) fn new(settings: &RedisSettings) -> anyhow::Result<Self> {
+    pub(super) fn new(settings: &RedisSettings, topology: &RedisTopology) -> anyhow::Result<Self> {
         let signing_key = settings.signing_key.expose_secret().as_bytes();
         anyhow::ensure!(
             signing_key.len() >= MIN_SIGNING_KEY_BYTES,
@@ -214,17 +215,14 @@ impl Shared {
         );
         let signer = Hmac::<Sha256>::new_from_slice(signing_key)
             .map_err(|e| anyhow::anyhow!("redis.signing_key: {e}"))?;
-        let client = redis::Client::open(settings.url.expose_secret())?;
         let timeout = Duration::from_millis(settings.response_timeout_ms);
         let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_response_timeout(Some(timeout))
-            .set_connection_timeout(Some(connect_timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(100));
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
+        let Endpoints {
+            conn,
+            subscribe_via,
+        } = Endpoints::open(topology, timeout, connect_timeout)?;
         Ok(Self {
-            client,
+            subscribe_via,
             signer,
             conn,
             prefix: settings.key_prefix.clone(),
@@ -298,12 +296,23 @@ impl Shared {
         };
         let values: Vec<Option<u64>> = self
             .run(stats, |mut c| async move {
-                let mut pipe = redis::pipe();
-                pipe.get(&global_key);
-                if let Some(tenant_key) = &tenant_key {
-                    pipe.get(tenant_key);
+                match &tenant_key {
+                    // The two counters hash to different slots: a cluster takes them
+                    // as two commands, sent together.
+                    Some(tenant_key) if c.is_cluster() => {
+                        let mut c2 = c.clone();
+                        let (global, tenant) = tokio::join!(c.get(&global_key), c2.get(tenant_key));
+                        Ok(vec![global?, tenant?])
+                    }
+                    _ => {
+                        let mut pipe = redis::pipe();
+                        pipe.get(&global_key);
+                        if let Some(tenant_key) = &tenant_key {
+                            pipe.get(tenant_key);
+                        }
+                        pipe.query_async(&mut c).await
+                    }
                 }
-                pipe.query_async(&mut c).await
             })
             .await?;
         let gens = Gens {
@@ -353,7 +362,7 @@ impl Shared {
     pub(super) async fn run<T, Fut>(
         &self,
         stats: &CacheStats,
-        call: impl FnOnce(ConnectionManager) -> Fut,
+        call: impl FnOnce(Conn) -> Fut,
     ) -> Option<T>
     where
         Fut: Future<Output = redis::RedisResult<T>>,
@@ -369,7 +378,7 @@ impl Shared {
     pub(super) async fn run_now<T, Fut>(
         &self,
         stats: &CacheStats,
-        call: impl FnOnce(ConnectionManager) -> Fut,
+        call: impl FnOnce(Conn) -> Fut,
     ) -> Option<T>
     where
         Fut: Future<Output = redis::RedisResult<T>>,
@@ -466,7 +475,7 @@ impl Shared {
     /// Increments a counter; its new value.
     /// Increments a counter (`now`: even while Redis is marked down).
     pub(super) async fn incr(&self, key: &str, stats: &CacheStats, now: bool) -> Option<u64> {
-        let call = |mut c: ConnectionManager| async move { c.incr::<_, _, u64>(key, 1).await };
+        let call = |mut c: Conn| async move { c.incr::<_, _, u64>(key, 1).await };
         if now {
             self.run_now(stats, call).await
         } else {
@@ -483,9 +492,7 @@ impl Shared {
         stats: &CacheStats,
         now: bool,
     ) -> Option<i64> {
-        let call = |mut c: ConnectionManager| async move {
-            c.publish::<_, _, i64>(channel, message).await
-        };
+        let call = |mut c: Conn| async move { c.publish::<_, _, i64>(channel, message).await };
         if now {
             self.run_now(stats, call).await
         } else {

@@ -77,6 +77,7 @@
 //!   replayed when it is back; until then Redis is not read for its scope (it may
 //!   hold entries of the old generation).
 
+mod conn;
 mod fetch;
 mod invalidation;
 mod l1;
@@ -92,7 +93,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::config::{CacheSettings, ExposeSecret as _, RedisSettings};
+use crate::config::{CacheSettings, RedisSettings, RedisTopology};
 use crate::ids::TenantId;
 use l1::{Entry, Epoch, L1};
 use l2::Shared;
@@ -247,13 +248,12 @@ impl<V> Fetched<V> {
 struct LoadFailed;
 
 impl Cache {
-    /// Builds the cache. With an empty Redis URL, only L1 is used. Must be called
+    /// Builds the cache. With no Redis configured, only L1 is used. Must be called
     /// inside a tokio runtime: it spawns the pub/sub subscriber.
     pub fn new(redis: &RedisSettings, cache: &CacheSettings) -> anyhow::Result<Self> {
-        let shared = if redis.url.expose_secret().trim().is_empty() {
-            None
-        } else {
-            Some(Shared::new(redis)?)
+        let shared = match redis.topology()? {
+            RedisTopology::None => None,
+            topology => Some(Shared::new(redis, &topology)?),
         };
         let inner = Arc::new(Inner {
             l1: L1::new(Duration::from_millis(cache.l1_ttl_ms), cache.l1_max_bytes),

@@ -25,6 +25,7 @@ pub(super) fn settings(url: &str, prefix: &str, ttl_ms: u64) -> (RedisSettings, 
     (
         RedisSettings {
             url: SecretString::from(url.to_owned()),
+            cluster_urls: SecretString::default(),
             key_prefix: prefix.to_owned(),
             signing_key: SecretString::from(SIGNING_KEY.to_owned()),
             response_timeout_ms: 500,

@@ -204,3 +204,51 @@ fn database_name_is_replaced_keeping_credentials_and_query() {
         "postgres://u@h/t2"
     );
 }
+
+#[test]
+fn redis_is_one_server_a_cluster_or_none_never_both() {
+    let load = |pairs: &[(&str, &str)]| {
+        Settings::load_from(&config_dir(), "local", env_vars(pairs)).expect("loads")
+    };
+    let single = load(&[]);
+    assert_eq!(
+        single.redis.topology().expect("valid"),
+        RedisTopology::Single("redis://127.0.0.1:6379".to_owned())
+    );
+    let cluster = load(&[
+        ("VENTANAS__REDIS__URL", ""),
+        (
+            "VENTANAS__REDIS__CLUSTER_URLS",
+            "redis://10.0.0.1:6379, redis://10.0.0.2:6379,",
+        ),
+    ]);
+    assert_eq!(
+        cluster.redis.topology().expect("valid"),
+        RedisTopology::Cluster(vec![
+            "redis://10.0.0.1:6379".to_owned(),
+            "redis://10.0.0.2:6379".to_owned()
+        ])
+    );
+    assert_eq!(
+        load(&[("VENTANAS__REDIS__URL", " ")])
+            .redis
+            .topology()
+            .expect("valid"),
+        RedisTopology::None
+    );
+    let both = load(&[("VENTANAS__REDIS__CLUSTER_URLS", "redis://10.0.0.1:6379")]);
+    let err = both.redis.topology().expect_err("both set").to_string();
+    assert!(
+        err.contains("redis.url") && err.contains("redis.cluster_urls"),
+        "{err}"
+    );
+    // The cluster's URLs may carry a password: never in the debug output.
+    let secret = load(&[
+        ("VENTANAS__REDIS__URL", ""),
+        (
+            "VENTANAS__REDIS__CLUSTER_URLS",
+            "redis://:hunter2@10.0.0.1:6379",
+        ),
+    ]);
+    assert!(!format!("{secret:?}").contains("hunter2"));
+}

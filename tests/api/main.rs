@@ -33,6 +33,7 @@ mod price_import;
 mod price_updates;
 mod products;
 mod quotes;
+mod redis_cluster;
 mod redis_trust;
 mod restart;
 mod rls;
