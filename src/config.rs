@@ -45,6 +45,9 @@ pub struct ServerSettings {
     /// The longest a client may take to send a request's head (slowloris guard).
     pub header_read_timeout_ms: u64,
     pub shutdown_grace_seconds: u64,
+    /// Once stopping, how long an idle keep-alive connection waits for one more
+    /// request (answered with `Connection: close`) before it is closed.
+    pub shutdown_drain_idle_ms: u64,
     pub public_url: String,
     /// Origins besides the service's own whose pages may send cookie-authenticated
     /// writes (`scheme://host[:port]`); checked in `auth::csrf`.

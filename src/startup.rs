@@ -76,6 +76,7 @@ impl Application {
         let options = ServerOptions {
             header_read_timeout: Duration::from_millis(settings.server.header_read_timeout_ms),
             grace: Duration::from_secs(settings.server.shutdown_grace_seconds),
+            drain_idle: Duration::from_millis(settings.server.shutdown_drain_idle_ms),
         };
         let limits = BodyLimits {
             body: settings.server.max_body_bytes,

@@ -18,6 +18,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use poem::endpoint::BoxEndpoint;
+use poem::http::{header, HeaderValue};
 use poem::listener::{Acceptor, TcpAcceptor};
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Endpoint, Response};
@@ -32,6 +33,8 @@ pub struct ServerOptions {
     pub header_read_timeout: Duration,
     /// How long in-flight requests get to finish once stopping.
     pub grace: Duration,
+    /// Once stopping, how long an idle connection may wait for one more request.
+    pub drain_idle: Duration,
 }
 
 type SharedEndpoint = Arc<BoxEndpoint<'static, Response>>;
@@ -58,6 +61,7 @@ pub async fn serve(
                         local,
                         remote,
                         header_read_timeout: options.header_read_timeout,
+                        drain_idle: options.drain_idle,
                     };
                     connections.spawn(conn.serve(io, stopping_rx.clone()));
                 }
@@ -96,6 +100,7 @@ struct Connection {
     local: LocalAddr,
     remote: RemoteAddr,
     header_read_timeout: Duration,
+    drain_idle: Duration,
 }
 
 impl Connection {
@@ -105,15 +110,18 @@ impl Connection {
             local,
             remote,
             header_read_timeout,
+            drain_idle,
         } = self;
         // Signalled by every request head hyper hands over.
         let head_seen = Arc::new(Notify::new());
         let service = hyper::service::service_fn({
             let head_seen = Arc::clone(&head_seen);
             let remote = remote.clone();
+            let stopping = stopping.clone();
             move |req: hyper::Request<Incoming>| {
                 head_seen.notify_one();
                 let endpoint = Arc::clone(&endpoint);
+                let stopping = stopping.clone();
                 let req = (
                     req,
                     local.clone(),
@@ -121,7 +129,14 @@ impl Connection {
                     poem::http::uri::Scheme::HTTP,
                 );
                 async move {
-                    let resp = endpoint.get_response(req.into()).await;
+                    let mut resp = endpoint.get_response(req.into()).await;
+                    // Once stopping, an answer tells the client that this connection
+                    // ends with it, so the next request goes to a new connection (to
+                    // another instance) instead of one the server is closing.
+                    if *stopping.borrow() {
+                        resp.headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
                     Ok::<_, Infallible>(hyper::Response::from(resp))
                 }
             }
@@ -148,6 +163,16 @@ impl Connection {
                 return;
             }
             _ = stopping.wait_for(|stop| *stop) => {}
+        }
+        // A request in flight, or one already on its way over this idle connection,
+        // is answered with `Connection: close`, which ends the connection; one that
+        // stays idle is closed after `drain_idle`.
+        if !drain_idle.is_zero()
+            && tokio::time::timeout(drain_idle, conn.as_mut())
+                .await
+                .is_ok()
+        {
+            return;
         }
         conn.as_mut().graceful_shutdown();
         let _ = conn.await;

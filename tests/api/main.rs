@@ -38,6 +38,7 @@ mod redis_trust;
 mod restart;
 mod rls;
 mod saved_quotes;
+mod sigterm;
 mod smoke;
 mod stored_versions;
 mod taxes;
