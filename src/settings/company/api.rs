@@ -23,7 +23,7 @@ enum CompanyAnswer {
 #[derive(ApiResponse)]
 enum LogoAnswer {
     /// The logo as uploaded (`image/png` or `image/jpeg`).
-    #[oai(status = 200)]
+    #[oai(status = 200, content_type = "image/*")]
     Ok(
         Binary<Vec<u8>>,
         #[oai(header = "Content-Type")] String,
