@@ -53,6 +53,8 @@ GENERATOR_CONFIG = {
         # The CSV export's answer and the import's body (the server also takes
         # application/octet-stream for the import).
         "text/csv": "application/octet-stream",
+        # The company logo, PNG or JPEG as uploaded.
+        "image/*": "application/octet-stream",
     },
     # No formatting hooks: they need `ruff` and only print warnings without it.
     "post_hooks": [],
