@@ -14,6 +14,7 @@ mod helpers;
 mod isolation;
 mod login;
 mod pages;
+mod prices;
 mod quote;
 mod support;
 mod webdriver;
