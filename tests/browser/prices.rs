@@ -21,6 +21,18 @@ async fn choose(browser: &Session, css: &str, value: &str) {
         .await;
 }
 
+/// Clicks the button `css` and waits for the page it loads.
+async fn submit(browser: &Session, css: &str) {
+    browser.find(css).await.click_to_load().await;
+}
+
+/// Chooses the file at `path` in the file input `css` (chromedriver reads the file
+/// from this machine).
+async fn attach(browser: &Session, css: &str, path: &std::path::Path) {
+    let path = path.to_str().expect("utf-8 path");
+    browser.find(css).await.type_text(path).await;
+}
+
 async fn total_of(app: &TestApp, token: &str, item: serde_json::Value) -> String {
     let resp = app
         .request(
@@ -53,11 +65,7 @@ async fn a_bulk_update_is_previewed_then_applied_then_reverted() {
         .await;
     choose(&browser, "#cambio", "porcentaje").await;
     browser.find("#valor").await.type_text("10").await;
-    browser
-        .find("#ajuste button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    submit(&browser, "#ajuste button[type=submit]").await;
     // The preview shows old and new, and changes nothing yet.
     let row = browser.find("#p-VID-CLARO-4").await.text().await;
     assert!(
@@ -66,19 +74,11 @@ async fn a_bulk_update_is_previewed_then_applied_then_reverted() {
     );
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "85.00");
 
-    browser
-        .find("#aplicar button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    submit(&browser, "#aplicar button[type=submit]").await;
     assert!(browser.find("#aviso").await.text().await.len() > 5);
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "93.50");
 
-    browser
-        .find("#lotes tr.lote form button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    submit(&browser, "#lotes tr.lote form button[type=submit]").await;
     assert!(browser.current_url().await.contains("aviso=revertido"));
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "85.00");
     assert_no_csp_violation(&browser, "the bulk update").await;
@@ -111,17 +111,8 @@ async fn a_csv_with_an_error_shows_the_report_and_the_corrected_file_is_applied(
     let browser = signed_in(&app, &t.slug, &t.admin_email).await;
     browser.resize(1280, 800).await;
     browser.goto(&app.url("/precios")).await;
-    // A file input takes the file's path, as chromedriver reads it from this machine.
-    browser
-        .find("#archivo")
-        .await
-        .type_text(bad.to_str().expect("utf-8 path"))
-        .await;
-    browser
-        .find("#importar button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    attach(&browser, "#archivo", &bad).await;
+    submit(&browser, "#importar button[type=submit]").await;
     let report = browser.find("#reporte-csv").await.text().await;
     assert!(
         report.contains('3') && report.contains("price") && report.contains("ciento veinte"),
@@ -134,16 +125,8 @@ async fn a_csv_with_an_error_shows_the_report_and_the_corrected_file_is_applied(
     );
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "85.00");
 
-    browser
-        .find("#archivo")
-        .await
-        .type_text(good.to_str().expect("utf-8 path"))
-        .await;
-    browser
-        .find("#importar button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    attach(&browser, "#archivo", &good).await;
+    submit(&browser, "#importar button[type=submit]").await;
     let changes = browser.find("#cambios-csv").await.text().await;
     assert!(
         changes.contains(&pesos("88.00")) && changes.contains(&pesos("126.00")),
@@ -151,11 +134,7 @@ async fn a_csv_with_an_error_shows_the_report_and_the_corrected_file_is_applied(
     );
     // Checked, not applied: the dry run changes nothing.
     assert_eq!(app.price_of("VID-CLARO-6", &t.admin_token).await, "120.00");
-    browser
-        .find("#confirmar-csv button[type=submit]")
-        .await
-        .click_to_load()
-        .await;
+    submit(&browser, "#confirmar-csv button[type=submit]").await;
     assert_eq!(app.price_of("VID-CLARO-4", &t.admin_token).await, "88.00");
     assert_eq!(app.price_of("VID-CLARO-6", &t.admin_token).await, "126.00");
     assert_no_csp_violation(&browser, "the CSV import").await;
