@@ -1,7 +1,9 @@
 //! `/api/v1/settings/company`: the company details printed on quotes, and the logo.
 
 use poem::http::StatusCode;
-use poem_openapi::payload::{Binary, Json};
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::{Binary, Json, Payload};
+use poem_openapi::registry::MetaSchemaRef;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::model::{check_logo, checked, CompanyInput, CompanyProfile, MAX_LOGO_BYTES};
@@ -13,6 +15,28 @@ use crate::http::ApiTags;
 use crate::http::JsonBody;
 use crate::state::AppState;
 
+/// A logo's bytes. Documented as `image/*`: the answer's `Content-Type` (a header
+/// of [`LogoAnswer`]) is the type the logo was uploaded as, PNG or JPEG.
+struct LogoImage(Vec<u8>);
+
+impl Payload for LogoImage {
+    const CONTENT_TYPE: &'static str = "image/*";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type.starts_with("image/")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        Binary::<Vec<u8>>::schema_ref()
+    }
+}
+
+impl IntoResponse for LogoImage {
+    fn into_response(self) -> Response {
+        Response::builder().body(self.0)
+    }
+}
+
 #[derive(ApiResponse)]
 enum CompanyAnswer {
     /// The company details.
@@ -23,9 +47,9 @@ enum CompanyAnswer {
 #[derive(ApiResponse)]
 enum LogoAnswer {
     /// The logo as uploaded (`image/png` or `image/jpeg`).
-    #[oai(status = 200, content_type = "image/*")]
+    #[oai(status = 200)]
     Ok(
-        Binary<Vec<u8>>,
+        LogoImage,
         #[oai(header = "Content-Type")] String,
         #[oai(header = "Cache-Control")] String,
     ),
@@ -133,7 +157,7 @@ impl CompanyApi {
             ApiError::not_found("logo_not_found", "this tenant has not uploaded a logo")
         })?;
         Ok(LogoAnswer::Ok(
-            Binary(logo.bytes),
+            LogoImage(logo.bytes),
             logo.content_type,
             "private, no-cache".to_owned(),
         ))
