@@ -504,3 +504,49 @@ async fn a_viewer_sees_no_action_and_another_shop_cannot_act() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn sending_after_a_price_change_says_so_with_both_totals_and_keeps_a_draft() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cots")).await;
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let quote = app
+        .create_quote(
+            &t.admin_token,
+            json!({ "client_id": client, "items": [{ "product": "VEN-FIJA-NAC3",
+                    "width_cm": "100", "height_cm": "80", "quantity": 1,
+                    "glass": "VID-CLARO-6" }] }),
+        )
+        .await;
+    let id = quote["id"].as_str().expect("id").to_owned();
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get(&format!("/cotizaciones/{id}")).await;
+    app.set_price("VID-CLARO-6", &t.admin_token, "150.00").await;
+
+    let refused = act(&mut browser, &id, "enviar", &page.csrf(), &version(&page)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    let now = api_quote(&app, &t, &id).await;
+    assert_eq!(now["status"], "draft");
+    assert_ne!(now["total"], quote["total"]);
+    let message = format!(
+        "se guardó con los precios de hoy y ahora suma {} en vez de {}",
+        pesos(now["total"].as_str().expect("total")),
+        pesos(quote["total"].as_str().expect("total"))
+    );
+    assert!(refused.body.contains(&message), "{}", refused.body);
+    assert!(refused
+        .body
+        .contains(&pesos(now["total"].as_str().expect("total"))));
+    // The page answered carries the new version: sending again goes.
+    let sent = act(
+        &mut browser,
+        &id,
+        "enviar",
+        &refused.csrf(),
+        &version(&refused),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(api_quote(&app, &t, &id).await["status"], "sent");
+    app.cleanup().await;
+}
