@@ -261,7 +261,7 @@ impl QuotesApi {
     ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Accepted).await?;
+        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Accepted, None).await?;
         Ok(QuoteAnswer::ok(tagged))
     }
 
@@ -280,7 +280,7 @@ impl QuotesApi {
     ) -> ApiResult<QuoteAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
-        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Rejected).await?;
+        let tagged = lifecycle::decide(&self.state, ctx, id.0, QuoteStatus::Rejected, None).await?;
         Ok(QuoteAnswer::ok(tagged))
     }
 
@@ -304,7 +304,7 @@ impl QuotesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteQuotes)?;
         Ok(QuoteAnswer::ok(
-            lifecycle::revise(&self.state, ctx, id.0).await?,
+            lifecycle::revise(&self.state, ctx, id.0, None).await?,
         ))
     }
 

@@ -418,14 +418,19 @@ fn repriced(row: &QuoteRow, before: rust_decimal::Decimal, now: &QuotePreview) -
     }))
 }
 
-/// Moves a sent quote to accepted or rejected.
+/// Moves a sent quote to accepted or rejected. `if_match` (the web app's check;
+/// the API passes none): 412 if stale.
 pub async fn decide(
     state: &AppState,
     ctx: &TenantCtx,
     id: QuoteId,
     to: QuoteStatus,
+    if_match: Option<&str>,
 ) -> ApiResult<Tagged> {
     let (mut tx, row, _) = lock(state, ctx, id).await?;
+    if let Some(tag) = if_match {
+        check_if_match("quote", Some(tag), &etag(&row))?;
+    }
     let (action, allowed) = match to {
         QuoteStatus::Accepted => (QuoteAction::Accepted, row.status == QuoteStatus::Sent),
         _ => (
@@ -447,9 +452,18 @@ pub async fn decide(
 }
 
 /// Opens a new draft version of a sent, rejected or expired quote, priced today.
-pub async fn revise(state: &AppState, ctx: &TenantCtx, id: QuoteId) -> ApiResult<Tagged> {
+/// `if_match` as for [`decide`].
+pub async fn revise(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: QuoteId,
+    if_match: Option<&str>,
+) -> ApiResult<Tagged> {
     let catalog = tenant_catalog(state, ctx).await?;
     let (mut tx, row, current) = lock(state, ctx, id).await?;
+    if let Some(tag) = if_match {
+        check_if_match("quote", Some(tag), &etag(&row))?;
+    }
     let hint = match row.status {
         QuoteStatus::Sent | QuoteStatus::Rejected | QuoteStatus::Expired => None,
         QuoteStatus::Draft => Some("; it is a draft: edit it"),

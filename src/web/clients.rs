@@ -33,6 +33,9 @@ use crate::state::AppState;
 /// Clients per page (the API's default).
 const PAGE_SIZE: i64 = 50;
 
+/// Quotes shown on a client's page (the last changed).
+const CLIENT_QUOTES: i64 = 20;
+
 /// Whether the user's role may change clients (the API's check for writes).
 pub fn writer(user: &SignedIn) -> bool {
     user.ctx.require(Permission::WriteQuotes).is_ok()
@@ -342,6 +345,10 @@ pub struct ClientPage {
     pub notice: Option<String>,
     /// A stale edit's explanation and what the user typed that was not saved.
     pub stale: Option<(String, Vec<String>)>,
+    /// The client's last quotes (on its page; `lines` for `quote_rows.html`).
+    pub lines: Vec<super::quotes::list::Line>,
+    /// The link to all of them in the quote list, and its text.
+    pub quotes_all: Option<(String, String)>,
 }
 
 impl ClientPage {
@@ -361,6 +368,8 @@ impl ClientPage {
             updated: None,
             notice: None,
             stale: None,
+            lines: Vec::new(),
+            quotes_all: None,
         }
     }
 
@@ -434,7 +443,33 @@ pub async fn show(
         Some("restaurado") => Some(fill(t.client_restored_notice, &name)),
         _ => None,
     };
+    (view.lines, view.quotes_all) = client_quotes(&state, &user, id, offset).await?;
     Ok(html(StatusCode::OK, &view))
+}
+
+/// The client's last quotes, through the API's quote list with its client
+/// filter, and the link to all of them.
+async fn client_quotes(
+    state: &AppState,
+    user: &SignedIn,
+    id: ClientId,
+    offset: i32,
+) -> Result<(Vec<super::quotes::list::Line>, Option<(String, String)>), WebError> {
+    let t = page::texts();
+    let paging = PageRequest::parse(Some(CLIENT_QUOTES), None)?;
+    let filter = crate::quotes::repo::ListFilter {
+        status: None,
+        client_id: Some(id),
+        search: None,
+    };
+    let found = crate::quotes::lifecycle::list(state, &user.ctx, &filter, &paging).await?;
+    let all = (found.total > 0).then(|| {
+        (
+            format!("/cotizaciones?cliente={id}"),
+            fill(t.client_quotes_all, &[("total", &found.total.to_string())]),
+        )
+    });
+    Ok((super::quotes::list::lines(t, &found.items, offset), all))
 }
 
 #[cfg(test)]

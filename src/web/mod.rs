@@ -139,7 +139,12 @@ pub fn mount(route: Route, settings: &Settings) -> Route {
             page(get(quotes::show).post(quotes::submit).boxed()),
         )
         .at("/cotizar/calculo", page(post(quotes::results).boxed()))
-        .at("/cotizaciones/:id", page(get(quotes::save::show).boxed()))
+        .at("/cotizaciones", page(get(quotes::list::list).boxed()))
+        .at("/cotizaciones/:id", page(get(quotes::detail::show).boxed()))
+        .at(
+            "/cotizaciones/:id/:accion",
+            page(post(quotes::actions::post_action).boxed()),
+        )
         .at("/assets/:name", page(get(assets::serve).boxed()))
 }
 

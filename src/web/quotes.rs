@@ -8,7 +8,10 @@
 //! comes back with the results; with htmx, typing posts the form (debounced) to
 //! `/cotizar/calculo`, which answers the results block alone.
 
+pub mod actions;
+pub mod detail;
 pub mod form;
+pub mod list;
 pub mod save;
 
 use std::sync::Arc;

@@ -328,6 +328,69 @@ pub struct Texts {
     pub quote_status_accepted: &'static str,
     pub quote_status_rejected: &'static str,
     pub quote_status_expired: &'static str,
+    pub nav_quotes: &'static str,
+    pub quotes_title: &'static str,
+    pub quotes_filter_legend: &'static str,
+    pub quotes_search_label: &'static str,
+    pub quotes_status_all: &'static str,
+    /// `{total}`.
+    pub quotes_total: &'static str,
+    pub quotes_none: &'static str,
+    pub quotes_older: &'static str,
+    pub quotes_newest: &'static str,
+    pub quotes_search_invalid: &'static str,
+    /// `{name}`.
+    pub quotes_of_client: &'static str,
+    pub quote_updated_label: &'static str,
+    pub quote_read_only: &'static str,
+    pub quote_send: &'static str,
+    pub quote_accept: &'static str,
+    pub quote_reject: &'static str,
+    pub quote_revise: &'static str,
+    pub quote_duplicate: &'static str,
+    /// `{number}`.
+    pub quote_sent_notice: &'static str,
+    /// `{number}`.
+    pub quote_accepted_notice: &'static str,
+    /// `{number}`.
+    pub quote_rejected_notice: &'static str,
+    /// `{version}`, `{number}`.
+    pub quote_revised_notice: &'static str,
+    /// `{number}`.
+    pub quote_duplicated_notice: &'static str,
+    pub quote_stale: &'static str,
+    /// `{status}`, `{action}`.
+    pub quote_wrong_status: &'static str,
+    /// `{total}`, `{before}`.
+    pub quote_repriced: &'static str,
+    pub quote_client_archived: &'static str,
+    pub quote_verb_send: &'static str,
+    pub quote_verb_accept: &'static str,
+    pub quote_verb_reject: &'static str,
+    pub quote_verb_revise: &'static str,
+    pub quote_versions_title: &'static str,
+    pub quote_version_label: &'static str,
+    pub quote_priced_label: &'static str,
+    pub quote_sent_label: &'static str,
+    pub quote_not_sent: &'static str,
+    /// `{version}`.
+    pub quote_version_pdf: &'static str,
+    pub quote_history_title: &'static str,
+    pub quote_history_who: &'static str,
+    pub quote_history_what: &'static str,
+    pub quote_history_when: &'static str,
+    pub quote_event_created: &'static str,
+    pub quote_event_edited: &'static str,
+    pub quote_event_sent: &'static str,
+    pub quote_event_accepted: &'static str,
+    pub quote_event_rejected: &'static str,
+    pub quote_event_revised: &'static str,
+    /// `{what}`, `{version}`.
+    pub quote_event_line: &'static str,
+    pub client_quotes_title: &'static str,
+    pub client_quotes_none: &'static str,
+    /// `{total}`.
+    pub client_quotes_all: &'static str,
 
     pub error_title: &'static str,
     pub error_forbidden: &'static str,
@@ -425,6 +488,18 @@ mod tests {
             (ES_MX.quote_size_range, &["min", "max"]),
             (ES_MX.quote_title, &["number"]),
             (ES_MX.quote_saved, &["number"]),
+            (ES_MX.quotes_total, &["total"]),
+            (ES_MX.quotes_of_client, &["name"]),
+            (ES_MX.quote_sent_notice, &["number"]),
+            (ES_MX.quote_accepted_notice, &["number"]),
+            (ES_MX.quote_rejected_notice, &["number"]),
+            (ES_MX.quote_revised_notice, &["version", "number"]),
+            (ES_MX.quote_duplicated_notice, &["number"]),
+            (ES_MX.quote_wrong_status, &["status", "action"]),
+            (ES_MX.quote_repriced, &["total", "before"]),
+            (ES_MX.quote_version_pdf, &["version"]),
+            (ES_MX.quote_event_line, &["what", "version"]),
+            (ES_MX.client_quotes_all, &["total"]),
         ] {
             for name in names {
                 assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");

@@ -1,27 +1,15 @@
 //! "Guardar para cliente": the rows saved as a draft for a client through the
-//! API's `quotes::lifecycle::create` (the same `QuoteCreate`), and the saved
-//! quote's page (`/cotizaciones/{id}`): number, client, status, totals, PDF.
-
-use std::sync::Arc;
-
-use askama::Template;
-use poem::http::StatusCode;
-use poem::web::{Data, Path, Query};
-use poem::{handler, Request, Response};
-use uuid::Uuid;
+//! API's `quotes::lifecycle::create` (the same `QuoteCreate`); the saved quote's
+//! page is [`super::detail`].
 
 use super::form::{Posted, Problem};
 use super::{client_id, problem_of, request};
-use crate::auth::rbac::Permission;
 use crate::ids::QuoteId;
 use crate::pricing::Catalog;
 use crate::quotes::lifecycle;
-use crate::quotes::model::{QuoteCreate, QuoteStatus};
+use crate::quotes::model::QuoteCreate;
 use crate::state::AppState;
-use crate::web::format;
-use crate::web::i18n::{fill, Texts};
-use crate::web::page::{self, html, signed_in, Layout, SignedIn, WebError};
-use crate::web::Web;
+use crate::web::page::{self, SignedIn, WebError};
 
 /// A quote-wide problem (no row).
 fn general(message: &str) -> Problem {
@@ -76,90 +64,4 @@ pub async fn save(
         }
         Err(err) => Ok(Err(vec![problem_of(t, catalog, err, &items)])),
     }
-}
-
-/// The saved quote's page.
-#[derive(Template)]
-#[template(path = "quote.html")]
-struct QuotePage {
-    layout: Layout,
-    t: &'static Texts,
-    id: String,
-    client: String,
-    client_id: String,
-    status: &'static str,
-    created: String,
-    notice: Option<String>,
-    totals: Vec<(&'static str, String)>,
-    /// Whether the user may quote (the "new quote" link).
-    quoter: bool,
-}
-
-/// The flash after saving (`?aviso=guardada`).
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct Flash {
-    aviso: Option<String>,
-}
-
-/// A status in Spanish.
-fn status_name(t: &Texts, status: QuoteStatus) -> &'static str {
-    match status {
-        QuoteStatus::Draft => t.quote_status_draft,
-        QuoteStatus::Sent => t.quote_status_sent,
-        QuoteStatus::Accepted => t.quote_status_accepted,
-        QuoteStatus::Rejected => t.quote_status_rejected,
-        QuoteStatus::Expired => t.quote_status_expired,
-    }
-}
-
-/// `GET /cotizaciones/{id}`: any role that reads quotes; another shop's is 404.
-#[handler]
-pub async fn show(
-    req: &Request,
-    state: Data<&AppState>,
-    web: Data<&Arc<Web>>,
-    Path(id): Path<String>,
-    Query(flash): Query<Flash>,
-) -> Result<Response, WebError> {
-    let user = signed_in(req, &state, &web).await?;
-    user.ctx
-        .require(Permission::ReadQuotes)
-        .map_err(|_| WebError::Forbidden)?;
-    let id = Uuid::parse_str(&id)
-        .map(QuoteId)
-        .map_err(|_| WebError::NotFound)?;
-    let (quote, _) = lifecycle::get(&state, &user.ctx, id).await?;
-    let mut tx = user.ctx.tx(&state).await?;
-    let offset = crate::web::repo::utc_offset_seconds(&mut tx).await?;
-    tx.commit().await?;
-    let t = page::texts();
-    let s = &quote.summary;
-    let money = |m: &crate::money::Money| format::money(&m.to_string());
-    let totals = &quote.result.totals;
-    let view = QuotePage {
-        layout: Layout::new(
-            fill(t.quote_title, &[("number", &s.reference)]),
-            Some(&user),
-            "cotizar",
-        ),
-        t,
-        quoter: super::quoter(&user),
-        id: s.id.to_string(),
-        client: s.client.name.clone(),
-        client_id: s.client.id.to_string(),
-        status: status_name(t, s.status),
-        created: format::date(t, s.created_at, offset),
-        notice: (flash.aviso.as_deref() == Some("guardada"))
-            .then(|| fill(t.quote_saved, &[("number", &s.reference)])),
-        totals: vec![
-            (t.quote_cost, money(&totals.cost)),
-            (t.quote_profit, money(&totals.profit)),
-            (t.quote_indirect, money(&totals.indirect)),
-            (t.quote_discount, money(&totals.discount)),
-            (t.quote_before_tax, money(&totals.before_tax)),
-            (t.quote_tax, money(&totals.tax)),
-            (t.quote_total, money(&totals.total)),
-        ],
-    };
-    Ok(html(StatusCode::OK, &view))
 }

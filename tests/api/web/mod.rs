@@ -9,6 +9,7 @@ mod pages;
 mod price_admin;
 mod prices;
 mod quote_builder;
+mod quote_pages;
 
 use serde_json::json;
 
