@@ -30,7 +30,7 @@ token="${BENCH_TOKENS%%,*}"
 
 echo "| page | accessibility | best practices | performance |"
 echo "|---|---|---|---|"
-for page in /entrar /catalogo /catalogo/VID-CLARO-4/historial /precios /precios/historial /clientes /clientes/nuevo; do
+for page in /entrar /catalogo /catalogo/VID-CLARO-4/historial /precios /precios/historial /clientes /clientes/nuevo /cotizar /cotizaciones; do
   name="$(echo "$page" | tr -c 'a-z0-9\n' '-' | sed 's/^-//; s/-$//')"
   headers='{}'
   [ "$page" != /entrar ] && headers="{\"Cookie\": \"__Host-ventanas_session=$token\"}"

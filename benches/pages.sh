@@ -30,6 +30,8 @@ pages=(
   "/precios/historial?en_codigo=VID-CLARO-4&en_fecha=2026-12-01"
   /clientes
   /clientes/nuevo
+  /cotizar
+  /cotizaciones
 )
 echo "== $(nproc) cores; wrk -t1 -c$CONNECTIONS -d$DURATION; $TENANTS tenants' admins"
 echo "| page | p50 ms | p99 ms | req/s | non-200 | bytes |"
