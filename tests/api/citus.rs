@@ -128,15 +128,22 @@ async fn spawn_citus_app() -> TestApp {
     migrate_seed_and_start(settings, name).await
 }
 
-/// Drops the test's database on the coordinator (the app's cleanup) and the workers.
-async fn cleanup(app: TestApp) {
-    let name = app.db_name.clone();
-    app.cleanup().await;
-    for port in &ports()[1..] {
-        let mut conn = superuser(*port, "postgres").await;
-        let _ = sqlx::raw_sql(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))
-            .execute(&mut conn)
-            .await;
+/// Drops the test's database on every node, as the superuser: the owner role the
+/// app's cleanup uses may not end Citus's own background connections to it.
+async fn cleanup(mut app: TestApp) {
+    app.stop_server().await;
+    for port in ports() {
+        let mut conn = superuser(port, "postgres").await;
+        let drop = format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, app.db_name);
+        let mut tries = 0;
+        while let Err(e) = sqlx::raw_sql(&drop).execute(&mut conn).await {
+            tries += 1;
+            if tries == 5 {
+                eprintln!("{} not dropped on port {port}: {e}", app.db_name);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 }
 
