@@ -219,12 +219,14 @@ async fn every_tenant_table_is_sharded_and_no_query_sees_or_writes_another_tenan
                 all.len(),
                 "{table}: router query on its own shard"
             );
-            // Writes: neither a router nor a multi-shard delete reaches the other's
-            // rows (where the runtime role may delete at all).
+            // Writes: no router or multi-shard update or delete reaches the other's
+            // rows (where the runtime role may update or delete at all).
             for sql in [
                 format!("DELETE FROM {table} WHERE tenant_id = $1"),
                 // A cast defeats shard pruning: every shard is asked.
                 format!("DELETE FROM {table} WHERE tenant_id::text = $1::uuid::text"),
+                format!("UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = $1"),
+                format!("UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id::text = $1::uuid::text"),
             ] {
                 let mut tx = TenantTx::begin(&pool, TenantId(own)).await.expect("bind");
                 match sqlx::query(&sql).bind(other).execute(tx.conn()).await {
@@ -233,6 +235,14 @@ async fn every_tenant_table_is_sharded_and_no_query_sees_or_writes_another_tenan
                 }
                 tx.rollback().await.expect("rollback");
             }
+            // An update of every row, on every shard, touches exactly the shop's own.
+            let mut tx = TenantTx::begin(&pool, TenantId(own)).await.expect("bind");
+            let sql = format!("UPDATE {table} SET tenant_id = tenant_id");
+            match sqlx::query(&sql).execute(tx.conn()).await {
+                Ok(done) => assert_eq!(done.rows_affected(), all.len() as u64, "{sql}"),
+                Err(e) => assert!(e.to_string().contains("permission denied"), "{sql}: {e}"),
+            }
+            tx.rollback().await.expect("rollback");
         }
     }
     // And nobody writes a row into another tenant's shard.
