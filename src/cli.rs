@@ -1,4 +1,4 @@
-//! The command line: `ventanas serve | migrate | tenants sync|export|import | platform-key ... | smoke`.
+//! The command line: `ventanas serve | migrate | citus distribute | tenants sync|export|import | platform-key ... | smoke`.
 //!
 //! Parsing reads no configuration, so `ventanas --help` and usage errors work
 //! anywhere (a fresh checkout, a container without secrets); the binary loads
@@ -49,6 +49,9 @@ pub enum Command {
     Serve,
     /// Run database migrations as the owner role
     Migrate,
+    /// A Citus cluster's schema (run after migrate)
+    #[command(subcommand)]
+    Citus(CitusCommand),
     /// Tenant manifests and the global catalogue
     #[command(subcommand)]
     Tenants(TenantsCommand),
@@ -132,6 +135,14 @@ pub enum TenantsCommand {
     },
 }
 
+/// `ventanas citus ...`.
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum CitusCommand {
+    /// Distribute the tenant tables by tenant_id and make the global catalogue
+    /// reference tables, as the owner role on the coordinator (idempotent)
+    Distribute,
+}
+
 /// `ventanas platform-key ...`.
 #[derive(Debug, PartialEq, Eq, Subcommand)]
 pub enum PlatformKeyCommand {
@@ -174,6 +185,21 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Migrate => {
             db::migrate(&settings.database.owner_url).await?;
             println!("migrations applied");
+        }
+        Command::Citus(CitusCommand::Distribute) => {
+            let owner = sqlx::PgPool::connect(settings.database.owner_url.expose_secret())
+                .await
+                .context("connecting as the owner role (database.owner_url)")?;
+            let started = std::time::Instant::now();
+            let report = db::citus::distribute(&owner).await?;
+            println!(
+                "distributed {} tables by tenant_id and made {} reference tables in {:.1}s; \
+                 {} were already",
+                report.distributed.len(),
+                report.reference.len(),
+                started.elapsed().as_secs_f64(),
+                report.already
+            );
         }
         Command::Tenants(command) => tenants(command, settings).await?,
         Command::PlatformKey(PlatformKeyCommand::Create { name }) => {
@@ -313,6 +339,10 @@ mod tests {
         assert_eq!(parse("").ok(), Some(Command::Serve));
         assert_eq!(parse("serve").ok(), Some(Command::Serve));
         assert_eq!(parse("migrate").ok(), Some(Command::Migrate));
+        assert_eq!(
+            parse("citus distribute").ok(),
+            Some(Command::Citus(CitusCommand::Distribute))
+        );
         assert_eq!(
             parse("tenants sync").ok(),
             Some(Command::Tenants(TenantsCommand::Sync {

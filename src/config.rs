@@ -66,6 +66,10 @@ pub struct DatabaseSettings {
     pub platform_max_connections: u32,
     pub acquire_timeout_ms: u64,
     pub statement_timeout_ms: u64,
+    /// The database is a Citus coordinator: every connection of the server's pools
+    /// sets `citus.propagate_set_commands = 'local'`, so that the transaction's
+    /// `SET LOCAL app.tenant_id` reaches the workers (docs/scaling.md).
+    pub citus: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

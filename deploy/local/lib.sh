@@ -213,3 +213,53 @@ ensure_pgbouncer() {
   fi
   "$PGBOUNCER_BIN" --version | head -n 1 >&2
 }
+
+# Citus for the distributed tests (tests/api/citus.rs, `deploy/local/test citus`),
+# built from source into Debian's PostgreSQL 15: Debian 12 packages no Citus.
+# CITUS_SOURCE names the tarball (unset: the shared vendored copy is found). Skipped
+# once citus.so is installed for the PostgreSQL that pg_config names.
+CITUS_TARBALL=citus-12.1.12.tar.gz
+
+citus_source() {
+  local candidate
+  for candidate in "${CITUS_SOURCE:-}" "$ROOT/../shared/vendor/$CITUS_TARBALL" \
+    "/work/shared/vendor/$CITUS_TARBALL"; do
+    if [ -n "$candidate" ] && [ -f "$candidate" ]; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+citus_installed() {
+  command -v pg_config >/dev/null && [ -f "$(pg_config --pkglibdir)/citus.so" ]
+}
+
+ensure_citus() {
+  if citus_installed; then return 0; fi
+  local tarball
+  if ! tarball="$(citus_source)"; then
+    echo "Citus source ($CITUS_TARBALL) not found beside the checkout (../shared/vendor)" \
+      "nor in /work/shared/vendor: set CITUS_SOURCE to its path" >&2
+    return 1
+  fi
+  local missing=() pkg
+  for pkg in postgresql-server-dev-15 libkrb5-dev liblz4-dev libzstd-dev libcurl4-openssl-dev make gcc; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    # Another build may be installing packages at the same moment: wait for its lock.
+    log "installing ${missing[*]} from Debian"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      "${missing[@]}" >/dev/null
+  fi
+  log "building Citus from $tarball (5-15 minutes on two cores)"
+  local build
+  build="$(mktemp -d)"
+  tar -xzf "$tarball" -C "$build" --strip-components=1
+  (cd "$build" && ./configure >/dev/null && make -j2 >/dev/null && as_root make install >/dev/null)
+  rm -rf "$build"
+  citus_installed
+}

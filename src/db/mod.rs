@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use crate::config::{DatabaseSettings, ExposeSecret as _, SecretString};
 use crate::ids::TenantId;
 
+pub mod citus;
 pub mod repo;
 
 pub use repo::role_problem;
@@ -135,7 +136,7 @@ fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
     // transaction, the largest single cost of an uncached lookup. A connection that
     // was in use a moment ago is almost surely alive, so only idle ones are checked
     // (a connection broken in between fails its request with a 503 and is dropped).
-    PgPoolOptions::new()
+    let options = PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
         .test_before_acquire(false)
@@ -146,7 +147,14 @@ fn pool_options(settings: &DatabaseSettings, max: u32) -> PgPoolOptions {
                 }
                 Ok(true)
             })
-        })
+        });
+    if settings.citus {
+        // Per connection, on the coordinator only: a role default would reach the
+        // workers too, which then fail on nested propagation.
+        options.after_connect(|conn, _| Box::pin(repo::propagate_set_locally(conn)))
+    } else {
+        options
+    }
 }
 
 /// Only start-up parameters PgBouncer passes on: `application_name` (which it

@@ -1,7 +1,7 @@
 //! The database layer's own SQL: a transaction bound to a tenant, checking the
 //! roles the server connects as, and a liveness probe.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::ids::TenantId;
 
@@ -26,6 +26,14 @@ pub fn begin_bound(tenant: TenantId, statement_timeout_ms: Option<u64>) -> Strin
 /// timeout set transaction-locally (an integer: no quoting to get wrong).
 pub fn begin_unbound(statement_timeout_ms: u64) -> String {
     format!("BEGIN; SET LOCAL statement_timeout = {statement_timeout_ms}")
+}
+
+/// Makes the Citus coordinator forward this connection's `SET LOCAL` commands to
+/// the workers its transactions touch: the tenant binding of [`begin_bound`] then
+/// holds on every shard (`database.citus`).
+pub async fn propagate_set_locally(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::Executor::execute(conn, "SET citus.propagate_set_commands = 'local'").await?;
+    Ok(())
 }
 
 /// Answers when the database does: readiness.

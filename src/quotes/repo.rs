@@ -12,10 +12,17 @@ use crate::db::TenantTx;
 use crate::http::PageRequest;
 
 /// The status as read: a sent quote past its validity date is expired. Dates are
-/// the tenant's local date (its `time_zone` setting).
-const STATUS: &str =
-    "CASE WHEN q.status = 'sent' AND q.valid_until < tenant_date(q.tenant_id, now()) \
-                      THEN 'expired' ELSE q.status END";
+/// the tenant's local date (its `time_zone` setting), read here by a subquery on
+/// the tenant's own settings rather than through `tenant_date()`: on Citus a
+/// function that queries a distributed table cannot run inside a query sent to a
+/// shard, while a subquery on the same tenant is sent along with it (a router
+/// query: every query that uses this binds the tenant as `$1`). Same result
+/// and rights as `tenant_time_zone()` (row-level security applies to both).
+const STATUS: &str = "CASE WHEN q.status = 'sent' \
+               AND q.valid_until < (now() AT TIME ZONE COALESCE( \
+                   (SELECT s.time_zone FROM quote_settings s WHERE s.tenant_id = $1), \
+                   'America/Mexico_City'))::date \
+          THEN 'expired' ELSE q.status END";
 
 /// A quote's header row, with its client's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -280,7 +287,10 @@ pub async fn mark_sent(
     let tenant = tx.tenant();
     let valid_until: NaiveDate = sqlx::query_scalar(
         r#"UPDATE quote_versions
-              SET sent_at = now(), valid_until = tenant_date($1, now()) + $4::integer,
+              SET sent_at = now(),
+                  valid_until = (now() AT TIME ZONE COALESCE(
+                      (SELECT s.time_zone FROM quote_settings s WHERE s.tenant_id = $1),
+                      'America/Mexico_City'))::date + $4::integer,
                   document = $5
             WHERE tenant_id = $1 AND quote_id = $2 AND version = $3
         RETURNING valid_until"#,
@@ -415,7 +425,9 @@ pub async fn version(
     let tenant = tx.tenant();
     let record: Option<VersionRecord> = sqlx::query_as(
         r#"SELECT version, format, request, result, priced_at, sent_at, valid_until, document,
-                  tenant_date(tenant_id, COALESCE(sent_at, priced_at)) AS issued_on
+                  (COALESCE(sent_at, priced_at) AT TIME ZONE COALESCE(
+                      (SELECT s.time_zone FROM quote_settings s WHERE s.tenant_id = $1),
+                      'America/Mexico_City'))::date AS issued_on
              FROM quote_versions WHERE tenant_id = $1 AND quote_id = $2 AND version = $3"#,
     )
     .bind(tenant)

@@ -141,6 +141,17 @@ pub async fn purge(tx: &mut TenantTx, tables: &[&str]) -> Result<u64, sqlx::Erro
     Ok(removed + gone)
 }
 
+/// A global glass price, as onboarding copies it.
+#[derive(sqlx::FromRow)]
+struct GlassRow {
+    code: String,
+    name: String,
+    category: String,
+    unit: String,
+    price: rust_decimal::Decimal,
+    bar_length_m: Option<rust_decimal::Decimal>,
+}
+
 /// Creates the tenant bound to `tx`, its first admin, and its own copies of the
 /// active global glass prices, all in the caller's transaction. Returns the tenant
 /// and how many prices were copied. A taken slug fails on `tenants_slug_key`.
@@ -169,22 +180,45 @@ pub async fn onboard(
         TenantRole::Admin,
     )
     .await?;
-    let copied = sqlx::query(
-        r#"
-        WITH copied AS (
-            INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m)
-            SELECT $1, gen_random_uuid(), code, name, category, unit, price, bar_length_m
-              FROM global_materials
-             WHERE category = 'glass' AND active
-            RETURNING tenant_id, id, code, price
-        )
-        INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, kind)
-        SELECT tenant_id, gen_random_uuid(), id, code, NULL, price, 'seed' FROM copied
-        "#,
+    // Row by row in two multi-row VALUES inserts rather than one INSERT ... SELECT:
+    // on Citus an INSERT ... SELECT whose rows do not come from a co-located shard is
+    // written through COPY, which PostgreSQL refuses under row-level security.
+    let glass: Vec<GlassRow> = sqlx::query_as(
+        "SELECT code, name, category, unit, price, bar_length_m FROM global_materials
+          WHERE category = 'glass' AND active ORDER BY code",
     )
-    .bind(id)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
+    .fetch_all(tx.conn())
+    .await?;
+    if glass.is_empty() {
+        return Ok((tenant, 0));
+    }
+    let ids: Vec<uuid::Uuid> = glass.iter().map(|_| uuid::Uuid::new_v4()).collect();
+    let mut materials = sqlx::QueryBuilder::new(
+        "INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m) ",
+    );
+    materials.push_values(glass.iter().zip(&ids), |mut row, (g, material)| {
+        row.push_bind(id)
+            .push_bind(material)
+            .push_bind(&g.code)
+            .push_bind(&g.name)
+            .push_bind(&g.category)
+            .push_bind(&g.unit)
+            .push_bind(g.price)
+            .push_bind(g.bar_length_m);
+    });
+    materials.build().execute(tx.conn()).await?;
+    let mut history = sqlx::QueryBuilder::new(
+        "INSERT INTO price_history (tenant_id, id, material_id, code, old_price, new_price, kind) ",
+    );
+    history.push_values(glass.iter().zip(&ids), |mut row, (g, material)| {
+        row.push_bind(id)
+            .push_bind(uuid::Uuid::new_v4())
+            .push_bind(material)
+            .push_bind(&g.code)
+            .push_bind(None::<rust_decimal::Decimal>)
+            .push_bind(g.price)
+            .push_bind("seed");
+    });
+    let copied = history.build().execute(tx.conn()).await?.rows_affected();
     Ok((tenant, copied))
 }

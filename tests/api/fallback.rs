@@ -6,7 +6,7 @@ use serde_json::json;
 use ventanas::db::TenantTx;
 use ventanas::ids::TenantId;
 
-use crate::helpers::{expect_error, expect_status, slug, spawn_app};
+use crate::helpers::{expect_error, expect_status, slug, spawn_app, TestApp};
 
 const DEFAULT_GLASS: [(&str, &str); 7] = [
     ("VID-BRONCE-4", "95.00"),
@@ -64,6 +64,14 @@ async fn a_new_tenant_has_its_own_copy_of_all_seven_glass_prices() {
 #[tokio::test]
 async fn deactivating_the_tenants_copy_falls_back_to_the_global_default() {
     let app = spawn_app().await;
+    deactivating_the_tenants_copy_falls_back_to_the_global_default_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`deactivating_the_tenants_copy_falls_back_to_the_global_default`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn deactivating_the_tenants_copy_falls_back_to_the_global_default_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("deact")).await;
     let token = &t.admin_token;
     app.set_price("VID-BRONCE-6", token, "150.00").await;
@@ -106,7 +114,6 @@ async fn deactivating_the_tenants_copy_falls_back_to_the_global_default() {
         .await;
     expect_status(resp, StatusCode::OK, "reactivate").await;
     assert_eq!(app.price_of("VID-BRONCE-6", token).await, "150.00");
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -134,6 +141,14 @@ async fn deleting_the_tenants_copy_falls_back_to_the_global_default() {
 #[tokio::test]
 async fn a_code_added_to_the_defaults_after_onboarding_is_visible_through_the_fallback() {
     let app = spawn_app().await;
+    a_code_added_to_the_defaults_after_onboarding_is_visible_through_the_fallback_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_code_added_to_the_defaults_after_onboarding_is_visible_through_the_fallback`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn a_code_added_to_the_defaults_after_onboarding_is_visible_through_the_fallback_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("newcode")).await;
     // Read (and cache) the miss first: the later addition must still show.
     let resp = app
@@ -163,7 +178,6 @@ async fn a_code_added_to_the_defaults_after_onboarding_is_visible_through_the_fa
         (price["price"].as_str(), price["source"].as_str()),
         (Some("240.00"), Some("global"))
     );
-    app.cleanup().await;
 }
 
 #[tokio::test]

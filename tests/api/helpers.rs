@@ -79,6 +79,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(&db_name);
     adjust(&mut settings);
     create_database(&settings, &db_name).await;
+    migrate_seed_and_start(settings, db_name).await
+}
+
+/// A fresh test database's name (see [`spawn_app`]), for harnesses that create the
+/// database themselves (tests/api/citus.rs).
+pub fn new_database_name() -> String {
+    test_database_name()
+}
+
+/// Migrates `settings`' database (created already; a migrated one is left as it
+/// is), seeds the global catalogue and a platform key, then starts the app on it.
+pub async fn migrate_seed_and_start(settings: Settings, db_name: String) -> TestApp {
     db::migrate(&settings.database.owner_url)
         .await
         .expect("migrations run");
@@ -278,14 +290,24 @@ impl TestApp {
         url.to_string()
     }
 
+    fn pool_options(&self, max: u32) -> PgPoolOptions {
+        let options = PgPoolOptions::new().max_connections(max);
+        if self.settings.database.citus {
+            options.after_connect(|conn, _| Box::pin(db::repo::propagate_set_locally(conn)))
+        } else {
+            options
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
     /// A pool that logs in as the server's runtime role (row-level security applies).
+    /// On Citus (`database.citus`), its connections forward `SET LOCAL` to the
+    /// workers as the server's do.
     pub async fn runtime_pool(&self, max: u32) -> PgPool {
-        PgPoolOptions::new()
-            .max_connections(max)
+        self.pool_options(max)
             .connect(self.settings.database.url.expose_secret())
             .await
             .expect("runtime role connects")
@@ -293,8 +315,7 @@ impl TestApp {
 
     /// A pool as the platform role.
     pub async fn platform_pool(&self) -> PgPool {
-        PgPoolOptions::new()
-            .max_connections(1)
+        self.pool_options(1)
             .connect(self.settings.database.platform_url.expose_secret())
             .await
             .expect("platform role connects")

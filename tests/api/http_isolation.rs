@@ -4,12 +4,23 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{expect_error, expect_status, slug, spawn_app};
+use crate::helpers::{expect_error, expect_status, slug, spawn_app, TestApp};
 
 #[tokio::test]
 async fn every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_and_changes_nothing()
 {
     let app = spawn_app().await;
+    every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_and_changes_nothing_on(
+        &app,
+    )
+    .await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_and_changes_nothing`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_and_changes_nothing_on(
+    app: &TestApp,
+) {
     let a = app.onboard(&slug("a")).await;
     let b = app.onboard(&slug("b")).await;
 
@@ -82,7 +93,6 @@ async fn every_endpoint_called_with_tenant_a_on_tenant_b_resources_answers_404_a
     // A's edit of a shared code does not reach B.
     app.set_price("VID-CLARO-4", &a.admin_token, "123.45").await;
     assert_eq!(app.price_of("VID-CLARO-4", &b.admin_token).await, "85.00");
-    app.cleanup().await;
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod bad_input;
 mod cache;
+mod citus;
 mod citus_ready;
 mod clients;
 mod company;

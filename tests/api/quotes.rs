@@ -4,7 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{expect_error, expect_named_error, expect_status, repo_dir, slug, spawn_app};
+use crate::helpers::{
+    expect_error, expect_named_error, expect_status, repo_dir, slug, spawn_app, TestApp,
+};
 
 fn seed_cases() -> Vec<Value> {
     let text = std::fs::read_to_string(repo_dir().join("tests/fixtures/seed-quotes.json"))
@@ -137,6 +139,14 @@ async fn every_seed_case_prices_within_a_cent_over_http_with_the_fixture_product
 #[tokio::test]
 async fn the_preview_itemises_every_bom_line_and_uses_the_tenants_own_prices_at_once() {
     let app = spawn_app().await;
+    the_preview_itemises_every_bom_line_and_uses_the_tenants_own_prices_at_once_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`the_preview_itemises_every_bom_line_and_uses_the_tenants_own_prices_at_once`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn the_preview_itemises_every_bom_line_and_uses_the_tenants_own_prices_at_once_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("own")).await;
     let body = json!({ "items": [{ "product": "VEN-CORR-NAC3", "width_cm": "150", "height_cm": "120",
                                    "quantity": 1, "glass": "VID-CLARO-6", "colour": "NAT" }] });
@@ -188,7 +198,6 @@ async fn the_preview_itemises_every_bom_line_and_uses_the_tenants_own_prices_at_
         second["items"][0]["glass"], "245.70",
         "1.8 m² × 130.00 × 1.05"
     );
-    app.cleanup().await;
 }
 
 #[tokio::test]

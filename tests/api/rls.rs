@@ -63,6 +63,12 @@ pub(crate) async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
     for t in [&a, &b] {
         let mut tx = TenantTx::begin(&pool, TenantId(t.id)).await.expect("bind");
         let product = Uuid::new_v4();
+        // Looked up first: Citus runs no subquery inside an INSERT's VALUES.
+        let admin: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 LIMIT 1")
+            .bind(t.id)
+            .fetch_one(tx.conn())
+            .await
+            .expect("the admin");
         for sql in [
             "INSERT INTO colours (tenant_id, code, name) VALUES ($1, 'ROJO', 'Rojo')",
             "INSERT INTO colour_prices (tenant_id, material_code, colour_code, price) VALUES ($1, 'PER-NAC3-RS', 'ROJO', 70)",
@@ -87,8 +93,7 @@ pub(crate) async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
             "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, expires_at) VALUES ($1, 'rls-key', sha256('x'), now() + interval '1 day')",
             "INSERT INTO price_batches (tenant_id, id, kind, format, payload, count) VALUES ($1, $2, 'bulk', 1, '{\"items\": []}', 1)",
             "INSERT INTO webhooks (tenant_id, id, url, events, secret_nonce, created_by)
-             VALUES ($1, $2, 'https://erp.example.com/h', '{price.changed}', sha256('n'),
-                     (SELECT id FROM users WHERE tenant_id = $1 LIMIT 1))",
+             VALUES ($1, $2, 'https://erp.example.com/h', '{price.changed}', sha256('n'), $3)",
             "INSERT INTO webhook_events (tenant_id, id, type, format, data) VALUES ($1, $2, 'price.changed', 1, '{}')",
             // Not queued: the worker has nothing to send.
             "INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at)
@@ -96,6 +101,7 @@ pub(crate) async fn two_tenants(app: &TestApp) -> (TestTenant, TestTenant) {
         ] {
             let query = sqlx::query(sql).bind(t.id);
             let query = if sql.contains("$2") { query.bind(product) } else { query };
+            let query = if sql.contains("$3") { query.bind(admin) } else { query };
             query.execute(tx.conn()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
         tx.commit().await.expect("commit");

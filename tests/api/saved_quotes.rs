@@ -71,6 +71,15 @@ async fn backdate(app: &TestApp, tenant: &TestTenant, quote: &str) {
 #[tokio::test]
 async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices_and_accepted() {
     let app = spawn_app().await;
+    a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices_and_accepted_on(&app)
+        .await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices_and_accepted`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices_and_accepted_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("life")).await;
     let estimator = app.user_token(&t, "estimator").await;
     let client = app.new_client(&estimator, "Familia Pérez").await;
@@ -114,10 +123,10 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
     assert_eq!(q["title"], "Casa Pérez", "absent fields stay");
 
     // Sending freezes version 1, valid for the default 30 days.
-    let q = act(&app, &estimator, &id, "send").await;
+    let q = act(app, &estimator, &id, "send").await;
     assert_eq!(q["status"], "sent");
     let expected_until =
-        (local_today(&app, "America/Mexico_City").await + chrono::Days::new(30)).to_string();
+        (local_today(app, "America/Mexico_City").await + chrono::Days::new(30)).to_string();
     assert_eq!(q["valid_until"], expected_until.as_str());
     assert!(q["sent_at"].is_string());
 
@@ -131,7 +140,7 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
         )
         .await;
     expect_error(resp, StatusCode::CONFLICT, "invalid_status", "edit sent").await;
-    let resp = action(&app, &estimator, &id, "send").await;
+    let resp = action(app, &estimator, &id, "send").await;
     expect_error(resp, StatusCode::CONFLICT, "invalid_status", "send twice").await;
 
     // The glass gets dearer: the sent quote does not move.
@@ -145,7 +154,7 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
     // Revising prices version 2 with today's glass, keeping the override: glass
     // 1.8 × 150.00 × 1.05 × 2 = 567.00, cost 4949.19, profit 1484.76, indirect 742.38,
     // before tax 7176.33, tax 1148.21, total 8324.54.
-    let q = act(&app, &estimator, &id, "revise").await;
+    let q = act(app, &estimator, &id, "revise").await;
     assert_eq!(q["status"], "draft");
     assert_eq!(q["version"], 2);
     assert_eq!(q["result"]["items"][0]["glass"], "567.00");
@@ -174,13 +183,13 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
     expect_error(resp, StatusCode::NOT_FOUND, "version_not_found", "v3").await;
 
     // Accepting needs a sent quote; once accepted, it is final.
-    let resp = action(&app, &estimator, &id, "accept").await;
+    let resp = action(app, &estimator, &id, "accept").await;
     expect_error(resp, StatusCode::CONFLICT, "invalid_status", "accept draft").await;
-    act(&app, &estimator, &id, "send").await;
-    let q = act(&app, &estimator, &id, "accept").await;
+    act(app, &estimator, &id, "send").await;
+    let q = act(app, &estimator, &id, "accept").await;
     assert_eq!(q["status"], "accepted");
     for what in ["revise", "reject", "send", "accept"] {
-        let resp = action(&app, &estimator, &id, what).await;
+        let resp = action(app, &estimator, &id, what).await;
         expect_error(resp, StatusCode::CONFLICT, "invalid_status", what).await;
     }
     let actions: Vec<&str> = q["history"]
@@ -193,7 +202,6 @@ async fn a_quote_goes_from_draft_to_sent_frozen_then_revised_from_current_prices
         actions,
         ["created", "edited", "sent", "revised", "sent", "accepted"]
     );
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -322,6 +330,12 @@ async fn a_sent_quote_past_its_validity_reads_expired_cannot_be_accepted_and_can
 #[tokio::test]
 async fn a_sent_version_is_frozen_in_the_database_too() {
     let app = spawn_app().await;
+    a_sent_version_is_frozen_in_the_database_too_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_sent_version_is_frozen_in_the_database_too`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn a_sent_version_is_frozen_in_the_database_too_on(app: &TestApp) {
     let t = app.onboard(&slug("frozen")).await;
     let client = app.new_client(&t.admin_token, "Cliente").await;
     let q = app
@@ -331,7 +345,7 @@ async fn a_sent_version_is_frozen_in_the_database_too() {
         )
         .await;
     let id: Uuid = id_of(&q).parse().expect("uuid");
-    act(&app, &t.admin_token, &id.to_string(), "send").await;
+    act(app, &t.admin_token, &id.to_string(), "send").await;
 
     let pool = app.runtime_pool(1).await;
     for sql in [
@@ -346,7 +360,6 @@ async fn a_sent_version_is_frozen_in_the_database_too() {
             .expect_err(sql);
         assert!(err.to_string().contains("frozen"), "{sql}: {err}");
     }
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -444,6 +457,14 @@ async fn duplicating_makes_a_new_numbered_draft_and_lists_filter_search_and_page
 #[tokio::test]
 async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
     let app = spawn_app().await;
+    another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read`] on a running app (also run on Citus: tests/api/citus.rs).
+pub(crate) async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read_on(
+    app: &TestApp,
+) {
     let a = app.onboard(&slug("qa")).await;
     let b = app.onboard(&slug("qb")).await;
     let client = app.new_client(&a.admin_token, "Cliente de A").await;
@@ -456,7 +477,7 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
     let id = id_of(&q);
 
     for what in ["send", "accept", "reject", "revise", "duplicate"] {
-        let resp = action(&app, &b.admin_token, &id, what).await;
+        let resp = action(app, &b.admin_token, &id, what).await;
         expect_error(resp, StatusCode::NOT_FOUND, "quote_not_found", what).await;
     }
     for path in [
@@ -505,7 +526,7 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
     let viewer = app.user_token(&a, "viewer").await;
     app.get_json(&format!("/api/v1/quotes/{id}"), &viewer).await;
     app.get_items("/api/v1/quotes", &viewer).await;
-    let resp = action(&app, &viewer, &id, "send").await;
+    let resp = action(app, &viewer, &id, "send").await;
     expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "viewer send").await;
     let resp = app
         .request(
@@ -516,7 +537,6 @@ async fn another_tenants_quotes_are_404_and_unchanged_and_viewers_only_read() {
         )
         .await;
     expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "viewer create").await;
-    app.cleanup().await;
 }
 
 #[tokio::test]

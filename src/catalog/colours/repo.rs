@@ -35,7 +35,7 @@ pub async fn put(tx: &mut TenantTx, code: &str, name: &str) -> Result<(), sqlx::
     sqlx::query(
         r#"INSERT INTO colours (tenant_id, code, name) VALUES ($1, $2, $3)
            ON CONFLICT (tenant_id, code) DO UPDATE
-              SET name = EXCLUDED.name, active = true, updated_at = now()"#,
+              SET name = EXCLUDED.name, active = true, updated_at = EXCLUDED.updated_at"#,
     )
     .bind(tenant)
     .bind(code)
@@ -95,7 +95,7 @@ pub async fn put_price(
         r#"INSERT INTO colour_prices (tenant_id, material_code, colour_code, price)
            VALUES ($1, $2, $3, $4)
            ON CONFLICT (tenant_id, material_code, colour_code) DO UPDATE
-              SET price = EXCLUDED.price, updated_at = now()"#,
+              SET price = EXCLUDED.price, updated_at = EXCLUDED.updated_at"#,
     )
     .bind(tenant)
     .bind(material)
@@ -132,7 +132,7 @@ pub async fn upsert_global_colour(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         r#"INSERT INTO global_colours (code, name) VALUES ($1, $2)
-           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, active = true, updated_at = now()
+           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, active = true, updated_at = EXCLUDED.updated_at
             WHERE (global_colours.name, global_colours.active) IS DISTINCT FROM (EXCLUDED.name, true)"#,
     )
     .bind(code)
@@ -151,7 +151,7 @@ pub async fn upsert_global_colour_price(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         r#"INSERT INTO global_colour_prices (material_code, colour_code, price) VALUES ($1, $2, $3)
-           ON CONFLICT (material_code, colour_code) DO UPDATE SET price = EXCLUDED.price, updated_at = now()
+           ON CONFLICT (material_code, colour_code) DO UPDATE SET price = EXCLUDED.price, updated_at = EXCLUDED.updated_at
             WHERE global_colour_prices.price IS DISTINCT FROM EXCLUDED.price"#,
     )
     .bind(material)

@@ -47,7 +47,7 @@ pub async fn put(
         r#"INSERT INTO labour_rates (tenant_id, window_type, rate, complexity)
            VALUES ($1, $2, $3, $4)
            ON CONFLICT (tenant_id, window_type) DO UPDATE
-              SET rate = EXCLUDED.rate, complexity = EXCLUDED.complexity, updated_at = now()"#,
+              SET rate = EXCLUDED.rate, complexity = EXCLUDED.complexity, updated_at = EXCLUDED.updated_at"#,
     )
     .bind(tenant)
     .bind(window_type)
@@ -79,7 +79,7 @@ pub async fn upsert_global_labour(
     sqlx::query(
         r#"INSERT INTO global_labour_rates (window_type, rate, complexity) VALUES ($1, $2, $3)
            ON CONFLICT (window_type) DO UPDATE
-              SET rate = EXCLUDED.rate, complexity = EXCLUDED.complexity, updated_at = now()
+              SET rate = EXCLUDED.rate, complexity = EXCLUDED.complexity, updated_at = EXCLUDED.updated_at
             WHERE (global_labour_rates.rate, global_labour_rates.complexity)
                   IS DISTINCT FROM (EXCLUDED.rate, EXCLUDED.complexity)"#,
     )

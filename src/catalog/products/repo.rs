@@ -194,7 +194,7 @@ pub async fn save_product(
                   min_width_cm = EXCLUDED.min_width_cm, max_width_cm = EXCLUDED.max_width_cm,
                   min_height_cm = EXCLUDED.min_height_cm, max_height_cm = EXCLUDED.max_height_cm,
                   updated_by = EXCLUDED.updated_by, active = true,
-                  version = products.version + 1, updated_at = now()
+                  version = products.version + 1, updated_at = EXCLUDED.updated_at
             WHERE NOT products.active OR products.version = $14
         RETURNING id, version"#,
     )
@@ -284,7 +284,7 @@ pub async fn upsert_global_product(
                   door_type = EXCLUDED.door_type, aluminium_line = EXCLUDED.aluminium_line,
                   min_width_cm = EXCLUDED.min_width_cm, max_width_cm = EXCLUDED.max_width_cm,
                   min_height_cm = EXCLUDED.min_height_cm, max_height_cm = EXCLUDED.max_height_cm,
-                  active = true, version = global_products.version + 1, updated_at = now()"#,
+                  active = true, version = global_products.version + 1, updated_at = EXCLUDED.updated_at"#,
     )
     .bind(&p.code)
     .bind(p.name.trim())

@@ -85,7 +85,7 @@ pub async fn save(
                   glass_min_area_m2 = EXCLUDED.glass_min_area_m2,
                   kerf_mm = EXCLUDED.kerf_mm, trim_mm = EXCLUDED.trim_mm,
                   rounding = EXCLUDED.rounding, time_zone = EXCLUDED.time_zone,
-                  updated_at = now()
+                  updated_at = EXCLUDED.updated_at
         RETURNING updated_at"#,
     )
     .bind(tenant)
