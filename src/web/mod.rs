@@ -13,6 +13,7 @@
 //! htmx (vendored in `assets/vendor`, Zero-Clause BSD) only enhances forms that
 //! carry `hx-*` attributes, e.g. a price edit swaps its table row in place.
 
+mod admin;
 pub mod assets;
 mod catalog;
 mod clients;
@@ -78,6 +79,7 @@ pub fn mount(route: Route, settings: &Settings) -> Route {
     let page = |ep: BoxEndpoint<'static, Response>| -> BoxEndpoint<'static, Response> {
         ep.data(Arc::clone(&web)).around(answer).boxed()
     };
+    let route = admin::routes(route, &page);
     route
         .at("/", page(get(login::home).boxed()))
         .at(

@@ -44,6 +44,8 @@ pub struct UserBar {
     pub clients: bool,
     /// Whether the user may price and save quotes (the nav then shows "Cotizar").
     pub quotes: bool,
+    /// Whether the user may open the administration (the nav then shows it).
+    pub administration: bool,
 }
 
 impl Layout {
@@ -61,6 +63,7 @@ impl Layout {
                 admin: s.ctx.require(Permission::WriteCatalog).is_ok(),
                 clients: s.ctx.require(Permission::ReadQuotes).is_ok(),
                 quotes: s.ctx.require(Permission::WriteQuotes).is_ok(),
+                administration: super::admin::allowed(&s.ctx),
             }),
             section,
         }

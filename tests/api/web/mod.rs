@@ -1,6 +1,7 @@
 //! The hosted web app over HTTP: pages, forms, cookies and headers, against the
 //! real server (see `browser.rs` for the test browser).
 
+mod admin;
 mod browser;
 mod catalog;
 mod clients;
