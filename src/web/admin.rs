@@ -3,6 +3,7 @@
 //! the API's own permission for the same thing (`ManageUsers` for users); other
 //! roles get the 403 page, and their posts are refused before anything is read.
 
+pub mod company;
 pub mod users;
 
 use std::sync::Arc;
@@ -37,6 +38,14 @@ pub fn routes(
         .at(
             "/administracion/usuarios/:id/desactivar",
             page(post(users::deactivate).boxed()),
+        )
+        .at(
+            company::PATH,
+            page(get(company::show).post(company::save).boxed()),
+        )
+        .at(
+            company::LOGO_PATH,
+            page(get(company::logo_image).post(company::upload).boxed()),
         )
         .at(
             "/administracion/usuarios/:id/reactivar",

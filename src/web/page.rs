@@ -155,6 +155,11 @@ struct ErrorPage {
     message: String,
 }
 
+/// The error page with `message`.
+pub fn error_page(status: StatusCode, message: String) -> Response {
+    render_error(status, message)
+}
+
 fn render_error(status: StatusCode, message: String) -> Response {
     let page = ErrorPage {
         layout: Layout::new(texts().error_title, None, ""),

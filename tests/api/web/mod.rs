@@ -2,6 +2,7 @@
 //! real server (see `browser.rs` for the test browser).
 
 mod admin;
+mod admin_company;
 mod browser;
 mod catalog;
 mod clients;

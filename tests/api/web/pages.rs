@@ -91,6 +91,7 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/cotizar",
         "/administracion",
         "/administracion/usuarios",
+        "/administracion/empresa",
         "/cotizaciones/00000000-0000-0000-0000-000000000000",
     ] {
         let page = admin.get(path).await;
