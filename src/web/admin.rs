@@ -4,6 +4,7 @@
 //! roles get the 403 page, and their posts are refused before anything is read.
 
 pub mod company;
+pub mod quote_settings;
 pub mod users;
 
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub fn routes(
         .at(
             company::PATH,
             page(get(company::show).post(company::save).boxed()),
+        )
+        .at(
+            quote_settings::PATH,
+            page(get(quote_settings::show).post(quote_settings::save).boxed()),
         )
         .at(
             company::LOGO_PATH,
