@@ -4,6 +4,7 @@
 //! roles get the 403 page, and their posts are refused before anything is read.
 
 pub mod company;
+pub mod labour;
 pub mod quote_settings;
 pub mod users;
 
@@ -47,6 +48,11 @@ pub fn routes(
         .at(
             quote_settings::PATH,
             page(get(quote_settings::show).post(quote_settings::save).boxed()),
+        )
+        .at(labour::PATH, page(get(labour::show).boxed()))
+        .at(
+            "/administracion/mano-de-obra/:type",
+            page(post(labour::save).boxed()),
         )
         .at(
             company::LOGO_PATH,

@@ -130,6 +130,11 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
             "/administracion/cotizaciones",
             "Ajustes de cotizaciones",
         ),
+        (
+            "administracion-mano-de-obra",
+            "/administracion/mano-de-obra",
+            "Mano de obra",
+        ),
     ];
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_company;
+mod admin_labour;
 mod admin_settings;
 mod browser;
 mod catalog;
