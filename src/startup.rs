@@ -200,16 +200,16 @@ async fn limit_body<E: Endpoint>(
     if let Some(refused) = crate::http::nul::check(&req, &templates) {
         return Err(refused.into());
     }
-    // `page`: the web app's uploads, refused with a page rather than the API's JSON.
+    // `page`: the web app's upload paths, refused with a page rather than the API's JSON.
     let (max, page) = match req.uri().path() {
         crate::settings::company::LOGO_PATH => (
             limits.body.max(crate::settings::company::MAX_LOGO_BYTES),
-            false,
+            None,
         ),
-        crate::catalog::price_admin::import::PATH => (limits.import, false),
+        crate::catalog::price_admin::import::PATH => (limits.import, None),
         path => match crate::web::body_limit(path, limits.import, limits.body) {
-            Some(max) => (max, true),
-            None => (limits.body, false),
+            Some(max) => (max, Some(path.to_owned())),
+            None => (limits.body, None),
         },
     };
     let declared = req
@@ -224,9 +224,9 @@ async fn limit_body<E: Endpoint>(
             format!("the request body exceeds {max} bytes"),
         )
     };
-    let refuse = || match page {
-        true => Ok(crate::web::too_large(limits.import)),
-        false => Err(too_large().into()),
+    let refuse = || match &page {
+        Some(path) => Ok(crate::web::too_large(path, limits.import)),
+        None => Err(too_large().into()),
     };
     match declared {
         Some(len) if len > max => return refuse(),

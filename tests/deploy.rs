@@ -143,7 +143,12 @@ fn nginx_lets_through_every_body_the_app_accepts() {
     // The web app's CSV upload and its confirm form (their limits from the app's own
     // function, so a renamed path fails here).
     let import = app_setting("server.max_import_bytes");
-    let pages = ["/precios/importar", "/precios/importar/aplicar"].map(|path| {
+    let pages = [
+        "/precios/importar",
+        "/precios/importar/aplicar",
+        "/administracion/empresa/logo",
+    ]
+    .map(|path| {
         let limit = ventanas::web::body_limit(path, import, general)
             .unwrap_or_else(|| panic!("{path} has no body limit of its own"));
         (path, limit)

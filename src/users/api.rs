@@ -7,13 +7,11 @@ use crate::http::JsonBody;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::model::{normalize_email, TenantRole, User, UserPage};
-use super::repo;
-use crate::auth::password::password_problem;
+use super::model::{TenantRole, User, UserPage};
+use super::{manage, repo};
 use crate::auth::rbac::Permission;
-use crate::auth::{repo as auth_repo, TenantAuth};
-use crate::cache::Scope;
-use crate::error::{violated_constraint, ApiError, ApiResult};
+use crate::auth::TenantAuth;
+use crate::error::ApiResult;
 use crate::http::{ApiTags, PageRequest};
 use crate::ids::UserId;
 use crate::state::AppState;
@@ -124,38 +122,7 @@ impl UsersApi {
     ) -> ApiResult<UserCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
-        let email =
-            normalize_email(&body.email).map_err(|m| ApiError::invalid_field("email", m))?;
-        if let Some(problem) = password_problem(&body.password) {
-            return Err(ApiError::invalid_field(
-                "password",
-                format!("the password {problem}"),
-            ));
-        }
-        // No connection is held while queueing for a hashing slot.
-        ctx.release_parked();
-        let hash = self
-            .state
-            .passwords
-            .hash(body.password.clone())
-            .await
-            .map_err(|e| ApiError::internal("hashing a password", e))?;
-        let id = UserId::new_random();
-        let mut tx = ctx.tx(&self.state).await?;
-        if let Err(err) = repo::insert(&mut tx, id, &email, &hash, body.role).await {
-            return Err(match violated_constraint(&err) {
-                Some("users_tenant_id_email_key") => ApiError::conflict(
-                    "user_exists",
-                    format!("a user with email {email} already exists"),
-                ),
-                _ => err.into(),
-            });
-        }
-        let user = repo::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| ApiError::internal("user create", anyhow::anyhow!("row vanished")))?;
-        tx.commit().await?;
-        tracing::info!(user = %id, role = body.role.as_str(), "user created");
+        let user = manage::create(&self.state, ctx, &body.email, &body.password, body.role).await?;
         Ok(UserCreated::Created(Json(user)))
     }
 
@@ -176,7 +143,7 @@ impl UsersApi {
         let mut tx = ctx.tx(&self.state).await?;
         let user = repo::get(&mut tx, id.0)
             .await?
-            .ok_or_else(|| user_not_found(id.0))?;
+            .ok_or_else(|| manage::not_found(id.0))?;
         tx.commit().await?;
         Ok(UserAnswer::Ok(Json(user)))
     }
@@ -198,38 +165,7 @@ impl UsersApi {
     ) -> ApiResult<UserAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::ManageUsers)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        // Before reading anything: concurrent changes to the admin set take turns,
-        // or two admins demoting each other would each see the other remain.
-        repo::lock_admins(&mut tx).await?;
-        let before = repo::get(&mut tx, id.0)
-            .await?
-            .ok_or_else(|| user_not_found(id.0))?;
-        if !repo::update(&mut tx, id.0, body.role, body.active).await? {
-            return Err(user_not_found(id.0));
-        }
-        let after = repo::get(&mut tx, id.0)
-            .await?
-            .ok_or_else(|| user_not_found(id.0))?;
-        if before.role == TenantRole::Admin
-            && before.active
-            && !(after.role == TenantRole::Admin && after.active)
-            && repo::active_admins(&mut tx).await? == 0
-        {
-            return Err(ApiError::conflict(
-                "last_admin",
-                "the tenant must keep at least one active admin",
-            ));
-        }
-        if before.role != after.role || before.active != after.active {
-            auth_repo::revoke_user_sessions(&mut tx, id.0).await?;
-        }
-        tx.commit().await?;
-        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        let after = manage::update(&self.state, ctx, id.0, body.role, body.active).await?;
         Ok(UserAnswer::Ok(Json(after)))
     }
-}
-
-fn user_not_found(id: UserId) -> ApiError {
-    ApiError::not_found("user_not_found", format!("no user {id} in this tenant"))
 }

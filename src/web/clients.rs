@@ -234,7 +234,7 @@ impl Values {
 }
 
 /// A discount typed in percent (`7.5`) as the API's rate (`0.075`); empty is none.
-fn percent_rate(text: &str) -> Result<Rate, ()> {
+pub(crate) fn percent_rate(text: &str) -> Result<Rate, ()> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(Rate::ZERO);

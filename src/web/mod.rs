@@ -13,6 +13,7 @@
 //! htmx (vendored in `assets/vendor`, Zero-Clause BSD) only enhances forms that
 //! carry `hx-*` attributes, e.g. a price edit swaps its table row in place.
 
+mod admin;
 pub mod assets;
 mod catalog;
 mod clients;
@@ -78,6 +79,7 @@ pub fn mount(route: Route, settings: &Settings) -> Route {
     let page = |ep: BoxEndpoint<'static, Response>| -> BoxEndpoint<'static, Response> {
         ep.data(Arc::clone(&web)).around(answer).boxed()
     };
+    let route = admin::routes(route, &page);
     route
         .at("/", page(get(login::home).boxed()))
         .at(
@@ -150,12 +152,16 @@ pub fn mount(route: Route, settings: &Settings) -> Route {
 
 /// The largest body the page at `path` accepts, when it is not the usual one: the
 /// CSV upload takes `server.max_import_bytes` (plus the form's other fields), its
-/// confirm form the same file in base64 (a third larger).
+/// confirm form the same file in base64 (a third larger); the logo upload the
+/// API's logo limit (plus the form's token).
 pub fn body_limit(path: &str, import: usize, body: usize) -> Option<usize> {
     match path {
         prices::import::PATH => Some(import.saturating_add(body)),
         prices::import::CONFIRM_PATH => {
             Some(import.div_ceil(3).saturating_mul(4).saturating_add(body))
+        }
+        admin::company::LOGO_PATH => {
+            Some(crate::settings::company::MAX_LOGO_BYTES.saturating_add(body))
         }
         _ => None,
     }
@@ -163,8 +169,11 @@ pub fn body_limit(path: &str, import: usize, body: usize) -> Option<usize> {
 
 /// The page answering an upload over its limit (413), with the security headers:
 /// the body limit is checked in front of the pages, whose errors are pages too.
-pub fn too_large(max_import_bytes: usize) -> Response {
-    let mut resp = page::too_large(max_import_bytes);
+pub fn too_large(path: &str, max_import_bytes: usize) -> Response {
+    let mut resp = match path {
+        admin::company::LOGO_PATH => admin::company::too_large(),
+        _ => page::too_large(max_import_bytes),
+    };
     security::add_headers(&mut resp);
     resp
 }

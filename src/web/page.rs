@@ -46,6 +46,8 @@ pub struct UserBar {
     pub quotes: bool,
     /// Whether the user may read quotes (the nav then shows "Cotizaciones").
     pub quote_list: bool,
+    /// Whether the user may open the administration (the nav then shows it).
+    pub administration: bool,
 }
 
 impl Layout {
@@ -64,6 +66,7 @@ impl Layout {
                 clients: s.ctx.require(Permission::ReadQuotes).is_ok(),
                 quotes: s.ctx.require(Permission::WriteQuotes).is_ok(),
                 quote_list: s.ctx.require(Permission::ReadQuotes).is_ok(),
+                administration: super::admin::allowed(&s.ctx),
             }),
             section,
         }
@@ -153,6 +156,11 @@ fn api_message(err: &ApiError) -> String {
 struct ErrorPage {
     layout: Layout,
     message: String,
+}
+
+/// The error page with `message`.
+pub fn error_page(status: StatusCode, message: String) -> Response {
+    render_error(status, message)
 }
 
 fn render_error(status: StatusCode, message: String) -> Response {

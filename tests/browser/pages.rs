@@ -114,6 +114,27 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
         ("clientes", "/clientes", "Clientes"),
         ("cliente", client_page.as_str(), "Constructora del Valle"),
         ("cliente-nuevo", "/clientes/nuevo", "Nuevo cliente"),
+        ("administracion", "/administracion", "Administración"),
+        (
+            "administracion-usuarios",
+            "/administracion/usuarios",
+            "Usuarios",
+        ),
+        (
+            "administracion-empresa",
+            "/administracion/empresa",
+            "Empresa",
+        ),
+        (
+            "administracion-cotizaciones",
+            "/administracion/cotizaciones",
+            "Ajustes de cotizaciones",
+        ),
+        (
+            "administracion-mano-de-obra",
+            "/administracion/mano-de-obra",
+            "Mano de obra",
+        ),
     ];
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;

@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::model::{check_logo, checked, CompanyInput, CompanyProfile, MAX_LOGO_BYTES};
 use super::repo::{load, load_logo, remove_logo, save, save_logo};
 use crate::auth::rbac::Permission;
-use crate::auth::TenantAuth;
+use crate::auth::{TenantAuth, TenantCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::JsonBody;
@@ -98,10 +98,7 @@ impl CompanyApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
         let input = checked(&body)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        save(&mut tx, &input, ctx.user).await?;
-        let profile = load(&mut tx).await?;
-        tx.commit().await?;
+        let profile = save_details(&self.state, ctx, &input).await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 
@@ -117,27 +114,7 @@ impl CompanyApi {
     async fn put_logo(&self, auth: TenantAuth, body: Binary<Vec<u8>>) -> ApiResult<CompanyAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
-        if body.0.len() > MAX_LOGO_BYTES {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("a logo is at most {MAX_LOGO_BYTES} bytes"),
-            ));
-        }
-        let limit = self.state.pdf.upload_limit();
-        let (logo, image) = self
-            .state
-            .pdf
-            .decode(move || check_logo(body.0, limit))
-            .await??;
-        let mut tx = ctx.tx(&self.state).await?;
-        save_logo(&mut tx, &logo, ctx.user).await?;
-        let profile = load(&mut tx).await?;
-        tx.commit().await?;
-        self.state
-            .pdf
-            .remember(ctx.tenant, &logo.sha256, image)
-            .await;
+        let profile = upload_logo(&self.state, ctx, body.0).await?;
         Ok(CompanyAnswer::Ok(Json(profile)))
     }
 
@@ -186,4 +163,43 @@ impl CompanyApi {
         tx.commit().await?;
         Ok(LogoDeleted::NoContent)
     }
+}
+
+/// Stores checked company details (the caller checked `WriteSettings`); the
+/// profile as it is now.
+pub async fn save_details(
+    state: &AppState,
+    ctx: &TenantCtx,
+    input: &CompanyInput,
+) -> ApiResult<CompanyProfile> {
+    let mut tx = ctx.tx(state).await?;
+    save(&mut tx, input, ctx.user).await?;
+    let profile = load(&mut tx).await?;
+    tx.commit().await?;
+    Ok(profile)
+}
+
+/// Checks and stores an uploaded logo (the caller checked `WriteSettings`): over
+/// [`MAX_LOGO_BYTES`] is 413, not a PNG or JPEG 415 `unsupported_image`, unreadable
+/// or too many pixels 422 `invalid_field` `logo`. The profile as it is now.
+pub async fn upload_logo(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bytes: Vec<u8>,
+) -> ApiResult<CompanyProfile> {
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a logo is at most {MAX_LOGO_BYTES} bytes"),
+        ));
+    }
+    let limit = state.pdf.upload_limit();
+    let (logo, image) = state.pdf.decode(move || check_logo(bytes, limit)).await??;
+    let mut tx = ctx.tx(state).await?;
+    save_logo(&mut tx, &logo, ctx.user).await?;
+    let profile = load(&mut tx).await?;
+    tx.commit().await?;
+    state.pdf.remember(ctx.tenant, &logo.sha256, image).await;
+    Ok(profile)
 }

@@ -142,21 +142,52 @@ pub fn check_logo(bytes: Vec<u8>, limit: PixelLimit) -> ApiResult<(Logo, PdfImag
     Ok((logo, image))
 }
 
-/// Checks and normalises the input; errors name the field.
+/// Checks and normalises the input; errors name the field (the first problem of
+/// [`checked_all`]).
 pub fn checked(input: &CompanyInput) -> ApiResult<CompanyInput> {
-    let rfc = optional_text("rfc", input.rfc.as_ref(), 13)?.map(|r| r.to_uppercase());
-    if let Some(problem) = rfc.as_deref().and_then(rfc_problem) {
-        return Err(ApiError::invalid_field("rfc", problem));
+    checked_all(input).map_err(|mut problems| problems.remove(0))
+}
+
+/// Checks and normalises the input, or every field's problem in the order
+/// [`checked`] answers them (rfc, email, legal_name, address, phone, website);
+/// never an empty list.
+pub fn checked_all(input: &CompanyInput) -> Result<CompanyInput, Vec<ApiError>> {
+    let mut problems = Vec::new();
+    let mut keep = |result: ApiResult<Option<String>>| match result {
+        Ok(value) => value,
+        Err(err) => {
+            problems.push(err);
+            None
+        }
+    };
+    let rfc = keep(
+        optional_text("rfc", input.rfc.as_ref(), 13).and_then(|rfc| {
+            let rfc = rfc.map(|r| r.to_uppercase());
+            match rfc.as_deref().and_then(rfc_problem) {
+                Some(problem) => Err(ApiError::invalid_field("rfc", problem)),
+                None => Ok(rfc),
+            }
+        }),
+    );
+    let email = keep(
+        optional_text("email", input.email.as_ref(), 254).and_then(|e| {
+            e.map(|e| normalize_email(&e).map_err(|m| ApiError::invalid_field("email", m)))
+                .transpose()
+        }),
+    );
+    let legal_name = keep(check_name("legal_name", &input.legal_name).map(|n| Some(n.to_owned())));
+    let address = keep(optional_text("address", input.address.as_ref(), 500));
+    let phone = keep(optional_text("phone", input.phone.as_ref(), 40));
+    let website = keep(optional_text("website", input.website.as_ref(), 200));
+    if !problems.is_empty() {
+        return Err(problems);
     }
-    let email = optional_text("email", input.email.as_ref(), 254)?
-        .map(|e| normalize_email(&e).map_err(|m| ApiError::invalid_field("email", m)))
-        .transpose()?;
     Ok(CompanyInput {
-        legal_name: check_name("legal_name", &input.legal_name)?.to_owned(),
+        legal_name: legal_name.unwrap_or_default(),
         rfc,
-        address: optional_text("address", input.address.as_ref(), 500)?,
-        phone: optional_text("phone", input.phone.as_ref(), 40)?,
+        address,
+        phone,
         email,
-        website: optional_text("website", input.website.as_ref(), 200)?,
+        website,
     })
 }

@@ -6,7 +6,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::model::QuoteSettings;
 use super::repo;
 use crate::auth::rbac::Permission;
-use crate::auth::TenantAuth;
+use crate::auth::{TenantAuth, TenantCtx};
 use crate::cache::Scope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
@@ -57,37 +57,50 @@ impl SettingsApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
         body.check()?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::time_zone_exists(&mut tx, &body.time_zone).await? {
-            return Err(ApiError::invalid_field(
-                "time_zone",
-                format!(
-                    "{:?} is not a time zone name like America/Mexico_City",
-                    body.time_zone
-                ),
-            ));
-        }
-        if let Some(code) = &body.tax_code {
-            let rates = crate::catalog::taxes::repo::effective_tax_rates(&mut tx).await?;
-            let today = crate::settings::quotes::repo::today(&mut tx).await?;
-            let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
-            if of_code.peek().is_none() {
-                return Err(ApiError::not_found(
-                    "tax_rate_not_found",
-                    format!("no tax rate with code {code}"),
-                )
-                .with_details(serde_json::json!({ "field": "tax_code" })));
-            }
-            if !of_code.any(|(_, t, _)| t.valid_from <= today) {
-                return Err(ApiError::invalid_field(
-                    "tax_code",
-                    format!("tax {code} has no rate in force today"),
-                ));
-            }
-        }
-        repo::save(&mut tx, &body, ctx.user).await?;
-        tx.commit().await?;
-        self.state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+        save_checked(&self.state, ctx, &body).await?;
         Ok(SettingsAnswer::Ok(Json(body.0)))
     }
+}
+
+/// Stores settings that passed [`QuoteSettings::check`] (the caller checked
+/// `WriteSettings`), after the checks that need the database: the time zone
+/// exists (422 `invalid_field` `time_zone`), the `tax_code` has a rate (404
+/// `tax_rate_not_found`) in force today (422 `invalid_field` `tax_code`).
+pub async fn save_checked(
+    state: &AppState,
+    ctx: &TenantCtx,
+    settings: &QuoteSettings,
+) -> ApiResult<()> {
+    let mut tx = ctx.tx(state).await?;
+    if !repo::time_zone_exists(&mut tx, &settings.time_zone).await? {
+        return Err(ApiError::invalid_field(
+            "time_zone",
+            format!(
+                "{:?} is not a time zone name like America/Mexico_City",
+                settings.time_zone
+            ),
+        ));
+    }
+    if let Some(code) = &settings.tax_code {
+        let rates = crate::catalog::taxes::repo::effective_tax_rates(&mut tx).await?;
+        let today = crate::settings::quotes::repo::today(&mut tx).await?;
+        let mut of_code = rates.iter().filter(|(c, _, _)| c == code).peekable();
+        if of_code.peek().is_none() {
+            return Err(ApiError::not_found(
+                "tax_rate_not_found",
+                format!("no tax rate with code {code}"),
+            )
+            .with_details(serde_json::json!({ "field": "tax_code" })));
+        }
+        if !of_code.any(|(_, t, _)| t.valid_from <= today) {
+            return Err(ApiError::invalid_field(
+                "tax_code",
+                format!("tax {code} has no rate in force today"),
+            ));
+        }
+    }
+    repo::save(&mut tx, settings, ctx.user).await?;
+    tx.commit().await?;
+    state.cache.invalidate(Scope::Tenant(ctx.tenant)).await;
+    Ok(())
 }

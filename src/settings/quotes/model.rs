@@ -193,37 +193,46 @@ impl Default for QuoteSettings {
 impl QuoteSettings {
     /// Checks what the types do not; errors name the field.
     pub fn check(&self) -> ApiResult<()> {
+        match self.problems().into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
+    }
+
+    /// Every field's problem, in the order [`QuoteSettings::check`] answers them.
+    pub fn problems(&self) -> Vec<ApiError> {
+        let mut found = Vec::new();
         if self.tax_rate.amount() > Decimal::ONE {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 "tax_rate",
                 "a tax rate is at most 1 (100 %)",
             ));
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 "currency",
                 format!("{:?} is not an ISO 4217 code like MXN", self.currency),
             ));
         }
         if !(1..=365).contains(&self.validity_days) {
-            return Err(ApiError::invalid_field("validity_days", "must be 1 to 365"));
+            found.push(ApiError::invalid_field("validity_days", "must be 1 to 365"));
         }
         if self.glass_step_cm.amount() > Decimal::ONE_HUNDRED {
-            return Err(ApiError::invalid_field("glass_step_cm", "must be 0 to 100"));
+            found.push(ApiError::invalid_field("glass_step_cm", "must be 0 to 100"));
         }
         if self.glass_min_area_m2.amount() > Decimal::TEN {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 "glass_min_area_m2",
                 "must be 0 to 10",
             ));
         }
         if self.kerf_mm > 20 {
-            return Err(ApiError::invalid_field("kerf_mm", "must be 0 to 20"));
+            found.push(ApiError::invalid_field("kerf_mm", "must be 0 to 20"));
         }
         if self.trim_mm > 500 {
-            return Err(ApiError::invalid_field("trim_mm", "must be 0 to 500"));
+            found.push(ApiError::invalid_field("trim_mm", "must be 0 to 500"));
         }
-        Ok(())
+        found
     }
 
     /// The default rates of a quote.

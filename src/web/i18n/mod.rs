@@ -392,6 +392,124 @@ pub struct Texts {
     /// `{total}`.
     pub client_quotes_all: &'static str,
 
+    pub nav_admin: &'static str,
+    pub admin_title: &'static str,
+    pub admin_intro: &'static str,
+    pub admin_users_hint: &'static str,
+    pub back_to_admin: &'static str,
+    pub users_title: &'static str,
+    pub users_total: &'static str,
+    pub users_role_hint: &'static str,
+    pub role_label: &'static str,
+    pub role_admin: &'static str,
+    pub role_estimator: &'static str,
+    pub role_viewer: &'static str,
+    pub user_active: &'static str,
+    pub user_inactive: &'static str,
+    pub user_you: &'static str,
+    pub change_role: &'static str,
+    pub deactivate_user: &'static str,
+    pub reactivate_user: &'static str,
+    pub new_user: &'static str,
+    pub create_user: &'static str,
+    pub user_password_hint: &'static str,
+    pub user_problems: &'static str,
+    pub user_email_invalid: &'static str,
+    pub user_password_invalid: &'static str,
+    pub user_role_invalid: &'static str,
+    pub user_exists: &'static str,
+    pub user_field_nul: &'static str,
+    pub user_created: &'static str,
+    pub user_role_changed: &'static str,
+    pub user_deactivated: &'static str,
+    pub user_reactivated: &'static str,
+    pub last_admin: &'static str,
+    pub admin_company_hint: &'static str,
+    pub company_title: &'static str,
+    pub company_hint: &'static str,
+    pub company_name_label: &'static str,
+    pub website_label: &'static str,
+    pub company_name_invalid: &'static str,
+    pub company_website_invalid: &'static str,
+    pub save_company: &'static str,
+    pub company_saved: &'static str,
+    pub logo_label: &'static str,
+    pub logo_current: &'static str,
+    pub logo_none: &'static str,
+    pub logo_file_label: &'static str,
+    pub logo_hint: &'static str,
+    pub upload_logo: &'static str,
+    pub logo_saved: &'static str,
+    pub logo_missing: &'static str,
+    pub logo_too_large: &'static str,
+    pub logo_unsupported: &'static str,
+    pub logo_unreadable: &'static str,
+    pub admin_settings_hint: &'static str,
+    pub settings_title: &'static str,
+    pub settings_intro: &'static str,
+    pub settings_profit: &'static str,
+    pub settings_indirect: &'static str,
+    pub settings_tax: &'static str,
+    pub settings_percent_hint: &'static str,
+    pub settings_tax_code: &'static str,
+    pub settings_tax_code_hint: &'static str,
+    pub settings_currency: &'static str,
+    pub settings_currency_hint: &'static str,
+    pub settings_validity: &'static str,
+    pub settings_validity_hint: &'static str,
+    pub settings_step: &'static str,
+    pub settings_step_hint: &'static str,
+    pub settings_area: &'static str,
+    pub settings_area_hint: &'static str,
+    pub settings_kerf: &'static str,
+    pub settings_kerf_hint: &'static str,
+    pub settings_trim: &'static str,
+    pub settings_trim_hint: &'static str,
+    pub settings_time_zone: &'static str,
+    pub settings_time_zone_hint: &'static str,
+    pub settings_profiles: &'static str,
+    pub settings_profiles_bars: &'static str,
+    pub settings_profiles_metre: &'static str,
+    pub settings_profiles_cut_plan: &'static str,
+    pub settings_glass: &'static str,
+    pub settings_glass_area: &'static str,
+    pub settings_glass_pieces: &'static str,
+    pub settings_rounding: &'static str,
+    pub settings_rounding_half_up: &'static str,
+    pub settings_rounding_half_even: &'static str,
+    pub settings_waste: &'static str,
+    pub settings_save: &'static str,
+    pub settings_saved: &'static str,
+    pub settings_rate_invalid: &'static str,
+    pub settings_tax_invalid: &'static str,
+    pub settings_tax_code_invalid: &'static str,
+    pub settings_currency_invalid: &'static str,
+    pub settings_validity_invalid: &'static str,
+    pub settings_step_invalid: &'static str,
+    pub settings_area_invalid: &'static str,
+    pub settings_kerf_invalid: &'static str,
+    pub settings_trim_invalid: &'static str,
+    pub settings_time_zone_invalid: &'static str,
+    pub settings_choice_invalid: &'static str,
+    pub admin_labour_hint: &'static str,
+    pub labour_title: &'static str,
+    pub labour_intro: &'static str,
+    pub labour_type: &'static str,
+    pub labour_rate: &'static str,
+    pub labour_complexity: &'static str,
+    pub labour_edit: &'static str,
+    pub labour_own: &'static str,
+    pub labour_default: &'static str,
+    pub labour_save: &'static str,
+    pub labour_saved: &'static str,
+    pub labour_rate_invalid: &'static str,
+    pub labour_complexity_invalid: &'static str,
+    pub window_fija: &'static str,
+    pub window_corrediza: &'static str,
+    pub window_abatible: &'static str,
+    pub window_oscilobatiente: &'static str,
+    pub window_proyectante: &'static str,
+
     pub error_title: &'static str,
     pub error_forbidden: &'static str,
     pub error_not_found: &'static str,
@@ -416,94 +534,4 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_text_of_the_spanish_catalogue_is_written() {
-        let json = serde_json::to_value(&ES_MX).expect("serializes");
-        let map = json.as_object().expect("an object");
-        for (key, value) in map {
-            match value {
-                serde_json::Value::String(text) => {
-                    assert!(!text.trim().is_empty(), "{key} is empty");
-                }
-                serde_json::Value::Array(items) => assert!(
-                    items
-                        .iter()
-                        .all(|i| i.as_str().is_some_and(|s| !s.is_empty())),
-                    "{key} has an empty entry"
-                ),
-                other => panic!("{key} is {other}"),
-            }
-        }
-        assert_eq!(ES_MX.lang, "es-MX");
-    }
-
-    #[test]
-    fn placeholders_are_filled_by_name() {
-        assert_eq!(
-            fill(ES_MX.price_saved, &[("code", "VID-1"), ("price", "$1.00")]),
-            "Precio de VID-1 guardado: $1.00."
-        );
-        for (text, names) in [
-            (ES_MX.login_locked, &["minutes"][..]),
-            (ES_MX.login_throttled, &["seconds"]),
-            (ES_MX.price_stale, &["who", "code", "price"]),
-            (ES_MX.history_title, &["code"]),
-            (ES_MX.new_price_label, &["code"]),
-            (ES_MX.error_server, &["reference"]),
-            (ES_MX.filter_invalid, &["field"]),
-            (ES_MX.history_total, &["total"]),
-            (
-                ES_MX.as_of_found,
-                &["code", "date", "price", "source", "set"],
-            ),
-            (ES_MX.as_of_missing, &["code", "date"]),
-            (ES_MX.preview_count, &["count"]),
-            (ES_MX.bulk_codes_unknown, &["codes"]),
-            (ES_MX.bulk_price_out_of_range, &["code"]),
-            (ES_MX.bulk_applied, &["batch", "count"]),
-            (ES_MX.batch_reverted_by, &["batch"]),
-            (ES_MX.batch_reverts, &["batch"]),
-            (ES_MX.revert_label, &["batch"]),
-            (ES_MX.batch_reverted, &["batch", "count"]),
-            (ES_MX.batch_superseded, &["batch", "codes"]),
-            (ES_MX.import_problems, &["count"]),
-            (ES_MX.import_ready, &["created", "updated", "unchanged"]),
-            (ES_MX.import_done, &["created", "updated"]),
-            (ES_MX.import_too_large, &["max"]),
-            (ES_MX.clients_total, &["total"]),
-            (ES_MX.client_field_nul, &["field"]),
-            (ES_MX.client_updated, &["at"]),
-            (ES_MX.client_created, &["name"]),
-            (ES_MX.client_saved, &["name"]),
-            (ES_MX.client_archived_notice, &["name"]),
-            (ES_MX.client_restored_notice, &["name"]),
-            (ES_MX.client_stale, &["at"]),
-            (ES_MX.client_stale_field, &["field", "yours", "now"]),
-            (ES_MX.quote_row_legend, &["row"]),
-            (ES_MX.quote_size, &["width", "height"]),
-            (ES_MX.quote_row_problem, &["row", "field", "problem"]),
-            (ES_MX.quote_size_range, &["min", "max"]),
-            (ES_MX.quote_title, &["number"]),
-            (ES_MX.quote_saved, &["number"]),
-            (ES_MX.quotes_total, &["total"]),
-            (ES_MX.quotes_of_client, &["name"]),
-            (ES_MX.quote_sent_notice, &["number"]),
-            (ES_MX.quote_accepted_notice, &["number"]),
-            (ES_MX.quote_rejected_notice, &["number"]),
-            (ES_MX.quote_revised_notice, &["version", "number"]),
-            (ES_MX.quote_duplicated_notice, &["number"]),
-            (ES_MX.quote_wrong_status, &["status", "action"]),
-            (ES_MX.quote_repriced, &["total", "before"]),
-            (ES_MX.quote_version_pdf, &["version"]),
-            (ES_MX.quote_event_line, &["what", "version"]),
-            (ES_MX.client_quotes_all, &["total"]),
-        ] {
-            for name in names {
-                assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");
-            }
-        }
-    }
-}
+mod tests;

@@ -1,6 +1,10 @@
 //! The hosted web app over HTTP: pages, forms, cookies and headers, against the
 //! real server (see `browser.rs` for the test browser).
 
+mod admin;
+mod admin_company;
+mod admin_labour;
+mod admin_settings;
 mod browser;
 mod catalog;
 mod clients;

@@ -91,6 +91,11 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/cotizar",
         "/cotizaciones",
         "/cotizaciones?estado=enviada&q=x",
+        "/administracion",
+        "/administracion/usuarios",
+        "/administracion/empresa",
+        "/administracion/cotizaciones",
+        "/administracion/mano-de-obra",
         "/cotizaciones/00000000-0000-0000-0000-000000000000",
     ] {
         let page = admin.get(path).await;
