@@ -101,6 +101,9 @@ pub struct BuilderPage {
     pub colours: Vec<Choice>,
     pub clients: Vec<Choice>,
     pub client: String,
+    /// The form's nonce (`envio`): a second save of the same form goes to the
+    /// first one's quote ([`save`]).
+    pub nonce: String,
     pub results: Results,
 }
 
@@ -149,6 +152,7 @@ impl BuilderPage {
             ),
             clients,
             client: String::new(),
+            nonce: uuid::Uuid::new_v4().to_string(),
             results: Results::default(),
         }
     }
@@ -256,13 +260,12 @@ pub async fn submit(
     let t = page::texts();
     let mut view = BuilderPage::new(&user, &catalog, posted.rows.clone(), clients);
     view.client = posted.client.trim().to_owned();
+    if let Ok(nonce) = uuid::Uuid::parse_str(posted.nonce.trim()) {
+        view.nonce = nonce.to_string();
+    }
     if posted.action == "guardar" {
         match save::save(&state, &user, &catalog, &posted).await? {
-            Ok(id) => {
-                return Ok(page::redirect(&format!(
-                    "/cotizaciones/{id}?aviso=guardada"
-                )))
-            }
+            Ok(location) => return Ok(page::redirect(&location)),
             Err(problems) => {
                 let discount = client_discount(&state, &user, &posted.client).await?;
                 view.results = priced(t, &catalog, &posted.rows, discount)?;

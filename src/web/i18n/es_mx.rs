@@ -270,6 +270,7 @@ pub static ES_MX: Texts = Texts {
     quote_invalid: "La cotización no es válida.",
     quote_client_missing: "Elige un cliente activo de la lista.",
     quote_no_items: "Escribe al menos una partida para guardar la cotización.",
+    quote_save_busy: "Esta cotización ya se está guardando; espera un momento y revisa Cotizaciones.",
     quote_title: "Cotización {number}",
     quote_saved: "Se guardó la cotización {number} como borrador.",
     quote_number_label: "Número",

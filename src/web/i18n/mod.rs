@@ -314,6 +314,7 @@ pub struct Texts {
     pub quote_invalid: &'static str,
     pub quote_client_missing: &'static str,
     pub quote_no_items: &'static str,
+    pub quote_save_busy: &'static str,
     /// `{number}`: e.g. COT-000042.
     pub quote_title: &'static str,
     /// `{number}`: e.g. COT-000042.

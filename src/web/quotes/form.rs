@@ -38,6 +38,8 @@ pub struct Posted {
     /// `calcular`, `agregar` or `guardar`.
     pub action: String,
     pub client: String,
+    /// `envio`: the rendered form's nonce (a UUID), against double saves.
+    pub nonce: String,
     pub rows: Vec<Row>,
 }
 
@@ -53,6 +55,7 @@ impl Posted {
                 "csrf" => posted.csrf = value,
                 "accion" => posted.action = value,
                 "cliente" => posted.client = value,
+                "envio" => posted.nonce = value,
                 "filas" => count = value.trim().parse().unwrap_or(FIRST_ROWS),
                 _ => set_cell(&mut rows, &name, value),
             }

@@ -464,3 +464,73 @@ async fn a_clients_standing_discount_shows_on_the_page_as_the_saved_quote_has_it
     assert_eq!(pesos(total), totals(&page)[6], "the page's total was saved");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn saving_the_same_form_twice_saves_one_quote() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-twice")).await;
+    let client = api_client(&app, &t, "Aluminios Doble").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get("/cotizar").await;
+    let nonce = page
+        .hidden_fields("cotizar")
+        .into_iter()
+        .find(|(name, _)| name == "envio")
+        .expect("the form's nonce")
+        .1;
+    assert!(uuid::Uuid::parse_str(&nonce).is_ok(), "{nonce}");
+    let mut fields = form(&page.csrf(), "guardar", &client);
+    fields.push(("envio".to_owned(), nonce.clone()));
+
+    // A double click: the same form posted twice, one quote, both to its page.
+    let first = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let list = api_quotes(&app, &t).await;
+    assert_eq!(list["total"], 1, "{list}");
+    let id = list["items"][0]["id"].as_str().expect("id");
+    let expected = format!("/cotizaciones/{id}?aviso=guardada");
+    assert_eq!(first.location(), expected);
+    assert_eq!(second.location(), expected);
+
+    // A new page is a new form: its save is a second quote.
+    let again = browser.get("/cotizar").await;
+    let other = again
+        .hidden_fields("cotizar")
+        .into_iter()
+        .find(|(name, _)| name == "envio")
+        .expect("nonce")
+        .1;
+    assert_ne!(other, nonce);
+    let mut fields = form(&again.csrf(), "guardar", &client);
+    fields.push(("envio".to_owned(), other));
+    let third = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(third.status, StatusCode::SEE_OTHER, "{}", third.body);
+    assert_ne!(third.location(), expected);
+    assert_eq!(api_quotes(&app, &t).await["total"], 2);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_failed_save_frees_the_form_for_the_corrected_one() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-retry")).await;
+    let client = api_client(&app, &t, "Cancelería Reintento").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let mut fields = form(&csrf, "guardar", "");
+    fields.push(("envio".to_owned(), nonce.clone()));
+    let failed = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(failed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(failed
+        .body
+        .contains(&format!(r#"name="envio" value="{nonce}""#)));
+    let mut fields = form(&csrf, "guardar", &client);
+    fields.push(("envio".to_owned(), nonce));
+    let saved = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(api_quotes(&app, &t).await["total"], 1);
+    app.cleanup().await;
+}
