@@ -315,6 +315,16 @@ pub struct Texts {
     pub quote_client_missing: &'static str,
     pub quote_no_items: &'static str,
     pub quote_save_busy: &'static str,
+    pub quote_terms_legend: &'static str,
+    pub quote_terms_hint: &'static str,
+    pub quote_profit_label: &'static str,
+    pub quote_indirect_label: &'static str,
+    pub quote_discount_label: &'static str,
+    pub quote_tax_label: &'static str,
+    pub quote_tax_default: &'static str,
+    pub quote_term_problem: &'static str,
+    pub quote_percent_invalid: &'static str,
+    pub quote_tax_invalid: &'static str,
     /// `{number}`: e.g. COT-000042.
     pub quote_title: &'static str,
     /// `{number}`: e.g. COT-000042.

@@ -88,7 +88,7 @@ async fn create(
     let Some(client) = client_id(&posted.client) else {
         return Ok(Err(vec![general(t.quote_client_missing)]));
     };
-    let (preview, items) = match request(t, &posted.rows) {
+    let (preview, items) = match request(t, &posted.rows, &posted.terms) {
         Ok(found) => found,
         Err(problems) => return Ok(Err(problems)),
     };
@@ -101,12 +101,12 @@ async fn create(
         notes: None,
         items: preview.items,
         material_items: preview.material_items,
-        profit_rate: None,
-        indirect_rate: None,
+        profit_rate: preview.profit_rate,
+        indirect_rate: preview.indirect_rate,
         tax_rate: None,
-        tax_code: None,
+        tax_code: preview.tax_code,
         labour_rate_override_per_m2: None,
-        discount_rate: None,
+        discount_rate: preview.discount_rate,
     };
     match lifecycle::create(state, &user.ctx, body).await {
         Ok((quote, _)) => {

@@ -59,6 +59,11 @@ fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The API's preview of `ITEMS`.
 async fn api_preview(app: &TestApp, t: &TestTenant) -> Value {
+    api_preview_with(app, t, json!({})).await
+}
+
+/// The API's preview of `ITEMS` with the request's other fields in `extra`.
+async fn api_preview_with(app: &TestApp, t: &TestTenant, extra: Value) -> Value {
     let items: Vec<Value> = ITEMS
         .iter()
         .map(|(product, width, height, glass, colour, quantity)| {
@@ -77,12 +82,14 @@ async fn api_preview(app: &TestApp, t: &TestTenant) -> Value {
             item
         })
         .collect();
+    let mut body = extra;
+    body["items"] = json!(items);
     let resp = app
         .request(
             Method::POST,
             "/api/v1/quotes/preview",
             Some(&t.admin_token),
-            Some(json!({ "items": items })),
+            Some(body),
         )
         .await;
     expect_status(resp, StatusCode::OK, "preview").await
@@ -532,5 +539,91 @@ async fn a_failed_save_frees_the_form_for_the_corrected_one() {
     let saved = browser.post("/cotizar", &borrowed(&fields)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(api_quotes(&app, &t).await["total"], 1);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_quotes_own_profit_and_discount_price_as_the_apis_preview() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-terms")).await;
+    let client = api_client(&app, &t, "Vitrales Términos").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get("/cotizar").await;
+    assert!(page
+        .body
+        .contains(r#"id="utilidad" name="utilidad" value="""#));
+    assert!(page.body.contains(r#"<select id="iva" name="iva">"#));
+    let csrf = page.csrf();
+    let preview = api_preview_with(
+        &app,
+        &t,
+        json!({ "profit_rate": "0.30", "discount_rate": "0.05" }),
+    )
+    .await;
+    let with_terms = |action: &str, client: &str, profit: &str, discount: &str| {
+        let mut fields = form(&csrf, action, client);
+        fields.push(("utilidad".to_owned(), profit.to_owned()));
+        fields.push(("descuento".to_owned(), discount.to_owned()));
+        fields.push(("indirectos".to_owned(), String::new()));
+        fields.push(("iva".to_owned(), String::new()));
+        fields
+    };
+
+    // 30 % profit and 5 % discount: the preview's figures, kept in the form.
+    let priced = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_terms("calcular", "", "30", "5")),
+        )
+        .await;
+    assert_eq!(priced.status, StatusCode::OK, "{}", priced.body);
+    let total = pesos(preview["totals"]["total"].as_str().expect("total"));
+    assert_eq!(totals(&priced).last(), Some(&total), "{}", priced.body);
+    assert_ne!(
+        preview["totals"]["total"],
+        api_preview(&app, &t).await["totals"]["total"]
+    );
+    assert!(priced.body.contains(r#"name="utilidad" value="30""#));
+
+    // Bad percentages: each named by its field, 422, nothing saved.
+    for (profit, discount, named) in [
+        ("abc", "5", "«Utilidad (%)»"),
+        ("30", "-5", "«Descuento (%)»"),
+    ] {
+        let refused = browser
+            .post(
+                "/cotizar",
+                &borrowed(&with_terms("guardar", &client, profit, discount)),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{profit} {discount}"
+        );
+        assert!(
+            refused
+                .body
+                .contains(&format!("{named}: escribe un porcentaje")),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(r#"aria-invalid="true""#));
+    }
+    assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+
+    // Saved with them: the API's quote has the preview's total.
+    let saved = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_terms("guardar", &client, "30", "5")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    assert_eq!(
+        list["items"][0]["total"], preview["totals"]["total"],
+        "{list}"
+    );
     app.cleanup().await;
 }
