@@ -412,10 +412,10 @@ pub fn problem_of(
 ) -> Problem {
     let field = err.field().unwrap_or_default().to_owned();
     if let Some(term) = terms::of_api_field(&field) {
-        let message = if term == "iva" {
-            t.quote_tax_invalid
-        } else {
-            t.quote_percent_invalid
+        let message = match term {
+            "iva" => t.quote_tax_invalid,
+            "titulo" | "notas" => t.quote_text_invalid,
+            _ => t.quote_percent_invalid,
         };
         let mut problem = terms::problem(t, term, message);
         problem.detail = Some(err.message().to_owned());

@@ -325,6 +325,9 @@ pub struct Texts {
     pub quote_term_problem: &'static str,
     pub quote_percent_invalid: &'static str,
     pub quote_tax_invalid: &'static str,
+    pub quote_title_label: &'static str,
+    pub quote_notes_label: &'static str,
+    pub quote_text_invalid: &'static str,
     /// `{number}`: e.g. COT-000042.
     pub quote_title: &'static str,
     /// `{number}`: e.g. COT-000042.

@@ -60,7 +60,7 @@ impl Posted {
                 "accion" => posted.action = value,
                 "cliente" => posted.client = value,
                 "envio" => posted.nonce = value,
-                "utilidad" | "indirectos" | "descuento" | "iva" => {
+                "utilidad" | "indirectos" | "descuento" | "iva" | "titulo" | "notas" => {
                     posted.terms.set(&name, value);
                 }
                 "filas" => count = value.trim().parse().unwrap_or(FIRST_ROWS),

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use super::form::{Posted, Problem};
-use super::{client_id, problem_of, request};
+use super::{client_id, problem_of, request, terms};
 use crate::http::idempotency::form::{self as nonces, FormClaim, FormKey};
 use crate::pricing::Catalog;
 use crate::quotes::lifecycle;
@@ -97,8 +97,8 @@ async fn create(
     }
     let body = QuoteCreate {
         client_id: client,
-        title: None,
-        notes: None,
+        title: terms::text(&posted.terms.titulo),
+        notes: terms::text(&posted.terms.notas),
         items: preview.items,
         material_items: preview.material_items,
         profit_rate: preview.profit_rate,

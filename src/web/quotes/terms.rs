@@ -15,13 +15,15 @@ use crate::quotes::preview::PreviewRequest;
 use crate::web::i18n::{fill, Texts};
 
 /// The terms as typed: `utilidad`, `indirectos`, `descuento` (percent), `iva` (a
-/// tax code; empty is the shop's).
+/// tax code; empty is the shop's); `titulo` and `notas`, saved with the quote.
 #[derive(Debug, Clone, Default)]
 pub struct Terms {
     pub utilidad: String,
     pub indirectos: String,
     pub descuento: String,
     pub iva: String,
+    pub titulo: String,
+    pub notas: String,
 }
 
 impl Terms {
@@ -32,6 +34,8 @@ impl Terms {
             "indirectos" => &mut self.indirectos,
             "descuento" => &mut self.descuento,
             "iva" => &mut self.iva,
+            "titulo" => &mut self.titulo,
+            "notas" => &mut self.notas,
             _ => return false,
         };
         *slot = value;
@@ -60,6 +64,11 @@ impl Terms {
             Err(problems)
         }
     }
+}
+
+/// A text field as the API takes it: trimmed, empty is none.
+pub fn text(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// A percentage (`7.5`) as the API's rate (`0.075`); empty is none (the shop's).
@@ -97,6 +106,8 @@ pub fn label(t: &Texts, field: &str) -> &'static str {
         "utilidad" => t.quote_profit_label,
         "indirectos" => t.quote_indirect_label,
         "descuento" => t.quote_discount_label,
+        "titulo" => t.quote_title_label,
+        "notas" => t.quote_notes_label,
         _ => t.quote_tax_label,
     }
 }
@@ -108,6 +119,8 @@ pub fn of_api_field(api_field: &str) -> Option<&'static str> {
         "indirect_rate" => Some("indirectos"),
         "discount_rate" => Some("descuento"),
         "tax_code" | "tax_rate" | "settings.tax_code" => Some("iva"),
+        "title" => Some("titulo"),
+        "notes" => Some("notas"),
         _ => None,
     }
 }

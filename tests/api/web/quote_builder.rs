@@ -627,3 +627,50 @@ async fn the_quotes_own_profit_and_discount_price_as_the_apis_preview() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_title_and_notes_are_saved_with_the_quote() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-title")).await;
+    let client = api_client(&app, &t, "Ventanería Títulos").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+    let with_title = |title: &str| {
+        let mut fields = form(&csrf, "guardar", &client);
+        fields.push(("titulo".to_owned(), title.to_owned()));
+        fields.push(("notas".to_owned(), "Incluye instalación.".to_owned()));
+        fields
+    };
+
+    // Too long: named, kept in the form, nothing saved.
+    let long = "x".repeat(201);
+    let refused = browser
+        .post("/cotizar", &borrowed(&with_title(&long)))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("«Título (opcional)»: es demasiado largo"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(">Incluye instalación.</textarea>"));
+    assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+
+    let saved = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_title(" Casa Pérez, planta alta ")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    let id = list["items"][0]["id"].as_str().expect("id");
+    let quote = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(quote["title"], "Casa Pérez, planta alta", "{quote}");
+    assert_eq!(quote["notes"], "Incluye instalación.", "{quote}");
+    app.cleanup().await;
+}
