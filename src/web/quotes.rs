@@ -13,6 +13,7 @@ pub mod detail;
 pub mod form;
 pub mod list;
 pub mod save;
+pub mod terms;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ use crate::quotes::preview::{price_with, ItemRequest, PreviewRequest};
 use crate::quotes::view::QuotePreview;
 use crate::state::AppState;
 use form::{Posted, Problem, Row, RowItems};
+use terms::Terms;
 
 /// Whether the user's role may price and save quotes (the API's check).
 pub fn quoter(user: &SignedIn) -> bool {
@@ -78,6 +80,13 @@ impl Results {
             .iter()
             .find(|p| p.row == Some(*row) && p.field == field)
     }
+
+    /// Whether a term's field (`utilidad`, ...) has a problem, for its input.
+    pub fn term_problem(&self, field: &str) -> bool {
+        self.problems
+            .iter()
+            .any(|p| p.row.is_none() && p.field == field)
+    }
 }
 
 /// The results block alone (htmx's fragment).
@@ -101,6 +110,15 @@ pub struct BuilderPage {
     pub colours: Vec<Choice>,
     pub clients: Vec<Choice>,
     pub client: String,
+    /// The form's nonce (`envio`): a second save of the same form goes to the
+    /// first one's quote ([`save`]).
+    pub nonce: String,
+    /// The quote's own terms as typed, the shop's defaults in percent (profit,
+    /// indirect, discount) for the placeholders, its tax codes and default one.
+    pub terms: Terms,
+    pub term_defaults: [String; 3],
+    pub taxes: Vec<Choice>,
+    pub tax_default: String,
     pub results: Results,
 }
 
@@ -149,6 +167,14 @@ impl BuilderPage {
             ),
             clients,
             client: String::new(),
+            nonce: uuid::Uuid::new_v4().to_string(),
+            terms: Terms::default(),
+            term_defaults: terms::defaults(catalog),
+            taxes: terms::tax_choices(catalog),
+            tax_default: catalog.default_tax_code.clone().unwrap_or_else(|| {
+                let tax = catalog.default_rates.tax * rust_decimal::Decimal::ONE_HUNDRED;
+                format!("{} %", tax.normalize())
+            }),
             results: Results::default(),
         }
     }
@@ -156,6 +182,11 @@ impl BuilderPage {
     /// The number of rows, for the hidden `filas` field.
     pub fn row_count(&self) -> usize {
         self.rows.len()
+    }
+
+    /// "El de la empresa (IVA16)": the tax select's empty choice.
+    pub fn tax_default_label(&self) -> String {
+        fill(self.t.quote_tax_default, &[("tax", &self.tax_default)])
     }
 
     /// "Partida 3" for the row at `index`.
@@ -256,16 +287,16 @@ pub async fn submit(
     let t = page::texts();
     let mut view = BuilderPage::new(&user, &catalog, posted.rows.clone(), clients);
     view.client = posted.client.trim().to_owned();
+    view.terms = posted.terms.clone();
+    if let Ok(nonce) = uuid::Uuid::parse_str(posted.nonce.trim()) {
+        view.nonce = nonce.to_string();
+    }
     if posted.action == "guardar" {
         match save::save(&state, &user, &catalog, &posted).await? {
-            Ok(id) => {
-                return Ok(page::redirect(&format!(
-                    "/cotizaciones/{id}?aviso=guardada"
-                )))
-            }
+            Ok(location) => return Ok(page::redirect(&location)),
             Err(problems) => {
                 let discount = client_discount(&state, &user, &posted.client).await?;
-                view.results = priced(t, &catalog, &posted.rows, discount)?;
+                view.results = priced(t, &catalog, &posted, discount)?;
                 for problem in problems {
                     let known = view
                         .results
@@ -281,7 +312,7 @@ pub async fn submit(
         }
     }
     let discount = client_discount(&state, &user, &posted.client).await?;
-    view.results = priced(t, &catalog, &posted.rows, discount)?;
+    view.results = priced(t, &catalog, &posted, discount)?;
     let status = if view.results.problems.is_empty() {
         StatusCode::OK
     } else {
@@ -306,17 +337,22 @@ pub async fn results(
     let discount = client_discount(&state, &user, &posted.client).await?;
     let fragment = ResultsFragment {
         t,
-        results: priced(t, &catalog, &posted.rows, discount)?,
+        results: priced(t, &catalog, &posted, discount)?,
     };
     Ok(html(StatusCode::OK, &fragment))
 }
 
-/// The API's preview request of the rows (the tenant's rates), with the form
-/// row of each item, or the problems found before pricing.
-pub fn request(t: &Texts, rows: &[Row]) -> Result<(PreviewRequest, RowItems), Vec<Problem>> {
-    let items = form::items(t, rows)?;
-    let request = PreviewRequest {
-        items: items.iter().map(|(_, item)| item.clone()).collect(),
+/// The API's preview request of the rows and the quote's terms (empty ones are
+/// the tenant's), with the form row of each item, or the problems found before
+/// pricing.
+pub fn request(
+    t: &Texts,
+    rows: &[Row],
+    terms: &Terms,
+) -> Result<(PreviewRequest, RowItems), Vec<Problem>> {
+    let items = form::items(t, rows);
+    let mut request = PreviewRequest {
+        items: Vec::new(),
         material_items: Vec::new(),
         profit_rate: None,
         indirect_rate: None,
@@ -325,6 +361,15 @@ pub fn request(t: &Texts, rows: &[Row]) -> Result<(PreviewRequest, RowItems), Ve
         labour_rate_override_per_m2: None,
         discount_rate: None,
     };
+    let items = match (items, terms.apply(t, &mut request)) {
+        (Ok(items), Ok(())) => items,
+        (Err(mut problems), Err(more)) => {
+            problems.extend(more);
+            return Err(problems);
+        }
+        (Err(problems), _) | (_, Err(problems)) => return Err(problems),
+    };
+    request.items = items.iter().map(|(_, item)| item.clone()).collect();
     Ok((request, items))
 }
 
@@ -333,10 +378,10 @@ pub fn request(t: &Texts, rows: &[Row]) -> Result<(PreviewRequest, RowItems), Ve
 fn priced(
     t: &Texts,
     catalog: &Catalog,
-    rows: &[Row],
+    posted: &Posted,
     discount: Option<Rate>,
 ) -> Result<Results, WebError> {
-    let (mut request, items) = match request(t, rows) {
+    let (mut request, items) = match request(t, &posted.rows, &posted.terms) {
         Ok((_, items)) if items.is_empty() => return Ok(Results::default()),
         Ok(found) => found,
         Err(problems) => {
@@ -346,7 +391,8 @@ fn priced(
             })
         }
     };
-    request.discount_rate = discount;
+    // The client's standing discount when the quote sets none, as saving does.
+    request.discount_rate = request.discount_rate.or(discount);
     match price_with(catalog, &request) {
         Ok(preview) => Ok(shown(t, &preview, &items)),
         Err(err) if err.status().is_server_error() => Err(err.into()),
@@ -365,6 +411,16 @@ pub fn problem_of(
     items: &[(usize, ItemRequest)],
 ) -> Problem {
     let field = err.field().unwrap_or_default().to_owned();
+    if let Some(term) = terms::of_api_field(&field) {
+        let message = match term {
+            "iva" => t.quote_tax_invalid,
+            "titulo" | "notas" => t.quote_text_invalid,
+            _ => t.quote_percent_invalid,
+        };
+        let mut problem = terms::problem(t, term, message);
+        problem.detail = Some(err.message().to_owned());
+        return problem;
+    }
     form::engine_problem(t, catalog, &field, err.message().to_owned(), items)
 }
 

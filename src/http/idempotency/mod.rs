@@ -38,6 +38,7 @@
 //! `abandoned` after a minute) and never a second write, because whether the first
 //! one happened is unknown.
 
+pub mod form;
 mod repo;
 pub mod routes;
 pub mod secrets;

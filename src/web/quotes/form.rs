@@ -6,6 +6,8 @@ use crate::pricing::Catalog;
 use crate::quotes::preview::ItemRequest;
 use crate::web::i18n::{fill, Texts};
 
+use super::terms::Terms;
+
 /// Rows shown at first.
 pub const FIRST_ROWS: usize = 5;
 /// Most rows the form grows to ("Agregar partida"); the API takes 200 items.
@@ -38,6 +40,10 @@ pub struct Posted {
     /// `calcular`, `agregar` or `guardar`.
     pub action: String,
     pub client: String,
+    /// `envio`: the rendered form's nonce (a UUID), against double saves.
+    pub nonce: String,
+    /// The quote's own rates and tax code.
+    pub terms: Terms,
     pub rows: Vec<Row>,
 }
 
@@ -53,6 +59,10 @@ impl Posted {
                 "csrf" => posted.csrf = value,
                 "accion" => posted.action = value,
                 "cliente" => posted.client = value,
+                "envio" => posted.nonce = value,
+                "utilidad" | "indirectos" | "descuento" | "iva" | "titulo" | "notas" => {
+                    posted.terms.set(&name, value);
+                }
                 "filas" => count = value.trim().parse().unwrap_or(FIRST_ROWS),
                 _ => set_cell(&mut rows, &name, value),
             }

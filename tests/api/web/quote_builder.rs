@@ -59,6 +59,11 @@ fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The API's preview of `ITEMS`.
 async fn api_preview(app: &TestApp, t: &TestTenant) -> Value {
+    api_preview_with(app, t, json!({})).await
+}
+
+/// The API's preview of `ITEMS` with the request's other fields in `extra`.
+async fn api_preview_with(app: &TestApp, t: &TestTenant, extra: Value) -> Value {
     let items: Vec<Value> = ITEMS
         .iter()
         .map(|(product, width, height, glass, colour, quantity)| {
@@ -77,12 +82,14 @@ async fn api_preview(app: &TestApp, t: &TestTenant) -> Value {
             item
         })
         .collect();
+    let mut body = extra;
+    body["items"] = json!(items);
     let resp = app
         .request(
             Method::POST,
             "/api/v1/quotes/preview",
             Some(&t.admin_token),
-            Some(json!({ "items": items })),
+            Some(body),
         )
         .await;
     expect_status(resp, StatusCode::OK, "preview").await
@@ -462,5 +469,208 @@ async fn a_clients_standing_discount_shows_on_the_page_as_the_saved_quote_has_it
     let list = api_quotes(&app, &t).await;
     let total = list["items"][0]["total"].as_str().expect("total");
     assert_eq!(pesos(total), totals(&page)[6], "the page's total was saved");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn saving_the_same_form_twice_saves_one_quote() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-twice")).await;
+    let client = api_client(&app, &t, "Aluminios Doble").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get("/cotizar").await;
+    let nonce = page
+        .hidden_fields("cotizar")
+        .into_iter()
+        .find(|(name, _)| name == "envio")
+        .expect("the form's nonce")
+        .1;
+    assert!(uuid::Uuid::parse_str(&nonce).is_ok(), "{nonce}");
+    let mut fields = form(&page.csrf(), "guardar", &client);
+    fields.push(("envio".to_owned(), nonce.clone()));
+
+    // A double click: the same form posted twice, one quote, both to its page.
+    let first = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let list = api_quotes(&app, &t).await;
+    assert_eq!(list["total"], 1, "{list}");
+    let id = list["items"][0]["id"].as_str().expect("id");
+    let expected = format!("/cotizaciones/{id}?aviso=guardada");
+    assert_eq!(first.location(), expected);
+    assert_eq!(second.location(), expected);
+
+    // A new page is a new form: its save is a second quote.
+    let again = browser.get("/cotizar").await;
+    let other = again
+        .hidden_fields("cotizar")
+        .into_iter()
+        .find(|(name, _)| name == "envio")
+        .expect("nonce")
+        .1;
+    assert_ne!(other, nonce);
+    let mut fields = form(&again.csrf(), "guardar", &client);
+    fields.push(("envio".to_owned(), other));
+    let third = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(third.status, StatusCode::SEE_OTHER, "{}", third.body);
+    assert_ne!(third.location(), expected);
+    assert_eq!(api_quotes(&app, &t).await["total"], 2);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_failed_save_frees_the_form_for_the_corrected_one() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-retry")).await;
+    let client = api_client(&app, &t, "Cancelería Reintento").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let mut fields = form(&csrf, "guardar", "");
+    fields.push(("envio".to_owned(), nonce.clone()));
+    let failed = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(failed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(failed
+        .body
+        .contains(&format!(r#"name="envio" value="{nonce}""#)));
+    let mut fields = form(&csrf, "guardar", &client);
+    fields.push(("envio".to_owned(), nonce));
+    let saved = browser.post("/cotizar", &borrowed(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(api_quotes(&app, &t).await["total"], 1);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_quotes_own_profit_and_discount_price_as_the_apis_preview() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-terms")).await;
+    let client = api_client(&app, &t, "Vitrales Términos").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get("/cotizar").await;
+    assert!(page
+        .body
+        .contains(r#"id="utilidad" name="utilidad" value="""#));
+    assert!(page.body.contains(r#"<select id="iva" name="iva">"#));
+    let csrf = page.csrf();
+    let preview = api_preview_with(
+        &app,
+        &t,
+        json!({ "profit_rate": "0.30", "discount_rate": "0.05" }),
+    )
+    .await;
+    let with_terms = |action: &str, client: &str, profit: &str, discount: &str| {
+        let mut fields = form(&csrf, action, client);
+        fields.push(("utilidad".to_owned(), profit.to_owned()));
+        fields.push(("descuento".to_owned(), discount.to_owned()));
+        fields.push(("indirectos".to_owned(), String::new()));
+        fields.push(("iva".to_owned(), String::new()));
+        fields
+    };
+
+    // 30 % profit and 5 % discount: the preview's figures, kept in the form.
+    let priced = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_terms("calcular", "", "30", "5")),
+        )
+        .await;
+    assert_eq!(priced.status, StatusCode::OK, "{}", priced.body);
+    let total = pesos(preview["totals"]["total"].as_str().expect("total"));
+    assert_eq!(totals(&priced).last(), Some(&total), "{}", priced.body);
+    assert_ne!(
+        preview["totals"]["total"],
+        api_preview(&app, &t).await["totals"]["total"]
+    );
+    assert!(priced.body.contains(r#"name="utilidad" value="30""#));
+
+    // Bad percentages: each named by its field, 422, nothing saved.
+    for (profit, discount, named) in [
+        ("abc", "5", "«Utilidad (%)»"),
+        ("30", "-5", "«Descuento (%)»"),
+    ] {
+        let refused = browser
+            .post(
+                "/cotizar",
+                &borrowed(&with_terms("guardar", &client, profit, discount)),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{profit} {discount}"
+        );
+        assert!(
+            refused
+                .body
+                .contains(&format!("{named}: escribe un porcentaje")),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(r#"aria-invalid="true""#));
+    }
+    assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+
+    // Saved with them: the API's quote has the preview's total.
+    let saved = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_terms("guardar", &client, "30", "5")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    assert_eq!(
+        list["items"][0]["total"], preview["totals"]["total"],
+        "{list}"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_title_and_notes_are_saved_with_the_quote() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot-title")).await;
+    let client = api_client(&app, &t, "Ventanería Títulos").await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+    let with_title = |title: &str| {
+        let mut fields = form(&csrf, "guardar", &client);
+        fields.push(("titulo".to_owned(), title.to_owned()));
+        fields.push(("notas".to_owned(), "Incluye instalación.".to_owned()));
+        fields
+    };
+
+    // Too long: named, kept in the form, nothing saved.
+    let long = "x".repeat(201);
+    let refused = browser
+        .post("/cotizar", &borrowed(&with_title(&long)))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("«Título (opcional)»: es demasiado largo"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(">Incluye instalación.</textarea>"));
+    assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+
+    let saved = browser
+        .post(
+            "/cotizar",
+            &borrowed(&with_title(" Casa Pérez, planta alta ")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    let id = list["items"][0]["id"].as_str().expect("id");
+    let quote = app
+        .get_json(&format!("/api/v1/quotes/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(quote["title"], "Casa Pérez, planta alta", "{quote}");
+    assert_eq!(quote["notes"], "Incluye instalación.", "{quote}");
     app.cleanup().await;
 }
