@@ -293,6 +293,37 @@ pub async fn signed_in_upload(
     signed_in(req, state, web).await
 }
 
+/// A multipart upload form (`csrf` and the file in `file_field`) for users with
+/// `permission`: the session, origin and role are checked before the body is read
+/// (a refused user's upload is not read), the token after. The file's bytes, empty
+/// when none was chosen.
+pub async fn read_upload(
+    req: &Request,
+    state: &AppState,
+    web: &Web,
+    mut multipart: poem::web::Multipart,
+    permission: Permission,
+    file_field: &str,
+) -> Result<(SignedIn, Vec<u8>), WebError> {
+    let user = signed_in_upload(req, state, web).await?;
+    user.ctx
+        .require(permission)
+        .map_err(|_| WebError::Forbidden)?;
+    let unreadable = || ApiError::bad_request("invalid_form", "the upload could not be read");
+    let (mut token, mut file) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        match field.name() {
+            Some("csrf") => token = field.text().await.map_err(|_| unreadable())?,
+            Some(name) if name == file_field => {
+                file = field.bytes().await.map_err(|_| unreadable())?;
+            }
+            _ => {}
+        }
+    }
+    check_token(web, &user, &token)?;
+    Ok((user, file))
+}
+
 /// Refuses a form whose token is not the session's.
 pub fn check_token(web: &Web, user: &SignedIn, token: &str) -> Result<(), WebError> {
     if web.csrf.check_session(user.ctx.session, token) {

@@ -19,9 +19,7 @@ use crate::settings::company::model::{checked_all, CompanyInput, CompanyProfile}
 use crate::settings::company::repo;
 use crate::state::AppState;
 use crate::web::i18n::{fill, Texts};
-use crate::web::page::{
-    self, check_token, html, redirect, signed_in_upload, Layout, SignedIn, WebError,
-};
+use crate::web::page::{self, html, read_upload, redirect, Layout, SignedIn, WebError};
 use crate::web::Web;
 
 /// The page's path; the details form posts here.
@@ -268,23 +266,17 @@ pub async fn upload(
     req: &Request,
     state: Data<&AppState>,
     web: Data<&Arc<Web>>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    // The session, origin and role first: a refused user's upload is not read.
-    let user = signed_in_upload(req, &state, &web).await?;
-    user.ctx
-        .require(Permission::WriteSettings)
-        .map_err(|_| WebError::Forbidden)?;
-    let unreadable = || ApiError::bad_request("invalid_form", "the upload could not be read");
-    let (mut token, mut file) = (String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("csrf") => token = field.text().await.map_err(|_| unreadable())?,
-            Some("logo") => file = field.bytes().await.map_err(|_| unreadable())?,
-            _ => {}
-        }
-    }
-    check_token(&web, &user, &token)?;
+    let (user, file) = read_upload(
+        req,
+        &state,
+        &web,
+        multipart,
+        Permission::WriteSettings,
+        "logo",
+    )
+    .await?;
     let t = page::texts();
     let refused = if file.is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, t.logo_missing.to_owned())

@@ -25,7 +25,7 @@ use crate::state::AppState;
 use crate::web::catalog::edit::admin as signed_in_admin;
 use crate::web::format;
 use crate::web::i18n::{fill, Texts};
-use crate::web::page::{self, check_token, redirect, signed_in_upload, SignedIn, WebError};
+use crate::web::page::{self, read_upload, redirect, SignedIn, WebError};
 use crate::web::Web;
 
 /// The upload's path (its body may be as large as `server.max_import_bytes`).
@@ -210,23 +210,17 @@ pub async fn dry_run(
     req: &Request,
     state: Data<&AppState>,
     web: Data<&Arc<Web>>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    // The session, origin and role first: a refused user's upload is not read.
-    let user = signed_in_upload(req, &state, &web).await?;
-    user.ctx
-        .require(Permission::WriteCatalog)
-        .map_err(|_| WebError::Forbidden)?;
-    let unreadable = || ApiError::bad_request("invalid_form", "the upload could not be read");
-    let (mut token, mut file) = (String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("csrf") => token = field.text().await.map_err(|_| unreadable())?,
-            Some("archivo") => file = field.bytes().await.map_err(|_| unreadable())?,
-            _ => {}
-        }
-    }
-    check_token(&web, &user, &token)?;
+    let (user, file) = read_upload(
+        req,
+        &state,
+        &web,
+        multipart,
+        Permission::WriteCatalog,
+        "archivo",
+    )
+    .await?;
     let t = page::texts();
     if file.is_empty() {
         let alert = Some(t.import_no_file.to_owned());
