@@ -153,12 +153,12 @@ PGBOUNCER_BIN="$ROOT/target/pgbouncer/pgbouncer"
 # the machine (a CI clone) skip the build.
 PGBOUNCER_INSTALLED=/usr/local/bin/pgbouncer
 
-# The tarball: $PGBOUNCER_SOURCE, else the shared vendored copy beside this checkout
-# or in the workspace.
-pgbouncer_source() {
+# A vendored source tarball: vendored_source OVERRIDE TARBALL prints OVERRIDE (a path
+# from the environment) if set, else the shared copy of TARBALL beside this checkout or
+# in the workspace; fails when there is none.
+vendored_source() {
   local candidate
-  for candidate in "${PGBOUNCER_SOURCE:-}" "$ROOT/../shared/vendor/$PGBOUNCER_TARBALL" \
-    "/work/shared/vendor/$PGBOUNCER_TARBALL"; do
+  for candidate in "$1" "$ROOT/../shared/vendor/$2" "/work/shared/vendor/$2"; do
     if [ -n "$candidate" ] && [ -f "$candidate" ]; then
       echo "$candidate"
       return 0
@@ -182,7 +182,7 @@ ensure_pgbouncer() {
     return 0
   fi
   local PGBOUNCER_SOURCE
-  if ! PGBOUNCER_SOURCE="$(pgbouncer_source)"; then
+  if ! PGBOUNCER_SOURCE="$(vendored_source "${PGBOUNCER_SOURCE:-}" "$PGBOUNCER_TARBALL")"; then
     echo "PgBouncer source ($PGBOUNCER_TARBALL) not found beside the checkout (../shared/vendor)" \
       "nor in /work/shared/vendor: set PGBOUNCER_SOURCE to its path" >&2
     return 1
@@ -220,18 +220,6 @@ ensure_pgbouncer() {
 # once citus.so is installed for the PostgreSQL that pg_config names.
 CITUS_TARBALL=citus-12.1.12.tar.gz
 
-citus_source() {
-  local candidate
-  for candidate in "${CITUS_SOURCE:-}" "$ROOT/../shared/vendor/$CITUS_TARBALL" \
-    "/work/shared/vendor/$CITUS_TARBALL"; do
-    if [ -n "$candidate" ] && [ -f "$candidate" ]; then
-      echo "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
-
 citus_installed() {
   command -v pg_config >/dev/null && [ -f "$(pg_config --pkglibdir)/citus.so" ]
 }
@@ -239,7 +227,7 @@ citus_installed() {
 ensure_citus() {
   if citus_installed; then return 0; fi
   local tarball
-  if ! tarball="$(citus_source)"; then
+  if ! tarball="$(vendored_source "${CITUS_SOURCE:-}" "$CITUS_TARBALL")"; then
     echo "Citus source ($CITUS_TARBALL) not found beside the checkout (../shared/vendor)" \
       "nor in /work/shared/vendor: set CITUS_SOURCE to its path" >&2
     return 1

@@ -453,15 +453,7 @@ fn shown(t: &Texts, preview: &QuotePreview, items: &[(usize, ItemRequest)]) -> R
     let totals = &preview.totals;
     Results {
         items: lines,
-        totals: vec![
-            (t.quote_cost, money(&totals.cost)),
-            (t.quote_profit, money(&totals.profit)),
-            (t.quote_indirect, money(&totals.indirect)),
-            (t.quote_discount, money(&totals.discount)),
-            (t.quote_before_tax, money(&totals.before_tax)),
-            (t.quote_tax, money(&totals.tax)),
-            (t.quote_total, money(&totals.total)),
-        ],
+        totals: total_lines(t, totals),
         problems: Vec::new(),
     }
 }
@@ -469,4 +461,21 @@ fn shown(t: &Texts, preview: &QuotePreview, items: &[(usize, ItemRequest)]) -> R
 /// A client id from the form's select.
 pub fn client_id(text: &str) -> Option<ClientId> {
     uuid::Uuid::parse_str(text.trim()).ok().map(ClientId)
+}
+
+/// The seven totals a quote shows, labelled, formatted from the engine's decimals.
+pub(super) fn total_lines(
+    t: &Texts,
+    totals: &crate::quotes::view::TotalsView,
+) -> Vec<(&'static str, String)> {
+    let money = |m: &crate::money::Money| format::money(&m.to_string());
+    vec![
+        (t.quote_cost, money(&totals.cost)),
+        (t.quote_profit, money(&totals.profit)),
+        (t.quote_indirect, money(&totals.indirect)),
+        (t.quote_discount, money(&totals.discount)),
+        (t.quote_before_tax, money(&totals.before_tax)),
+        (t.quote_tax, money(&totals.tax)),
+        (t.quote_total, money(&totals.total)),
+    ]
 }

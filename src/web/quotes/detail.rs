@@ -179,15 +179,7 @@ pub async fn page_of(
         created: format::date(t, s.created_at, offset),
         notice: None,
         problem: None,
-        totals: vec![
-            (t.quote_cost, money(&totals.cost)),
-            (t.quote_profit, money(&totals.profit)),
-            (t.quote_indirect, money(&totals.indirect)),
-            (t.quote_discount, money(&totals.discount)),
-            (t.quote_before_tax, money(&totals.before_tax)),
-            (t.quote_tax, money(&totals.tax)),
-            (t.quote_total, money(&totals.total)),
-        ],
+        totals: super::total_lines(t, totals),
         csrf: user.csrf.clone(),
         version: tag,
         actions: if quoter {
