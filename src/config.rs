@@ -70,6 +70,9 @@ pub struct DatabaseSettings {
     /// sets `citus.propagate_set_commands = 'local'`, so that the transaction's
     /// `SET LOCAL app.tenant_id` reaches the workers (docs/scaling.md).
     pub citus: bool,
+    /// Named prepared statements (true) or the unnamed statement, parsed each time,
+    /// for poolers that cannot route named ones (`db::exec`).
+    pub named_statements: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

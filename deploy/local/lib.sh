@@ -144,7 +144,8 @@ ensure_chromium() {
 
 # PgBouncer for the transaction-pooling tests (tests/api/pgbouncer.rs), built from
 # source: Debian 12 ships 1.18, which cannot serve named prepared statements
-# (1.21+ with max_prepared_statements can). PGBOUNCER_SOURCE names the tarball (CI
+# (1.21+ with max_prepared_statements can; the tests run both ways, the service's
+# database.named_statements following the pooler). PGBOUNCER_SOURCE names the tarball (CI
 # may leave it unset: the shared vendored copy is found); the binary lands in target/pgbouncer/pgbouncer,
 # where the tests look for it (PGBOUNCER_BIN overrides). Skipped once built.
 PGBOUNCER_TARBALL=pgbouncer-1.25.2.tar.gz

@@ -1,7 +1,7 @@
 //! SQL for sessions, logins, throttling and platform keys.
 
+use crate::db::Pool;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::{PlatformCtx, SessionPrincipal};
 use crate::db::TenantTx;
@@ -87,11 +87,12 @@ pub enum Attempt {
 /// one; the one that spends the last also starts the lockout. Known and unknown
 /// shops and emails alike: the key is all it sees. Needs no tenant.
 pub async fn reserve_attempt(
-    pool: &PgPool,
+    pool: &Pool,
     key: &[u8],
     max_attempts: i32,
     lockout_seconds: i64,
 ) -> Result<Attempt, sqlx::Error> {
+    let mut one = pool.single().await?;
     let (attempts, retry_after_seconds): (i32, i64) = sqlx::query_as(
         r#"
         WITH stale AS (
@@ -116,8 +117,9 @@ pub async fn reserve_attempt(
     .bind(max_attempts)
     .bind(lockout_seconds)
     .bind(STALE_ROWS_PER_RESERVATION)
-    .fetch_one(pool)
+    .fetch_one(one.conn())
     .await?;
+    one.finish().await?;
     Ok(if attempts <= max_attempts {
         Attempt::Allowed
     } else {
@@ -184,50 +186,56 @@ pub async fn revoke_user_sessions(tx: &mut TenantTx, user: UserId) -> Result<u64
 
 /// A live platform key by hash; records its use.
 pub async fn find_platform_key(
-    pool: &PgPool,
+    pool: &Pool,
     key_hash: &[u8],
 ) -> Result<Option<PlatformCtx>, sqlx::Error> {
+    let mut one = pool.single().await?;
     let row: Option<(PlatformKeyId, String)> = sqlx::query_as(
         r#"UPDATE platform_api_keys SET last_used_at = now()
             WHERE key_hash = $1 AND revoked_at IS NULL
         RETURNING id, name"#,
     )
     .bind(key_hash)
-    .fetch_optional(pool)
+    .fetch_optional(one.conn())
     .await?;
+    one.finish().await?;
     Ok(row.map(|(key_id, key_name)| PlatformCtx { key_id, key_name }))
 }
 
 /// Stores a new platform key's hash.
 pub async fn insert_platform_key(
-    pool: &PgPool,
+    pool: &Pool,
     id: PlatformKeyId,
     name: &str,
     key_hash: &[u8],
 ) -> Result<(), sqlx::Error> {
+    let mut one = pool.single().await?;
     sqlx::query("INSERT INTO platform_api_keys (id, name, key_hash) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(name)
         .bind(key_hash)
-        .execute(pool)
+        .execute(one.conn())
         .await?;
+    one.finish().await?;
     Ok(())
 }
 
 /// Revokes a platform key; false if there was no live key with that id.
-pub async fn revoke_platform_key(pool: &PgPool, id: PlatformKeyId) -> Result<bool, sqlx::Error> {
+pub async fn revoke_platform_key(pool: &Pool, id: PlatformKeyId) -> Result<bool, sqlx::Error> {
+    let mut one = pool.single().await?;
     let done = sqlx::query(
         "UPDATE platform_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
     )
     .bind(id)
-    .execute(pool)
+    .execute(one.conn())
     .await?;
+    one.finish().await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Every platform key (never the secret): id, name, created, last used, revoked.
 pub async fn list_platform_keys(
-    pool: &PgPool,
+    pool: &Pool,
 ) -> Result<
     Vec<(
         PlatformKeyId,
@@ -238,7 +246,10 @@ pub async fn list_platform_keys(
     )>,
     sqlx::Error,
 > {
-    sqlx::query_as("SELECT id, name, created_at, last_used_at, revoked_at FROM platform_api_keys ORDER BY created_at")
-        .fetch_all(pool)
-        .await
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as("SELECT id, name, created_at, last_used_at, revoked_at FROM platform_api_keys ORDER BY created_at")
+        .fetch_all(one.conn())
+        .await?;
+    one.finish().await?;
+    Ok(value)
 }

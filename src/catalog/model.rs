@@ -60,11 +60,21 @@ impl std::fmt::Display for MaterialCode {
 /// metre, sold in bars), `hardware` (rollers, hinges, locks; per piece) or
 /// `consumable` (silicone, screws, weatherstrip...).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Category {
     /// Vidrio, priced per m².
     Glass,
@@ -75,6 +85,8 @@ pub enum Category {
     /// Consumible: silicone, screws, wedges, weatherstrip.
     Consumable,
 }
+
+crate::db::text_type!(Category);
 
 impl Category {
     /// The database name.
@@ -113,10 +125,20 @@ impl Category {
 /// The unit a price is per: `m2` (square metre), `m` (metre), `piece`,
 /// `cartridge`, `kg` or `l` (litre).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Unit {
     #[oai(rename = "m2")]
     M2,
@@ -131,6 +153,8 @@ pub enum Unit {
     #[oai(rename = "l")]
     L,
 }
+
+crate::db::text_type!(Unit);
 
 impl Unit {
     /// The database name.
@@ -163,17 +187,29 @@ impl Unit {
 /// Where an effective row comes from: `tenant` (the tenant's own) or `global`
 /// (inherited from the platform's default catalogue).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum Source {
     /// The tenant's own row.
     Tenant,
     /// Inherited from the global default catalogue.
     Global,
 }
+
+crate::db::text_type!(Source);
 
 /// Window types, each with its labour rate: `fija` (fixed), `corrediza`
 /// (sliding), `abatible` (casement), `oscilobatiente` (tilt-and-turn) or
@@ -190,11 +226,12 @@ pub enum Source {
     Enum,
     serde::Serialize,
     serde::Deserialize,
-    sqlx::Type,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum WindowType {
     /// Fija (fixed).
     Fija,
@@ -207,6 +244,8 @@ pub enum WindowType {
     /// Proyectante (awning).
     Proyectante,
 }
+
+crate::db::text_type!(WindowType);
 
 impl WindowType {
     /// Every window type.

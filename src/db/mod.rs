@@ -3,16 +3,47 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::config::{DatabaseSettings, ExposeSecret as _, SecretString};
 use crate::ids::TenantId;
 
 pub mod citus;
+mod exec;
 pub mod repo;
 
+pub use exec::Conn;
+
 pub use repo::role_problem;
+
+/// Maps an enum kept in a `text` column (its `sqlx::Encode` / `sqlx::Decode`
+/// derived, `rename_all` naming the values) to PostgreSQL's `text` by OID. The
+/// derive's `#[sqlx(type_name = "text")]` names the type instead, which sqlx
+/// resolves on every new connection with a statement of its own (`SELECT
+/// $1::regtype::oid`, prepared under a name): one more round trip, and a name
+/// collision behind a pooler that passes no named statement.
+macro_rules! text_type {
+    ($name:ident) => {
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl sqlx::postgres::PgHasArrayType for $name {
+            fn array_type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+        }
+    };
+}
+pub(crate) use text_type;
 
 /// The embedded migrations (`migrations/`), run as the owner role.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -34,37 +65,121 @@ pub struct Db {
 /// (`options`, `extra_float_digits`). So the timeout, like the tenant, is set with
 /// `SET LOCAL` at the start of each transaction, in the same round trip as `BEGIN`.
 /// A statement run outside a transaction has the role's own timeout
-/// (`deploy/db/roles.sql` sets one). Derefs to the [`PgPool`] for those.
+/// (`deploy/db/roles.sql` sets one).
+///
+/// Statements run only inside transactions ([`Pool::begin`], [`TenantTx::begin`]),
+/// whose [`Conn`] prepares them as `database.named_statements` says: unnamed
+/// statements are only safe behind a pooler when a transaction pins the server
+/// connection (see [`exec`]).
 #[derive(Clone)]
 pub struct Pool {
     pg: PgPool,
     statement_timeout_ms: u64,
+    unnamed: bool,
 }
 
 impl Pool {
     /// Wraps `pg`; transactions begun through [`Pool::begin`] or [`TenantTx::begin`]
-    /// time out their statements after `statement_timeout_ms` (0: never).
+    /// time out their statements after `statement_timeout_ms` (0: never), and use
+    /// named prepared statements.
     pub fn new(pg: PgPool, statement_timeout_ms: u64) -> Self {
         Self {
             pg,
             statement_timeout_ms,
+            unnamed: false,
+        }
+    }
+
+    /// The same, every statement sent as the unnamed statement when
+    /// `named_statements` is false.
+    #[must_use]
+    pub fn with_named_statements(self, named_statements: bool) -> Self {
+        Self {
+            unnamed: !named_statements,
+            ..self
         }
     }
 
     /// Begins a transaction with no tenant bound (platform work, queues), its
-    /// statement timeout set transaction-locally. Shadows [`PgPool::begin`].
-    pub async fn begin(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.pg
+    /// statement timeout set transaction-locally.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let tx = self
+            .pg
             .begin_with(repo::begin_unbound(self.statement_timeout_ms))
-            .await
+            .await?;
+        Ok(Tx {
+            tx,
+            unnamed: self.unnamed,
+        })
+    }
+
+    /// A connection for statements that need no transaction of their own (a
+    /// lookup, an upsert that stands alone). With unnamed statements it is a
+    /// transaction after all, the only way they are safe behind a pooler: call
+    /// [`Single::finish`] to commit what it wrote.
+    pub async fn single(&self) -> Result<Single, sqlx::Error> {
+        Ok(Single(if self.unnamed {
+            SingleConn::Tx(self.begin().await?)
+        } else {
+            SingleConn::Pooled(self.pg.acquire().await?)
+        }))
+    }
+
+    /// The sqlx pool, for what is not a statement: its size, closing it, a
+    /// `LISTEN` connection.
+    pub fn pg(&self) -> &PgPool {
+        &self.pg
     }
 }
 
-impl std::ops::Deref for Pool {
-    type Target = PgPool;
+/// See [`Pool::single`].
+pub struct Single(SingleConn);
 
-    fn deref(&self) -> &PgPool {
-        &self.pg
+enum SingleConn {
+    Pooled(PoolConnection<Postgres>),
+    Tx(Tx),
+}
+
+impl Single {
+    /// The connection, for running statements.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match &mut self.0 {
+            SingleConn::Pooled(conn) => Conn::new(conn, false),
+            SingleConn::Tx(tx) => tx.conn(),
+        }
+    }
+
+    /// Ends it: commits when it is a transaction, else returns the connection.
+    pub async fn finish(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            SingleConn::Pooled(_) => Ok(()),
+            SingleConn::Tx(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// A transaction with no tenant bound: platform work, the queues' claims, checks
+/// that read no tenant data. Row-level security still applies (nothing is
+/// visible in a tenant table without a tenant).
+pub struct Tx {
+    tx: Transaction<'static, Postgres>,
+    unnamed: bool,
+}
+
+impl Tx {
+    /// The connection, for running statements.
+    pub fn conn(&mut self) -> Conn<'_> {
+        Conn::new(&mut self.tx, self.unnamed)
+    }
+
+    /// Commits. Dropping without committing rolls back.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back now (rather than when dropped).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
     }
 }
 
@@ -76,6 +191,10 @@ pub trait TxSource: Sync {
     fn pg(&self) -> &PgPool;
     /// The statement timeout to set in each transaction, if any.
     fn statement_timeout_ms(&self) -> Option<u64>;
+    /// Whether statements go as the unnamed statement ([`Conn`]).
+    fn unnamed_statements(&self) -> bool {
+        false
+    }
 }
 
 impl TxSource for Pool {
@@ -85,6 +204,10 @@ impl TxSource for Pool {
 
     fn statement_timeout_ms(&self) -> Option<u64> {
         Some(self.statement_timeout_ms)
+    }
+
+    fn unnamed_statements(&self) -> bool {
+        self.unnamed
     }
 }
 
@@ -105,7 +228,8 @@ impl Db {
     pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<Self> {
         let pool = |url: &SecretString, max: u32| -> anyhow::Result<Pool> {
             let pg = pool_options(settings, max).connect_lazy_with(connect_options(url)?);
-            Ok(Pool::new(pg, settings.statement_timeout_ms))
+            Ok(Pool::new(pg, settings.statement_timeout_ms)
+                .with_named_statements(settings.named_statements))
         };
         Ok(Self {
             app: pool(&settings.url, settings.max_connections)?,
@@ -189,6 +313,7 @@ pub async fn migrate(owner_url: &SecretString) -> anyhow::Result<()> {
 pub struct TenantTx {
     tx: Transaction<'static, Postgres>,
     tenant: TenantId,
+    unnamed: bool,
 }
 
 impl TenantTx {
@@ -205,7 +330,11 @@ impl TenantTx {
         let statement = repo::begin_bound(tenant, pool.statement_timeout_ms());
         let tx = pool.pg().begin_with(statement).await?;
         crate::ops::metrics::acquired("tenant_tx", started.elapsed());
-        Ok(Self { tx, tenant })
+        Ok(Self {
+            tx,
+            tenant,
+            unnamed: pool.unnamed_statements(),
+        })
     }
 
     /// The bound tenant.
@@ -213,9 +342,9 @@ impl TenantTx {
         self.tenant
     }
 
-    /// The connection, for running queries.
-    pub fn conn(&mut self) -> &mut PgConnection {
-        &mut self.tx
+    /// The connection, for running statements.
+    pub fn conn(&mut self) -> Conn<'_> {
+        Conn::new(&mut self.tx, self.unnamed)
     }
 
     /// Commits. Dropping without committing rolls back.

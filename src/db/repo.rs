@@ -1,7 +1,9 @@
 //! The database layer's own SQL: a transaction bound to a tenant, checking the
 //! roles the server connects as, and a liveness probe.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+
+use super::Pool;
 
 use crate::ids::TenantId;
 
@@ -37,19 +39,22 @@ pub async fn propagate_set_locally(conn: &mut PgConnection) -> Result<(), sqlx::
 }
 
 /// Answers when the database does: readiness.
-pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn ping(pool: &Pool) -> Result<(), sqlx::Error> {
+    let mut one = pool.single().await?;
     sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(pool)
+        .fetch_one(one.conn())
         .await?;
+    one.finish().await?;
     Ok(())
 }
 
 /// Why the current role is unfit to serve tenant requests, if it is.
-pub async fn role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
+pub async fn role_problem(pool: &Pool) -> Result<Option<String>, sqlx::Error> {
+    let mut one = pool.single().await?;
     let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
         "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
     )
-    .fetch_one(pool)
+    .fetch_one(one.conn())
     .await?;
     if superuser {
         return Ok(Some(format!("{user:?} is a superuser")));
@@ -69,8 +74,9 @@ pub async fn role_problem(pool: &PgPool) -> Result<Option<String>, sqlx::Error> 
          LIMIT 1
         "#,
     )
-    .fetch_optional(pool)
+    .fetch_optional(one.conn())
     .await?;
+    one.finish().await?;
     Ok(owned.map(|table| {
         format!("{user:?} owns table {table:?} (owners can bypass row-level security)")
     }))

@@ -103,8 +103,12 @@ impl OpsApi {
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self) -> MetricsAnswer {
         let db = &self.state.db;
-        metrics::pool("app", db.app.size(), db.app.num_idle());
-        metrics::pool("platform", db.platform.size(), db.platform.num_idle());
+        metrics::pool("app", db.app.pg().size(), db.app.pg().num_idle());
+        metrics::pool(
+            "platform",
+            db.platform.pg().size(),
+            db.platform.pg().num_idle(),
+        );
         metrics::cache(self.state.cache.stats());
         MetricsAnswer::Ok(PlainText(metrics::render()))
     }

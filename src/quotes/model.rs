@@ -14,11 +14,20 @@ use crate::money::{Money, Rate};
 /// client), `accepted`, `rejected`, or `expired` (sent, and past its validity
 /// without an answer).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum QuoteStatus {
     /// Being edited; its figures follow the catalogue each time it is saved.
     Draft,
@@ -29,6 +38,8 @@ pub enum QuoteStatus {
     /// Sent, and past its validity date without an answer.
     Expired,
 }
+
+crate::db::text_type!(QuoteStatus);
 
 impl QuoteStatus {
     /// The status as written in the database and in messages.
@@ -227,9 +238,9 @@ pub struct VersionInfo {
 
 /// What happened to a quote: `created`, `edited`, `sent`, `accepted`, `rejected`
 /// or `revised` (a new draft version opened).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, sqlx::Encode, sqlx::Decode)]
 #[oai(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum QuoteAction {
     Created,
     Edited,
@@ -238,6 +249,8 @@ pub enum QuoteAction {
     Rejected,
     Revised,
 }
+
+crate::db::text_type!(QuoteAction);
 
 impl QuoteAction {
     /// The past participle for messages: "it cannot be sent".

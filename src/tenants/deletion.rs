@@ -11,7 +11,7 @@ use sqlx::PgPool;
 
 use super::archive;
 use super::repo::{self, Tenant};
-use crate::db::TenantTx;
+use crate::db::{Pool, TenantTx};
 
 /// The grace period when the operator gives none.
 pub const DEFAULT_GRACE_DAYS: u32 = 30;
@@ -55,7 +55,7 @@ pub async fn purge(
     cutoff: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<Vec<Purged>, sqlx::Error> {
-    let due = repo::deleted_before(owner, cutoff).await?;
+    let due = repo::deleted_before(&Pool::new(owner.clone(), 0), cutoff).await?;
     let order = purge_order();
     let mut done = Vec::with_capacity(due.len());
     for tenant in due {

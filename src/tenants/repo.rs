@@ -1,8 +1,8 @@
 //! SQL for the tenant registry and onboarding.
 
+use crate::db::Pool;
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
-use sqlx::PgPool;
 
 use crate::db::TenantTx;
 use crate::http::PageRequest;
@@ -33,83 +33,103 @@ pub struct Tenant {
 const SELECT_TENANT: &str = "SELECT id, slug, name, active, created_at, deleted_at FROM tenants";
 
 /// An active tenant by slug (login resolves the slug before binding the tenant).
-pub async fn find_active_by_slug(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1 AND active"))
+pub async fn find_active_by_slug(pool: &Pool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1 AND active"))
         .bind(slug)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(one.conn())
+        .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// A tenant by slug, active or not.
-pub async fn find_by_slug(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1"))
+pub async fn find_by_slug(pool: &Pool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(&format!("{SELECT_TENANT} WHERE slug = $1"))
         .bind(slug)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(one.conn())
+        .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// A tenant by id.
-pub async fn find_by_id(pool: &PgPool, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_TENANT} WHERE id = $1"))
+pub async fn find_by_id(pool: &Pool, id: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(&format!("{SELECT_TENANT} WHERE id = $1"))
         .bind(id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(one.conn())
+        .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// A page of every tenant by slug (after the slug `after`), and how many there are.
 pub async fn list(
-    pool: &PgPool,
+    pool: &Pool,
     page: &PageRequest<String>,
 ) -> Result<(Vec<Tenant>, i64), sqlx::Error> {
+    let mut one = pool.single().await?;
     let rows = sqlx::query_as(&format!(
         "{SELECT_TENANT} WHERE $1::text IS NULL OR slug > $1 ORDER BY slug LIMIT $2"
     ))
     .bind(page.after.as_deref())
     .bind(page.fetch())
-    .fetch_all(pool)
+    .fetch_all(one.conn())
     .await?;
     let total = sqlx::query_scalar("SELECT count(*) FROM tenants")
-        .fetch_one(pool)
+        .fetch_one(one.conn())
         .await?;
+    one.finish().await?;
     Ok((rows, total))
 }
 
 /// Marks a tenant deleted (and inactive); deleting a deleted one keeps its first
 /// time. `None` for an unknown slug.
-pub async fn soft_delete(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn soft_delete(pool: &Pool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(
         "UPDATE tenants SET active = false, deleted_at = coalesce(deleted_at, now())
           WHERE slug = $1
          RETURNING id, slug, name, active, created_at, deleted_at",
     )
     .bind(slug)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Undoes a soft delete: active again. `None` when no deleted tenant has the slug.
-pub async fn restore(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn restore(pool: &Pool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(
         "UPDATE tenants SET active = true, deleted_at = NULL
           WHERE slug = $1 AND deleted_at IS NOT NULL
          RETURNING id, slug, name, active, created_at, deleted_at",
     )
     .bind(slug)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Tenants deleted before `cutoff`, oldest first.
 pub async fn deleted_before(
-    pool: &PgPool,
+    pool: &Pool,
     cutoff: DateTime<Utc>,
 ) -> Result<Vec<Tenant>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(&format!(
         "{SELECT_TENANT} WHERE deleted_at < $1 ORDER BY deleted_at, slug"
     ))
     .bind(cutoff)
-    .fetch_all(pool)
-    .await
+    .fetch_all(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Removes every row of the deleted tenant bound to `tx` from `tables` (children

@@ -197,18 +197,18 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
             bar_length_m: m.bar_length_m,
             active: true,
         };
-        catalog::upsert_global(&mut tx, &fields, &Actor::seed("global.toml"))
+        catalog::upsert_global(tx.conn(), &fields, &Actor::seed("global.toml"))
             .await
             .with_context(|| format!("upserting {}", m.code))?;
     }
     for c in &catalogue.colours {
-        colours::upsert_global_colour(&mut tx, &c.code, &c.name)
+        colours::upsert_global_colour(tx.conn(), &c.code, &c.name)
             .await
             .with_context(|| format!("colour {}", c.code))?;
     }
     for cp in &catalogue.colour_prices {
         colours::upsert_global_colour_price(
-            &mut tx,
+            tx.conn(),
             cp.material.as_str(),
             &cp.colour,
             cp.price.amount(),
@@ -218,7 +218,7 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
     }
     for (window_type, l) in &catalogue.labour {
         labour::upsert_global_labour(
-            &mut tx,
+            tx.conn(),
             *window_type,
             l.rate.amount(),
             l.complexity.amount(),
@@ -227,12 +227,12 @@ pub async fn sync_global(db: &Db, catalogue: &GlobalCatalogue) -> anyhow::Result
         .with_context(|| format!("labour rate {}", window_type.as_str()))?;
     }
     for p in &catalogue.products {
-        products::upsert_global_product(&mut tx, p)
+        products::upsert_global_product(tx.conn(), p)
             .await
             .with_context(|| format!("product {}", p.code))?;
     }
     for t in &catalogue.tax_rates {
-        taxes::upsert_global_tax_rate(&mut tx, &t.code, t.valid_from, &t.name, t.rate.amount())
+        taxes::upsert_global_tax_rate(tx.conn(), &t.code, t.valid_from, &t.name, t.rate.amount())
             .await
             .with_context(|| format!("tax rate {} from {}", t.code, t.valid_from))?;
     }

@@ -10,16 +10,27 @@ use crate::ids::UserId;
 /// prices included), `estimator` (quotes and clients; reads the catalogue) or
 /// `viewer` (reads only).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum TenantRole {
     Admin,
     Estimator,
     Viewer,
 }
+
+crate::db::text_type!(TenantRole);
 
 impl TenantRole {
     /// The database and policy name.

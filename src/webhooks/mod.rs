@@ -32,7 +32,7 @@ mod stored;
 pub mod target;
 pub mod worker;
 
-use sqlx::PgConnection;
+use crate::db::Conn;
 
 use crate::db::TenantTx;
 use crate::ids::WebhookEventId;
@@ -89,10 +89,10 @@ async fn publish_event(
 /// their own) and have a webhook subscribed to `price.changed` get one such event,
 /// with `source: global` and no user. A change that rolls back announces nothing.
 pub async fn record_global_price_change(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
     old: Option<Money>,
     new: Money,
 ) -> Result<(), sqlx::Error> {
-    repo::insert_global_change(conn, code, old, new).await
+    repo::insert_global_change(conn.reborrow(), code, old, new).await
 }

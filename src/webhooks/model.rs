@@ -185,9 +185,9 @@ impl WebhookWithSecret {
 }
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, sqlx::Encode, sqlx::Decode)]
 #[oai(rename = "WebhookDeliveryStatus", rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Not delivered yet: an attempt is due at `next_attempt_at`.
     Pending,
@@ -196,6 +196,8 @@ pub enum DeliveryStatus {
     /// Every attempt failed until retries ran out.
     Failed,
 }
+
+crate::db::text_type!(DeliveryStatus);
 
 /// One event's delivery to the webhook, with its attempts so far.
 #[derive(Debug, Clone, Object)]

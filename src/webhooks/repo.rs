@@ -1,10 +1,11 @@
 //! SQL for webhooks: endpoints, the outbox (events, deliveries and the queue), the
 //! worker's claims, and the fan-out of default-price changes.
 
+use crate::db::Conn;
+use crate::db::Pool;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::model::{Delivery, DeliveryStatus, EventType, Webhook};
@@ -223,10 +224,10 @@ pub async fn insert_event(
 
 /// Wakes the delivery workers once the current transaction commits (PostgreSQL
 /// holds notifications until then and drops them on rollback).
-pub async fn notify(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+pub async fn notify(mut conn: Conn<'_>) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(CHANNEL)
-        .execute(conn)
+        .execute(conn.reborrow())
         .await?;
     Ok(())
 }
@@ -234,7 +235,7 @@ pub async fn notify(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// Records a price change of a default, in the platform's transaction, for the
 /// worker to announce to the tenants that inherit it.
 pub async fn insert_global_change(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
     old: Option<Money>,
     new: Money,
@@ -245,9 +246,9 @@ pub async fn insert_global_change(
     .bind(code)
     .bind(old)
     .bind(new)
-    .execute(&mut *conn)
+    .execute(conn.reborrow())
     .await?;
-    notify(conn).await
+    notify(conn.reborrow()).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -331,8 +332,9 @@ pub struct Claim {
 
 /// Claims up to `limit` due deliveries of any tenant for `lease_ms`. Reads the
 /// queue only: ids and times, no tenant data.
-pub async fn claim(pool: &PgPool, limit: i64, lease_ms: i64) -> Result<Vec<Claim>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn claim(pool: &Pool, limit: i64, lease_ms: i64) -> Result<Vec<Claim>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(
         r#"UPDATE webhook_queue q
               SET lease_until = now() + $2 * interval '1 millisecond', lease_token = $3
             WHERE (q.tenant_id, q.delivery_id) IN (
@@ -346,8 +348,10 @@ pub async fn claim(pool: &PgPool, limit: i64, lease_ms: i64) -> Result<Vec<Claim
     .bind(limit)
     .bind(lease_ms)
     .bind(Uuid::new_v4())
-    .fetch_all(pool)
-    .await
+    .fetch_all(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// What sending a delivery takes, read under the delivery's tenant.
@@ -463,10 +467,11 @@ pub struct GlobalChange {
 /// Claims the oldest change of a default not yet announced everywhere, for
 /// `lease_ms`.
 pub async fn claim_global_change(
-    pool: &PgPool,
+    pool: &Pool,
     lease_ms: i64,
 ) -> Result<Option<GlobalChange>, sqlx::Error> {
-    sqlx::query_as(
+    let mut one = pool.single().await?;
+    let value = sqlx::query_as(
         r#"UPDATE webhook_global_changes
               SET lease_until = now() + $1 * interval '1 millisecond'
             WHERE id = (SELECT id FROM webhook_global_changes
@@ -476,23 +481,28 @@ pub async fn claim_global_change(
         RETURNING id, code, old_price, new_price, after_tenant"#,
     )
     .bind(lease_ms)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Active tenants after `after`, in id order (the registry is not tenant data).
 pub async fn tenants_after(
-    pool: &PgPool,
+    pool: &Pool,
     after: Option<TenantId>,
     limit: i64,
 ) -> Result<Vec<TenantId>, sqlx::Error> {
-    sqlx::query_scalar(
+    let mut one = pool.single().await?;
+    let value = sqlx::query_scalar(
         "SELECT id FROM tenants WHERE active AND ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(one.conn())
+    .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Whether the bound tenant inherits a code: it has no active row of its own.
@@ -510,12 +520,13 @@ pub async fn inherits(tx: &mut TenantTx, code: &str) -> Result<bool, sqlx::Error
 /// Records how far a change's announcement got, and extends its lease; with
 /// `done`, marks it announced everywhere.
 pub async fn global_progress(
-    pool: &PgPool,
+    pool: &Pool,
     id: i64,
     after_tenant: Option<TenantId>,
     lease_ms: i64,
     done: bool,
 ) -> Result<(), sqlx::Error> {
+    let mut one = pool.single().await?;
     sqlx::query(
         r#"UPDATE webhook_global_changes
               SET after_tenant = $2,
@@ -527,7 +538,8 @@ pub async fn global_progress(
     .bind(after_tenant)
     .bind(lease_ms)
     .bind(done)
-    .execute(pool)
+    .execute(one.conn())
     .await?;
+    one.finish().await?;
     Ok(())
 }

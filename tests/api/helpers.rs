@@ -108,8 +108,8 @@ pub async fn migrate_seed_and_start(settings: Settings, db_name: String) -> Test
     )
     .await
     .expect("platform key");
-    database.app.close().await;
-    database.platform.close().await;
+    database.app.pg().close().await;
+    database.platform.pg().close().await;
     let mut app = start_instance(settings, db_name).await;
     app.platform_key = platform_key;
     app

@@ -172,6 +172,8 @@ async fn spawn_behind_bouncer(
         s.database.url = bouncer.through(&s.database.url);
         s.database.platform_url = bouncer.through(&s.database.platform_url);
         s.database.statement_timeout_ms = statement_timeout_ms;
+        // A pooler that passes no named statement needs the unnamed ones.
+        s.database.named_statements = setup.max_prepared_statements > 0;
         // Every read goes to PostgreSQL: a cached price would prove nothing.
         s.cache.l1_ttl_ms = 0;
         s.redis.url = String::new().into();
@@ -293,9 +295,22 @@ async fn two_tenants_sharing_two_server_connections_never_see_each_others_prices
     .await;
 }
 
+/// PgBouncer before 1.21 (or `max_prepared_statements = 0`) passes no named
+/// statement: with `database.named_statements = false` the service runs the same
+/// scenario, onboarding and logins included, on unnamed statements.
+#[tokio::test]
+async fn without_named_statements_two_tenants_sharing_two_server_connections_never_see_each_others_prices(
+) {
+    two_tenants_never_see_each_others_prices(BouncerSetup {
+        pool_size: 2,
+        max_prepared_statements: 0,
+    })
+    .await;
+}
+
 /// `SELECT pg_sleep(1)` in `tx` fails with `query_canceled` (57014) well before
 /// the second is up.
-async fn times_out(conn: &mut PgConnection, what: &str) {
+async fn times_out(conn: ventanas::db::Conn<'_>, what: &str) {
     let started = Instant::now();
     let err = sqlx::query("SELECT pg_sleep(1)")
         .execute(conn)
@@ -332,11 +347,11 @@ async fn statement_timeouts_fire_through_the_pooler_for_the_runtime_and_platform
 
     let mut tx = db.platform.begin().await.expect("platform transaction");
     let timeout: String = sqlx::query_scalar("SHOW statement_timeout")
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.conn())
         .await
         .expect("platform timeout");
     assert_eq!(timeout, "200ms", "platform role, in a transaction");
-    times_out(&mut tx, "platform role, in a transaction").await;
+    times_out(tx.conn(), "platform role, in a transaction").await;
     drop(tx);
 
     // The platform role binding a tenant (onboarding, tenants sync) too.
@@ -348,7 +363,7 @@ async fn statement_timeouts_fire_through_the_pooler_for_the_runtime_and_platform
 
     // Statements outside a transaction have the role's own default
     // (deploy/db/roles.sql), whatever server connection runs them.
-    for (role, pool) in [("runtime", &*db.app), ("platform", &*db.platform)] {
+    for (role, pool) in [("runtime", db.app.pg()), ("platform", db.platform.pg())] {
         let timeout: String = sqlx::query_scalar("SHOW statement_timeout")
             .fetch_one(pool)
             .await

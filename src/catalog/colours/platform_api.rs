@@ -42,8 +42,8 @@ impl PlatformColoursApi {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         check_colour_code("code", &code.0)?;
         let name = check_colour_name(&body.name)?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        repo::upsert_global_colour(&mut conn, &code.0, name).await?;
+        let mut one = self.state.db.platform.single().await?;
+        repo::upsert_global_colour(one.conn(), &code.0, name).await?;
         self.state.cache.invalidate(Scope::Global).await;
         Ok(Done::NoContent)
     }

@@ -1,8 +1,8 @@
 //! SQL for colours and colour prices: the tenant's rows under row-level security,
 //! and the global defaults (platform role).
 
+use crate::db::Conn;
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
 
 use super::model::{Colour, ColourPrice};
 use crate::catalog::model::Source;
@@ -126,7 +126,7 @@ pub async fn delete_price(
 
 /// Upserts a global colour.
 pub async fn upsert_global_colour(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
     name: &str,
 ) -> Result<(), sqlx::Error> {
@@ -137,14 +137,14 @@ pub async fn upsert_global_colour(
     )
     .bind(code)
     .bind(name)
-    .execute(conn)
+    .execute(conn.reborrow())
     .await?;
     Ok(())
 }
 
 /// Upserts a global colour price.
 pub async fn upsert_global_colour_price(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     material: &str,
     colour: &str,
     price: Decimal,
@@ -157,7 +157,7 @@ pub async fn upsert_global_colour_price(
     .bind(material)
     .bind(colour)
     .bind(price)
-    .execute(conn)
+    .execute(conn.reborrow())
     .await?;
     Ok(())
 }

@@ -50,9 +50,9 @@ impl PlatformLabourApi {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let window_type = parse_window_type(&window_type.0)?;
         body.check()?;
-        let mut conn = self.state.db.platform.acquire().await?;
+        let mut one = self.state.db.platform.single().await?;
         repo::upsert_global_labour(
-            &mut conn,
+            one.conn(),
             window_type,
             body.rate_per_m2.amount(),
             body.complexity.amount(),

@@ -1,8 +1,8 @@
 //! SQL for labour rates: the tenant's own under row-level security, and the global
 //! defaults (platform role).
 
+use crate::db::Conn;
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
 
 use super::model::{LabourRate, LabourRateInput};
 use crate::catalog::model::{Source, WindowType};
@@ -71,7 +71,7 @@ pub async fn delete(tx: &mut TenantTx, window_type: WindowType) -> Result<bool, 
 
 /// Upserts a global labour rate.
 pub async fn upsert_global_labour(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     window_type: WindowType,
     rate: Decimal,
     complexity: Decimal,
@@ -86,7 +86,7 @@ pub async fn upsert_global_labour(
     .bind(window_type)
     .bind(rate)
     .bind(complexity)
-    .execute(conn)
+    .execute(conn.reborrow())
     .await?;
     Ok(())
 }

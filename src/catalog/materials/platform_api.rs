@@ -52,8 +52,8 @@ impl PlatformMaterialsApi {
     ) -> ApiResult<MaterialList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        let (rows, total) = repo::global_page(&mut conn, category.0, &page).await?;
+        let mut one = self.state.db.platform.single().await?;
+        let (rows, total) = repo::global_page(one.conn(), category.0, &page).await?;
         let (items, next) = page.finish(rows, repo::list_key);
         Ok(MaterialList::Ok(Json(MaterialPage { items, total, next })))
     }
@@ -84,7 +84,7 @@ impl PlatformMaterialsApi {
         let code = MaterialCode::parse_field("code", &body.code)?;
         check_material_shape(body.category, body.unit, body.bar_length_m)?;
         let mut tx = self.state.db.platform.begin().await?;
-        if repo::global_row_for_update(&mut tx, code.as_str())
+        if repo::global_row_for_update(tx.conn(), code.as_str())
             .await?
             .is_some()
         {
@@ -103,7 +103,7 @@ impl PlatformMaterialsApi {
             active: true,
         };
         let material =
-            repo::upsert_global(&mut tx, &fields, &Actor::platform(&auth.0.key_name)).await?;
+            repo::upsert_global(tx.conn(), &fields, &Actor::platform(&auth.0.key_name)).await?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
@@ -136,7 +136,7 @@ impl PlatformMaterialsApi {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
         let mut tx = self.state.db.platform.begin().await?;
-        let current = repo::global_row_for_update(&mut tx, code.as_str())
+        let current = repo::global_row_for_update(tx.conn(), code.as_str())
             .await?
             .ok_or_else(|| not_found(code.as_str()))?;
         check_if_match("material", if_match.0.as_deref(), &current.etag())?;
@@ -155,7 +155,7 @@ impl PlatformMaterialsApi {
             active: body.active.unwrap_or(current.active),
         };
         let material =
-            repo::upsert_global(&mut tx, &fields, &Actor::platform(&auth.0.key_name)).await?;
+            repo::upsert_global(tx.conn(), &fields, &Actor::platform(&auth.0.key_name)).await?;
         tx.commit().await?;
         self.state.cache.invalidate(Scope::Global).await;
         let etag = material.etag();
@@ -185,11 +185,11 @@ impl PlatformMaterialsApi {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
         let code = MaterialCode::parse_field("code", &code.0)?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        if repo::global_row(&mut conn, code.as_str()).await?.is_none() {
+        let mut one = self.state.db.platform.single().await?;
+        if repo::global_row(one.conn(), code.as_str()).await?.is_none() {
             return Err(not_found(code.as_str()));
         }
-        let (changes, total) = repo::global_history(&mut conn, code.as_str(), &page).await?;
+        let (changes, total) = repo::global_history(one.conn(), code.as_str(), &page).await?;
         let (changes, next) = page.finish(changes, |(_, key)| key.clone());
         let items = changes.into_iter().map(|(change, _)| change).collect();
         Ok(HistoryAnswer::Ok(Json(PriceChangePage {
@@ -220,8 +220,8 @@ impl PlatformMaterialsApi {
         body: JsonBody<ColourPriceInput>,
     ) -> ApiResult<Done> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        let profile = repo::global_list(&mut conn, Some(Category::Profile))
+        let mut one = self.state.db.platform.single().await?;
+        let profile = repo::global_list(one.conn(), Some(Category::Profile))
             .await?
             .into_iter()
             .any(|m| m.code == code.0);
@@ -231,7 +231,7 @@ impl PlatformMaterialsApi {
                 format!("no default profile with code {}", code.0),
             ));
         }
-        colours::upsert_global_colour_price(&mut conn, &code.0, &colour.0, body.price.amount())
+        colours::upsert_global_colour_price(one.conn(), &code.0, &colour.0, body.price.amount())
             .await
             .map_err(|e| match violated_constraint(&e) {
                 // The colour is not among the defaults.

@@ -1,9 +1,9 @@
 //! SQL for materials (the tenant's own rows over the global defaults), effective
 //! prices and price history.
 
+use crate::db::Conn;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Material, PriceChange};
@@ -194,22 +194,19 @@ pub async fn own_row_for_update(
 }
 
 /// The global row for a code, active or not.
-pub async fn global_row(
-    conn: &mut PgConnection,
-    code: &str,
-) -> Result<Option<Material>, sqlx::Error> {
+pub async fn global_row(mut conn: Conn<'_>, code: &str) -> Result<Option<Material>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS}, 'global' AS source FROM global_materials WHERE code = $1"
     ))
     .bind(code)
-    .fetch_optional(conn)
+    .fetch_optional(conn.reborrow())
     .await?;
     row.map(Material::try_from).transpose()
 }
 
 /// Every global row, optionally of one category.
 pub async fn global_list(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     category: Option<Category>,
 ) -> Result<Vec<Material>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
@@ -217,14 +214,14 @@ pub async fn global_list(
             WHERE $1::text IS NULL OR category = $1 ORDER BY category, code"#
     ))
     .bind(category.map(Category::as_str))
-    .fetch_all(conn)
+    .fetch_all(conn.reborrow())
     .await?;
     convert(rows)
 }
 
 /// A page of the global catalogue by category and code, and how many rows it has.
 pub async fn global_page(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     category: Option<Category>,
     page: &PageRequest<ListKey>,
 ) -> Result<(Vec<Material>, i64), sqlx::Error> {
@@ -243,13 +240,13 @@ pub async fn global_page(
     .bind(after_category)
     .bind(after_code)
     .bind(page.fetch())
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.reborrow())
     .await?;
     let total = sqlx::query_scalar(
         "SELECT count(*) FROM global_materials WHERE $1::text IS NULL OR category = $1",
     )
     .bind(category.map(Category::as_str))
-    .fetch_one(&mut *conn)
+    .fetch_one(conn.reborrow())
     .await?;
     Ok((convert(rows)?, total))
 }
@@ -458,7 +455,7 @@ pub async fn history(
 
 /// A page of the global history of one code, oldest first, and its size.
 pub async fn global_history(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
     page: &PageRequest<HistoryKey>,
 ) -> Result<(Vec<(PriceChange, HistoryKey)>, i64), sqlx::Error> {
@@ -475,11 +472,11 @@ pub async fn global_history(
     .bind(at)
     .bind(id)
     .bind(page.fetch())
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.reborrow())
     .await?;
     let total = sqlx::query_scalar("SELECT count(*) FROM global_price_history WHERE code = $1")
         .bind(code)
-        .fetch_one(&mut *conn)
+        .fetch_one(conn.reborrow())
         .await?;
     Ok((rows.into_iter().map(to_change).collect(), total))
 }
@@ -490,14 +487,14 @@ pub async fn global_history(
 /// change is recorded for their webhooks too, in the same transaction. Returns the
 /// row after the write.
 pub async fn upsert_global(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     f: &MaterialFields<'_>,
     actor: &Actor,
 ) -> Result<Material, sqlx::Error> {
     let old: Option<(Decimal, bool)> =
         sqlx::query_as("SELECT price, active FROM global_materials WHERE code = $1 FOR UPDATE")
             .bind(f.code)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn.reborrow())
             .await?;
     let old_price = old.map(|(price, _)| price);
     let row: Option<Row> = sqlx::query_as(&format!(
@@ -520,11 +517,11 @@ pub async fn upsert_global(
     .bind(f.price)
     .bind(f.bar_length_m)
     .bind(f.active)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn.reborrow())
     .await?;
     let Some(row) = row else {
         // Nothing differed, so nothing was written: answer the row as it is.
-        return global_row(conn, f.code)
+        return global_row(conn.reborrow(), f.code)
             .await?
             .ok_or(sqlx::Error::RowNotFound);
     };
@@ -535,7 +532,7 @@ pub async fn upsert_global(
             .bind(old_price)
             .bind(material.price)
             .bind(actor.label())
-            .execute(&mut *conn)
+            .execute(conn.reborrow())
             .await?;
     }
     if let Some((price, active)) = old {
@@ -544,8 +541,13 @@ pub async fn upsert_global(
             .then(|| Money::try_from_decimal(price).ok())
             .flatten();
         if material.active && inherited != Some(material.price) {
-            crate::webhooks::record_global_price_change(conn, f.code, inherited, material.price)
-                .await?;
+            crate::webhooks::record_global_price_change(
+                conn.reborrow(),
+                f.code,
+                inherited,
+                material.price,
+            )
+            .await?;
         }
     }
     Ok(material)
@@ -553,14 +555,14 @@ pub async fn upsert_global(
 
 /// Locks a global row and returns it, for a versioned update.
 pub async fn global_row_for_update(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
 ) -> Result<Option<Material>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS}, 'global' AS source FROM global_materials WHERE code = $1 FOR UPDATE"
     ))
     .bind(code)
-    .fetch_optional(conn)
+    .fetch_optional(conn.reborrow())
     .await?;
     row.map(Material::try_from).transpose()
 }

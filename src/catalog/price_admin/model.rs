@@ -182,11 +182,20 @@ pub struct PriceUpdatePreview {
 /// What kind of batch: `bulk` (a bulk update), `import` (a CSV import) or
 /// `revert` (the inverse of an earlier batch).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum BatchKind {
     /// A bulk update.
     Bulk,
@@ -195,6 +204,8 @@ pub enum BatchKind {
     /// The revert of an earlier batch.
     Revert,
 }
+
+crate::db::text_type!(BatchKind);
 
 /// An applied batch of price changes, without its items.
 #[derive(Debug, Clone, Object)]
@@ -255,11 +266,20 @@ pub struct RevertRequest {
 
 /// What kind of price change a history entry records.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A single edit through the API or the web app.
     Edit,
@@ -274,6 +294,8 @@ pub enum ChangeKind {
     /// The platform changed a default the shop inherits.
     Platform,
 }
+
+crate::db::text_type!(ChangeKind);
 
 /// One recorded price change.
 #[derive(Debug, Clone, Object)]

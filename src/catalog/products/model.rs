@@ -16,16 +16,27 @@ use crate::pricing::{MAX_PIECES_PER_LINE, MAX_PIECE_CM};
 
 /// What a product is: `window`, `door` or `other`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum ProductKind {
     Window,
     Door,
     Other,
 }
+
+crate::db::text_type!(ProductKind);
 
 impl ProductKind {
     /// The database name.

@@ -71,8 +71,8 @@ impl PlatformProductsApi {
     #[oai(path = "/", method = "get", operation_id = "platform_products_list")]
     async fn list(&self, _auth: PlatformAuth) -> ApiResult<ProductList> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        let products = repo::global_products(&mut conn).await?;
+        let mut one = self.state.db.platform.single().await?;
+        let products = repo::global_products(one.conn()).await?;
         Ok(ProductList::Ok(Json(ProductPage::whole(
             products.into_iter().map(|p| view(p).0).collect(),
         ))))
@@ -111,15 +111,15 @@ impl PlatformProductsApi {
         }
         spec.check()?;
         let mut tx = self.state.db.platform.begin().await?;
-        let current = repo::lock_global(&mut tx, &code.0).await?;
+        let current = repo::lock_global(tx.conn(), &code.0).await?;
         let exists = matches!(current, Some((_, true)));
         if let Some((version, true)) = current {
             check_if_match("product", if_match.0.as_deref(), &etag(version))?;
         }
-        let materials = materials::global_list(&mut tx, None).await?;
+        let materials = materials::global_list(tx.conn(), None).await?;
         check_bom_materials(&spec, &materials)?;
-        repo::upsert_global_product(&mut tx, &spec).await?;
-        let saved = repo::global_products(&mut tx)
+        repo::upsert_global_product(tx.conn(), &spec).await?;
+        let saved = repo::global_products(tx.conn())
             .await?
             .into_iter()
             .find(|p| p.spec.code == code.0)
@@ -152,8 +152,8 @@ impl PlatformProductsApi {
         code: Path<String>,
     ) -> ApiResult<Done> {
         require_platform(&self.state, Permission::WriteGlobalCatalog)?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        if !repo::withdraw_global(&mut conn, &code.0).await? {
+        let mut one = self.state.db.platform.single().await?;
+        if !repo::withdraw_global(one.conn(), &code.0).await? {
             return Err(ApiError::not_found(
                 "product_not_found",
                 format!("no default product with code {}", code.0),

@@ -1,10 +1,10 @@
 //! SQL for products and their BOM lines: the tenant's own under row-level security
 //! over the global defaults, and the defaults themselves (platform role).
 
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
 
 use super::model::{BomLineSpec, ProductKind, ProductSpec};
 use crate::catalog::model::{Category, Source, WindowType};
@@ -103,16 +103,14 @@ pub async fn effective_products(tx: &mut TenantTx) -> Result<Vec<EffectiveProduc
 }
 
 /// The default products, active ones, with their BOMs and versions.
-pub async fn global_products(
-    conn: &mut PgConnection,
-) -> Result<Vec<EffectiveProduct>, sqlx::Error> {
+pub async fn global_products(mut conn: Conn<'_>) -> Result<Vec<EffectiveProduct>, sqlx::Error> {
     let rows: Vec<ProductSpecRow> = sqlx::query_as(
         r#"SELECT code, name, kind, window_type, door_type, aluminium_line,
                   min_width_cm, max_width_cm, min_height_cm, max_height_cm, 'global' AS source,
                   version
              FROM global_products WHERE active ORDER BY code"#,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.reborrow())
     .await?;
     let lines: Vec<BomRow> = sqlx::query_as(
         r#"SELECT product_code, 'global' AS source, description, material_code, kind,
@@ -120,7 +118,7 @@ pub async fn global_products(
                   piece_height_formula, piece_length_formula, position
              FROM global_bom_lines ORDER BY product_code, position"#,
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.reborrow())
     .await?;
     assemble(rows, lines)
 }
@@ -269,10 +267,7 @@ pub async fn deactivate_product(
 }
 
 /// Upserts a global product and replaces its BOM (the spec must be checked).
-pub async fn upsert_global_product(
-    conn: &mut PgConnection,
-    p: &ProductSpec,
-) -> Result<(), sqlx::Error> {
+pub async fn upsert_global_product(mut conn: Conn<'_>, p: &ProductSpec) -> Result<(), sqlx::Error> {
     let range = |v: &[Centimetres], i: usize| v.get(i).map(|c| c.amount()).unwrap_or_default();
     sqlx::query(
         r#"INSERT INTO global_products
@@ -296,11 +291,11 @@ pub async fn upsert_global_product(
     .bind(range(&p.width_cm, 1))
     .bind(range(&p.height_cm, 0))
     .bind(range(&p.height_cm, 1))
-    .execute(&mut *conn)
+    .execute(conn.reborrow())
     .await?;
     sqlx::query("DELETE FROM global_bom_lines WHERE product_code = $1")
         .bind(&p.code)
-        .execute(&mut *conn)
+        .execute(conn.reborrow())
         .await?;
     for (position, line) in p.bom.iter().enumerate() {
         sqlx::query(
@@ -320,7 +315,7 @@ pub async fn upsert_global_product(
         .bind(&line.piece_width_cm)
         .bind(&line.piece_height_cm)
         .bind(&line.piece_length_cm)
-        .execute(&mut *conn)
+        .execute(conn.reborrow())
         .await?;
     }
     Ok(())
@@ -328,23 +323,23 @@ pub async fn upsert_global_product(
 
 /// Locks the default product of that code: its version and whether it is active.
 pub async fn lock_global(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
 ) -> Result<Option<(i32, bool)>, sqlx::Error> {
     sqlx::query_as("SELECT version, active FROM global_products WHERE code = $1 FOR UPDATE")
         .bind(code)
-        .fetch_optional(conn)
+        .fetch_optional(conn.reborrow())
         .await
 }
 
 /// Withdraws the default product of that code; false if there is no active one.
-pub async fn withdraw_global(conn: &mut PgConnection, code: &str) -> Result<bool, sqlx::Error> {
+pub async fn withdraw_global(mut conn: Conn<'_>, code: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         r#"UPDATE global_products SET active = false, version = version + 1, updated_at = now()
             WHERE code = $1 AND active"#,
     )
     .bind(code)
-    .execute(conn)
+    .execute(conn.reborrow())
     .await?;
     Ok(done.rows_affected() == 1)
 }

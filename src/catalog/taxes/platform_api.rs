@@ -51,8 +51,8 @@ impl PlatformTaxesApi {
         check_tax_code("code", &code.0)?;
         let name = check_name("name", &body.name)?;
         check_tax_rate(body.rate)?;
-        let mut conn = self.state.db.platform.acquire().await?;
-        repo::upsert_global_tax_rate(&mut conn, &code.0, valid_from.0, name, body.rate.amount())
+        let mut one = self.state.db.platform.single().await?;
+        repo::upsert_global_tax_rate(one.conn(), &code.0, valid_from.0, name, body.rate.amount())
             .await?;
         self.state.cache.invalidate(Scope::Global).await;
         Ok(Done::NoContent)

@@ -1,9 +1,9 @@
 //! SQL for tax rates: the tenant's own under row-level security, and the global
 //! defaults (platform role).
 
+use crate::db::Conn;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
 
 use crate::catalog::model::Source;
 use crate::db::TenantTx;
@@ -88,7 +88,7 @@ pub async fn delete(
 
 /// Adds or corrects a default tax rate (the `tenants sync` path).
 pub async fn upsert_global_tax_rate(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     code: &str,
     valid_from: NaiveDate,
     name: &str,
@@ -102,7 +102,7 @@ pub async fn upsert_global_tax_rate(
     .bind(valid_from)
     .bind(name)
     .bind(rate)
-    .execute(&mut *conn)
+    .execute(conn.reborrow())
     .await?;
     Ok(())
 }

@@ -7,9 +7,8 @@
 //! hold a lock on the record while it works.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::db::{Db, TenantTx};
+use crate::db::{Conn, Db, TenantTx, Tx};
 use crate::ids::TenantId;
 
 /// Whose keys a request uses: its tenant's, or the platform operator's.
@@ -20,14 +19,16 @@ pub enum Scope {
 }
 
 /// Where a record stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Encode, sqlx::Decode)]
+#[sqlx(rename_all = "snake_case")]
 pub enum State {
     /// Claimed: the endpoint is running (or the server stopped while it ran).
     InProgress,
     /// The endpoint answered 2xx; the answer is stored.
     Done,
 }
+
+crate::db::text_type!(State);
 
 /// A stored record.
 #[derive(Debug, sqlx::FromRow)]
@@ -119,7 +120,7 @@ const PLATFORM_SQL: Statements = Statements {
 /// A transaction on the scope's table: tenant keys only through [`TenantTx`].
 enum ScopeTx {
     Tenant(TenantTx),
-    Platform(Transaction<'static, Postgres>),
+    Platform(Tx),
 }
 
 impl ScopeTx {
@@ -130,10 +131,10 @@ impl ScopeTx {
         })
     }
 
-    fn parts(&mut self) -> (&mut PgConnection, &'static Statements) {
+    fn parts(&mut self) -> (Conn<'_>, &'static Statements) {
         match self {
             Self::Tenant(tx) => (tx.conn(), &TENANT_SQL),
-            Self::Platform(tx) => (&mut **tx, &PLATFORM_SQL),
+            Self::Platform(tx) => (tx.conn(), &PLATFORM_SQL),
         }
     }
 
@@ -157,12 +158,12 @@ pub async fn claim(
 ) -> Result<Claimed, sqlx::Error> {
     for _ in 0..3 {
         let mut tx = ScopeTx::begin(db, scope).await?;
-        let (conn, sql) = tx.parts();
-        sqlx::query(sql.purge).execute(&mut *conn).await?;
+        let (mut conn, sql) = tx.parts();
+        sqlx::query(sql.purge).execute(conn.reborrow()).await?;
         let inserted = sqlx::query(sql.claim)
             .bind(key)
             .bind(fingerprint)
-            .execute(&mut *conn)
+            .execute(conn.reborrow())
             .await?
             .rows_affected();
         let found = if inserted == 1 {
@@ -170,7 +171,7 @@ pub async fn claim(
         } else {
             sqlx::query_as::<_, Record>(sql.find)
                 .bind(key)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(conn.reborrow())
                 .await?
         };
         tx.commit().await?;

@@ -13,11 +13,20 @@ use crate::pricing::{GlassRule, ProfileRule, Rates, Rounding, Rules};
 /// window, the original app's rule), `per_metre` (metres × waste at the price per
 /// metre) or `cut_plan_per_job` (whole bars for the whole job from a cut plan).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize, serde::Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Enum,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum ProfileBilling {
     /// The original app's rule: whole bars per BOM line and window.
     WholeBarsPerLine,
@@ -27,6 +36,8 @@ pub enum ProfileBilling {
     /// and trims) over the BOM lines with a piece length; the plan is returned.
     CutPlanPerJob,
 }
+
+crate::db::text_type!(ProfileBilling);
 
 /// How glass is billed: `window_area` (the window's whole area plus 5 %, the
 /// original app's rule) or `bom_pieces` (the BOM's glass pieces, rounded up to
@@ -41,11 +52,12 @@ pub enum ProfileBilling {
     Enum,
     serde::Serialize,
     serde::Deserialize,
-    sqlx::Type,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum GlassBilling {
     /// The original app's rule: the window's whole area plus 5 %.
     #[default]
@@ -54,6 +66,8 @@ pub enum GlassBilling {
     /// `glass_min_area_m2` each, times the line's waste factor.
     BomPieces,
 }
+
+crate::db::text_type!(GlassBilling);
 
 /// How shown amounts are rounded to cents: `half_up` (half away from zero,
 /// 2.345 → 2.35) or `half_even` (banker's rounding, 2.345 → 2.34).
@@ -67,11 +81,12 @@ pub enum GlassBilling {
     Enum,
     serde::Serialize,
     serde::Deserialize,
-    sqlx::Type,
+    sqlx::Encode,
+    sqlx::Decode,
 )]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Half away from zero, as the original app: 2.345 → 2.35.
     #[default]
@@ -79,6 +94,8 @@ pub enum RoundingMode {
     /// Half to even (banker's rounding): 2.345 → 2.34.
     HalfEven,
 }
+
+crate::db::text_type!(RoundingMode);
 
 fn default_kerf_mm() -> u32 {
     4

@@ -2,28 +2,31 @@
 //! names only from the catalogue of the database itself, each quoted: nothing an
 //! archive says becomes SQL text.
 
+use crate::db::{Conn, Pool};
 use serde_json::Value;
-use sqlx::{PgConnection, PgPool};
 
 use crate::db::ident;
 use crate::ids::TenantId;
 
 /// The tenant's row of `tenants`, as JSON.
-pub async fn tenant_row(pool: &PgPool, tenant: TenantId) -> Result<Option<Value>, sqlx::Error> {
-    sqlx::query_scalar("SELECT to_jsonb(t) FROM tenants t WHERE id = $1")
+pub async fn tenant_row(pool: &Pool, tenant: TenantId) -> Result<Option<Value>, sqlx::Error> {
+    let mut one = pool.single().await?;
+    let value = sqlx::query_scalar("SELECT to_jsonb(t) FROM tenants t WHERE id = $1")
         .bind(tenant)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(one.conn())
+        .await?;
+    one.finish().await?;
+    Ok(value)
 }
 
 /// Every row of `table` that row-level security lets the bound tenant see, as JSON
 /// objects, in a stable order.
-pub async fn rows(conn: &mut PgConnection, table: &str) -> Result<Vec<Value>, sqlx::Error> {
+pub async fn rows(mut conn: Conn<'_>, table: &str) -> Result<Vec<Value>, sqlx::Error> {
     let sql = format!(
         "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)), '[]'::jsonb) FROM {} t",
         ident(table)
     );
-    let all: Value = sqlx::query_scalar(&sql).fetch_one(conn).await?;
+    let all: Value = sqlx::query_scalar(&sql).fetch_one(conn.reborrow()).await?;
     Ok(match all {
         Value::Array(rows) => rows,
         _ => Vec::new(),
@@ -31,49 +34,49 @@ pub async fn rows(conn: &mut PgConnection, table: &str) -> Result<Vec<Value>, sq
 }
 
 /// Makes the transaction read one snapshot, and only read.
-pub async fn snapshot(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+pub async fn snapshot(mut conn: Conn<'_>) -> Result<(), sqlx::Error> {
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(conn)
+        .execute(conn.reborrow())
         .await
         .map(drop)
 }
 
 /// The newest migration applied to the database.
-pub async fn schema_version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+pub async fn schema_version(mut conn: Conn<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success")
-        .fetch_one(conn)
+        .fetch_one(conn.reborrow())
         .await
 }
 
 /// Whether a tenant with this id or slug exists.
 pub async fn tenant_exists(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     id: TenantId,
     slug: &str,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1 OR slug = $2)")
         .bind(id)
         .bind(slug)
-        .fetch_one(conn)
+        .fetch_one(conn.reborrow())
         .await
 }
 
 /// The columns of `table` today, in their order.
-pub async fn columns(conn: &mut PgConnection, table: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn columns(mut conn: Conn<'_>, table: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT column_name::text FROM information_schema.columns
           WHERE table_schema = 'public' AND table_name = $1 AND is_generated = 'NEVER'
           ORDER BY ordinal_position",
     )
     .bind(table)
-    .fetch_all(conn)
+    .fetch_all(conn.reborrow())
     .await
 }
 
 /// Inserts `rows` (JSON objects) into `table`, setting only `columns` (the others
 /// take their defaults), identity columns included; returns how many went in.
 pub async fn insert_rows(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     table: &str,
     columns: &[String],
     rows: &[Value],
@@ -90,20 +93,20 @@ pub async fn insert_rows(
     );
     let done = sqlx::query(&sql)
         .bind(Value::Array(rows.to_vec()))
-        .execute(conn)
+        .execute(conn.reborrow())
         .await?;
     Ok(done.rows_affected())
 }
 
 /// Moves the sequences behind `table`'s identity columns past every value now in
 /// the table, so rows added later do not collide with imported ones.
-pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<(), sqlx::Error> {
+pub async fn advance_identities(mut conn: Conn<'_>, table: &str) -> Result<(), sqlx::Error> {
     let identities: Vec<String> = sqlx::query_scalar(
         "SELECT column_name::text FROM information_schema.columns
           WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'",
     )
     .bind(table)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.reborrow())
     .await?;
     for column in identities {
         let sql = format!(
@@ -119,7 +122,7 @@ pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<
         sqlx::query(&sql)
             .bind(table)
             .bind(&column)
-            .execute(&mut *conn)
+            .execute(conn.reborrow())
             .await?;
     }
     Ok(())
@@ -127,11 +130,16 @@ pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<
 
 /// Inserts the `tenants` row of an archive.
 pub async fn insert_tenant(
-    conn: &mut PgConnection,
+    mut conn: Conn<'_>,
     columns: &[String],
     row: &Value,
 ) -> Result<(), sqlx::Error> {
-    insert_rows(conn, "tenants", columns, std::slice::from_ref(row))
-        .await
-        .map(drop)
+    insert_rows(
+        conn.reborrow(),
+        "tenants",
+        columns,
+        std::slice::from_ref(row),
+    )
+    .await
+    .map(drop)
 }
