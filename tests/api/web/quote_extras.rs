@@ -166,6 +166,32 @@ async fn loose_materials_and_the_labour_and_tax_overrides_price_as_the_apis_prev
         "VID-CLARO-4"
     );
     assert_eq!(quote["request"]["tax_rate"], "0.0800");
+
+    // Loose materials alone, no window: the API's preview of them, saved.
+    let resp = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/quotes/preview",
+            Some(&t.admin_token),
+            Some(json!({ "items": [], "material_items": [{ "material": "CON-SIL-NEU", "quantity": "3" }] })),
+        )
+        .await;
+    let alone = crate::helpers::expect_status(resp, StatusCode::OK, "preview").await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("accion", "guardar"),
+        ("cliente", client.as_str()),
+        ("m0_material", "CON-SIL-NEU"),
+        ("m0_cantidad", "3"),
+    ];
+    let saved = browser.post("/cotizar", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let list = api_quotes(&app, &t).await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(
+        list["items"][0]["total"], alone["totals"]["total"],
+        "{list}"
+    );
     app.cleanup().await;
 }
 
