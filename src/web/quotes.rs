@@ -222,6 +222,11 @@ async fn form_page(
     if !posted.quote.trim().is_empty() {
         edit::editing(state, user, posted, &mut view).await?;
     }
+    // The chosen client's standing discount is what an empty field applies.
+    if let Some(rate) = client_discount(state, user, &posted.client).await? {
+        let percent = rate.amount() * rust_decimal::Decimal::ONE_HUNDRED;
+        view.term_defaults[2] = percent.normalize().to_string();
+    }
     Ok(view)
 }
 

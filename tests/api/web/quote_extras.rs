@@ -326,3 +326,34 @@ async fn a_client_created_from_cotizar_is_chosen_and_the_rows_are_kept() {
     assert_eq!(client_total(&app, &t).await, 1);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_discount_hint_is_the_chosen_clients_standing_discount() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-hint")).await;
+    let resp = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/clients",
+            Some(&t.admin_token),
+            Some(json!({ "name": "Cliente con descuento", "discount_rate": "0.075" })),
+        )
+        .await;
+    let client = crate::helpers::expect_status(resp, StatusCode::CREATED, "client").await;
+    let client = client["id"].as_str().expect("id").to_owned();
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let page = browser.get("/cotizar").await;
+    assert!(
+        !page.body.contains(r#"placeholder="7.5""#),
+        "the shop's default"
+    );
+    let csrf = page.csrf();
+    let priced = browser
+        .post("/cotizar", &borrowed(&form(&csrf, "calcular", &client)))
+        .await;
+    assert_eq!(priced.status, StatusCode::OK);
+    assert!(priced
+        .body
+        .contains(r#"id="descuento" name="descuento" value="" placeholder="7.5""#));
+    app.cleanup().await;
+}
