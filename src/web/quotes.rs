@@ -9,9 +9,14 @@
 //! `/cotizar/calculo`, which answers the results block alone.
 
 pub mod actions;
+pub mod builder;
 pub mod detail;
+pub mod edit;
 pub mod form;
 pub mod list;
+pub mod materials;
+pub mod new_client;
+pub mod once;
 pub mod save;
 pub mod terms;
 
@@ -19,74 +24,28 @@ use std::sync::Arc;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::web::{Data, Form};
+use poem::web::{Data, Form, Query};
 use poem::{handler, Request, Response};
 
 use super::format;
 use super::i18n::{fill, Texts};
-use super::page::{self, html, signed_in, signed_in_post, Layout, SignedIn, WebError};
+use super::page::{self, html, signed_in, signed_in_post, SignedIn, WebError};
 use super::Web;
 use crate::auth::rbac::Permission;
 use crate::catalog::snapshot::tenant_catalog;
-use crate::catalog::Category;
 use crate::error::ApiError;
 use crate::ids::ClientId;
 use crate::money::Rate;
 use crate::pricing::Catalog;
-use crate::quotes::preview::{price_with, ItemRequest, PreviewRequest};
+use crate::quotes::preview::{price_with, PreviewRequest};
 use crate::quotes::view::QuotePreview;
 use crate::state::AppState;
-use form::{Posted, Problem, Row, RowItems};
-use terms::Terms;
+pub use builder::{BuilderPage, Choice, ItemLine, MaterialLine, Results};
+use form::{Origins, Posted, Problem, Row};
 
 /// Whether the user's role may price and save quotes (the API's check).
 pub fn quoter(user: &SignedIn) -> bool {
     user.ctx.require(Permission::WriteQuotes).is_ok()
-}
-
-/// A (code, name) choice of a select.
-pub struct Choice {
-    pub code: String,
-    pub name: String,
-}
-
-/// One priced item as shown, amounts already formatted.
-pub struct ItemLine {
-    pub row: String,
-    pub name: String,
-    pub size: String,
-    pub quantity: String,
-    pub profiles: String,
-    pub glass: String,
-    pub hardware: String,
-    pub consumables: String,
-    pub labour: String,
-    pub subtotal: String,
-}
-
-/// The results block: the priced items and totals, or what is wrong.
-#[derive(Default)]
-pub struct Results {
-    pub items: Vec<ItemLine>,
-    /// (label, amount) of each total, in order; empty when nothing was priced.
-    pub totals: Vec<(&'static str, String)>,
-    pub problems: Vec<Problem>,
-}
-
-impl Results {
-    /// The problem of a row's field, for its input.
-    pub fn problem(&self, row: &usize, field: &str) -> Option<&Problem> {
-        self.problems
-            .iter()
-            .find(|p| p.row == Some(*row) && p.field == field)
-    }
-
-    /// Whether a term's field (`utilidad`, ...) has a problem, for its input.
-    pub fn term_problem(&self, field: &str) -> bool {
-        self.problems
-            .iter()
-            .any(|p| p.row.is_none() && p.field == field)
-    }
 }
 
 /// The results block alone (htmx's fragment).
@@ -95,107 +54,6 @@ impl Results {
 struct ResultsFragment {
     t: &'static Texts,
     results: Results,
-}
-
-/// The Cotizar page.
-#[derive(Template)]
-#[template(path = "quote_builder.html")]
-pub struct BuilderPage {
-    pub layout: Layout,
-    pub t: &'static Texts,
-    pub csrf: String,
-    pub rows: Vec<Row>,
-    pub products: Vec<Choice>,
-    pub glasses: Vec<Choice>,
-    pub colours: Vec<Choice>,
-    pub clients: Vec<Choice>,
-    pub client: String,
-    /// The form's nonce (`envio`): a second save of the same form goes to the
-    /// first one's quote ([`save`]).
-    pub nonce: String,
-    /// The quote's own terms as typed, the shop's defaults in percent (profit,
-    /// indirect, discount) for the placeholders, its tax codes and default one.
-    pub terms: Terms,
-    pub term_defaults: [String; 3],
-    pub taxes: Vec<Choice>,
-    pub tax_default: String,
-    pub results: Results,
-}
-
-impl BuilderPage {
-    fn new(user: &SignedIn, catalog: &Catalog, rows: Vec<Row>, clients: Vec<Choice>) -> Self {
-        let t = page::texts();
-        let sorted = |mut list: Vec<Choice>| {
-            list.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
-            list
-        };
-        Self {
-            layout: Layout::new(t.quote_builder_title, Some(user), "cotizar"),
-            t,
-            csrf: user.csrf.clone(),
-            rows,
-            products: sorted(
-                catalog
-                    .products
-                    .values()
-                    .map(|p| Choice {
-                        code: p.code.clone(),
-                        name: p.name.clone(),
-                    })
-                    .collect(),
-            ),
-            glasses: sorted(
-                catalog
-                    .materials
-                    .values()
-                    .filter(|m| m.category == Category::Glass)
-                    .map(|m| Choice {
-                        code: m.code.clone(),
-                        name: m.name.clone(),
-                    })
-                    .collect(),
-            ),
-            colours: sorted(
-                catalog
-                    .colours
-                    .iter()
-                    .map(|(code, name)| Choice {
-                        code: code.clone(),
-                        name: name.clone(),
-                    })
-                    .collect(),
-            ),
-            clients,
-            client: String::new(),
-            nonce: uuid::Uuid::new_v4().to_string(),
-            terms: Terms::default(),
-            term_defaults: terms::defaults(catalog),
-            taxes: terms::tax_choices(catalog),
-            tax_default: catalog.default_tax_code.clone().unwrap_or_else(|| {
-                let tax = catalog.default_rates.tax * rust_decimal::Decimal::ONE_HUNDRED;
-                format!("{} %", tax.normalize())
-            }),
-            results: Results::default(),
-        }
-    }
-
-    /// The number of rows, for the hidden `filas` field.
-    pub fn row_count(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// "El de la empresa (IVA16)": the tax select's empty choice.
-    pub fn tax_default_label(&self) -> String {
-        fill(self.t.quote_tax_default, &[("tax", &self.tax_default)])
-    }
-
-    /// "Partida 3" for the row at `index`.
-    pub fn legend(&self, index: &usize) -> String {
-        fill(
-            self.t.quote_row_legend,
-            &[("row", &(index + 1).to_string())],
-        )
-    }
 }
 
 /// The signed-in user who may quote, or 403.
@@ -221,15 +79,28 @@ async fn quoter_post(
     Ok(user)
 }
 
-/// The shop's active clients, by name (the first 100), for the select.
-async fn client_choices(state: &AppState, user: &SignedIn) -> Result<Vec<Choice>, WebError> {
+/// The shop's active clients, by name (the first 100), for the select; the
+/// `chosen` one (an edited quote's, one just created) too when it is active and
+/// not among them.
+async fn client_choices(
+    state: &AppState,
+    user: &SignedIn,
+    chosen: &str,
+) -> Result<Vec<Choice>, WebError> {
     let paging = crate::http::PageRequest::<crate::clients::repo::ListKey>::parse(Some(100), None)?;
     let mut tx = user.ctx.tx(state).await?;
-    let (rows, _) = crate::clients::repo::list(&mut tx, None, false, &paging).await?;
+    let (mut rows, _) = crate::clients::repo::list(&mut tx, None, false, &paging).await?;
+    rows.truncate(100);
+    if let Some(id) = client_id(chosen).filter(|id| rows.iter().all(|c| c.id != *id)) {
+        rows.extend(
+            crate::clients::repo::get(&mut tx, id)
+                .await?
+                .filter(|c| c.active),
+        );
+    }
     tx.commit().await?;
     Ok(rows
         .into_iter()
-        .take(100)
         .map(|c| Choice {
             code: c.id.to_string(),
             name: c.name,
@@ -256,23 +127,36 @@ async fn client_discount(
         .map(|c| c.discount_rate))
 }
 
-/// `GET /cotizar`: the empty form.
+/// `GET /cotizar`'s query: `cotizacion`, a draft to edit.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Open {
+    #[serde(default)]
+    cotizacion: Option<String>,
+}
+
+/// `GET /cotizar`: the empty form, or with `?cotizacion={id}` the draft's
+/// ([`edit::open`]).
 #[handler]
 pub async fn show(
     req: &Request,
     state: Data<&AppState>,
     web: Data<&Arc<Web>>,
+    Query(open): Query<Open>,
 ) -> Result<Response, WebError> {
     let user = quoter_get(req, &state, &web).await?;
     let catalog = tenant_catalog(&state, &user.ctx).await?;
-    let clients = client_choices(&state, &user).await?;
+    if let Some(id) = open.cotizacion {
+        return edit::open(&state, &user, &catalog, &id).await;
+    }
+    let clients = client_choices(&state, &user, "").await?;
     let rows = vec![Row::default(); form::FIRST_ROWS];
     let view = BuilderPage::new(&user, &catalog, rows, clients);
     Ok(html(StatusCode::OK, &view))
 }
 
-/// `POST /cotizar`: "Calcular", "Agregar partida" (the page again, priced) or
-/// "Guardar para cliente" (saved, then 303 to the quote).
+/// `POST /cotizar`: "Calcular", "Agregar partida", "Agregar material" (the page
+/// again, priced), "Crear y elegir cliente" ([`new_client`]) or "Guardar"
+/// (saved or the draft updated, then 303 to the quote).
 #[handler]
 pub async fn submit(
     req: &Request,
@@ -283,21 +167,16 @@ pub async fn submit(
     let posted = Posted::from_pairs(pairs);
     let user = quoter_post(req, &state, &web, &posted.csrf).await?;
     let catalog = tenant_catalog(&state, &user.ctx).await?;
-    let clients = client_choices(&state, &user).await?;
-    let t = page::texts();
-    let mut view = BuilderPage::new(&user, &catalog, posted.rows.clone(), clients);
-    view.client = posted.client.trim().to_owned();
-    view.terms = posted.terms.clone();
-    if let Ok(nonce) = uuid::Uuid::parse_str(posted.nonce.trim()) {
-        view.nonce = nonce.to_string();
+    let mut view = form_page(&state, &user, &catalog, &posted).await?;
+    if posted.action == "crear_cliente" {
+        return new_client::create(&state, &user, &catalog, &posted, view).await;
     }
     if posted.action == "guardar" {
         match save::save(&state, &user, &catalog, &posted).await? {
             Ok(location) => return Ok(page::redirect(&location)),
-            Err(problems) => {
-                let discount = client_discount(&state, &user, &posted.client).await?;
-                view.results = priced(t, &catalog, &posted, discount)?;
-                for problem in problems {
+            Err(refused) => {
+                view.results = priced_for(&state, &user, &catalog, &posted).await?;
+                for problem in refused.problems {
                     let known = view
                         .results
                         .problems
@@ -307,18 +186,59 @@ pub async fn submit(
                         view.results.problems.insert(0, problem);
                     }
                 }
-                return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view));
+                if let (Some(editing), Some(version)) = (view.editing.as_mut(), refused.version) {
+                    editing.version = version;
+                }
+                return Ok(html(refused.status, &view));
             }
         }
     }
-    let discount = client_discount(&state, &user, &posted.client).await?;
-    view.results = priced(t, &catalog, &posted, discount)?;
+    view.results = priced_for(&state, &user, &catalog, &posted).await?;
     let status = if view.results.problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(html(status, &view))
+}
+
+/// The builder as posted: rows, materials, terms, client and nonce kept, and the
+/// draft being edited (404 when it is not the shop's).
+async fn form_page(
+    state: &AppState,
+    user: &SignedIn,
+    catalog: &Catalog,
+    posted: &Posted,
+) -> Result<BuilderPage, WebError> {
+    let clients = client_choices(state, user, &posted.client).await?;
+    let mut view = BuilderPage::new(user, catalog, posted.rows.clone(), clients);
+    view.material_rows = posted.materials.clone();
+    view.client = posted.client.trim().to_owned();
+    view.terms = posted.terms.clone();
+    view.new_client = posted.new_client.clone();
+    if let Ok(nonce) = uuid::Uuid::parse_str(posted.nonce.trim()) {
+        view.nonce = nonce.to_string();
+    }
+    if !posted.quote.trim().is_empty() {
+        edit::editing(state, user, posted, &mut view).await?;
+    }
+    // The chosen client's standing discount is what an empty field applies.
+    if let Some(rate) = client_discount(state, user, &posted.client).await? {
+        let percent = rate.amount() * rust_decimal::Decimal::ONE_HUNDRED;
+        view.term_defaults[2] = percent.normalize().to_string();
+    }
+    Ok(view)
+}
+
+/// The posted form priced, with the chosen client's standing discount.
+async fn priced_for(
+    state: &AppState,
+    user: &SignedIn,
+    catalog: &Catalog,
+    posted: &Posted,
+) -> Result<Results, WebError> {
+    let discount = client_discount(state, user, &posted.client).await?;
+    priced(page::texts(), catalog, posted, discount)
 }
 
 /// `POST /cotizar/calculo` (htmx): the results block alone, always 200 (htmx
@@ -333,24 +253,17 @@ pub async fn results(
     let posted = Posted::from_pairs(pairs);
     let user = quoter_post(req, &state, &web, &posted.csrf).await?;
     let catalog = tenant_catalog(&state, &user.ctx).await?;
-    let t = page::texts();
-    let discount = client_discount(&state, &user, &posted.client).await?;
     let fragment = ResultsFragment {
-        t,
-        results: priced(t, &catalog, &posted, discount)?,
+        t: page::texts(),
+        results: priced_for(&state, &user, &catalog, &posted).await?,
     };
     Ok(html(StatusCode::OK, &fragment))
 }
 
-/// The API's preview request of the rows and the quote's terms (empty ones are
-/// the tenant's), with the form row of each item, or the problems found before
-/// pricing.
-pub fn request(
-    t: &Texts,
-    rows: &[Row],
-    terms: &Terms,
-) -> Result<(PreviewRequest, RowItems), Vec<Problem>> {
-    let items = form::items(t, rows);
+/// The API's preview request of the rows, the loose materials and the quote's
+/// terms (empty ones are the tenant's), with the form row of each entry, or the
+/// problems found before pricing.
+pub fn request(t: &Texts, posted: &Posted) -> Result<(PreviewRequest, Origins), Vec<Problem>> {
     let mut request = PreviewRequest {
         items: Vec::new(),
         material_items: Vec::new(),
@@ -361,16 +274,28 @@ pub fn request(
         labour_rate_override_per_m2: None,
         discount_rate: None,
     };
-    let items = match (items, terms.apply(t, &mut request)) {
-        (Ok(items), Ok(())) => items,
-        (Err(mut problems), Err(more)) => {
-            problems.extend(more);
-            return Err(problems);
-        }
-        (Err(problems), _) | (_, Err(problems)) => return Err(problems),
-    };
+    let mut problems = Vec::new();
+    let items = form::items(t, &posted.rows).unwrap_or_else(|p| {
+        problems.extend(p);
+        Vec::new()
+    });
+    let materials = materials::items(t, &posted.materials).unwrap_or_else(|p| {
+        problems.extend(p);
+        Vec::new()
+    });
+    if let Err(more) = posted.terms.apply(t, &mut request) {
+        problems.extend(more);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     request.items = items.iter().map(|(_, item)| item.clone()).collect();
-    Ok((request, items))
+    request.material_items = materials.iter().map(|(_, m)| m.clone()).collect();
+    let origins = Origins {
+        items,
+        materials: materials.into_iter().map(|(row, _)| row).collect(),
+    };
+    Ok((request, origins))
 }
 
 /// The rows priced by the preview's engine, as shown; nothing to price is no
@@ -381,7 +306,7 @@ fn priced(
     posted: &Posted,
     discount: Option<Rate>,
 ) -> Result<Results, WebError> {
-    let (mut request, items) = match request(t, &posted.rows, &posted.terms) {
+    let (mut request, items) = match request(t, posted) {
         Ok((_, items)) if items.is_empty() => return Ok(Results::default()),
         Ok(found) => found,
         Err(problems) => {
@@ -404,33 +329,32 @@ fn priced(
 }
 
 /// An error of the shared pricing code as a row's problem.
-pub fn problem_of(
-    t: &Texts,
-    catalog: &Catalog,
-    err: ApiError,
-    items: &[(usize, ItemRequest)],
-) -> Problem {
+pub fn problem_of(t: &Texts, catalog: &Catalog, err: ApiError, origins: &Origins) -> Problem {
     let field = err.field().unwrap_or_default().to_owned();
     if let Some(term) = terms::of_api_field(&field) {
         let message = match term {
             "iva" => t.quote_tax_invalid,
             "titulo" | "notas" => t.quote_text_invalid,
+            "mano_obra" => t.builder.money_invalid,
             _ => t.quote_percent_invalid,
         };
         let mut problem = terms::problem(t, term, message);
         problem.detail = Some(err.message().to_owned());
         return problem;
     }
-    form::engine_problem(t, catalog, &field, err.message().to_owned(), items)
+    if let Some(problem) = materials::engine_problem(t, &field, err.message(), &origins.materials) {
+        return problem;
+    }
+    form::engine_problem(t, catalog, &field, err.message().to_owned(), &origins.items)
 }
 
 /// A preview as shown: each item under its form row, then the totals.
-fn shown(t: &Texts, preview: &QuotePreview, items: &[(usize, ItemRequest)]) -> Results {
+fn shown(t: &Texts, preview: &QuotePreview, origins: &Origins) -> Results {
     let money = |m: &crate::money::Money| format::money(&m.to_string());
     let lines = preview
         .items
         .iter()
-        .zip(items)
+        .zip(&origins.items)
         .map(|(item, (row, _))| ItemLine {
             row: (row + 1).to_string(),
             name: item.name.clone(),
@@ -450,9 +374,22 @@ fn shown(t: &Texts, preview: &QuotePreview, items: &[(usize, ItemRequest)]) -> R
             subtotal: money(&item.subtotal),
         })
         .collect();
+    let materials = preview
+        .material_items
+        .iter()
+        .zip(&origins.materials)
+        .map(|(m, row)| MaterialLine {
+            row: (row + 1).to_string(),
+            name: m.name.clone(),
+            quantity: m.quantity.normalize().to_string(),
+            unit_price: money(&m.unit_price),
+            amount: money(&m.amount),
+        })
+        .collect();
     let totals = &preview.totals;
     Results {
         items: lines,
+        materials,
         totals: total_lines(t, totals),
         problems: Vec::new(),
     }

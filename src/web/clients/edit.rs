@@ -86,8 +86,8 @@ pub async fn create(
     Form(form): Form<ClientForm>,
 ) -> Result<Response, WebError> {
     let user = writer_post(req, &state, &web, &form.csrf).await?;
-    let fields = match fields_of(&form.values, None) {
-        Ok(fields) => fields,
+    let client = match insert(&state, &user, &form.values).await? {
+        Ok(client) => client,
         Err(errors) => {
             let mut view = ClientPage::new_client(&user);
             view.values = form.values;
@@ -95,11 +95,26 @@ pub async fn create(
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view));
         }
     };
-    let mut tx = user.ctx.tx(&state).await?;
+    Ok(redirect(&format!("/clientes/{}?aviso=creado", client.id)))
+}
+
+/// Creates a client from a form's values with the checks of `/clientes/nuevo`
+/// (also Cotizar's "Cliente nuevo"): the new client, or every field's problem
+/// (nothing written). The caller has checked the role.
+pub(crate) async fn insert(
+    state: &AppState,
+    user: &SignedIn,
+    values: &Values,
+) -> Result<Result<Client, Box<FieldErrors>>, WebError> {
+    let fields = match fields_of(values, None) {
+        Ok(fields) => fields,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut tx = user.ctx.tx(state).await?;
     let client = repo::insert(&mut tx, &fields.borrow()).await?;
     tx.commit().await?;
     tracing::info!(client = %client.id, "client created from the web app");
-    Ok(redirect(&format!("/clientes/{}?aviso=creado", client.id)))
+    Ok(Ok(client))
 }
 
 /// `POST /clientes/{id}`: every field as the form sends it, checked against the

@@ -474,6 +474,7 @@ pub static ES_MX: Texts = Texts {
     error_server: "Algo falló de nuestro lado. Si vuelve a pasar, comparte esta referencia con soporte: {reference}",
     error_busy: "El servicio está ocupado. Intenta de nuevo en unos segundos.",
 
+    builder: super::quote_builder::ES_MX,
     date_pattern: "{d} de {m} de {y}",
     months: [
         "enero",

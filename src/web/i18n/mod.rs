@@ -4,6 +4,7 @@
 //! it still needs). Texts with `{name}` placeholders are filled with [`fill`].
 
 mod es_mx;
+pub mod quote_builder;
 
 pub use es_mx::ES_MX;
 
@@ -533,6 +534,7 @@ pub struct Texts {
     pub error_server: &'static str,
     pub error_busy: &'static str,
 
+    pub builder: quote_builder::BuilderTexts,
     /// `{d}`, `{m}`, `{y}`.
     pub date_pattern: &'static str,
     pub months: [&'static str; 12],

@@ -3,8 +3,17 @@ use super::*;
 #[test]
 fn every_text_of_the_spanish_catalogue_is_written() {
     let json = serde_json::to_value(&ES_MX).expect("serializes");
-    let map = json.as_object().expect("an object");
-    for (key, value) in map {
+    let mut map = json.as_object().expect("an object").clone();
+    // The sub-catalogues' texts (`t.builder.*`) are checked as well.
+    let nested: Vec<_> = map
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_object()?.clone())))
+        .collect();
+    for (key, texts) in nested {
+        map.remove(&key);
+        map.extend(texts.into_iter().map(|(k, v)| (format!("{key}.{k}"), v)));
+    }
+    for (key, value) in &map {
         match value {
             serde_json::Value::String(text) => {
                 assert!(!text.trim().is_empty(), "{key} is empty");

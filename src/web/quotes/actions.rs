@@ -15,6 +15,7 @@ use poem::web::{Data, Form, Path};
 use poem::{handler, Request, Response};
 
 use super::detail::{page_of, quote_id, status_name};
+use super::once::{self, Claim};
 use crate::error::ApiError;
 use crate::ids::QuoteId;
 use crate::quotes::lifecycle::{self, Tagged};
@@ -32,6 +33,9 @@ pub struct ActionForm {
     csrf: String,
     #[serde(default)]
     version: String,
+    /// The "Duplicar" form's nonce ([`super::once`]).
+    #[serde(default)]
+    envio: String,
 }
 
 /// The actions, by their path segment.
@@ -114,17 +118,42 @@ pub async fn post_action(
     }
     let what = Act::parse(&action).ok_or(WebError::NotFound)?;
     let id = quote_id(&id)?;
-    match what.run(&state, &user, id, form.version.trim()).await {
-        Ok((quote, _)) => {
-            let id = quote.summary.id;
-            tracing::info!(quote = %id, action = what.flash(), "quote action from the web app");
-            Ok(page::redirect(&format!(
-                "/cotizaciones/{id}?aviso={}",
-                what.flash()
-            )))
+    // Duplicating creates: a second post of the same form goes to the first copy.
+    let key = match what {
+        Act::Duplicate => match once::claim(&state, &user, "duplicar", &form.envio).await? {
+            Claim::Go(key) => key,
+            Claim::Earlier(location) => return Ok(page::redirect(&location)),
+            Claim::Busy => {
+                let message = page::texts().builder.duplicate_busy.to_owned();
+                let tagged = lifecycle::get(&state, &user.ctx, id).await?;
+                return refusal(&state, &user, tagged, StatusCode::CONFLICT, message).await;
+            }
+        },
+        _ => None,
+    };
+    let location = match what.run(&state, &user, id, form.version.trim()).await {
+        Ok((quote, _)) => format!("/cotizaciones/{}?aviso={}", quote.summary.id, what.flash()),
+        Err(err) => {
+            once::finish(&state, key, None).await?;
+            return refused(&state, &user, id, what, &err).await;
         }
-        Err(err) => refused(&state, &user, id, what, &err).await,
-    }
+    };
+    once::finish(&state, key, Some(&location)).await?;
+    tracing::info!(quote = %id, action = what.flash(), "quote action from the web app");
+    Ok(page::redirect(&location))
+}
+
+/// The quote's page as it is now with why the action was refused.
+async fn refusal(
+    state: &AppState,
+    user: &SignedIn,
+    tagged: Tagged,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, WebError> {
+    let mut view = page_of(state, user, tagged).await?;
+    view.problem = Some(message);
+    Ok(html(status, &view))
 }
 
 /// A refused action: the page as it is now with the reason (409, or 422 for an
@@ -178,7 +207,5 @@ async fn refused(
             t.quote_client_archived.to_owned(),
         ),
     };
-    let mut view = page_of(state, user, tagged).await?;
-    view.problem = Some(message);
-    Ok(html(code, &view))
+    refusal(state, user, tagged, code, message).await
 }

@@ -69,6 +69,10 @@ pub struct QuotePage {
     /// The quote's entity tag, carried by the action forms (`If-Match`).
     pub version: String,
     pub actions: Vec<Action>,
+    /// A draft, for a role that may quote: the "Editar" link to the builder.
+    pub editable: bool,
+    /// The "Duplicar" form's nonce (`envio`): a double post makes one copy.
+    pub nonce: String,
     pub versions: Vec<VersionLine>,
     pub history: Vec<EventLine>,
 }
@@ -187,6 +191,8 @@ pub async fn page_of(
         } else {
             Vec::new()
         },
+        editable: quoter && s.status == QuoteStatus::Draft,
+        nonce: Uuid::new_v4().to_string(),
         versions: quote
             .versions
             .iter()
@@ -233,6 +239,7 @@ fn notice(t: &Texts, aviso: &str, quote: &Quote) -> Option<String> {
             ],
         ),
         "duplicada" => fill(t.quote_duplicated_notice, &n),
+        "editada" => fill(t.builder.edited_notice, &n),
         _ => return None,
     })
 }

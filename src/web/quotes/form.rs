@@ -6,7 +6,9 @@ use crate::pricing::Catalog;
 use crate::quotes::preview::ItemRequest;
 use crate::web::i18n::{fill, Texts};
 
+use super::materials::{self, MaterialRow, FIRST_MATERIALS, MAX_MATERIALS};
 use super::terms::Terms;
+use crate::web::clients::Values;
 
 /// Rows shown at first.
 pub const FIRST_ROWS: usize = 5;
@@ -45,31 +47,56 @@ pub struct Posted {
     /// The quote's own rates and tax code.
     pub terms: Terms,
     pub rows: Vec<Row>,
+    /// The loose materials' rows.
+    pub materials: Vec<MaterialRow>,
+    /// `cotizacion` and `version`: the draft being edited and its entity tag as
+    /// read (empty for a new quote).
+    pub quote: String,
+    pub version: String,
+    /// `cliente_nombre`, `cliente_telefono`, `cliente_correo`: a client to
+    /// create ("Crear y elegir cliente").
+    pub new_client: Values,
 }
 
 impl Posted {
     /// Reads the form's pairs: `csrf`, `accion`, `cliente`, `filas` and each row's
-    /// `p{n}_{field}`. Rows beyond [`MAX_ROWS`] are ignored; `agregar` adds one.
+    /// `p{n}_{field}`, `materiales` and each material's `m{n}_{field}`. Rows
+    /// beyond [`MAX_ROWS`] are ignored; `agregar` adds one (`agregar_material`
+    /// a material row).
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut posted = Self::default();
-        let mut count = FIRST_ROWS;
+        let (mut count, mut material_count) = (FIRST_ROWS, FIRST_MATERIALS);
         let mut rows = vec![Row::default(); MAX_ROWS];
+        let mut material_rows = vec![MaterialRow::default(); MAX_MATERIALS];
         for (name, value) in pairs {
             match name.as_str() {
                 "csrf" => posted.csrf = value,
                 "accion" => posted.action = value,
                 "cliente" => posted.client = value,
                 "envio" => posted.nonce = value,
-                "utilidad" | "indirectos" | "descuento" | "iva" | "titulo" | "notas" => {
+                "cotizacion" => posted.quote = value,
+                "version" => posted.version = value,
+                "cliente_nombre" => posted.new_client.nombre = value,
+                "cliente_telefono" => posted.new_client.telefono = value,
+                "cliente_correo" => posted.new_client.correo = value,
+                "utilidad" | "indirectos" | "descuento" | "iva" | "iva_propio" | "mano_obra"
+                | "titulo" | "notas" => {
                     posted.terms.set(&name, value);
                 }
                 "filas" => count = value.trim().parse().unwrap_or(FIRST_ROWS),
+                "materiales" => material_count = value.trim().parse().unwrap_or(FIRST_MATERIALS),
+                n if n.starts_with('m') => {
+                    materials::set_cell(&mut material_rows, n, value);
+                }
                 _ => set_cell(&mut rows, &name, value),
             }
         }
-        if posted.action == "agregar" {
-            count += 1;
+        match posted.action.as_str() {
+            "agregar" => count += 1,
+            "agregar_material" => material_count += 1,
+            _ => {}
         }
+        posted.materials = materials::trimmed(material_rows, material_count);
         // Rows typed beyond the count (a forged form) still count.
         let used = rows
             .iter()
@@ -115,6 +142,21 @@ pub struct Problem {
 
 /// The API's items with the form row each came from (empty rows left out).
 pub type RowItems = Vec<(usize, ItemRequest)>;
+
+/// Where a request's entries came from: each item's form row and each loose
+/// material's row.
+#[derive(Debug, Default)]
+pub struct Origins {
+    pub items: RowItems,
+    pub materials: Vec<usize>,
+}
+
+impl Origins {
+    /// Nothing to price.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.materials.is_empty()
+    }
+}
 
 /// The rows' items for the API (each with the form row it came from), or every
 /// problem found before pricing (a width that is no number, a quantity that is

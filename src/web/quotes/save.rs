@@ -1,25 +1,45 @@
 //! "Guardar para cliente": the rows saved as a draft for a client through the
-//! API's `quotes::lifecycle::create` (the same `QuoteCreate`); the saved quote's
-//! page is [`super::detail`].
+//! API's `quotes::lifecycle::create` (the same `QuoteCreate`), or, for a draft
+//! being edited, updated through `lifecycle::update` ([`super::edit`]); the
+//! saved quote's page is [`super::detail`].
 //!
 //! The form carries a nonce (`envio`, a UUID made when the page is rendered),
-//! claimed in the API's idempotency records ([`crate::http::idempotency::form`])
-//! before the quote is created: a second post of the same form (a double click)
-//! goes to the quote the first one saved instead of saving another.
+//! claimed ([`super::once`]) before the quote is written: a second post of the
+//! same form (a double click) goes to the quote the first one saved instead of
+//! saving another.
 
-use std::time::Duration;
+use poem::http::StatusCode;
 
 use super::form::{Posted, Problem};
+use super::once::{self, Claim};
 use super::{client_id, problem_of, request, terms};
-use crate::http::idempotency::form::{self as nonces, FormClaim, FormKey};
 use crate::pricing::Catalog;
 use crate::quotes::lifecycle;
 use crate::quotes::model::QuoteCreate;
 use crate::state::AppState;
 use crate::web::page::{self, SignedIn, WebError};
 
+/// A save that did not happen: the status to answer, what is wrong, and, for a
+/// stale edit, the draft's entity tag now (the form then carries it).
+pub struct Refused {
+    pub status: StatusCode,
+    pub problems: Vec<Problem>,
+    pub version: Option<String>,
+}
+
+impl Refused {
+    /// 422: what is wrong with the form.
+    pub fn invalid(problems: Vec<Problem>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            problems,
+            version: None,
+        }
+    }
+}
+
 /// A quote-wide problem (no row).
-fn general(message: &str) -> Problem {
+pub fn general(message: &str) -> Problem {
     Problem {
         row: None,
         field: "",
@@ -28,51 +48,33 @@ fn general(message: &str) -> Problem {
     }
 }
 
-/// Claims the form's nonce: `Ok(None)` when the form has none (no guard);
-/// `Err` with the page of an earlier post of the same form, or the problem while
-/// that post still runs (waited for a few seconds first).
-async fn claim(
-    state: &AppState,
-    user: &SignedIn,
-    nonce: &str,
-) -> Result<Result<Option<FormKey>, Result<String, Vec<Problem>>>, WebError> {
-    let Ok(nonce) = uuid::Uuid::parse_str(nonce.trim()) else {
-        return Ok(Ok(None));
-    };
-    for _ in 0..20 {
-        match nonces::claim(&state.db, &user.ctx, "cotizar", nonce).await? {
-            FormClaim::Taken(key) => return Ok(Ok(Some(key))),
-            FormClaim::Done(location) => return Ok(Err(Ok(location))),
-            FormClaim::Busy => tokio::time::sleep(Duration::from_millis(150)).await,
-        }
-    }
-    Ok(Err(Err(vec![general(page::texts().quote_save_busy)])))
-}
-
-/// Saves the posted rows for the chosen client: the saved quote's page (the
-/// first post's, when the form was posted before), or what is wrong (nothing
-/// saved). Server failures are errors, not problems.
+/// Saves the posted form (a new quote, or the draft being edited): the saved
+/// quote's page (the first post's, when the form was posted before), or why not
+/// (nothing saved). Server failures are errors, not problems.
 pub async fn save(
     state: &AppState,
     user: &SignedIn,
     catalog: &Catalog,
     posted: &Posted,
-) -> Result<Result<String, Vec<Problem>>, WebError> {
-    let key = match claim(state, user, &posted.nonce).await? {
-        Ok(key) => key,
-        Err(earlier) => return Ok(earlier),
-    };
-    let saved = create(state, user, catalog, posted).await;
-    if let Some(key) = key {
-        match &saved {
-            Ok(Ok(location)) => {
-                if let Err(err) = nonces::complete(&state.db, &key, location).await {
-                    tracing::warn!(error = %err, "storing the saved quote's form nonce failed");
-                }
-            }
-            _ => nonces::release(&state.db, &key).await?,
+) -> Result<Result<String, Refused>, WebError> {
+    let key = match once::claim(state, user, "cotizar", &posted.nonce).await? {
+        Claim::Go(key) => key,
+        Claim::Earlier(location) => return Ok(Ok(location)),
+        Claim::Busy => {
+            let busy = general(page::texts().quote_save_busy);
+            return Ok(Err(Refused::invalid(vec![busy])));
         }
-    }
+    };
+    let saved = if posted.quote.trim().is_empty() {
+        create(state, user, catalog, posted).await
+    } else {
+        super::edit::update(state, user, catalog, posted).await
+    };
+    let location = match &saved {
+        Ok(Ok(location)) => Some(location.as_str()),
+        _ => None,
+    };
+    once::finish(state, key, location).await?;
     saved
 }
 
@@ -83,17 +85,18 @@ async fn create(
     user: &SignedIn,
     catalog: &Catalog,
     posted: &Posted,
-) -> Result<Result<String, Vec<Problem>>, WebError> {
+) -> Result<Result<String, Refused>, WebError> {
     let t = page::texts();
+    let refused = |problem: Problem| Ok(Err(Refused::invalid(vec![problem])));
     let Some(client) = client_id(&posted.client) else {
-        return Ok(Err(vec![general(t.quote_client_missing)]));
+        return refused(general(t.quote_client_missing));
     };
-    let (preview, items) = match request(t, &posted.rows, &posted.terms) {
+    let (preview, origins) = match request(t, posted) {
         Ok(found) => found,
-        Err(problems) => return Ok(Err(problems)),
+        Err(problems) => return Ok(Err(Refused::invalid(problems))),
     };
-    if items.is_empty() {
-        return Ok(Err(vec![general(t.quote_no_items)]));
+    if origins.is_empty() {
+        return refused(general(t.quote_no_items));
     }
     let body = QuoteCreate {
         client_id: client,
@@ -103,9 +106,9 @@ async fn create(
         material_items: preview.material_items,
         profit_rate: preview.profit_rate,
         indirect_rate: preview.indirect_rate,
-        tax_rate: None,
+        tax_rate: preview.tax_rate,
         tax_code: preview.tax_code,
-        labour_rate_override_per_m2: None,
+        labour_rate_override_per_m2: preview.labour_rate_override_per_m2,
         discount_rate: preview.discount_rate,
     };
     match lifecycle::create(state, &user.ctx, body).await {
@@ -116,8 +119,8 @@ async fn create(
         }
         Err(err) if err.status().is_server_error() => Err(err.into()),
         Err(err) if err.code() == "client_not_found" || err.field() == Some("client_id") => {
-            Ok(Err(vec![general(t.quote_client_missing)]))
+            refused(general(t.quote_client_missing))
         }
-        Err(err) => Ok(Err(vec![problem_of(t, catalog, err, &items)])),
+        Err(err) => refused(problem_of(t, catalog, err, &origins)),
     }
 }

@@ -9,19 +9,23 @@ use rust_decimal::Decimal;
 
 use super::form::Problem;
 use super::Choice;
-use crate::money::Rate;
+use crate::money::{Money, Rate};
 use crate::pricing::Catalog;
 use crate::quotes::preview::PreviewRequest;
 use crate::web::i18n::{fill, Texts};
 
 /// The terms as typed: `utilidad`, `indirectos`, `descuento` (percent), `iva` (a
-/// tax code; empty is the shop's); `titulo` and `notas`, saved with the quote.
+/// tax code; empty is the shop's), `iva_propio` (a plain tax rate in percent,
+/// the API's `tax_rate`), `mano_obra` (labour per m², the API's
+/// `labour_rate_override_per_m2`); `titulo` and `notas`, saved with the quote.
 #[derive(Debug, Clone, Default)]
 pub struct Terms {
     pub utilidad: String,
     pub indirectos: String,
     pub descuento: String,
     pub iva: String,
+    pub iva_propio: String,
+    pub mano_obra: String,
     pub titulo: String,
     pub notas: String,
 }
@@ -34,6 +38,8 @@ impl Terms {
             "indirectos" => &mut self.indirectos,
             "descuento" => &mut self.descuento,
             "iva" => &mut self.iva,
+            "iva_propio" => &mut self.iva_propio,
+            "mano_obra" => &mut self.mano_obra,
             "titulo" => &mut self.titulo,
             "notas" => &mut self.notas,
             _ => return false,
@@ -56,13 +62,45 @@ impl Terms {
         request.profit_rate = rate("utilidad", &self.utilidad);
         request.indirect_rate = rate("indirectos", &self.indirectos);
         request.discount_rate = rate("descuento", &self.descuento);
+        request.tax_rate = rate("iva_propio", &self.iva_propio);
         let code = self.iva.trim();
         request.tax_code = Some(code.to_owned()).filter(|c| !c.is_empty());
+        request.labour_rate_override_per_m2 = match self.mano_obra.trim() {
+            "" => None,
+            amount => match Money::parse(amount) {
+                Ok(money) => Some(money),
+                Err(_) => {
+                    problems.push(problem(t, "mano_obra", t.builder.money_invalid));
+                    None
+                }
+            },
+        };
         if problems.is_empty() {
             Ok(())
         } else {
             Err(problems)
         }
+    }
+}
+
+/// The terms of a saved request, its title and notes, as the form shows them.
+pub fn of(request: &PreviewRequest, title: Option<&str>, notes: Option<&str>) -> Terms {
+    let shown = |rate: Option<Rate>| {
+        rate.map(|r| (r.amount() * Decimal::ONE_HUNDRED).normalize().to_string())
+            .unwrap_or_default()
+    };
+    Terms {
+        utilidad: shown(request.profit_rate),
+        indirectos: shown(request.indirect_rate),
+        descuento: shown(request.discount_rate),
+        iva: request.tax_code.clone().unwrap_or_default(),
+        iva_propio: shown(request.tax_rate),
+        mano_obra: request
+            .labour_rate_override_per_m2
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        titulo: title.unwrap_or_default().to_owned(),
+        notas: notes.unwrap_or_default().to_owned(),
     }
 }
 
@@ -106,6 +144,8 @@ pub fn label(t: &Texts, field: &str) -> &'static str {
         "utilidad" => t.quote_profit_label,
         "indirectos" => t.quote_indirect_label,
         "descuento" => t.quote_discount_label,
+        "iva_propio" => t.builder.tax_rate_label,
+        "mano_obra" => t.builder.labour_label,
         "titulo" => t.quote_title_label,
         "notas" => t.quote_notes_label,
         _ => t.quote_tax_label,
@@ -118,7 +158,9 @@ pub fn of_api_field(api_field: &str) -> Option<&'static str> {
         "profit_rate" => Some("utilidad"),
         "indirect_rate" => Some("indirectos"),
         "discount_rate" => Some("descuento"),
-        "tax_code" | "tax_rate" | "settings.tax_code" => Some("iva"),
+        "tax_code" | "settings.tax_code" => Some("iva"),
+        "tax_rate" => Some("iva_propio"),
+        "labour_rate_override_per_m2" => Some("mano_obra"),
         "title" => Some("titulo"),
         "notes" => Some("notas"),
         _ => None,

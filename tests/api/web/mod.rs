@@ -13,6 +13,8 @@ mod pages;
 mod price_admin;
 mod prices;
 mod quote_builder;
+mod quote_edit;
+mod quote_extras;
 mod quote_pages;
 
 use serde_json::json;

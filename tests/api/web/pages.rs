@@ -106,6 +106,22 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
             assets.push(c[1].to_owned());
         }
     }
+    // A draft's page and the builder editing it.
+    let client = app.new_client(&t.admin_token, "Cliente").await;
+    let body = serde_json::json!({ "client_id": client, "items": [{ "product": "VEN-FIJA-NAC3",
+        "width_cm": "100", "height_cm": "80", "quantity": 1 }],
+        "material_items": [{ "material": "CON-SIL-NEU", "quantity": "1" }] });
+    let quote = app.create_quote(&t.admin_token, body).await;
+    let id = quote["id"].as_str().expect("id");
+    for path in [
+        format!("/cotizaciones/{id}"),
+        format!("/cotizar?cotizacion={id}"),
+    ] {
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_page_headers(&page, &path);
+        assert_eq!(inline_code(&page.body), Vec::<String>::new(), "{path}");
+    }
     assets.sort();
     assets.dedup();
     assert_eq!(assets.len(), 2, "the stylesheet and htmx: {assets:?}");

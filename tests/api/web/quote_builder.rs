@@ -14,14 +14,14 @@ use crate::helpers::{expect_status, slug, spawn_app, TestApp, TestTenant};
 use ventanas::web::format::money as pesos;
 
 /// Three items: (product, width, height, glass, colour, quantity).
-const ITEMS: [(&str, &str, &str, &str, &str, &str); 3] = [
+pub(super) const ITEMS: [(&str, &str, &str, &str, &str, &str); 3] = [
     ("VEN-CORR-NAC3", "150", "120", "VID-CLARO-6", "NAT", "2"),
     ("VEN-FIJA-NAC3", "100", "80", "", "", "1"),
     ("VEN-PROY-S35", "60", "50", "VID-BRONCE-4", "BLA", "3"),
 ];
 
 /// The builder form with `ITEMS` in rows 0, 2 and 3 (row 1 and 4 empty).
-fn form(csrf: &str, action: &str, client: &str) -> Vec<(String, String)> {
+pub(super) fn form(csrf: &str, action: &str, client: &str) -> Vec<(String, String)> {
     let mut fields = vec![
         ("csrf".to_owned(), csrf.to_owned()),
         ("filas".to_owned(), "5".to_owned()),
@@ -50,7 +50,7 @@ fn form(csrf: &str, action: &str, client: &str) -> Vec<(String, String)> {
     fields
 }
 
-fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(super) fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -63,7 +63,7 @@ async fn api_preview(app: &TestApp, t: &TestTenant) -> Value {
 }
 
 /// The API's preview of `ITEMS` with the request's other fields in `extra`.
-async fn api_preview_with(app: &TestApp, t: &TestTenant, extra: Value) -> Value {
+pub(super) async fn api_preview_with(app: &TestApp, t: &TestTenant, extra: Value) -> Value {
     let items: Vec<Value> = ITEMS
         .iter()
         .map(|(product, width, height, glass, colour, quantity)| {
@@ -96,7 +96,7 @@ async fn api_preview_with(app: &TestApp, t: &TestTenant, extra: Value) -> Value 
 }
 
 /// Adds a client through the API; returns its id.
-async fn api_client(app: &TestApp, t: &TestTenant, name: &str) -> String {
+pub(super) async fn api_client(app: &TestApp, t: &TestTenant, name: &str) -> String {
     let resp = app
         .request(
             Method::POST,
@@ -109,7 +109,7 @@ async fn api_client(app: &TestApp, t: &TestTenant, name: &str) -> String {
     client["id"].as_str().expect("id").to_owned()
 }
 
-async fn api_quotes(app: &TestApp, t: &TestTenant) -> Value {
+pub(super) async fn api_quotes(app: &TestApp, t: &TestTenant) -> Value {
     app.get_json("/api/v1/quotes", &t.admin_token).await
 }
 
@@ -137,7 +137,7 @@ fn expected_amounts(preview: &Value) -> Vec<String> {
 }
 
 /// The results block's totals (`<dd>`s of `#totales`), in order.
-fn totals(page: &Page) -> Vec<String> {
+pub(super) fn totals(page: &Page) -> Vec<String> {
     let start = page.body.find(r#"id="totales""#).expect("totals");
     let block = &page.body[start..];
     let block = &block[..block.find("</dl>").expect("end")];
@@ -315,7 +315,7 @@ async fn a_bad_width_names_the_row_and_field_and_nothing_is_saved() {
     app.cleanup().await;
 }
 
-fn slot_set(fields: &mut [(String, String)], name: &str, value: &str) {
+pub(super) fn slot_set(fields: &mut [(String, String)], name: &str, value: &str) {
     let slot = fields.iter_mut().find(|(n, _)| n == name).expect("field");
     slot.1 = value.to_owned();
 }
