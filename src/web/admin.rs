@@ -1,11 +1,13 @@
 //! Administración: the shop's admins manage its users, the company data, quote
-//! settings, labour, taxes and colours. Every page and post needs the API's own
-//! permission for the same thing (`ManageUsers` for users); other roles get the
-//! 403 page, and their posts are refused before anything is read.
+//! settings, labour, taxes and colours, and read the products. Every page and
+//! post needs the API's own permission for the same thing (`ManageUsers` for
+//! users); other roles get the 403 page, and their posts are refused before
+//! anything is read.
 
 pub mod colours;
 pub mod company;
 pub mod labour;
+pub mod products;
 pub mod quote_settings;
 pub mod taxes;
 pub mod users;
@@ -87,6 +89,11 @@ pub fn routes(
         .at(
             "/administracion/colores/:code/quitar",
             page(post(colours::remove).boxed()),
+        )
+        .at(products::PATH, page(get(products::list).boxed()))
+        .at(
+            "/administracion/productos/:code",
+            page(get(products::details).boxed()),
         )
         .at(
             "/administracion/usuarios/:id/reactivar",

@@ -145,6 +145,11 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
             "/administracion/colores",
             "Colores",
         ),
+        (
+            "administracion-productos",
+            "/administracion/productos",
+            "Productos",
+        ),
     ];
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;

@@ -28,7 +28,7 @@ use crate::web::Web;
 pub const PATH: &str = "/administracion/mano-de-obra";
 
 /// A window type's name in Spanish.
-fn type_name(t: &Texts, w: WindowType) -> &'static str {
+pub fn type_name(t: &Texts, w: WindowType) -> &'static str {
     match w {
         WindowType::Fija => t.window_fija,
         WindowType::Corrediza => t.window_corrediza,

@@ -1,5 +1,5 @@
 //! The texts of the Administración pages for the shop's quoting catalogue (taxes,
-//! colours) and the restore / remove buttons of labour and the logo: one
+//! colours, products) and the restore / remove buttons of labour and the logo: one
 //! sub-struct per page, reached as `t.admin_catalog.taxes.title`, so the main
 //! [`super::Texts`] grows by one field.
 
@@ -16,6 +16,7 @@ pub struct AdminCatalogTexts {
     pub logo_removed: &'static str,
     pub taxes: TaxTexts,
     pub colours: ColourTexts,
+    pub products: ProductTexts,
 }
 
 /// Impuestos: `/administracion/impuestos`.
@@ -97,6 +98,43 @@ pub struct ColourTexts {
     pub name_invalid: &'static str,
 }
 
+/// Productos: `/administracion/productos`, read only.
+#[derive(Debug, serde::Serialize)]
+pub struct ProductTexts {
+    pub admin_hint: &'static str,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub col_code: &'static str,
+    pub col_name: &'static str,
+    pub col_kind: &'static str,
+    pub col_line: &'static str,
+    pub col_width: &'static str,
+    pub col_height: &'static str,
+    pub col_bom: &'static str,
+    pub own: &'static str,
+    pub default: &'static str,
+    /// `{type}`: the window type.
+    pub kind_window: &'static str,
+    pub kind_door: &'static str,
+    pub kind_other: &'static str,
+    /// `{min}`, `{max}`: in cm.
+    pub range: &'static str,
+    pub back: &'static str,
+    pub door_type: &'static str,
+    pub bom_title: &'static str,
+    pub bom_hint: &'static str,
+    pub col_description: &'static str,
+    pub col_material: &'static str,
+    pub col_category: &'static str,
+    pub col_quantity: &'static str,
+    pub col_waste: &'static str,
+    pub col_pieces: &'static str,
+    pub pieces: &'static str,
+    pub piece_width: &'static str,
+    pub piece_height: &'static str,
+    pub piece_length: &'static str,
+}
+
 /// The es-MX texts.
 pub const ES_MX: AdminCatalogTexts = AdminCatalogTexts {
     labour_restore: "Restaurar predeterminada",
@@ -165,5 +203,37 @@ pub const ES_MX: AdminCatalogTexts = AdminCatalogTexts {
         removed: "Se quitó el color propio {code}.",
         code_invalid: "Revisa la clave: de 1 a 16 letras mayúsculas, dígitos, _ o -, por ejemplo CHA.",
         name_invalid: "Escribe el nombre, de 1 a 100 caracteres.",
+    },
+    products: ProductTexts {
+        admin_hint: "Los productos que cotiza el taller y su lista de materiales (solo consulta).",
+        title: "Productos",
+        intro: "Los productos que cotiza el taller: los propios y los predeterminados que hereda. Cada uno muestra su lista de materiales por ventana. Aquí solo se consultan.",
+        col_code: "Clave",
+        col_name: "Nombre",
+        col_kind: "Tipo",
+        col_line: "Línea",
+        col_width: "Ancho",
+        col_height: "Alto",
+        col_bom: "Materiales",
+        own: "Propio",
+        default: "Predeterminado",
+        kind_window: "Ventana {type}",
+        kind_door: "Puerta",
+        kind_other: "Otro",
+        range: "{min} – {max} cm",
+        back: "← Productos",
+        door_type: "Tipo de puerta",
+        bom_title: "Lista de materiales",
+        bom_hint: "Por ventana. Las fórmulas usan width_cm, height_cm, width_m, height_m, area_m2, perimeter_m y quantity; el desperdicio multiplica su resultado.",
+        col_description: "Descripción",
+        col_material: "Material",
+        col_category: "Categoría",
+        col_quantity: "Fórmula de cantidad",
+        col_waste: "Desperdicio",
+        col_pieces: "Piezas",
+        pieces: "piezas",
+        piece_width: "ancho",
+        piece_height: "alto",
+        piece_length: "largo",
     },
 };

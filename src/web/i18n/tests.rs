@@ -121,6 +121,8 @@ fn the_admin_catalogue_placeholders_are_filled_by_name() {
         (texts.colours.remove_label, &["code"]),
         (texts.colours.saved, &["code"]),
         (texts.colours.removed, &["code"]),
+        (texts.products.kind_window, &["type"]),
+        (texts.products.range, &["min", "max"]),
     ] {
         for name in names {
             assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");

@@ -5,6 +5,7 @@ mod admin;
 mod admin_colours;
 mod admin_company;
 mod admin_labour;
+mod admin_products;
 mod admin_settings;
 mod admin_taxes;
 mod browser;
