@@ -1,11 +1,15 @@
-//! Administración: the shop's admins manage its users (and, as they land, the
-//! company data, quote settings and catalogue pieces). Every page and post needs
-//! the API's own permission for the same thing (`ManageUsers` for users); other
-//! roles get the 403 page, and their posts are refused before anything is read.
+//! Administración: the shop's admins manage its users, the company data, quote
+//! settings, labour, taxes and colours, and read the products. Every page and
+//! post needs the API's own permission for the same thing (`ManageUsers` for
+//! users); other roles get the 403 page, and their posts are refused before
+//! anything is read.
 
+pub mod colours;
 pub mod company;
 pub mod labour;
+pub mod products;
 pub mod quote_settings;
+pub mod taxes;
 pub mod users;
 
 use std::sync::Arc;
@@ -55,8 +59,41 @@ pub fn routes(
             page(post(labour::save).boxed()),
         )
         .at(
+            "/administracion/mano-de-obra/:type/restaurar",
+            page(post(labour::restore).boxed()),
+        )
+        .at(
             company::LOGO_PATH,
             page(get(company::logo_image).post(company::upload).boxed()),
+        )
+        .at(
+            company::LOGO_REMOVE_PATH,
+            page(post(company::remove_logo).boxed()),
+        )
+        .at(
+            taxes::PATH,
+            page(get(taxes::show).post(taxes::create).boxed()),
+        )
+        .at(
+            "/administracion/impuestos/:code/:valid_from/quitar",
+            page(post(taxes::remove).boxed()),
+        )
+        .at(
+            colours::PATH,
+            page(get(colours::show).post(colours::create).boxed()),
+        )
+        .at(
+            "/administracion/colores/:code",
+            page(post(colours::rename).boxed()),
+        )
+        .at(
+            "/administracion/colores/:code/quitar",
+            page(post(colours::remove).boxed()),
+        )
+        .at(products::PATH, page(get(products::list).boxed()))
+        .at(
+            "/administracion/productos/:code",
+            page(get(products::details).boxed()),
         )
         .at(
             "/administracion/usuarios/:id/reactivar",
@@ -100,6 +137,12 @@ pub async fn admin_post(
     let user = signed_in_post(req, state, web, csrf).await?;
     require(&user, permission)?;
     Ok(user)
+}
+
+/// A button's form (restore, remove): the token alone.
+#[derive(Debug, serde::Deserialize)]
+pub struct ButtonForm {
+    csrf: String,
 }
 
 #[derive(Template)]

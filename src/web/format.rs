@@ -2,7 +2,7 @@
 //! their decimal strings (`"1234.5"` is `$1,234.50`; no floating point anywhere),
 //! dates in the shop's time zone (`1 de diciembre de 2026`).
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
 
 use super::i18n::Texts;
 
@@ -46,7 +46,11 @@ fn local(at: DateTime<Utc>, utc_offset_seconds: i32) -> DateTime<FixedOffset> {
 
 /// `1 de diciembre de 2026`: the day `at` falls on in the shop's time zone.
 pub fn date(t: &Texts, at: DateTime<Utc>, utc_offset_seconds: i32) -> String {
-    let day = local(at, utc_offset_seconds);
+    day(t, local(at, utc_offset_seconds).date_naive())
+}
+
+/// `1 de diciembre de 2026`: a calendar day (already the shop's).
+pub fn day(t: &Texts, day: NaiveDate) -> String {
     let month = t.months[day.month0() as usize];
     t.date_pattern
         .replace("{d}", &day.day().to_string())
@@ -109,5 +113,7 @@ mod tests {
             .expect("date")
             .with_timezone(&Utc);
         assert_eq!(date(&ES_MX, january, 0), "15 de enero de 2027");
+        let first = NaiveDate::from_ymd_opt(2027, 1, 1).expect("day");
+        assert_eq!(day(&ES_MX, first), "1 de enero de 2027");
     }
 }

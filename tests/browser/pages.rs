@@ -135,6 +135,21 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
             "/administracion/mano-de-obra",
             "Mano de obra",
         ),
+        (
+            "administracion-impuestos",
+            "/administracion/impuestos",
+            "Impuestos",
+        ),
+        (
+            "administracion-colores",
+            "/administracion/colores",
+            "Colores",
+        ),
+        (
+            "administracion-productos",
+            "/administracion/productos",
+            "Productos",
+        ),
     ];
     for size in [DESKTOP, PHONE] {
         browser.resize(size.0, size.1).await;

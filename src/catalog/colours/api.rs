@@ -5,12 +5,11 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_colour_code, check_colour_name, Colour, ColourInput, ColourPage};
-use super::repo;
+use super::model::{Colour, ColourInput, ColourPage};
+use super::{manage, repo};
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
-use crate::catalog::model::Source;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::{ApiTags, JsonBody};
 use crate::state::AppState;
 
@@ -71,16 +70,8 @@ impl ColoursApi {
     ) -> ApiResult<ColourAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        check_colour_code("code", &code.0)?;
-        let name = check_colour_name(&body.name)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        repo::put(&mut tx, &code.0, name).await?;
-        ctx.commit_catalog_change(&self.state, tx).await?;
-        Ok(ColourAnswer::Ok(Json(Colour {
-            code: code.0,
-            name: name.to_owned(),
-            source: Source::Tenant,
-        })))
+        let colour = manage::save(&self.state, ctx, &code.0, &body.name).await?;
+        Ok(ColourAnswer::Ok(Json(colour)))
     }
 
     /// Remove the tenant's own colour (admins only).
@@ -98,14 +89,7 @@ impl ColoursApi {
     ) -> ApiResult<Removed> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::delete(&mut tx, &code.0).await? {
-            return Err(ApiError::not_found(
-                "colour_not_found",
-                format!("this tenant has no colour {} of its own", code.0),
-            ));
-        }
-        ctx.commit_catalog_change(&self.state, tx).await?;
+        manage::remove(&self.state, ctx, &code.0).await?;
         Ok(Removed::NoContent)
     }
 }

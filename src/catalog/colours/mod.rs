@@ -3,6 +3,7 @@
 //! default back.
 
 pub mod api;
+pub mod manage;
 pub mod model;
 pub mod platform_api;
 pub mod repo;

@@ -8,8 +8,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::model::{parse_window_type, LabourRate, LabourRateInput, LabourRatePage};
 use super::repo;
 use crate::auth::rbac::Permission;
-use crate::auth::TenantAuth;
-use crate::catalog::model::Source;
+use crate::auth::{TenantAuth, TenantCtx};
+use crate::catalog::model::{Source, WindowType};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{ApiTags, JsonBody};
 use crate::state::AppState;
@@ -108,17 +108,28 @@ impl LabourApi {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
         let window_type = parse_window_type(&window_type.0)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::delete(&mut tx, window_type).await? {
-            return Err(ApiError::not_found(
-                "labour_rate_not_found",
-                format!(
-                    "this tenant has no labour rate of its own for {}",
-                    window_type.as_str()
-                ),
-            ));
-        }
-        ctx.commit_catalog_change(&self.state, tx).await?;
+        remove_own(&self.state, ctx, window_type).await?;
         Ok(Removed::NoContent)
     }
+}
+
+/// Removes the tenant's own labour rate for `window_type`, so the default applies
+/// again (the caller checked `WriteCatalog`); 404 `labour_rate_not_found` when it
+/// has none. Shared by the API's `DELETE` and the web app.
+pub async fn remove_own(
+    state: &AppState,
+    ctx: &TenantCtx,
+    window_type: WindowType,
+) -> ApiResult<()> {
+    let mut tx = ctx.tx(state).await?;
+    if !repo::delete(&mut tx, window_type).await? {
+        return Err(ApiError::not_found(
+            "labour_rate_not_found",
+            format!(
+                "this tenant has no labour rate of its own for {}",
+                window_type.as_str()
+            ),
+        ));
+    }
+    ctx.commit_catalog_change(state, tx).await
 }

@@ -6,17 +6,12 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{
-    check_tax_code, check_tax_rate, mark_current, TaxRateInput, TaxRatePage, TaxRateView,
-};
-use super::repo;
+use super::manage;
+use super::model::{TaxRateInput, TaxRatePage, TaxRateView};
 use crate::auth::rbac::Permission;
 use crate::auth::TenantAuth;
-use crate::db::TenantTx;
-use crate::error::{ApiError, ApiResult};
-use crate::http::{check_name, ApiTags, JsonBody};
-use crate::money::Rate;
-use crate::settings::quotes::repo as settings;
+use crate::error::ApiResult;
+use crate::http::{ApiTags, JsonBody};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -41,51 +36,6 @@ enum Removed {
     NoContent,
 }
 
-/// The tenant's effective rates, with the one in force today marked.
-async fn views(tx: &mut TenantTx) -> ApiResult<Vec<TaxRateView>> {
-    let rows = repo::effective_tax_rates(tx).await?;
-    let today = settings::today(tx).await?;
-    let mut views = rows
-        .into_iter()
-        .map(|(code, t, source)| {
-            Ok(TaxRateView {
-                rate: Rate::try_from_decimal(t.rate)
-                    .map_err(|m| ApiError::internal("stored tax rate", anyhow::anyhow!(m)))?,
-                code,
-                name: t.name,
-                valid_from: t.valid_from,
-                current: false,
-                source,
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    mark_current(&mut views, today);
-    Ok(views)
-}
-
-/// 409 when removing a rate leaves the tenant's default tax code without a rate in
-/// force today.
-async fn check_default_code_keeps_a_rate(tx: &mut TenantTx, code: &str) -> ApiResult<()> {
-    let settings = settings::load(tx).await?;
-    if settings.tax_code.as_deref() != Some(code) {
-        return Ok(());
-    }
-    let today = settings::today(tx).await?;
-    let in_force = repo::effective_tax_rates(tx)
-        .await?
-        .iter()
-        .any(|(c, t, _)| c == code && t.valid_from <= today);
-    if in_force {
-        return Ok(());
-    }
-    Err(ApiError::conflict(
-        "tax_code_in_use",
-        format!(
-            "{code} is the tenant's default tax code and would have no rate in force; change the quote settings first"
-        ),
-    ))
-}
-
 /// Tax rate endpoints.
 pub struct TaxesApi {
     pub state: AppState,
@@ -102,7 +52,7 @@ impl TaxesApi {
         let ctx = auth.ctx();
         ctx.require(Permission::ReadCatalog)?;
         let mut tx = ctx.tx(&self.state).await?;
-        let list = views(&mut tx).await?;
+        let list = manage::views(&mut tx).await?;
         tx.commit().await?;
         Ok(TaxRateList::Ok(Json(TaxRatePage::whole(list))))
     }
@@ -128,25 +78,7 @@ impl TaxesApi {
     ) -> ApiResult<TaxRateCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        check_tax_code("code", &body.code)?;
-        let name = check_name("name", &body.name)?;
-        check_tax_rate(body.rate)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::insert(&mut tx, &body.code, body.valid_from, name, body.rate).await? {
-            return Err(ApiError::conflict(
-                "tax_rate_exists",
-                format!(
-                    "{} already has a rate from {}; remove it first",
-                    body.code, body.valid_from
-                ),
-            ));
-        }
-        let created = views(&mut tx)
-            .await?
-            .into_iter()
-            .find(|v| v.code == body.code && v.valid_from == body.valid_from)
-            .ok_or_else(|| ApiError::internal("tax rate", anyhow::anyhow!("not saved")))?;
-        ctx.commit_catalog_change(&self.state, tx).await?;
+        let created = manage::create(&self.state, ctx, &body).await?;
         Ok(TaxRateCreated::Created(Json(created)))
     }
 
@@ -171,18 +103,7 @@ impl TaxesApi {
     ) -> ApiResult<Removed> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::delete(&mut tx, &code.0, valid_from.0).await? {
-            return Err(ApiError::not_found(
-                "tax_rate_not_found",
-                format!(
-                    "this tenant has no rate of its own for {} from {}",
-                    code.0, valid_from.0
-                ),
-            ));
-        }
-        check_default_code_keeps_a_rate(&mut tx, &code.0).await?;
-        ctx.commit_catalog_change(&self.state, tx).await?;
+        manage::remove(&self.state, ctx, &code.0, valid_from.0).await?;
         Ok(Removed::NoContent)
     }
 }

@@ -153,16 +153,23 @@ impl CompanyApi {
     async fn delete_logo(&self, auth: TenantAuth) -> ApiResult<LogoDeleted> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteSettings)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !remove_logo(&mut tx, ctx.user).await? {
-            return Err(ApiError::not_found(
-                "logo_not_found",
-                "this tenant has not uploaded a logo",
-            ));
-        }
-        tx.commit().await?;
+        remove_current_logo(&self.state, ctx).await?;
         Ok(LogoDeleted::NoContent)
     }
+}
+
+/// Removes the logo (the caller checked `WriteSettings`): 404 `logo_not_found`
+/// when there is none. Shared by the API's `DELETE` and the web app.
+pub async fn remove_current_logo(state: &AppState, ctx: &TenantCtx) -> ApiResult<()> {
+    let mut tx = ctx.tx(state).await?;
+    if !remove_logo(&mut tx, ctx.user).await? {
+        return Err(ApiError::not_found(
+            "logo_not_found",
+            "this tenant has not uploaded a logo",
+        ));
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Stores checked company details (the caller checked `WriteSettings`); the

@@ -1,6 +1,6 @@
 //! Empresa: the company details printed on quotes and the logo, through the API's
 //! own checks and storage (`settings::company`: `checked_all`, `save_details`,
-//! `upload_logo`). Admins only (`WriteSettings`, the API's check). The logo is
+//! `upload_logo`, `remove_current_logo`). Admins only (`WriteSettings`, the API's check). The logo is
 //! uploaded as a multipart form; its body limit is the API's logo limit
 //! (`web::body_limit`), checked again by `upload_logo`.
 
@@ -11,10 +11,10 @@ use poem::http::{header, StatusCode};
 use poem::web::{Data, Form, Multipart, Query};
 use poem::{handler, Request, Response};
 
-use super::{admin_get, admin_post};
+use super::{admin_get, admin_post, ButtonForm};
 use crate::auth::rbac::Permission;
 use crate::error::ApiError;
-use crate::settings::company::api::{save_details, upload_logo};
+use crate::settings::company::api::{remove_current_logo, save_details, upload_logo};
 use crate::settings::company::model::{checked_all, CompanyInput, CompanyProfile};
 use crate::settings::company::repo;
 use crate::state::AppState;
@@ -26,6 +26,8 @@ use crate::web::Web;
 pub const PATH: &str = "/administracion/empresa";
 /// The logo: `GET` shows it, `POST` (multipart) uploads a new one.
 pub const LOGO_PATH: &str = "/administracion/empresa/logo";
+/// `POST` removes the logo.
+pub const LOGO_REMOVE_PATH: &str = "/administracion/empresa/logo/quitar";
 
 /// The details form's values: what is stored, or what was typed.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -191,7 +193,7 @@ async fn profile(state: &AppState, user: &SignedIn) -> Result<CompanyProfile, We
     Ok(profile)
 }
 
-/// The flash after a post (`?aviso=guardado|logo`).
+/// The flash after a post (`?aviso=guardado|logo|sin-logo`).
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Flash {
     aviso: Option<String>,
@@ -210,6 +212,7 @@ pub async fn show(
     view.notice = match flash.aviso.as_deref() {
         Some("guardado") => Some(view.t.company_saved.to_owned()),
         Some("logo") => Some(view.t.logo_saved.to_owned()),
+        Some("sin-logo") => Some(view.t.admin_catalog.logo_removed.to_owned()),
         _ => None,
     };
     Ok(html(StatusCode::OK, &view))
@@ -328,4 +331,18 @@ pub async fn logo_image(
     Ok(Response::builder()
         .header(header::CONTENT_TYPE, logo.content_type)
         .body(logo.bytes))
+}
+
+/// `POST /administracion/empresa/logo/quitar`: the API's `DELETE`; 404 when
+/// there is no logo.
+#[handler]
+pub async fn remove_logo(
+    req: &Request,
+    state: Data<&AppState>,
+    web: Data<&Arc<Web>>,
+    Form(form): Form<ButtonForm>,
+) -> Result<Response, WebError> {
+    let user = admin_post(req, &state, &web, &form.csrf, Permission::WriteSettings).await?;
+    remove_current_logo(&state, &user.ctx).await?;
+    Ok(redirect(&format!("{PATH}?aviso=sin-logo")))
 }

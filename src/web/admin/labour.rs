@@ -1,7 +1,8 @@
 //! Mano de obra: labour per m² by window type (the shop's own over the defaults),
 //! each editable, through the API's own model and SQL (`catalog::labour`: the
-//! input's `check`, `repo::put`, `commit_catalog_change`). Admins only
-//! (`WriteCatalog`, the API's check for `PUT /api/v1/labour-rates/{type}`).
+//! input's `check`, `repo::put`, `commit_catalog_change`); the shop's own rate
+//! can be removed so the default applies again (the API's `remove_own`). Admins
+//! only (`WriteCatalog`, the API's check for `PUT /api/v1/labour-rates/{type}`).
 
 use std::sync::Arc;
 
@@ -10,8 +11,9 @@ use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{handler, Request, Response};
 
-use super::{admin_get, admin_post};
+use super::{admin_get, admin_post, ButtonForm};
 use crate::auth::rbac::Permission;
+use crate::catalog::labour::api::remove_own;
 use crate::catalog::labour::model::LabourRateInput;
 use crate::catalog::labour::repo;
 use crate::catalog::model::{Source, WindowType};
@@ -26,7 +28,7 @@ use crate::web::Web;
 pub const PATH: &str = "/administracion/mano-de-obra";
 
 /// A window type's name in Spanish.
-fn type_name(t: &Texts, w: WindowType) -> &'static str {
+pub fn type_name(t: &Texts, w: WindowType) -> &'static str {
     match w {
         WindowType::Fija => t.window_fija,
         WindowType::Corrediza => t.window_corrediza,
@@ -57,6 +59,16 @@ struct LabourPage {
     csrf: String,
     lines: Vec<Line>,
     notice: Option<String>,
+}
+
+impl LabourPage {
+    /// The restore button's label, naming the row.
+    fn restore_label(&self, line: &Line) -> String {
+        fill(
+            self.t.admin_catalog.labour_restore_label,
+            &[("type", line.name)],
+        )
+    }
 }
 
 /// The page with every window type's rate; `typed` replaces one row's values
@@ -120,8 +132,13 @@ pub async fn show(
     let user = admin_get(req, &state, &web, Permission::WriteCatalog).await?;
     let mut view = page_of(&state, &user, None).await?;
     let t = view.t;
-    if let (Some("guardado"), Some(w)) = (flash.aviso.as_deref(), WindowType::parse(&flash.tipo)) {
-        view.notice = Some(fill(t.labour_saved, &[("type", type_name(t, w))]));
+    if let Some(w) = WindowType::parse(&flash.tipo) {
+        let name = [("type", type_name(t, w))];
+        view.notice = match flash.aviso.as_deref() {
+            Some("guardado") => Some(fill(t.labour_saved, &name)),
+            Some("restaurada") => Some(fill(t.admin_catalog.labour_restored, &name)),
+            _ => None,
+        };
     }
     Ok(html(StatusCode::OK, &view))
 }
@@ -178,4 +195,23 @@ pub async fn save(
     );
     let view = page_of(&state, &user, Some((window, form, problem))).await?;
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view))
+}
+
+/// `POST /administracion/mano-de-obra/{type}/restaurar`: the API's `DELETE`, the
+/// default applies again; 404 when the shop has no rate of its own for the type.
+#[handler]
+pub async fn restore(
+    req: &Request,
+    state: Data<&AppState>,
+    web: Data<&Arc<Web>>,
+    Path(kind): Path<String>,
+    Form(form): Form<ButtonForm>,
+) -> Result<Response, WebError> {
+    let user = admin_post(req, &state, &web, &form.csrf, Permission::WriteCatalog).await?;
+    let window = WindowType::parse(&kind).ok_or(WebError::NotFound)?;
+    remove_own(&state, &user.ctx, window).await?;
+    Ok(redirect(&format!(
+        "{PATH}?aviso=restaurada&tipo={}",
+        window.as_str()
+    )))
 }

@@ -1,7 +1,9 @@
 //! Cotizaciones: the shop's quote settings, through the API's own checks and
 //! storage (`QuoteSettings::problems`, `settings::quotes::api::save_checked`).
 //! Admins only (`WriteSettings`, the API's check). Rates are typed in percent
-//! (`16` is the API's `0.16`), as the clients' discount.
+//! (`16` is the API's `0.16`), as the clients' discount; the tax code is chosen
+//! from the shop's codes with a rate in force today
+//! (`catalog::taxes::manage::codes_in_force`).
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use rust_decimal::Decimal;
 
 use super::{admin_get, admin_post};
 use crate::auth::rbac::Permission;
+use crate::catalog::taxes::manage::codes_in_force;
 use crate::money::{Centimetres, Quantity, Rate};
 use crate::settings::quotes::api::save_checked;
 use crate::settings::quotes::model::QuoteSettings;
@@ -179,22 +182,40 @@ struct SettingsPage {
     t: &'static Texts,
     csrf: String,
     values: Values,
+    /// The tax codes with a rate in force today: (code, its rate's name).
+    tax_codes: Vec<(String, String)>,
     /// (API field, Spanish problem), in the form's order.
     errors: Vec<(&'static str, String)>,
     notice: Option<String>,
 }
 
 impl SettingsPage {
-    fn new(user: &SignedIn, values: Values) -> Self {
+    fn new(user: &SignedIn, values: Values, tax_codes: Vec<(String, String)>) -> Self {
         let t = page::texts();
         Self {
             layout: Layout::new(t.settings_title, Some(user), "administracion"),
             t,
             csrf: user.csrf.clone(),
             values,
+            tax_codes,
             errors: Vec::new(),
             notice: None,
         }
+    }
+
+    /// The tax code's options, (value, text): none first, then the codes in
+    /// force, and the form's value when it is none of them (so it shows).
+    fn tax_code_options(&self) -> Vec<(String, String)> {
+        let taxes = &self.t.admin_catalog.taxes;
+        let mut options = vec![(String::new(), taxes.settings_no_code.to_owned())];
+        for (code, name) in &self.tax_codes {
+            options.push((code.clone(), format!("{code} · {name}")));
+        }
+        let current = &self.values.clave_impuesto;
+        if !options.iter().any(|(code, _)| code == current) {
+            options.push((current.clone(), current.clone()));
+        }
+        options
     }
 
     /// The problem of the API's `field`, if any.
@@ -229,13 +250,6 @@ impl SettingsPage {
                 t.settings_tax,
                 &v.iva,
                 t.settings_percent_hint,
-            ),
-            (
-                "tax_code",
-                "clave_impuesto",
-                t.settings_tax_code,
-                &v.clave_impuesto,
-                t.settings_tax_code_hint,
             ),
             (
                 "currency",
@@ -337,11 +351,16 @@ impl SettingsPage {
     }
 }
 
-async fn stored(state: &AppState, user: &SignedIn) -> Result<QuoteSettings, WebError> {
+/// The settings as stored, and the tax codes with a rate in force today.
+async fn stored(
+    state: &AppState,
+    user: &SignedIn,
+) -> Result<(QuoteSettings, Vec<(String, String)>), WebError> {
     let mut tx = user.ctx.tx(state).await?;
     let settings = repo::load(&mut tx).await?;
+    let codes = codes_in_force(&mut tx).await?;
     tx.commit().await?;
-    Ok(settings)
+    Ok((settings, codes))
 }
 
 /// The flash after a post (`?aviso=guardado`).
@@ -359,8 +378,8 @@ pub async fn show(
     Query(flash): Query<Flash>,
 ) -> Result<Response, WebError> {
     let user = admin_get(req, &state, &web, Permission::WriteSettings).await?;
-    let settings = stored(&state, &user).await?;
-    let mut view = SettingsPage::new(&user, Values::of(&settings));
+    let (settings, codes) = stored(&state, &user).await?;
+    let mut view = SettingsPage::new(&user, Values::of(&settings), codes);
     if flash.aviso.as_deref() == Some("guardado") {
         view.notice = Some(view.t.settings_saved.to_owned());
     }
@@ -391,7 +410,7 @@ pub async fn save(
             errors.push((field, fill(t.client_field_nul, &[("field", label)])));
         }
     }
-    let base = stored(&state, &user).await?;
+    let (base, codes) = stored(&state, &user).await?;
     let (settings, bad) = form.values.settings(&base);
     if errors.is_empty() {
         let problems = settings.problems();
@@ -421,7 +440,7 @@ pub async fn save(
             },
         }
     }
-    let mut view = SettingsPage::new(&user, form.values);
+    let mut view = SettingsPage::new(&user, form.values, codes);
     view.errors = errors;
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view))
 }

@@ -350,7 +350,7 @@ pub static ES_MX: Texts = Texts {
 
     nav_admin: "Administración",
     admin_title: "Administración",
-    admin_intro: "Los usuarios de tu taller, los datos de la empresa y su logo, y los ajustes de las cotizaciones.",
+    admin_intro: "Los usuarios de tu taller, los datos de la empresa y su logo, los ajustes de las cotizaciones y el catálogo de cotizar: mano de obra, impuestos y colores.",
     admin_users_hint: "Quién entra, con qué rol; crear, cambiar de rol, desactivar.",
     back_to_admin: "← Administración",
     users_title: "Usuarios",
@@ -465,6 +465,7 @@ pub static ES_MX: Texts = Texts {
     window_abatible: "Abatible",
     window_oscilobatiente: "Oscilobatiente",
     window_proyectante: "Proyectante",
+    admin_catalog: super::admin_catalog::ES_MX,
 
     error_title: "No se pudo completar",
     error_forbidden: "Tu rol no permite esta acción. No se cambió nada.",

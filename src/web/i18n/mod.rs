@@ -3,6 +3,7 @@
 //! and a new language is one more value of [`Texts`] (the compiler lists every text
 //! it still needs). Texts with `{name}` placeholders are filled with [`fill`].
 
+pub mod admin_catalog;
 mod es_mx;
 pub mod quote_builder;
 
@@ -524,6 +525,7 @@ pub struct Texts {
     pub window_abatible: &'static str,
     pub window_oscilobatiente: &'static str,
     pub window_proyectante: &'static str,
+    pub admin_catalog: admin_catalog::AdminCatalogTexts,
 
     pub error_title: &'static str,
     pub error_forbidden: &'static str,

@@ -1,19 +1,9 @@
 use super::*;
 
-#[test]
-fn every_text_of_the_spanish_catalogue_is_written() {
-    let json = serde_json::to_value(&ES_MX).expect("serializes");
-    let mut map = json.as_object().expect("an object").clone();
-    // The sub-catalogues' texts (`t.builder.*`) are checked as well.
-    let nested: Vec<_> = map
-        .iter()
-        .filter_map(|(key, value)| Some((key.clone(), value.as_object()?.clone())))
-        .collect();
-    for (key, texts) in nested {
-        map.remove(&key);
-        map.extend(texts.into_iter().map(|(k, v)| (format!("{key}.{k}"), v)));
-    }
-    for (key, value) in &map {
+/// Every text under `map` (sub-structs included) is written.
+fn assert_written(prefix: &str, map: &serde_json::Map<String, serde_json::Value>) {
+    for (key, value) in map {
+        let key = format!("{prefix}{key}");
         match value {
             serde_json::Value::String(text) => {
                 assert!(!text.trim().is_empty(), "{key} is empty");
@@ -24,9 +14,18 @@ fn every_text_of_the_spanish_catalogue_is_written() {
                     .all(|i| i.as_str().is_some_and(|s| !s.is_empty())),
                 "{key} has an empty entry"
             ),
+            serde_json::Value::Object(inner) => assert_written(&format!("{key}."), inner),
             other => panic!("{key} is {other}"),
         }
     }
+}
+
+#[test]
+fn every_text_of_the_spanish_catalogue_is_written() {
+    let json = serde_json::to_value(&ES_MX).expect("serializes");
+    assert_written("", json.as_object().expect("an object"));
+    assert!(json["admin_catalog"]["taxes"]["title"].is_string());
+    assert!(json["builder"].is_object());
     assert_eq!(ES_MX.lang, "es-MX");
 }
 
@@ -100,6 +99,31 @@ fn placeholders_are_filled_by_name() {
         (ES_MX.labour_saved, &["type"]),
         (ES_MX.labour_rate_invalid, &["type"]),
         (ES_MX.labour_complexity_invalid, &["type"]),
+    ] {
+        for name in names {
+            assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");
+        }
+    }
+}
+
+#[test]
+fn the_admin_catalogue_placeholders_are_filled_by_name() {
+    let texts = &ES_MX.admin_catalog;
+    for (text, names) in [
+        (texts.labour_restore_label, &["type"][..]),
+        (texts.labour_restored, &["type"]),
+        (texts.taxes.percent, &["rate"]),
+        (texts.taxes.remove_label, &["code", "date"]),
+        (texts.taxes.removed, &["code", "date"]),
+        (texts.taxes.created, &["code", "date"]),
+        (texts.taxes.exists, &["code", "date"]),
+        (texts.taxes.in_use, &["code"]),
+        (texts.colours.rename_label, &["code"]),
+        (texts.colours.remove_label, &["code"]),
+        (texts.colours.saved, &["code"]),
+        (texts.colours.removed, &["code"]),
+        (texts.products.kind_window, &["type"]),
+        (texts.products.range, &["min", "max"]),
     ] {
         for name in names {
             assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");

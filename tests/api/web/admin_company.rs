@@ -12,6 +12,7 @@ use crate::helpers::{slug, spawn_app, TestApp, TestTenant};
 
 const PATH: &str = "/administracion/empresa";
 const LOGO: &str = "/administracion/empresa/logo";
+const REMOVE: &str = "/administracion/empresa/logo/quitar";
 
 async fn api_company(app: &TestApp, t: &TestTenant) -> Value {
     app.get_json("/api/v1/settings/company", &t.admin_token)
@@ -182,6 +183,27 @@ async fn an_admin_uploads_a_logo_and_a_bad_or_large_file_changes_nothing() {
         assert!(!refused.header("content-security-policy").is_empty());
     }
     assert_eq!(api_company(&app, &t).await, before, "nothing changed");
+
+    // "Quitar logo": the API's DELETE; then no logo, and a second time 404.
+    let page = admin.get(PATH).await;
+    assert!(page.body.contains(
+        r#"<form method="post" action="/administracion/empresa/logo/quitar" id="quitar-logo">"#
+    ));
+    let removed = admin.post(REMOVE, &token).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let page = admin.get(removed.location()).await;
+    assert!(page.body.contains("Se quitó el logo."));
+    assert!(page.body.contains(r#"id="sin-logo""#));
+    assert!(!page.body.contains(r#"id="quitar-logo""#));
+    assert!(api_company(&app, &t).await.get("logo_type").is_none());
+    let resp = app
+        .get("/api/v1/settings/company/logo", &t.admin_token)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.post(REMOVE, &token).await.status,
+        StatusCode::NOT_FOUND
+    );
     app.cleanup().await;
 }
 
@@ -225,6 +247,8 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
             )
             .await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
+        let resp = browser.post(REMOVE, &[("csrf", own.as_str())]).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
     }
 
     // A made-up token or another site's Origin.
@@ -234,6 +258,8 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
         let resp = admin.post_with(PATH, &fields, headers).await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN);
         assert!(resp.body.contains("No pudimos verificar el formulario"));
+        let resp = admin.post_with(REMOVE, &[("csrf", token)], headers).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
     }
     let resp = admin
         .post_file(LOGO, &[("csrf", "deadbeef")], ("logo", "c.png", &png(7, 7)))
@@ -246,6 +272,13 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     assert!(!page.body.contains("Secreto de A"));
     assert!(page.body.contains(r#"id="sin-logo""#));
     assert_eq!(stranger.get(LOGO).await.status, StatusCode::NOT_FOUND);
+    let token = page.csrf();
+    let resp = stranger.post(REMOVE, &[("csrf", token.as_str())]).await;
+    assert_eq!(
+        resp.status,
+        StatusCode::NOT_FOUND,
+        "it has no logo to remove"
+    );
     assert_eq!(api_company(&app, &t).await, before, "nothing changed");
     app.cleanup().await;
 }

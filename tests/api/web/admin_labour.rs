@@ -91,6 +91,32 @@ async fn an_admin_edits_a_labour_rate_the_api_then_shows() {
     assert_eq!(after, ("312.50".into(), "1.150".into(), "tenant".into()));
     let unknown = admin.post(&format!("{PATH}/redonda"), &fields).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // "Restaurar predeterminada" on the shop's own rate only: the API's DELETE,
+    // the default applies again; a second time, or an unknown type, is 404.
+    assert!(page
+        .tr("m-corrediza")
+        .contains(r#"id="restaurar-corrediza""#));
+    assert!(!page.tr("m-fija").contains("restaurar"));
+    let token = [("csrf", csrf.as_str())];
+    let restore = format!("{PATH}/corrediza/restaurar");
+    let restored = admin.post(&restore, &token).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.body);
+    let page = admin.get(restored.location()).await;
+    assert!(page
+        .body
+        .contains("Corrediza vuelve a usar la tarifa predeterminada."));
+    assert!(!page.body.contains(r#"id="restaurar-corrediza""#));
+    assert_eq!(api_rate(&app, &t, "corrediza").await, before);
+    assert_eq!(
+        admin.post(&restore, &token).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = admin
+        .post(&format!("{PATH}/redonda/restaurar"), &token)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(api_rate(&app, &t, "corrediza").await, before);
     app.cleanup().await;
 }
 
@@ -99,6 +125,17 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     let app = spawn_app().await;
     let t = app.onboard(&slug("web-mo-rl")).await;
     let other = app.onboard(&slug("web-mo-ot")).await;
+    let mut admin = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = admin.get(PATH).await.csrf();
+    let own = [
+        ("csrf", csrf.as_str()),
+        ("tarifa", "410.00"),
+        ("complejidad", "1.3"),
+    ];
+    let saved = admin.post(&format!("{PATH}/abatible"), &own).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let abatible = api_rate(&app, &t, "abatible").await;
+    assert_eq!(abatible.2, "tenant");
     let before = api_rate(&app, &t, "fija").await;
     for role in ["estimator", "viewer"] {
         let email = add_user(&app, &t, role).await;
@@ -118,9 +155,12 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
         let resp = browser.post(&format!("{PATH}/fija"), &fields).await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
         assert!(resp.body.contains("Tu rol no permite esta acción"));
+        let token = [("csrf", csrf.as_str())];
+        let resp = browser
+            .post(&format!("{PATH}/abatible/restaurar"), &token)
+            .await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
     }
-    let mut admin = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
-    let csrf = admin.get(PATH).await.csrf();
     let evil: &[(&str, &str)] = &[("origin", "https://evil.example")];
     for (token, headers) in [("deadbeef", &[][..]), (csrf.as_str(), evil)] {
         let fields = [("csrf", token), ("tarifa", "1.00"), ("complejidad", "1")];
@@ -129,8 +169,21 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
             .await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN);
         assert!(resp.body.contains("No pudimos verificar el formulario"));
+        let resp = admin
+            .post_with(
+                &format!("{PATH}/abatible/restaurar"),
+                &[("csrf", token)],
+                headers,
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
     }
     assert_eq!(api_rate(&app, &t, "fija").await, before, "nothing changed");
+    assert_eq!(
+        api_rate(&app, &t, "abatible").await,
+        abatible,
+        "nothing changed"
+    );
     // Another shop's edit stays its own.
     let mut stranger = Browser::signed_in(&app, &other.slug, &other.admin_email).await;
     let csrf = stranger.get(PATH).await.csrf();
@@ -149,5 +202,22 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     );
     let page = admin.get(PATH).await;
     assert!(!page.body.contains("$999.00"));
+    // The stranger restores its own rate, not this shop's (404 for a type it has
+    // no rate of its own for).
+    let token = [("csrf", csrf.as_str())];
+    let resp = stranger
+        .post(&format!("{PATH}/abatible/restaurar"), &token)
+        .await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    let resp = stranger
+        .post(&format!("{PATH}/fija/restaurar"), &token)
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert_eq!(api_rate(&app, &other, "fija").await.2, "global");
+    assert_eq!(
+        api_rate(&app, &t, "abatible").await,
+        abatible,
+        "this shop's unchanged"
+    );
     app.cleanup().await;
 }

@@ -24,11 +24,19 @@ fn form(page: &super::browser::Page, changes: &[(&str, &str)]) -> Vec<(String, S
     for c in re.captures_iter(&page.body) {
         fields.push((c[1].to_owned(), super::browser::unescape(&c[2])));
     }
+    // Each select sends its selected option, else its first.
     let select =
-        regex::Regex::new(r#"(?s)<select id="([a-z_]+)".*?<option value="([a-z_]+)" selected>"#)
-            .expect("regex");
+        regex::Regex::new(r#"(?s)<select id="([a-z_]+)"[^>]*>(.*?)</select>"#).expect("regex");
+    let option = regex::Regex::new(r#"<option value="([^"]*)"( selected)?>"#).expect("regex");
     for c in select.captures_iter(&page.body) {
-        fields.push((c[1].to_owned(), c[2].to_owned()));
+        let options: Vec<_> = option.captures_iter(&c[2]).collect();
+        let chosen = options
+            .iter()
+            .find(|o| o.get(2).is_some())
+            .or(options.first())
+            .map(|o| o[1].to_owned())
+            .unwrap_or_default();
+        fields.push((c[1].to_owned(), chosen));
     }
     if page
         .body
@@ -67,6 +75,32 @@ async fn an_admin_saves_the_quote_settings_the_api_then_shows() {
     assert!(page
         .body
         .contains(r#"id="moneda" name="moneda" value="MXN""#));
+    // The tax code is a select of the shop's codes in force today, none chosen.
+    let re = regex::Regex::new(r#"(?s)<select id="clave_impuesto".*?</select>"#).expect("regex");
+    let codes = re.find(&page.body).map(|m| m.as_str().to_owned());
+    let codes = codes.unwrap_or_else(|| panic!("no tax code select in {}", page.body));
+    assert!(
+        codes.contains(r#"<option value="" selected>Sin clave"#),
+        "{codes}"
+    );
+    for option in [
+        r#"<option value="IVA0">IVA0 · IVA tasa cero</option>"#,
+        r#"<option value="IVA16">IVA16 · IVA tasa general</option>"#,
+        r#"<option value="IVA8">IVA8 · IVA región fronteriza</option>"#,
+    ] {
+        assert!(codes.contains(option), "{option}: {codes}");
+    }
+    // A code with only a future rate is not offered.
+    let resp = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/tax-rates",
+            Some(&t.admin_token),
+            Some(serde_json::json!({ "code": "ISR", "name": "Futuro", "rate": "0.1", "valid_from": "2099-01-01" })),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert!(!admin.get(PATH).await.body.contains(r#"value="ISR""#));
 
     // Bad fields: each named in Spanish, what was typed kept, nothing written.
     let bad = form(
@@ -115,11 +149,21 @@ async fn an_admin_saves_the_quote_settings_the_api_then_shows() {
         "{}",
         refused.body
     );
-    let bad = form(&page, &[("clave_impuesto", "VAT20")]);
-    let refused = admin.post(PATH, &pairs(&bad)).await;
-    assert!(refused
-        .body
-        .contains(r#"id="clave_impuesto-error">Revisa «Clave del impuesto»"#));
+    for code in ["VAT20", "ISR"] {
+        let bad = form(&page, &[("clave_impuesto", code)]);
+        let refused = admin.post(PATH, &pairs(&bad)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{code}");
+        assert!(refused
+            .body
+            .contains(r#"id="clave_impuesto-error">Revisa «Clave del impuesto»"#));
+        assert!(
+            refused.body.contains(&format!(
+                r#"<option value="{code}" selected>{code}</option>"#
+            )),
+            "what was sent shows: {}",
+            refused.body
+        );
+    }
     let bad = form(&page, &[("moneda", "MX\0N")]);
     let refused = admin.post(PATH, &pairs(&bad)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -153,6 +197,9 @@ async fn an_admin_saves_the_quote_settings_the_api_then_shows() {
         .body
         .contains("Se guardaron los ajustes de cotizaciones."));
     assert!(page.body.contains(r#"value="12.5""#));
+    assert!(page
+        .body
+        .contains(r#"<option value="IVA16" selected>IVA16 · IVA tasa general</option>"#));
     let s = api_settings(&app, &t).await;
     assert_eq!(s["profit_rate"], "0.3500");
     assert_eq!(s["indirect_rate"], "0.1250");

@@ -63,10 +63,15 @@ impl Page {
 
     /// The table row of a material.
     pub fn row(&self, code: &str) -> String {
+        self.tr(&format!("m-{code}"))
+    }
+
+    /// The table row with `id`.
+    pub fn tr(&self, id: &str) -> String {
         let start = self
             .body
-            .find(&format!(r#"<tr id="m-{code}">"#))
-            .unwrap_or_else(|| panic!("no row {code} in {}", self.body));
+            .find(&format!(r#"<tr id="{id}">"#))
+            .unwrap_or_else(|| panic!("no row {id} in {}", self.body));
         let rest = &self.body[start..];
         rest[..rest.find("</tr>").expect("row ends") + 5].to_owned()
     }

@@ -2,9 +2,12 @@
 //! real server (see `browser.rs` for the test browser).
 
 mod admin;
+mod admin_colours;
 mod admin_company;
 mod admin_labour;
+mod admin_products;
 mod admin_settings;
+mod admin_taxes;
 mod browser;
 mod catalog;
 mod clients;

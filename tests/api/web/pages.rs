@@ -96,6 +96,10 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/administracion/empresa",
         "/administracion/cotizaciones",
         "/administracion/mano-de-obra",
+        "/administracion/impuestos",
+        "/administracion/colores",
+        "/administracion/productos",
+        "/administracion/productos/VEN-CORR-NAC3",
         "/cotizaciones/00000000-0000-0000-0000-000000000000",
     ] {
         let page = admin.get(path).await;
