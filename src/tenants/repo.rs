@@ -114,13 +114,19 @@ pub async fn deleted_before(
 
 /// Removes every row of the deleted tenant bound to `tx` from `tables` (children
 /// first), then the tenant itself; returns how many rows went. The caller is the
-/// owner role: sent quote versions allow it only then (see the migration).
+/// owner role: sent quote versions allow it only then (see the migration). The shop
+/// is named with `SET LOCAL`, as [`crate::db::repo::begin_bound`] binds it: Citus
+/// forwards that to the workers (on a connection with `database.citus`'s setting),
+/// not `set_config`. The value is a formatted UUID: it cannot break out of the
+/// literal.
 pub async fn purge(tx: &mut TenantTx, tables: &[&str]) -> Result<u64, sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query("SELECT set_config('app.purging_tenant', $1, true)")
-        .bind(tenant.0.to_string())
-        .execute(tx.conn())
-        .await?;
+    sqlx::raw_sql(&format!(
+        "SET LOCAL app.purging_tenant = '{}'",
+        tenant.0.hyphenated()
+    ))
+    .execute(tx.conn())
+    .await?;
     let mut removed = 0;
     for table in tables {
         let sql = format!(

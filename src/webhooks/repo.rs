@@ -1,13 +1,14 @@
-//! SQL for webhooks: endpoints, the outbox (events, deliveries and the queue), the
-//! worker's claims, and the fan-out of default-price changes.
+//! SQL for webhooks: endpoints, the outbox (events, deliveries and the queue), and
+//! the fan-out of default-price changes. The worker's claims are in `queue`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
-use uuid::Uuid;
 
 use super::model::{Delivery, DeliveryStatus, EventType, Webhook};
+pub use super::queue::repo::{claim, release, Claim};
+use crate::db::repo::insert_values;
 use crate::db::TenantTx;
 use crate::http::{Nullable, PageRequest};
 use crate::ids::{TenantId, UserId, WebhookDeliveryId, WebhookEventId, WebhookId};
@@ -180,6 +181,10 @@ pub async fn delete(tx: &mut TenantTx, id: WebhookId) -> Result<bool, sqlx::Erro
 /// Nothing is written when no webhook subscribes, nor for a platform change
 /// (`global_change`) already recorded for the tenant. Answers how many deliveries
 /// were queued.
+///
+/// Row by row with `VALUES` (the subscribed webhooks locked against deletion
+/// meanwhile), not as `INSERT ... SELECT`: on Citus those are written through COPY,
+/// which row-level security refuses (docs/scaling.md).
 pub async fn insert_event(
     tx: &mut TenantTx,
     id: WebhookEventId,
@@ -188,28 +193,21 @@ pub async fn insert_event(
     global_change: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
     let tenant = tx.tenant();
-    // Later statements of a WITH do not see the rows earlier ones insert, but the
-    // foreign keys are checked at the end of the statement, when they do.
-    sqlx::query_scalar(
-        r#"WITH subscribed AS (
-               SELECT id FROM webhooks WHERE tenant_id = $1 AND $3 = ANY (events)
-           ), event AS (
-               INSERT INTO webhook_events (tenant_id, id, type, format, data, global_change_id, created_at)
-               SELECT $1, $2, $3, $4, $5, $6, clock_timestamp()
-                WHERE EXISTS (SELECT 1 FROM subscribed)
-               ON CONFLICT (tenant_id, global_change_id) DO NOTHING
-               RETURNING id, created_at
-           ), delivery AS (
-               INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at, created_at)
-               SELECT $1, gen_random_uuid(), s.id, e.id, e.created_at, e.created_at
-                 FROM subscribed s CROSS JOIN event e
-               RETURNING id, next_attempt_at
-           ), queued AS (
-               INSERT INTO webhook_queue (tenant_id, delivery_id, due_at)
-               SELECT $1, id, next_attempt_at FROM delivery
-               RETURNING 1
-           )
-           SELECT count(*) FROM queued"#,
+    let subscribed: Vec<WebhookId> = sqlx::query_scalar(
+        "SELECT id FROM webhooks WHERE tenant_id = $1 AND $2 = ANY (events) ORDER BY id FOR KEY SHARE",
+    )
+    .bind(tenant)
+    .bind(event_type.as_str())
+    .fetch_all(tx.conn())
+    .await?;
+    if subscribed.is_empty() {
+        return Ok(0);
+    }
+    let created_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        r#"INSERT INTO webhook_events (tenant_id, id, type, format, data, global_change_id, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())
+           ON CONFLICT (tenant_id, global_change_id) DO NOTHING
+           RETURNING created_at"#,
     )
     .bind(tenant)
     .bind(id)
@@ -217,8 +215,49 @@ pub async fn insert_event(
     .bind(format)
     .bind(data)
     .bind(global_change)
-    .fetch_one(tx.conn())
-    .await
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(created_at) = created_at else {
+        return Ok(0);
+    };
+    let deliveries: Vec<(WebhookDeliveryId, WebhookId)> = subscribed
+        .into_iter()
+        .map(|webhook| (WebhookDeliveryId::new_random(), webhook))
+        .collect();
+    insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at, created_at)",
+            "",
+        ),
+        6,
+        &deliveries,
+        |row, (delivery, webhook)| {
+            row.push_bind(tenant)
+                .push_bind(*delivery)
+                .push_bind(*webhook)
+                .push_bind(id)
+                .push_bind(created_at)
+                .push_bind(created_at);
+        },
+    )
+    .await?;
+    let queued = insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO webhook_queue (tenant_id, delivery_id, due_at)",
+            "",
+        ),
+        3,
+        &deliveries,
+        |row, (delivery, _)| {
+            row.push_bind(tenant)
+                .push_bind(*delivery)
+                .push_bind(created_at);
+        },
+    )
+    .await?;
+    Ok(i64::try_from(queued).unwrap_or(i64::MAX))
 }
 
 /// Wakes the delivery workers once the current transaction commits (PostgreSQL
@@ -321,35 +360,6 @@ pub async fn deliveries(
     Ok((items, total))
 }
 
-/// A delivery a worker holds: whose, which, and the token of its lease.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
-pub struct Claim {
-    pub tenant_id: TenantId,
-    pub delivery_id: WebhookDeliveryId,
-    pub lease_token: Uuid,
-}
-
-/// Claims up to `limit` due deliveries of any tenant for `lease_ms`. Reads the
-/// queue only: ids and times, no tenant data.
-pub async fn claim(pool: &PgPool, limit: i64, lease_ms: i64) -> Result<Vec<Claim>, sqlx::Error> {
-    sqlx::query_as(
-        r#"UPDATE webhook_queue q
-              SET lease_until = now() + $2 * interval '1 millisecond', lease_token = $3
-            WHERE (q.tenant_id, q.delivery_id) IN (
-                   SELECT tenant_id, delivery_id FROM webhook_queue
-                    WHERE due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
-                    ORDER BY due_at
-                    LIMIT $1
-                      FOR UPDATE SKIP LOCKED)
-        RETURNING q.tenant_id, q.delivery_id, q.lease_token"#,
-    )
-    .bind(limit)
-    .bind(lease_ms)
-    .bind(Uuid::new_v4())
-    .fetch_all(pool)
-    .await
-}
-
 /// What sending a delivery takes, read under the delivery's tenant.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Job {
@@ -386,35 +396,6 @@ pub async fn job(
     .bind(delivery)
     .fetch_optional(tx.conn())
     .await
-}
-
-/// Ends a claim: the delivery is due again at `next`, or (with `None`) leaves the
-/// queue. False when the lease was lost (it ran out and another worker claimed the
-/// delivery): that worker records its own attempt, this one records nothing.
-pub async fn release(
-    tx: &mut TenantTx,
-    claim: &Claim,
-    next: Option<DateTime<Utc>>,
-) -> Result<bool, sqlx::Error> {
-    let done = match next {
-        Some(next) => sqlx::query(
-            r#"UPDATE webhook_queue SET due_at = $4, lease_until = NULL, lease_token = NULL
-                WHERE tenant_id = $1 AND delivery_id = $2 AND lease_token = $3"#,
-        )
-        .bind(claim.tenant_id)
-        .bind(claim.delivery_id)
-        .bind(claim.lease_token)
-        .bind(next),
-        None => sqlx::query(
-            "DELETE FROM webhook_queue WHERE tenant_id = $1 AND delivery_id = $2 AND lease_token = $3",
-        )
-        .bind(claim.tenant_id)
-        .bind(claim.delivery_id)
-        .bind(claim.lease_token),
-    }
-    .execute(tx.conn())
-    .await?;
-    Ok(done.rows_affected() > 0)
 }
 
 /// An attempt's result, as recorded on its delivery.
