@@ -75,11 +75,23 @@ pub async fn list(
 }
 
 /// Marks a tenant deleted (and inactive); deleting a deleted one keeps its first
-/// time. `None` for an unknown slug.
+/// time. `None` for an unknown slug. Two statements rather than `coalesce(deleted_at,
+/// now())`: Citus refuses functions that are not immutable inside `COALESCE` or
+/// `CASE` on `tenants` (a reference table).
 pub async fn soft_delete(pool: &PgPool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
+    let deleted = sqlx::query_as(
+        "UPDATE tenants SET active = false, deleted_at = now()
+          WHERE slug = $1 AND deleted_at IS NULL
+         RETURNING id, slug, name, active, created_at, deleted_at",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?;
+    if deleted.is_some() {
+        return Ok(deleted);
+    }
     sqlx::query_as(
-        "UPDATE tenants SET active = false, deleted_at = coalesce(deleted_at, now())
-          WHERE slug = $1
+        "UPDATE tenants SET active = false WHERE slug = $1
          RETURNING id, slug, name, active, created_at, deleted_at",
     )
     .bind(slug)

@@ -406,20 +406,27 @@ pub struct Recorded<'a> {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Records an attempt on the bound tenant's delivery.
+/// Records an attempt on the bound tenant's delivery. The delivery time is chosen
+/// here, not by a `CASE` around `now()` in the statement: Citus refuses functions
+/// that are not immutable inside `CASE` on a distributed table.
 pub async fn record(
     tx: &mut TenantTx,
     delivery: WebhookDeliveryId,
     r: &Recorded<'_>,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query(
+    let delivered_at = if r.status == DeliveryStatus::Delivered {
+        "now()"
+    } else {
+        "NULL"
+    };
+    sqlx::query(&format!(
         r#"UPDATE webhook_deliveries
               SET status = $3, attempts = attempts + 1, last_status_code = $4,
                   last_error = $5, last_attempt_at = now(), next_attempt_at = $6,
-                  delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-            WHERE tenant_id = $1 AND id = $2"#,
-    )
+                  delivered_at = {delivered_at}
+            WHERE tenant_id = $1 AND id = $2"#
+    ))
     .bind(tenant)
     .bind(delivery)
     .bind(r.status)

@@ -144,7 +144,9 @@ pub async fn insert_rows(
 /// Moves the sequences behind `table`'s identity columns past every value now in
 /// the table, so rows added later do not collide with imported ones. The highest
 /// value is read first, on its own (a subquery on a distributed table inside
-/// `setval`'s arguments is not planned by Citus).
+/// `setval`'s arguments is not planned by Citus), and the sequence's own last value
+/// by its id (naming every sequence of `pg_sequences` as a `regclass` needs rights
+/// on every schema, Citus's `columnar_internal` too).
 pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<(), sqlx::Error> {
     let identities: Vec<String> = sqlx::query_scalar(
         "SELECT column_name::text FROM information_schema.columns
@@ -164,9 +166,7 @@ pub async fn advance_identities(conn: &mut PgConnection, table: &str) -> Result<
         sqlx::query(
             "SELECT setval(pg_get_serial_sequence($1, $2),
                            greatest($3,
-                                    (SELECT last_value FROM pg_sequences
-                                      WHERE format('%I.%I', schemaname, sequencename)::regclass
-                                            = pg_get_serial_sequence($1, $2)::regclass),
+                                    pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass),
                                     1))",
         )
         .bind(table)
