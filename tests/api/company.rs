@@ -123,8 +123,8 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
     app.cleanup().await;
 }
 
-/// The scenario of [`admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused_on(
     app: &TestApp,
 ) {

@@ -84,8 +84,8 @@ async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch() {
     app.cleanup().await;
 }
 
-/// The scenario of [`an_import_creates_updates_and_withdraws_in_one_revertable_batch`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`an_import_creates_updates_and_withdraws_in_one_revertable_batch`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch_on(
     app: &TestApp,
 ) {
@@ -359,8 +359,8 @@ async fn a_shops_import_is_its_own() {
     app.cleanup().await;
 }
 
-/// The scenario of [`a_shops_import_is_its_own`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`a_shops_import_is_its_own`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn a_shops_import_is_its_own_on(app: &TestApp) {
     let a = app.onboard(&slug("ia")).await;
     let b = app.onboard(&slug("ib")).await;

@@ -75,8 +75,8 @@ async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed() {
     app.cleanup().await;
 }
 
-/// The scenario of [`the_preview_changes_nothing_and_apply_does_exactly_what_it_showed`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`the_preview_changes_nothing_and_apply_does_exactly_what_it_showed`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed_on(
     app: &TestApp,
 ) {
@@ -257,8 +257,8 @@ async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back(
     app.cleanup().await;
 }
 
-/// The scenario of [`inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back_on(
     app: &TestApp,
 ) {
@@ -602,8 +602,8 @@ async fn a_shop_never_sees_or_reverts_another_shops_batches() {
     app.cleanup().await;
 }
 
-/// The scenario of [`a_shop_never_sees_or_reverts_another_shops_batches`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`a_shop_never_sees_or_reverts_another_shops_batches`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn a_shop_never_sees_or_reverts_another_shops_batches_on(app: &TestApp) {
     let a = app.onboard(&slug("iso-a")).await;
     let b = app.onboard(&slug("iso-b")).await;

@@ -131,8 +131,8 @@ async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_an
     app.cleanup().await;
 }
 
-/// The scenario of [`the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else_on(
     app: &TestApp,
 ) {

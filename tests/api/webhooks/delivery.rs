@@ -170,8 +170,9 @@ async fn two_instances_never_deliver_the_same_event_twice() {
     first.cleanup().await;
 }
 
-/// The scenario of [`two_instances_never_deliver_the_same_event_twice`] on two running instances of one app (also run on
-/// Citus, for two shops at once: tests/api/citus_writes.rs).
+/// The scenario of [`two_instances_never_deliver_the_same_event_twice`] on two
+/// running instances of one app (also run on Citus, for two shops at once:
+/// tests/api/citus_writes.rs).
 pub(crate) async fn two_instances_never_deliver_the_same_event_twice_on(
     first: &TestApp,
     second: &TestApp,

@@ -154,8 +154,8 @@ async fn a_platform_change_reaches_tenants_that_inherit_the_code_only() {
     app.cleanup().await;
 }
 
-/// The scenario of [`a_platform_change_reaches_tenants_that_inherit_the_code_only`] on a running app (also run on Citus:
-/// tests/api/citus_writes.rs).
+/// The scenario of [`a_platform_change_reaches_tenants_that_inherit_the_code_only`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
 pub(crate) async fn a_platform_change_reaches_tenants_that_inherit_the_code_only_on(app: &TestApp) {
     let inherits = tenant(app, "wh-inherit").await;
     let overrides = tenant(app, "wh-override").await;
