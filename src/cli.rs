@@ -273,9 +273,7 @@ async fn tenants(command: TenantsCommand, settings: Settings) -> anyhow::Result<
             };
             let archive: archive::Archive =
                 serde_json::from_str(&text).context("the file is not a tenant archive")?;
-            let owner = sqlx::PgPool::connect(settings.database.owner_url.expose_secret())
-                .await
-                .context("connecting as the owner role (database.owner_url)")?;
+            let owner = db::connect_owner(&settings.database).await?;
             let done = archive::import(&owner, &archive).await?;
             println!(
                 "imported {} ({}): {} rows",
@@ -286,9 +284,7 @@ async fn tenants(command: TenantsCommand, settings: Settings) -> anyhow::Result<
             grace_days,
             dry_run,
         } => {
-            let owner = sqlx::PgPool::connect(settings.database.owner_url.expose_secret())
-                .await
-                .context("connecting as the owner role (database.owner_url)")?;
+            let owner = db::connect_owner(&settings.database).await?;
             let cutoff = deletion::cutoff(chrono::Utc::now(), grace_days);
             let purged = deletion::purge(&owner, cutoff, dry_run).await?;
             for p in &purged {

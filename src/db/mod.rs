@@ -295,6 +295,23 @@ fn connect_options(url: &SecretString) -> anyhow::Result<PgConnectOptions> {
         .extra_float_digits(None))
 }
 
+/// A pool of the owner role for the command line's work on tenant data (`tenants
+/// import`, `tenants purge`): one connection, and with `database.citus` the same
+/// per-connection setting as the server's pools, so the `SET LOCAL` binding of
+/// each transaction reaches the workers.
+pub async fn connect_owner(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    let options = PgPoolOptions::new().max_connections(1);
+    let options = if settings.citus {
+        options.after_connect(|conn, _| Box::pin(repo::propagate_set_locally(conn)))
+    } else {
+        options
+    };
+    options
+        .connect(settings.owner_url.expose_secret())
+        .await
+        .context("connecting as the owner role (database.owner_url)")
+}
+
 /// Runs pending migrations as the owner role.
 pub async fn migrate(owner_url: &SecretString) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new()

@@ -3,7 +3,7 @@
 
 use sqlx::PgConnection;
 
-use super::Pool;
+use super::{Conn, Pool};
 
 use crate::ids::TenantId;
 
@@ -80,4 +80,40 @@ pub async fn role_problem(pool: &Pool) -> Result<Option<String>, sqlx::Error> {
     Ok(owned.map(|table| {
         format!("{user:?} owns table {table:?} (owners can bypass row-level security)")
     }))
+}
+
+/// Bind parameters one statement may carry (PostgreSQL's protocol limit).
+const MAX_BINDS: usize = 65_535;
+
+/// Inserts `rows` with multi-row `INSERT ... VALUES` statements, as many rows per
+/// statement as the bind limit allows for `columns` binds a row; `head` is the
+/// statement up to `VALUES` (exclusive), `tail` what follows the rows (`ON
+/// CONFLICT ...`), and `bind` pushes one row's `columns` values. Answers the rows
+/// written. Not `INSERT ... SELECT`: Citus writes the rows of one whose source is
+/// not a co-located shard through `COPY`, which row-level security refuses, while
+/// a `VALUES` insert of one tenant's rows is a router query (docs/scaling.md).
+pub async fn insert_values<'a, T, F>(
+    mut conn: Conn<'_>,
+    (head, tail): (&str, &str),
+    columns: usize,
+    rows: &'a [T],
+    mut bind: F,
+) -> Result<u64, sqlx::Error>
+where
+    F: FnMut(&mut sqlx::query_builder::Separated<'_, 'a, sqlx::Postgres, &'static str>, &'a T),
+{
+    let mut written = 0;
+    for chunk in rows.chunks((MAX_BINDS / columns.max(1)).max(1)) {
+        let mut insert = sqlx::QueryBuilder::new(head);
+        insert.push(" ");
+        insert.push_values(chunk, |mut row, item| bind(&mut row, item));
+        insert.push(" ");
+        insert.push(tail);
+        written += insert
+            .build()
+            .execute(conn.reborrow())
+            .await?
+            .rows_affected();
+    }
+    Ok(written)
 }

@@ -1,10 +1,9 @@
 //! SQL for the tenant registry and onboarding.
 
-use crate::db::Pool;
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use crate::db::TenantTx;
+use crate::db::{Pool, TenantTx};
 use crate::http::PageRequest;
 use crate::ids::{TenantId, UserId};
 use crate::users::model::TenantRole;
@@ -86,19 +85,30 @@ pub async fn list(
 }
 
 /// Marks a tenant deleted (and inactive); deleting a deleted one keeps its first
-/// time. `None` for an unknown slug.
+/// time. `None` for an unknown slug. Two statements rather than `coalesce(deleted_at,
+/// now())`: Citus refuses functions that are not immutable inside `COALESCE` or
+/// `CASE` on `tenants` (a reference table).
 pub async fn soft_delete(pool: &Pool, slug: &str) -> Result<Option<Tenant>, sqlx::Error> {
-    let mut one = pool.single().await?;
-    let value = sqlx::query_as(
-        "UPDATE tenants SET active = false, deleted_at = coalesce(deleted_at, now())
-          WHERE slug = $1
+    let mut tx = pool.begin().await?;
+    let mut deleted = sqlx::query_as(
+        "UPDATE tenants SET active = false, deleted_at = now()
+          WHERE slug = $1 AND deleted_at IS NULL
          RETURNING id, slug, name, active, created_at, deleted_at",
     )
     .bind(slug)
-    .fetch_optional(one.conn())
+    .fetch_optional(tx.conn())
     .await?;
-    one.finish().await?;
-    Ok(value)
+    if deleted.is_none() {
+        deleted = sqlx::query_as(
+            "UPDATE tenants SET active = false WHERE slug = $1
+             RETURNING id, slug, name, active, created_at, deleted_at",
+        )
+        .bind(slug)
+        .fetch_optional(tx.conn())
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(deleted)
 }
 
 /// Undoes a soft delete: active again. `None` when no deleted tenant has the slug.
@@ -134,13 +144,19 @@ pub async fn deleted_before(
 
 /// Removes every row of the deleted tenant bound to `tx` from `tables` (children
 /// first), then the tenant itself; returns how many rows went. The caller is the
-/// owner role: sent quote versions allow it only then (see the migration).
+/// owner role: sent quote versions allow it only then (see the migration). The shop
+/// is named with `SET LOCAL`, as [`crate::db::repo::begin_bound`] binds it: Citus
+/// forwards that to the workers (on a connection with `database.citus`'s setting),
+/// not `set_config`. The value is a formatted UUID: it cannot break out of the
+/// literal.
 pub async fn purge(tx: &mut TenantTx, tables: &[&str]) -> Result<u64, sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query("SELECT set_config('app.purging_tenant', $1, true)")
-        .bind(tenant.0.to_string())
-        .execute(tx.conn())
-        .await?;
+    sqlx::raw_sql(&format!(
+        "SET LOCAL app.purging_tenant = '{}'",
+        tenant.0.hyphenated()
+    ))
+    .execute(tx.conn())
+    .await?;
     let mut removed = 0;
     for table in tables {
         let sql = format!(

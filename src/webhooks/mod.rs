@@ -24,6 +24,7 @@ mod deliver;
 pub mod event;
 mod fanout;
 pub mod model;
+mod queue;
 mod replay;
 mod repo;
 pub mod secret;

@@ -1,15 +1,14 @@
-//! SQL for webhooks: endpoints, the outbox (events, deliveries and the queue), the
-//! worker's claims, and the fan-out of default-price changes.
+//! SQL for webhooks: endpoints, the outbox (events, deliveries and the queue), and
+//! the fan-out of default-price changes. The worker's claims are in `queue`.
 
-use crate::db::Conn;
-use crate::db::Pool;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::model::{Delivery, DeliveryStatus, EventType, Webhook};
-use crate::db::TenantTx;
+pub use super::queue::repo::{claim, release, Claim};
+use crate::db::repo::insert_values;
+use crate::db::{Conn, Pool, TenantTx};
 use crate::http::{Nullable, PageRequest};
 use crate::ids::{TenantId, UserId, WebhookDeliveryId, WebhookEventId, WebhookId};
 use crate::money::Money;
@@ -181,6 +180,10 @@ pub async fn delete(tx: &mut TenantTx, id: WebhookId) -> Result<bool, sqlx::Erro
 /// Nothing is written when no webhook subscribes, nor for a platform change
 /// (`global_change`) already recorded for the tenant. Answers how many deliveries
 /// were queued.
+///
+/// Row by row with `VALUES` (the subscribed webhooks locked against deletion
+/// meanwhile), not as `INSERT ... SELECT`: on Citus those are written through COPY,
+/// which row-level security refuses (docs/scaling.md).
 pub async fn insert_event(
     tx: &mut TenantTx,
     id: WebhookEventId,
@@ -189,28 +192,21 @@ pub async fn insert_event(
     global_change: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
     let tenant = tx.tenant();
-    // Later statements of a WITH do not see the rows earlier ones insert, but the
-    // foreign keys are checked at the end of the statement, when they do.
-    sqlx::query_scalar(
-        r#"WITH subscribed AS (
-               SELECT id FROM webhooks WHERE tenant_id = $1 AND $3 = ANY (events)
-           ), event AS (
-               INSERT INTO webhook_events (tenant_id, id, type, format, data, global_change_id, created_at)
-               SELECT $1, $2, $3, $4, $5, $6, clock_timestamp()
-                WHERE EXISTS (SELECT 1 FROM subscribed)
-               ON CONFLICT (tenant_id, global_change_id) DO NOTHING
-               RETURNING id, created_at
-           ), delivery AS (
-               INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at, created_at)
-               SELECT $1, gen_random_uuid(), s.id, e.id, e.created_at, e.created_at
-                 FROM subscribed s CROSS JOIN event e
-               RETURNING id, next_attempt_at
-           ), queued AS (
-               INSERT INTO webhook_queue (tenant_id, delivery_id, due_at)
-               SELECT $1, id, next_attempt_at FROM delivery
-               RETURNING 1
-           )
-           SELECT count(*) FROM queued"#,
+    let subscribed: Vec<WebhookId> = sqlx::query_scalar(
+        "SELECT id FROM webhooks WHERE tenant_id = $1 AND $2 = ANY (events) ORDER BY id FOR KEY SHARE",
+    )
+    .bind(tenant)
+    .bind(event_type.as_str())
+    .fetch_all(tx.conn())
+    .await?;
+    if subscribed.is_empty() {
+        return Ok(0);
+    }
+    let created_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        r#"INSERT INTO webhook_events (tenant_id, id, type, format, data, global_change_id, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())
+           ON CONFLICT (tenant_id, global_change_id) DO NOTHING
+           RETURNING created_at"#,
     )
     .bind(tenant)
     .bind(id)
@@ -218,8 +214,49 @@ pub async fn insert_event(
     .bind(format)
     .bind(data)
     .bind(global_change)
-    .fetch_one(tx.conn())
-    .await
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(created_at) = created_at else {
+        return Ok(0);
+    };
+    let deliveries: Vec<(WebhookDeliveryId, WebhookId)> = subscribed
+        .into_iter()
+        .map(|webhook| (WebhookDeliveryId::new_random(), webhook))
+        .collect();
+    insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, next_attempt_at, created_at)",
+            "",
+        ),
+        6,
+        &deliveries,
+        |row, (delivery, webhook)| {
+            row.push_bind(tenant)
+                .push_bind(*delivery)
+                .push_bind(*webhook)
+                .push_bind(id)
+                .push_bind(created_at)
+                .push_bind(created_at);
+        },
+    )
+    .await?;
+    let queued = insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO webhook_queue (tenant_id, delivery_id, due_at)",
+            "",
+        ),
+        3,
+        &deliveries,
+        |row, (delivery, _)| {
+            row.push_bind(tenant)
+                .push_bind(*delivery)
+                .push_bind(created_at);
+        },
+    )
+    .await?;
+    Ok(i64::try_from(queued).unwrap_or(i64::MAX))
 }
 
 /// Wakes the delivery workers once the current transaction commits (PostgreSQL
@@ -322,38 +359,6 @@ pub async fn deliveries(
     Ok((items, total))
 }
 
-/// A delivery a worker holds: whose, which, and the token of its lease.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
-pub struct Claim {
-    pub tenant_id: TenantId,
-    pub delivery_id: WebhookDeliveryId,
-    pub lease_token: Uuid,
-}
-
-/// Claims up to `limit` due deliveries of any tenant for `lease_ms`. Reads the
-/// queue only: ids and times, no tenant data.
-pub async fn claim(pool: &Pool, limit: i64, lease_ms: i64) -> Result<Vec<Claim>, sqlx::Error> {
-    let mut one = pool.single().await?;
-    let value = sqlx::query_as(
-        r#"UPDATE webhook_queue q
-              SET lease_until = now() + $2 * interval '1 millisecond', lease_token = $3
-            WHERE (q.tenant_id, q.delivery_id) IN (
-                   SELECT tenant_id, delivery_id FROM webhook_queue
-                    WHERE due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
-                    ORDER BY due_at
-                    LIMIT $1
-                      FOR UPDATE SKIP LOCKED)
-        RETURNING q.tenant_id, q.delivery_id, q.lease_token"#,
-    )
-    .bind(limit)
-    .bind(lease_ms)
-    .bind(Uuid::new_v4())
-    .fetch_all(one.conn())
-    .await?;
-    one.finish().await?;
-    Ok(value)
-}
-
 /// What sending a delivery takes, read under the delivery's tenant.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Job {
@@ -392,35 +397,6 @@ pub async fn job(
     .await
 }
 
-/// Ends a claim: the delivery is due again at `next`, or (with `None`) leaves the
-/// queue. False when the lease was lost (it ran out and another worker claimed the
-/// delivery): that worker records its own attempt, this one records nothing.
-pub async fn release(
-    tx: &mut TenantTx,
-    claim: &Claim,
-    next: Option<DateTime<Utc>>,
-) -> Result<bool, sqlx::Error> {
-    let done = match next {
-        Some(next) => sqlx::query(
-            r#"UPDATE webhook_queue SET due_at = $4, lease_until = NULL, lease_token = NULL
-                WHERE tenant_id = $1 AND delivery_id = $2 AND lease_token = $3"#,
-        )
-        .bind(claim.tenant_id)
-        .bind(claim.delivery_id)
-        .bind(claim.lease_token)
-        .bind(next),
-        None => sqlx::query(
-            "DELETE FROM webhook_queue WHERE tenant_id = $1 AND delivery_id = $2 AND lease_token = $3",
-        )
-        .bind(claim.tenant_id)
-        .bind(claim.delivery_id)
-        .bind(claim.lease_token),
-    }
-    .execute(tx.conn())
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
 /// An attempt's result, as recorded on its delivery.
 pub struct Recorded<'a> {
     pub status: DeliveryStatus,
@@ -429,20 +405,27 @@ pub struct Recorded<'a> {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Records an attempt on the bound tenant's delivery.
+/// Records an attempt on the bound tenant's delivery. The delivery time is chosen
+/// here, not by a `CASE` around `now()` in the statement: Citus refuses functions
+/// that are not immutable inside `CASE` on a distributed table.
 pub async fn record(
     tx: &mut TenantTx,
     delivery: WebhookDeliveryId,
     r: &Recorded<'_>,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query(
+    let delivered_at = if r.status == DeliveryStatus::Delivered {
+        "now()"
+    } else {
+        "NULL"
+    };
+    sqlx::query(&format!(
         r#"UPDATE webhook_deliveries
               SET status = $3, attempts = attempts + 1, last_status_code = $4,
                   last_error = $5, last_attempt_at = now(), next_attempt_at = $6,
-                  delivered_at = CASE WHEN $3 = 'delivered' THEN now() END
-            WHERE tenant_id = $1 AND id = $2"#,
-    )
+                  delivered_at = {delivered_at}
+            WHERE tenant_id = $1 AND id = $2"#
+    ))
     .bind(tenant)
     .bind(delivery)
     .bind(r.status)

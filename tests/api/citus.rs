@@ -55,7 +55,7 @@ fn on_port(settings: &mut Settings, port: u16) {
 
 /// The app on a fresh database of the cluster, its schema distributed. Four shards
 /// per table (Citus's default is 32) keep a test database quick to make.
-async fn spawn_citus_app() -> TestApp {
+pub(crate) async fn spawn_citus_app() -> TestApp {
     // One at a time: Citus propagates the roles to the workers as each database is
     // set up, and two at once collide ("tuple concurrently updated").
     static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -130,7 +130,7 @@ async fn spawn_citus_app() -> TestApp {
 
 /// Drops the test's database on every node, as the superuser: the owner role the
 /// app's cleanup uses may not end Citus's own background connections to it.
-async fn cleanup(mut app: TestApp) {
+pub(crate) async fn cleanup(mut app: TestApp) {
     app.stop_server().await;
     for port in ports() {
         let mut conn = superuser(port, "postgres").await;

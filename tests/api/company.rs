@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{expect_error, expect_named_error, expect_status, slug, spawn_app};
+use crate::helpers::{expect_error, expect_named_error, expect_status, slug, spawn_app, TestApp};
 
 #[tokio::test]
 async fn company_details_default_to_the_tenant_name_and_only_admins_change_them() {
@@ -105,7 +105,7 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-async fn put_logo(app: &crate::helpers::TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
+async fn put_logo(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
     app.client
         .put(app.url("/api/v1/settings/company/logo"))
         .bearer_auth(token)
@@ -119,6 +119,15 @@ async fn put_logo(app: &crate::helpers::TestApp, token: &str, bytes: Vec<u8>) ->
 #[tokio::test]
 async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
     let app = spawn_app().await;
+    admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("logo")).await;
     let resp = app
         .get("/api/v1/settings/company/logo", &t.admin_token)
@@ -126,7 +135,7 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
     expect_error(resp, StatusCode::NOT_FOUND, "logo_not_found", "no logo yet").await;
 
     let image = png(64, 32);
-    let resp = put_logo(&app, &t.admin_token, image.clone()).await;
+    let resp = put_logo(app, &t.admin_token, image.clone()).await;
     let profile = expect_status(resp, StatusCode::OK, "upload").await;
     assert_eq!(profile["logo_type"], "image/png");
     assert_eq!(profile["legal_name"], format!("Aluminios {}", t.slug));
@@ -143,9 +152,9 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
     assert_eq!(resp.bytes().await.expect("bytes").to_vec(), image);
 
     let estimator = app.user_token(&t, "estimator").await;
-    let resp = put_logo(&app, &estimator, png(8, 8)).await;
+    let resp = put_logo(app, &estimator, png(8, 8)).await;
     expect_error(resp, StatusCode::FORBIDDEN, "forbidden", "estimator").await;
-    let resp = put_logo(&app, &t.admin_token, b"GIF89a not a png".to_vec()).await;
+    let resp = put_logo(app, &t.admin_token, b"GIF89a not a png".to_vec()).await;
     expect_error(
         resp,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -155,9 +164,9 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
     .await;
     let mut truncated = png(64, 32);
     truncated.truncate(40);
-    let resp = put_logo(&app, &t.admin_token, truncated).await;
+    let resp = put_logo(app, &t.admin_token, truncated).await;
     expect_named_error(resp, StatusCode::UNPROCESSABLE_ENTITY, "logo", "truncated").await;
-    let resp = put_logo(&app, &t.admin_token, vec![0x89; 600 * 1024]).await;
+    let resp = put_logo(app, &t.admin_token, vec![0x89; 600 * 1024]).await;
     expect_error(
         resp,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -204,5 +213,4 @@ async fn admins_upload_a_png_or_jpeg_logo_and_anything_else_is_refused() {
         .get("/api/v1/settings/company/logo", &t.admin_token)
         .await;
     expect_error(resp, StatusCode::NOT_FOUND, "logo_not_found", "deleted").await;
-    app.cleanup().await;
 }

@@ -11,6 +11,7 @@ mod bad_input;
 mod cache;
 mod citus;
 mod citus_ready;
+mod citus_writes;
 mod clients;
 mod company;
 mod contract;

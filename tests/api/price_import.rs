@@ -80,6 +80,15 @@ async fn an_export_marks_own_and_inherited_rows_and_reimporting_it_changes_nothi
 #[tokio::test]
 async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch() {
     let app = spawn_app().await;
+    an_import_creates_updates_and_withdraws_in_one_revertable_batch_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`an_import_creates_updates_and_withdraws_in_one_revertable_batch`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("imp")).await;
     // Semicolons and a BOM, as a spreadsheet set to Spanish writes them.
     let csv = "\u{feff}code;name;category;unit;price;active\r\n\
@@ -88,7 +97,7 @@ async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch() {
                HER-ROD-3;;;;16.00;\r\n\
                VID-BRONCE-4;;;;95.00;false\r\n\
                VID-CLARO-6;;;;120.00;\r\n";
-    let resp = import(&app, &t.admin_token, csv, true).await;
+    let resp = import(app, &t.admin_token, csv, true).await;
     let dry = expect_status(resp, StatusCode::OK, "dry run").await;
     assert_eq!(dry["dry_run"], true);
     assert_eq!(codes(&dry["created"]), ["VID-NUEVO-8", "HER-ROD-3"]);
@@ -108,7 +117,7 @@ async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch() {
     )
     .await;
 
-    let resp = import(&app, &t.admin_token, csv, false).await;
+    let resp = import(app, &t.admin_token, csv, false).await;
     let done = expect_status(resp, StatusCode::OK, "import").await;
     assert_eq!(
         (done["created"].clone(), done["updated"].clone()),
@@ -180,7 +189,6 @@ async fn an_import_creates_updates_and_withdraws_in_one_revertable_batch() {
     }
     let resp = app.get("/api/v1/prices/VID-NUEVO-8", &t.admin_token).await;
     expect_error(resp, StatusCode::NOT_FOUND, "price_not_found", "withdrawn").await;
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -347,22 +355,87 @@ async fn imports_have_their_own_size_limit_media_type_and_roles() {
 #[tokio::test]
 async fn a_shops_import_is_its_own() {
     let app = spawn_app().await;
+    a_shops_import_is_its_own_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_shops_import_is_its_own`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn a_shops_import_is_its_own_on(app: &TestApp) {
     let a = app.onboard(&slug("ia")).await;
     let b = app.onboard(&slug("ib")).await;
     let csv =
         "code,name,category,unit,price\nVID-SOLO-A,Solo A,glass,m2,10.00\nVID-CLARO-4,,,,1.00\n";
     expect_status(
-        import(&app, &a.admin_token, csv, false).await,
+        import(app, &a.admin_token, csv, false).await,
         StatusCode::OK,
         "A imports",
     )
     .await;
-    let b_file = export(&app, &b.admin_token).await;
+    let b_file = export(app, &b.admin_token).await;
     assert!(!b_file.contains("VID-SOLO-A"), "{b_file}");
     assert_eq!(app.price_of("VID-CLARO-4", &b.admin_token).await, "85.00");
     assert_eq!(
         app.get_items("/api/v1/price-updates", &b.admin_token).await,
         json!([])
     );
+}
+
+#[tokio::test]
+async fn an_import_of_more_rows_than_one_statement_binds_writes_every_row() {
+    let app = spawn_app().await;
+    an_import_of_more_rows_than_one_statement_binds_writes_every_row_on(&app).await;
     app.cleanup().await;
+}
+
+/// The scenario of [`an_import_of_more_rows_than_one_statement_binds_writes_every_row`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs). 7,000 new rows:
+/// the rows and their history go in as two multi-row `VALUES` statements each
+/// (PostgreSQL takes at most 65,535 parameters a statement, ten a row).
+pub(crate) async fn an_import_of_more_rows_than_one_statement_binds_writes_every_row_on(
+    app: &TestApp,
+) {
+    let t = app.onboard(&slug("lote")).await;
+    let mut csv = String::from("code,name,category,unit,price\n");
+    for i in 0..7_000 {
+        csv.push_str(&format!(
+            "CON-LOTE-{i:05},Consumible de prueba {i},consumable,piece,{i}.25\n"
+        ));
+    }
+    let resp = import(app, &t.admin_token, &csv, false).await;
+    let report = expect_status(resp, StatusCode::OK, "big import").await;
+    assert_eq!(codes(&report["created"]).len(), 7_000);
+    for (code, price) in [
+        ("CON-LOTE-00000", "0.25"),
+        ("CON-LOTE-06552", "6552.25"),
+        ("CON-LOTE-06553", "6553.25"),
+        ("CON-LOTE-06999", "6999.25"),
+    ] {
+        let m = app
+            .get_json(&format!("/api/v1/materials/{code}"), &t.admin_token)
+            .await;
+        assert_eq!(
+            (
+                m["price"].as_str(),
+                m["source"].as_str(),
+                m["category"].as_str()
+            ),
+            (Some(price), Some("tenant"), Some("consumable")),
+            "{code}"
+        );
+    }
+    let batch = report["batch_id"].as_str().expect("batch");
+    let read = app
+        .get_json(&format!("/api/v1/price-updates/{batch}"), &t.admin_token)
+        .await;
+    assert_eq!(read["count"], 7_000);
+    let history = app
+        .get_json(
+            &format!("/api/v1/price-history?batch_id={batch}&limit=1"),
+            &t.admin_token,
+        )
+        .await;
+    assert_eq!(history["total"], 7_000);
+    let exported = export(app, &t.admin_token).await;
+    assert_eq!(exported.matches("CON-LOTE-").count(), 7_000);
 }

@@ -71,10 +71,19 @@ fn item<'a>(items: &'a Value, code: &str) -> &'a Value {
 #[tokio::test]
 async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed() {
     let app = spawn_app().await;
+    the_preview_changes_nothing_and_apply_does_exactly_what_it_showed_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`the_preview_changes_nothing_and_apply_does_exactly_what_it_showed`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("bulk")).await;
     let body = glass_up_7_5();
     let shown = expect_status(
-        preview(&app, &t.admin_token, &body).await,
+        preview(app, &t.admin_token, &body).await,
         StatusCode::OK,
         "preview",
     )
@@ -111,7 +120,7 @@ async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed() {
     );
 
     let batch = expect_status(
-        apply(&app, &t.admin_token, &body, &shown["fingerprint"]).await,
+        apply(app, &t.admin_token, &body, &shown["fingerprint"]).await,
         StatusCode::CREATED,
         "apply",
     )
@@ -152,7 +161,6 @@ async fn the_preview_changes_nothing_and_apply_does_exactly_what_it_showed() {
         (&json!("85.00"), &json!("91.50"), &json!("bulk"))
     );
     assert_eq!(change["user_id"], batch["created_by"]);
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -245,10 +253,19 @@ async fn concurrent_batches_on_the_same_materials_lose_no_update() {
 #[tokio::test]
 async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back() {
     let app = spawn_app().await;
+    inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back_on(
+    app: &TestApp,
+) {
     let t = app.onboard(&slug("inh")).await;
     let profiles = json!({ "filter": { "category": "profile", "code_prefix": "PER-NAC3-" },
                            "change": { "percent": "10" } });
-    let resp = preview(&app, &t.admin_token, &profiles).await;
+    let resp = preview(app, &t.admin_token, &profiles).await;
     expect_error(
         resp,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -259,7 +276,7 @@ async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back(
 
     let mut inherited = profiles.clone();
     inherited["filter"]["include_inherited"] = json!(true);
-    let (shown, batch) = preview_and_apply(&app, &t.admin_token, &inherited).await;
+    let (shown, batch) = preview_and_apply(app, &t.admin_token, &inherited).await;
     let rs = item(&shown["items"], "PER-NAC3-RS");
     assert_eq!(
         (&rs["old"], &rs["new"], &rs["source"]),
@@ -302,7 +319,6 @@ async fn inherited_defaults_change_only_when_asked_and_a_revert_gives_them_back(
     );
     let listed = app.get_items("/api/v1/price-updates", &t.admin_token).await;
     assert_eq!(listed[1]["reverted_by"], reverted["id"]);
-    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -582,9 +598,16 @@ async fn bad_bulk_requests_name_the_field_and_write_nothing() {
 #[tokio::test]
 async fn a_shop_never_sees_or_reverts_another_shops_batches() {
     let app = spawn_app().await;
+    a_shop_never_sees_or_reverts_another_shops_batches_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_shop_never_sees_or_reverts_another_shops_batches`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn a_shop_never_sees_or_reverts_another_shops_batches_on(app: &TestApp) {
     let a = app.onboard(&slug("iso-a")).await;
     let b = app.onboard(&slug("iso-b")).await;
-    let (_, batch) = preview_and_apply(&app, &a.admin_token, &glass_up_7_5()).await;
+    let (_, batch) = preview_and_apply(app, &a.admin_token, &glass_up_7_5()).await;
     let id = batch["id"].as_str().expect("id");
     let path = format!("/api/v1/price-updates/{id}");
     expect_error(
@@ -630,7 +653,6 @@ async fn a_shop_never_sees_or_reverts_another_shops_batches() {
         .all(|h| h["kind"] != "bulk"));
     assert_eq!(app.price_of("VID-CLARO-4", &b.admin_token).await, "85.00");
     assert_eq!(app.price_of("VID-CLARO-4", &a.admin_token).await, "91.50");
-    app.cleanup().await;
 }
 
 #[tokio::test]

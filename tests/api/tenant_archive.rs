@@ -6,14 +6,15 @@ use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;
-use ventanas::config::ExposeSecret as _;
 use ventanas::tenants::archive::{self, ArchiveError, LEFT_OUT, TABLES};
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::rls::{two_tenants, TENANT_TABLES};
 
-async fn owner_pool(app: &TestApp) -> PgPool {
-    PgPool::connect(app.settings.database.owner_url.expose_secret())
+/// The owner role's pool as `tenants import` makes it (with `database.citus`'s
+/// per-connection setting on Citus).
+pub(crate) async fn owner_pool(app: &TestApp) -> PgPool {
+    ventanas::db::connect_owner(&app.settings.database)
         .await
         .expect("owner connects")
 }
@@ -32,7 +33,17 @@ fn every_tenant_table_is_archived_or_left_out_on_purpose() {
 #[tokio::test]
 async fn a_busy_shop_moves_to_a_fresh_database_row_for_row() {
     let source = spawn_app().await;
-    let (a, b) = two_tenants(&source).await;
+    let target = spawn_app().await;
+    a_busy_shop_moves_row_for_row_between(&source, &target).await;
+    target.cleanup().await;
+    source.cleanup().await;
+}
+
+/// The scenario of [`a_busy_shop_moves_to_a_fresh_database_row_for_row`] from one
+/// running app's database into another's (also run on Citus:
+/// tests/api/citus_writes.rs).
+pub(crate) async fn a_busy_shop_moves_row_for_row_between(source: &TestApp, target: &TestApp) {
+    let (a, b) = two_tenants(source).await;
     source
         .set_price("VID-CLARO-4", &a.admin_token, "91.00")
         .await;
@@ -63,8 +74,7 @@ async fn a_busy_shop_moves_to_a_fresh_database_row_for_row() {
     );
     let read: archive::Archive = serde_json::from_str(&text).expect("reads");
 
-    let target = spawn_app().await;
-    let owner = owner_pool(&target).await;
+    let owner = owner_pool(target).await;
     let done = archive::import(&owner, &read).await.expect("import");
     let rows: usize = exported.tables.iter().map(|t| t.rows.len()).sum();
     assert_eq!(done.rows, rows as u64);
@@ -100,9 +110,7 @@ async fn a_busy_shop_moves_to_a_fresh_database_row_for_row() {
     assert_eq!(quotes.as_array().map(Vec::len), Some(1));
     let missing = archive::export(&tdb.app, &tdb.platform, &b.slug).await;
     assert!(matches!(missing, Err(ArchiveError::UnknownTenant(_))));
-
-    target.cleanup().await;
-    source.cleanup().await;
+    owner.close().await;
 }
 
 #[tokio::test]

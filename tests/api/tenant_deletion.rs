@@ -5,7 +5,6 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
-use ventanas::config::ExposeSecret as _;
 use ventanas::tenants::deletion;
 
 use crate::helpers::{expect_error, expect_status, spawn_app, TestApp, TestTenant};
@@ -127,17 +126,28 @@ async fn a_deleted_shop_is_locked_out_at_once_and_restore_brings_it_back() {
 #[tokio::test]
 async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else() {
     let app = spawn_app().await;
-    let (a, b) = two_tenants(&app).await;
-    sent_quote(&app, &a).await;
-    let b_before = rows_of(&app, b.id).await;
+    the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else_on(&app)
+        .await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_and_nothing_else_on(
+    app: &TestApp,
+) {
+    let (a, b) = two_tenants(app).await;
+    sent_quote(app, &a).await;
+    let b_before = rows_of(app, b.id).await;
     let path = format!("/api/v1/platform/tenants/{}", a.slug);
     expect_status(
-        platform(&app, Method::DELETE, &path).await,
+        platform(app, Method::DELETE, &path).await,
         StatusCode::OK,
         "delete",
     )
     .await;
-    let owner = PgPool::connect(app.settings.database.owner_url.expose_secret())
+    // As `tenants purge` connects (with `database.citus`'s setting on Citus).
+    let owner = ventanas::db::connect_owner(&app.settings.database)
         .await
         .expect("owner connects");
 
@@ -147,7 +157,7 @@ async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_an
         .await
         .expect("purge");
     assert!(due.is_empty());
-    assert!(rows_of(&app, a.id).await.iter().any(|(_, n)| *n > 0));
+    assert!(rows_of(app, a.id).await.iter().any(|(_, n)| *n > 0));
 
     // Past it (a zero-day grace from a moment later): a dry run lists, the purge removes.
     let later = chrono::Utc::now() + chrono::Duration::seconds(1);
@@ -155,7 +165,7 @@ async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_an
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].rows, 0);
     assert!(
-        rows_of(&app, a.id).await.iter().any(|(_, n)| *n > 0),
+        rows_of(app, a.id).await.iter().any(|(_, n)| *n > 0),
         "a dry run removes nothing"
     );
     let purged = deletion::purge(&owner, later, false).await.expect("purge");
@@ -163,20 +173,19 @@ async fn the_purge_removes_every_row_of_a_deleted_shop_after_the_grace_period_an
     assert_eq!(purged[0].tenant.slug, a.slug);
     assert!(purged[0].rows > 20, "{} rows", purged[0].rows);
 
-    let left: Vec<_> = rows_of(&app, a.id)
+    let left: Vec<_> = rows_of(app, a.id)
         .await
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .collect();
     assert!(left.is_empty(), "rows of the purged shop left: {left:?}");
     assert_eq!(
-        rows_of(&app, b.id).await,
+        rows_of(app, b.id).await,
         b_before,
         "the other shop is untouched"
     );
-    let gone = platform(&app, Method::GET, &path).await;
+    let gone = platform(app, Method::GET, &path).await;
     expect_error(gone, StatusCode::NOT_FOUND, "tenant_not_found", "purged").await;
     // The slug is free again.
     app.onboard(&a.slug).await;
-    app.cleanup().await;
 }

@@ -3,8 +3,8 @@
 //! timeouts, secret rotation, several instances, tenant isolation, platform changes
 //! of defaults, and target checks. Receivers are real HTTP servers on 127.0.0.1.
 
-mod delivery;
-mod outbox;
+pub(crate) mod delivery;
+pub(crate) mod outbox;
 mod receiver;
 
 use std::time::{Duration, Instant};

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::model::{BatchKind, ChangeKind, PriceBatchSummary, PriceHistoryEntry};
 use crate::catalog::{Category, Source};
+use crate::db::repo::insert_values;
 use crate::db::TenantTx;
 use crate::http::{Nullable, PageRequest};
 use crate::ids::{BatchId, MaterialId, UserId};
@@ -165,8 +166,19 @@ pub async fn set_own_prices(
     Ok(done.rows_affected())
 }
 
+/// A default's columns a tenant's copy of it takes.
+#[derive(sqlx::FromRow)]
+struct DefaultRow {
+    code: String,
+    name: String,
+    category: String,
+    unit: String,
+    bar_length_m: Option<Decimal>,
+}
+
 /// Makes the tenant's own copies of defaults at new prices; a code the tenant got a
-/// row for meanwhile is skipped, so the answer (rows made) tells.
+/// row for meanwhile is skipped, and so is a code with no default, so the answer
+/// (rows made) tells. Written with multi-row `VALUES` ([`insert_values`]).
 pub async fn copy_defaults(
     tx: &mut TenantTx,
     ids: &[MaterialId],
@@ -175,21 +187,43 @@ pub async fn copy_defaults(
     by: Option<UserId>,
 ) -> Result<u64, sqlx::Error> {
     let tenant = tx.tenant();
-    let done = sqlx::query(
-        r#"INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m, active, updated_by)
-           SELECT $1, u.id, g.code, g.name, g.category, g.unit, u.price, g.bar_length_m, true, $2
-             FROM unnest($3::uuid[], $4::text[], $5::numeric[]) AS u(id, code, price)
-             JOIN global_materials g ON g.code = u.code
-           ON CONFLICT (tenant_id, code) DO NOTHING"#,
+    let defaults: Vec<DefaultRow> = sqlx::query_as(
+        "SELECT code, name, category, unit, bar_length_m FROM global_materials WHERE code = ANY($1)",
     )
-    .bind(tenant)
-    .bind(by)
-    .bind(uuids(ids))
     .bind(codes)
-    .bind(amounts(prices))
-    .execute(tx.conn())
+    .fetch_all(tx.conn())
     .await?;
-    Ok(done.rows_affected())
+    let rows: Vec<(MaterialId, &DefaultRow, Decimal)> = ids
+        .iter()
+        .zip(codes)
+        .zip(prices)
+        .filter_map(|((id, code), price)| {
+            let g = defaults.iter().find(|g| &g.code == code)?;
+            Some((*id, g, price.amount()))
+        })
+        .collect();
+    insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m, active, updated_by)",
+            "ON CONFLICT (tenant_id, code) DO NOTHING",
+        ),
+        10,
+        &rows,
+        |row, (id, g, price)| {
+            row.push_bind(tenant)
+                .push_bind(*id)
+                .push_bind(&g.code)
+                .push_bind(&g.name)
+                .push_bind(&g.category)
+                .push_bind(&g.unit)
+                .push_bind(*price)
+                .push_bind(g.bar_length_m)
+                .push_bind(true)
+                .push_bind(by);
+        },
+    )
+    .await
 }
 
 /// Deactivates the tenant's rows (the defaults apply again); answers how many.
@@ -255,7 +289,8 @@ pub struct HistoryRows {
     pub withdrawn: Vec<bool>,
 }
 
-/// Records a batch's changes in the history, in one statement.
+/// Records a batch's changes in the history, with multi-row `VALUES`
+/// ([`insert_values`]).
 pub async fn insert_history(
     tx: &mut TenantTx,
     batch: BatchId,
@@ -264,23 +299,29 @@ pub async fn insert_history(
     by: Option<UserId>,
 ) -> Result<(), sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query(
-        r#"INSERT INTO price_history
-                (tenant_id, id, material_id, code, old_price, new_price, changed_by, kind, batch_id, withdrawn)
-           SELECT $1, gen_random_uuid(), u.material_id, u.code, u.old, u.new, $2, $3, $4, u.withdrawn
-             FROM unnest($5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::bool[])
-                  AS u(material_id, code, old, new, withdrawn)"#,
+    let index: Vec<usize> = (0..rows.codes.len()).collect();
+    insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO price_history
+                (tenant_id, id, material_id, code, old_price, new_price, changed_by, kind, batch_id, withdrawn)",
+            "",
+        ),
+        10,
+        &index,
+        |row, &i| {
+            row.push_bind(tenant)
+                .push_bind(Uuid::new_v4())
+                .push_bind(rows.material_ids[i])
+                .push_bind(&rows.codes[i])
+                .push_bind(rows.old[i])
+                .push_bind(rows.new[i])
+                .push_bind(by)
+                .push_bind(kind)
+                .push_bind(batch)
+                .push_bind(rows.withdrawn[i]);
+        },
     )
-    .bind(tenant)
-    .bind(by)
-    .bind(kind)
-    .bind(batch)
-    .bind(uuids(&rows.material_ids))
-    .bind(&rows.codes)
-    .bind(&rows.old)
-    .bind(&rows.new)
-    .bind(&rows.withdrawn)
-    .execute(tx.conn())
     .await?;
     Ok(())
 }

@@ -99,14 +99,22 @@ pub async fn save_logo(tx: &mut TenantTx, logo: &Logo, by: UserId) -> Result<(),
     .bind(logo.bytes.as_slice())
     .execute(tx.conn())
     .await?;
-    // A tenant without details yet gets a row named after the tenant.
+    // A tenant without details yet gets a row named after the tenant. The name is
+    // read first: an INSERT ... SELECT from `tenants` is written through COPY on
+    // Citus, which row-level security refuses (docs/scaling.md).
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
+        .bind(tenant)
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(name) = name else { return Ok(()) };
     sqlx::query(
         r#"INSERT INTO company_profiles (tenant_id, legal_name, logo_sha256, updated_by)
-           SELECT $1, name, $2, $3 FROM tenants WHERE id = $1
+           VALUES ($1, $2, $3, $4)
            ON CONFLICT (tenant_id) DO UPDATE
               SET logo_sha256 = EXCLUDED.logo_sha256, updated_by = EXCLUDED.updated_by"#,
     )
     .bind(tenant)
+    .bind(name)
     .bind(&logo.sha256)
     .bind(by)
     .execute(tx.conn())

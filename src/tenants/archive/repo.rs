@@ -2,10 +2,10 @@
 //! names only from the catalogue of the database itself, each quoted: nothing an
 //! archive says becomes SQL text.
 
-use crate::db::{Conn, Pool};
 use serde_json::Value;
 
-use crate::db::ident;
+use crate::db::repo::insert_values;
+use crate::db::{ident, Conn, Pool};
 use crate::ids::TenantId;
 
 /// The tenant's row of `tenants`, as JSON.
@@ -73,33 +73,88 @@ pub async fn columns(mut conn: Conn<'_>, table: &str) -> Result<Vec<String>, sql
     .await
 }
 
+/// The SQL types of `table`'s `columns`, in that order.
+async fn column_types(
+    mut conn: Conn<'_>,
+    table: &str,
+    columns: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let types: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
+          WHERE attrelid = ('public.' || quote_ident($1))::regclass AND attnum > 0
+            AND NOT attisdropped",
+    )
+    .bind(table)
+    .fetch_all(conn.reborrow())
+    .await?;
+    columns
+        .iter()
+        .map(|c| {
+            types
+                .iter()
+                .find(|(name, _)| name == c)
+                .map(|(_, ty)| ty.clone())
+                .ok_or_else(|| sqlx::Error::ColumnNotFound(c.clone()))
+        })
+        .collect()
+}
+
 /// Inserts `rows` (JSON objects) into `table`, setting only `columns` (the others
 /// take their defaults), identity columns included; returns how many went in.
+///
+/// PostgreSQL reads the JSON (`jsonb_populate_recordset`, no table touched) into
+/// each column's text form, which goes back in as a typed parameter of a multi-row
+/// `VALUES` insert ([`insert_values`]): on Citus an `INSERT ... SELECT` from the
+/// JSON would be written through COPY, which row-level security refuses.
 pub async fn insert_rows(
     mut conn: Conn<'_>,
     table: &str,
     columns: &[String],
     rows: &[Value],
 ) -> Result<u64, sqlx::Error> {
+    let types = column_types(conn.reborrow(), table, columns).await?;
+    let as_text = columns
+        .iter()
+        .map(|c| format!("p.{}::text", ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values: Vec<Vec<Option<String>>> = sqlx::query_scalar(&format!(
+        "SELECT ARRAY[{as_text}]::text[] FROM jsonb_populate_recordset(NULL::{table}, $1) p",
+        table = ident(table),
+    ))
+    .bind(Value::Array(rows.to_vec()))
+    .fetch_all(conn.reborrow())
+    .await?;
     let list = columns
         .iter()
         .map(|c| ident(c))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "INSERT INTO {table} ({list}) OVERRIDING SYSTEM VALUE
-         SELECT {list} FROM jsonb_populate_recordset(NULL::{table}, $1)",
-        table = ident(table),
+    let head = format!(
+        "INSERT INTO {table} ({list}) OVERRIDING SYSTEM VALUE",
+        table = ident(table)
     );
-    let done = sqlx::query(&sql)
-        .bind(Value::Array(rows.to_vec()))
-        .execute(conn.reborrow())
-        .await?;
-    Ok(done.rows_affected())
+    insert_values(
+        conn.reborrow(),
+        (&head, ""),
+        columns.len(),
+        &values,
+        |row, value| {
+            for (v, ty) in value.iter().zip(&types) {
+                row.push_bind(v.as_deref())
+                    .push_unseparated(format!("::{ty}"));
+            }
+        },
+    )
+    .await
 }
 
 /// Moves the sequences behind `table`'s identity columns past every value now in
-/// the table, so rows added later do not collide with imported ones.
+/// the table, so rows added later do not collide with imported ones. The highest
+/// value is read first, on its own (a subquery on a distributed table inside
+/// `setval`'s arguments is not planned by Citus), and the sequence's own last value
+/// by its id (naming every sequence of `pg_sequences` as a `regclass` needs rights
+/// on every schema, Citus's `columnar_internal` too).
 pub async fn advance_identities(mut conn: Conn<'_>, table: &str) -> Result<(), sqlx::Error> {
     let identities: Vec<String> = sqlx::query_scalar(
         "SELECT column_name::text FROM information_schema.columns
@@ -109,21 +164,24 @@ pub async fn advance_identities(mut conn: Conn<'_>, table: &str) -> Result<(), s
     .fetch_all(conn.reborrow())
     .await?;
     for column in identities {
-        let sql = format!(
-            "SELECT setval(pg_get_serial_sequence($1, $2),
-                           greatest((SELECT max({col}) FROM {table}),
-                                    (SELECT last_value FROM pg_sequences
-                                      WHERE format('%I.%I', schemaname, sequencename)::regclass
-                                            = pg_get_serial_sequence($1, $2)::regclass),
-                                    1))",
+        let highest: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT max({col})::bigint FROM {table}",
             col = ident(&column),
             table = ident(table),
-        );
-        sqlx::query(&sql)
-            .bind(table)
-            .bind(&column)
-            .execute(conn.reborrow())
-            .await?;
+        ))
+        .fetch_one(conn.reborrow())
+        .await?;
+        sqlx::query(
+            "SELECT setval(pg_get_serial_sequence($1, $2),
+                           greatest($3,
+                                    pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass),
+                                    1))",
+        )
+        .bind(table)
+        .bind(&column)
+        .bind(highest)
+        .execute(conn.reborrow())
+        .await?;
     }
     Ok(())
 }

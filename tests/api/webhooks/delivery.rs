@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::receiver::{verify_signature, Receiver, Step};
 use super::{app_with, deliveries, deliveries_until, id_of, register, tenant, GUARD, QUIET};
 use crate::helpers::{
-    expect_error, expect_status, spawn_second_instance, spawn_second_instance_with,
+    expect_error, expect_status, spawn_second_instance, spawn_second_instance_with, TestApp,
 };
 
 #[tokio::test]
@@ -164,15 +164,28 @@ async fn rotating_the_secret_changes_the_signing_key() {
 async fn two_instances_never_deliver_the_same_event_twice() {
     let first = app_with(|_| {}).await;
     let second = spawn_second_instance(&first).await;
-    let t = tenant(&first, "wh-two").await;
+    two_instances_never_deliver_the_same_event_twice_on(&first, &second).await;
+    let mut second = second;
+    second.stop_server().await;
+    first.cleanup().await;
+}
+
+/// The scenario of [`two_instances_never_deliver_the_same_event_twice`] on two
+/// running instances of one app (also run on Citus, for two shops at once:
+/// tests/api/citus_writes.rs).
+pub(crate) async fn two_instances_never_deliver_the_same_event_twice_on(
+    first: &TestApp,
+    second: &TestApp,
+) {
+    let t = tenant(first, "wh-two").await;
     let token = t.admin_token.as_str();
     let receivers = [Receiver::start(&[]).await, Receiver::start(&[]).await];
     for r in &receivers {
-        register(&first, token, &r.url, &["price.changed"]).await;
+        register(first, token, &r.url, &["price.changed"]).await;
     }
     const EDITS: usize = 12;
     for i in 0..EDITS {
-        let app = if i % 2 == 0 { &first } else { &second };
+        let app = if i % 2 == 0 { first } else { second };
         app.set_price("PER-NAC3-RS", token, &format!("{}.25", 80 + i))
             .await;
     }
@@ -196,7 +209,7 @@ async fn two_instances_never_deliver_the_same_event_twice() {
     );
     let list = first.get_json("/api/v1/webhooks", token).await;
     for webhook in list["items"].as_array().expect("items") {
-        let log = deliveries(&second, token, &id_of(webhook)).await;
+        let log = deliveries(second, token, &id_of(webhook)).await;
         assert_eq!(log.len(), EDITS);
         assert!(
             log.iter()
@@ -204,9 +217,6 @@ async fn two_instances_never_deliver_the_same_event_twice() {
             "{log:#?}"
         );
     }
-    let mut second = second;
-    second.stop_server().await;
-    first.cleanup().await;
 }
 
 #[tokio::test]

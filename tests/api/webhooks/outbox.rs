@@ -14,7 +14,7 @@ use ventanas::webhooks::{publish, BatchKind, Event, MaterialPrice};
 
 use super::receiver::Receiver;
 use super::{app_with, deliveries, id_of, register, tenant, GUARD, QUIET};
-use crate::helpers::{expect_error, expect_status};
+use crate::helpers::{expect_error, expect_status, TestApp};
 
 fn money(text: &str) -> Money {
     Money::parse(text).expect("money")
@@ -150,9 +150,16 @@ async fn a_batch_is_one_event_listing_its_materials_sent_to_its_subscribers_only
 #[tokio::test]
 async fn a_platform_change_reaches_tenants_that_inherit_the_code_only() {
     let app = app_with(|_| {}).await;
-    let inherits = tenant(&app, "wh-inherit").await;
-    let overrides = tenant(&app, "wh-override").await;
-    let other_events = tenant(&app, "wh-batches").await;
+    a_platform_change_reaches_tenants_that_inherit_the_code_only_on(&app).await;
+    app.cleanup().await;
+}
+
+/// The scenario of [`a_platform_change_reaches_tenants_that_inherit_the_code_only`]
+/// on a running app (also run on Citus: tests/api/citus_writes.rs).
+pub(crate) async fn a_platform_change_reaches_tenants_that_inherit_the_code_only_on(app: &TestApp) {
+    let inherits = tenant(app, "wh-inherit").await;
+    let overrides = tenant(app, "wh-override").await;
+    let other_events = tenant(app, "wh-batches").await;
     app.set_price("PER-NAC3-JA", &overrides.admin_token, "50")
         .await;
     let (rx, ry, rz) = (
@@ -160,10 +167,10 @@ async fn a_platform_change_reaches_tenants_that_inherit_the_code_only() {
         Receiver::start(&[]).await,
         Receiver::start(&[]).await,
     );
-    let x = id_of(&register(&app, &inherits.admin_token, &rx.url, &["price.changed"]).await);
-    register(&app, &overrides.admin_token, &ry.url, &["price.changed"]).await;
+    let x = id_of(&register(app, &inherits.admin_token, &rx.url, &["price.changed"]).await);
+    register(app, &overrides.admin_token, &ry.url, &["price.changed"]).await;
     register(
-        &app,
+        app,
         &other_events.admin_token,
         &rz.url,
         &["price_update.applied"],
@@ -191,10 +198,9 @@ async fn a_platform_change_reaches_tenants_that_inherit_the_code_only() {
     rx.expect_no_more_than(1, QUIET).await;
     ry.expect_no_more_than(0, std::time::Duration::ZERO).await;
     rz.expect_no_more_than(0, std::time::Duration::ZERO).await;
-    let log = deliveries(&app, &inherits.admin_token, &x).await;
+    let log = deliveries(app, &inherits.admin_token, &x).await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["status"], "delivered");
-    app.cleanup().await;
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use crate::catalog::price_admin::repo::uuids;
 use crate::catalog::{Category, Unit};
+use crate::db::repo::insert_values;
 use crate::db::TenantTx;
 use crate::ids::{MaterialId, UserId};
 
@@ -59,33 +60,37 @@ pub struct RowWrites {
     pub active: Vec<bool>,
 }
 
-/// Inserts the tenant's new rows in one statement; answers how many.
+/// Inserts the tenant's new rows, with multi-row `VALUES` ([`insert_values`]);
+/// answers how many.
 pub async fn insert_rows(
     tx: &mut TenantTx,
     rows: &RowWrites,
     by: Option<UserId>,
 ) -> Result<u64, sqlx::Error> {
     let tenant = tx.tenant();
-    let done = sqlx::query(
-        r#"INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m, active, updated_by)
-           SELECT $1, u.id, u.code, u.name, u.category, u.unit, u.price, u.bar, u.active, $2
-             FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[],
-                         $9::numeric[], $10::bool[])
-                  AS u(id, code, name, category, unit, price, bar, active)"#,
+    let index: Vec<usize> = (0..rows.ids.len()).collect();
+    insert_values(
+        tx.conn(),
+        (
+            "INSERT INTO materials (tenant_id, id, code, name, category, unit, price, bar_length_m, active, updated_by)",
+            "",
+        ),
+        10,
+        &index,
+        |row, &i| {
+            row.push_bind(tenant)
+                .push_bind(rows.ids[i])
+                .push_bind(&rows.codes[i])
+                .push_bind(&rows.names[i])
+                .push_bind(rows.categories[i])
+                .push_bind(rows.units[i])
+                .push_bind(rows.prices[i])
+                .push_bind(rows.bar_lengths[i])
+                .push_bind(rows.active[i])
+                .push_bind(by);
+        },
     )
-    .bind(tenant)
-    .bind(by)
-    .bind(uuids(&rows.ids))
-    .bind(&rows.codes)
-    .bind(&rows.names)
-    .bind(&rows.categories)
-    .bind(&rows.units)
-    .bind(&rows.prices)
-    .bind(&rows.bar_lengths)
-    .bind(&rows.active)
-    .execute(tx.conn())
-    .await?;
-    Ok(done.rows_affected())
+    .await
 }
 
 /// Overwrites the tenant's rows (by id) in one statement, bumping their versions;
