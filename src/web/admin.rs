@@ -1,5 +1,5 @@
 //! Administración: the shop's admins manage its users, the company data, quote
-//! settings, labour, taxes and colours, and read the products. Every page and
+//! settings, labour, taxes, colours and webhooks, and read the products. Every page and
 //! post needs the API's own permission for the same thing (`ManageUsers` for
 //! users); other roles get the 403 page, and their posts are refused before
 //! anything is read.
@@ -11,6 +11,7 @@ pub mod products;
 pub mod quote_settings;
 pub mod taxes;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -89,6 +90,14 @@ pub fn routes(
         .at(
             "/administracion/colores/:code/quitar",
             page(post(colours::remove).boxed()),
+        )
+        .at(
+            webhooks::PATH,
+            page(get(webhooks::show).post(webhooks::create).boxed()),
+        )
+        .at(
+            "/administracion/webhooks/:id/eliminar",
+            page(post(webhooks::remove).boxed()),
         )
         .at(products::PATH, page(get(products::list).boxed()))
         .at(

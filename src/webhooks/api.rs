@@ -4,22 +4,17 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{
-    CreateWebhook, EventType, Webhook, WebhookDeliveryPage, WebhookPage, WebhookWithSecret,
-};
+use super::manage::{self, not_found};
+use super::model::{CreateWebhook, Webhook, WebhookDeliveryPage, WebhookPage, WebhookWithSecret};
 use super::repo;
 use super::secret::new_nonce;
-use super::target::check_url;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::db::TenantTx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::{ApiTags, JsonBody, PageRequest};
 use crate::ids::WebhookId;
 use crate::state::AppState;
-
-/// The most webhooks one tenant may have: every event is sent to each of them.
-pub const MAX_WEBHOOKS: i64 = 16;
 
 #[derive(ApiResponse)]
 enum WebhookList {
@@ -65,43 +60,6 @@ enum DeliveryList {
     Ok(Json<WebhookDeliveryPage>),
 }
 
-/// 404 `webhook_not_found`.
-pub(super) fn not_found(id: WebhookId) -> ApiError {
-    ApiError::not_found(
-        "webhook_not_found",
-        format!("no webhook {id} in this tenant"),
-    )
-    .with_details(serde_json::json!({ "id": id }))
-}
-
-/// The event types named, each known and listed once; 422 naming the one that is not.
-fn event_types(body: &CreateWebhook) -> ApiResult<Vec<EventType>> {
-    if body.events.is_empty() {
-        return Err(ApiError::invalid_field(
-            "events",
-            "name at least one event type",
-        ));
-    }
-    let mut types = Vec::new();
-    for (i, name) in body.events.iter().enumerate() {
-        let known = EventType::parse(&name.0).ok_or_else(|| {
-            let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-            ApiError::invalid_field(
-                &format!("events[{i}]"),
-                format!(
-                    "unknown event type {:?}; known: {}",
-                    name.0,
-                    names.join(", ")
-                ),
-            )
-        })?;
-        if !types.contains(&known) {
-            types.push(known);
-        }
-    }
-    Ok(types)
-}
-
 /// Webhook endpoints.
 pub struct WebhooksApi {
     pub state: AppState,
@@ -117,8 +75,7 @@ impl WebhooksApi {
     }
 
     fn with_secret(&self, webhook: Webhook, nonce: &[u8]) -> WebhookWithSecret {
-        let secret = self.state.webhooks.key.secret(webhook.id, nonce);
-        WebhookWithSecret::new(webhook, secret)
+        manage::with_secret(&self.state, webhook, nonce)
     }
 }
 
@@ -172,25 +129,10 @@ impl WebhooksApi {
         body: JsonBody<CreateWebhook>,
     ) -> ApiResult<WebhookCreated> {
         auth.ctx().require(Permission::ManageWebhooks)?;
-        let allow_private = self.state.webhooks.allow_private_targets;
-        let url = check_url(body.url.trim(), allow_private)
-            .map_err(|refused| ApiError::invalid_field("url", refused.0))?;
-        let events = event_types(&body)?;
-        let (ctx, mut tx) = self.admin_tx(&auth).await?;
-        if repo::count(&mut tx).await? >= MAX_WEBHOOKS {
-            return Err(ApiError::conflict(
-                "too_many_webhooks",
-                format!("a tenant has at most {MAX_WEBHOOKS} webhooks; delete one first"),
-            ));
-        }
-        let nonce = new_nonce();
-        let id = WebhookId::new_random();
-        let webhook = repo::insert(&mut tx, id, url.as_str(), &events, &nonce, ctx.user).await?;
-        tx.commit().await?;
-        tracing::info!(webhook_id = %id, "webhook registered");
-        Ok(WebhookCreated::Created(Json(
-            self.with_secret(webhook, &nonce),
-        )))
+        let url = manage::checked_url(&self.state, &body.url)?;
+        let events = manage::event_types(&body.events)?;
+        let created = manage::create(&self.state, auth.ctx(), &url, &events).await?;
+        Ok(WebhookCreated::Created(Json(created)))
     }
 
     /// One webhook (admins only).
@@ -225,12 +167,8 @@ impl WebhooksApi {
         /// The webhook's id.
         id: Path<WebhookId>,
     ) -> ApiResult<Deleted> {
-        let (_, mut tx) = self.admin_tx(&auth).await?;
-        if !repo::delete(&mut tx, id.0).await? {
-            return Err(not_found(id.0));
-        }
-        tx.commit().await?;
-        tracing::info!(webhook_id = %id.0, "webhook deleted");
+        auth.ctx().require(Permission::ManageWebhooks)?;
+        manage::remove(&self.state, auth.ctx(), id.0).await?;
         Ok(Deleted::Done)
     }
 

@@ -23,6 +23,7 @@ pub mod client;
 mod deliver;
 pub mod event;
 mod fanout;
+pub mod manage;
 pub mod model;
 mod queue;
 mod replay;

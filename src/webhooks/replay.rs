@@ -4,7 +4,7 @@
 use poem_openapi::types::ToJSON as _;
 use serde_json::Value;
 
-use super::api::not_found;
+use super::manage::not_found;
 use super::model::WebhookWithSecret;
 use super::repo;
 use crate::db::TenantTx;

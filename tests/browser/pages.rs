@@ -146,6 +146,11 @@ async fn the_main_pages_fit_a_phone_break_no_csp_rule_and_are_saved_as_screensho
             "Colores",
         ),
         (
+            "administracion-webhooks",
+            "/administracion/webhooks",
+            "Webhooks",
+        ),
+        (
             "administracion-productos",
             "/administracion/productos",
             "Productos",

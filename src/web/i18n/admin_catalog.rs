@@ -17,6 +17,7 @@ pub struct AdminCatalogTexts {
     pub taxes: TaxTexts,
     pub colours: ColourTexts,
     pub products: ProductTexts,
+    pub webhooks: WebhookTexts,
 }
 
 /// Impuestos: `/administracion/impuestos`.
@@ -135,6 +136,37 @@ pub struct ProductTexts {
     pub piece_length: &'static str,
 }
 
+/// Webhooks: `/administracion/webhooks`.
+#[derive(Debug, serde::Serialize)]
+pub struct WebhookTexts {
+    pub admin_hint: &'static str,
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub col_url: &'static str,
+    pub col_events: &'static str,
+    pub col_created: &'static str,
+    pub empty: &'static str,
+    pub event_price_changed: &'static str,
+    pub event_price_update_applied: &'static str,
+    pub remove: &'static str,
+    /// `{url}`.
+    pub remove_label: &'static str,
+    pub removed: &'static str,
+    pub new_title: &'static str,
+    pub url_label: &'static str,
+    pub url_hint: &'static str,
+    pub events_legend: &'static str,
+    pub events_hint: &'static str,
+    pub create: &'static str,
+    pub created_title: &'static str,
+    pub secret_label: &'static str,
+    pub secret_note: &'static str,
+    pub url_invalid: &'static str,
+    pub events_none: &'static str,
+    pub events_unknown: &'static str,
+    pub too_many: &'static str,
+}
+
 /// The es-MX texts.
 pub const ES_MX: AdminCatalogTexts = AdminCatalogTexts {
     labour_restore: "Restaurar predeterminada",
@@ -235,5 +267,31 @@ pub const ES_MX: AdminCatalogTexts = AdminCatalogTexts {
         piece_width: "ancho",
         piece_height: "alto",
         piece_length: "largo",
+    },    webhooks: WebhookTexts {
+        admin_hint: "Avisos a otros sistemas (ERP, tienda) cuando cambian los precios.",
+        title: "Webhooks",
+        intro: "Cada webhook recibe por POST, firmado con su secreto, los eventos que elijas. Hasta 16 por taller.",
+        col_url: "URL",
+        col_events: "Eventos",
+        col_created: "Registrado",
+        empty: "El taller no tiene webhooks.",
+        event_price_changed: "Cambió el precio de un material",
+        event_price_update_applied: "Se aplicó una actualización de precios (masiva, importación o reversión)",
+        remove: "Eliminar",
+        remove_label: "Eliminar webhook: {url}",
+        removed: "Se eliminó el webhook con sus entregas: ya no se le envía nada.",
+        new_title: "Nuevo webhook",
+        url_label: "URL",
+        url_hint: "https:// (o http://), sin usuario ni contraseña, de un servidor público; hasta 2048 caracteres. Por ejemplo https://erp.ejemplo.com/avisos.",
+        events_legend: "Eventos",
+        events_hint: "Al menos uno.",
+        create: "Registrar webhook",
+        created_title: "Webhook registrado",
+        secret_label: "Secreto de firma",
+        secret_note: "Cópialo ahora: no se volverá a mostrar. Cada entrega lleva X-Ventanas-Signature firmada con él.",
+        url_invalid: "Revisa la URL: https:// (o http://), sin usuario ni contraseña, de un servidor público, hasta 2048 caracteres.",
+        events_none: "Elige al menos un evento.",
+        events_unknown: "Elige eventos de la lista.",
+        too_many: "El taller ya tiene 16 webhooks; elimina uno primero. No se guardó nada.",
     },
 };

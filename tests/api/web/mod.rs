@@ -8,6 +8,7 @@ mod admin_labour;
 mod admin_products;
 mod admin_settings;
 mod admin_taxes;
+mod admin_webhooks;
 mod browser;
 mod catalog;
 mod clients;

@@ -98,6 +98,7 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/administracion/mano-de-obra",
         "/administracion/impuestos",
         "/administracion/colores",
+        "/administracion/webhooks",
         "/administracion/productos",
         "/administracion/productos/VEN-CORR-NAC3",
         "/cotizaciones/00000000-0000-0000-0000-000000000000",
