@@ -96,6 +96,10 @@ pub fn routes(
             page(get(webhooks::show).post(webhooks::create).boxed()),
         )
         .at(
+            "/administracion/webhooks/:id",
+            page(get(webhooks::deliveries).boxed()),
+        )
+        .at(
             "/administracion/webhooks/:id/eliminar",
             page(post(webhooks::remove).boxed()),
         )

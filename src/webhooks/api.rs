@@ -224,10 +224,7 @@ impl WebhooksApi {
     ) -> ApiResult<DeliveryList> {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let (_, mut tx) = self.admin_tx(&auth).await?;
-        if repo::get(&mut tx, id.0).await?.is_none() {
-            return Err(not_found(id.0));
-        }
-        let (rows, total) = repo::deliveries(&mut tx, id.0, &page).await?;
+        let (rows, total) = manage::deliveries(&mut tx, id.0, &page).await?;
         tx.commit().await?;
         let (items, next) = page.finish(rows, |d| d.id);
         Ok(DeliveryList::Ok(Json(WebhookDeliveryPage {

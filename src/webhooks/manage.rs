@@ -4,7 +4,7 @@
 
 use url::Url;
 
-use super::model::{EventName, EventType, Webhook, WebhookWithSecret};
+use super::model::{Delivery, EventName, EventType, Webhook, WebhookWithSecret};
 use super::repo;
 use super::secret::new_nonce;
 use super::target::check_url;
@@ -12,7 +12,7 @@ use crate::auth::TenantCtx;
 use crate::db::TenantTx;
 use crate::error::{ApiError, ApiResult};
 use crate::http::PageRequest;
-use crate::ids::WebhookId;
+use crate::ids::{WebhookDeliveryId, WebhookId};
 use crate::state::AppState;
 
 /// The most webhooks one tenant may have: every event is sent to each of them.
@@ -108,4 +108,17 @@ pub async fn remove(state: &AppState, ctx: &TenantCtx, id: WebhookId) -> ApiResu
     tx.commit().await?;
     tracing::info!(webhook_id = %id, "webhook deleted");
     Ok(())
+}
+
+/// A page of a webhook's deliveries, newest first, and how many it has; 404
+/// when the tenant has no such webhook.
+pub async fn deliveries(
+    tx: &mut TenantTx,
+    id: WebhookId,
+    page: &PageRequest<WebhookDeliveryId>,
+) -> ApiResult<(Vec<Delivery>, i64)> {
+    if repo::get(tx, id).await?.is_none() {
+        return Err(not_found(id));
+    }
+    Ok(repo::deliveries(tx, id, page).await?)
 }

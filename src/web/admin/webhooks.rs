@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{admin_get, admin_post, ButtonForm};
 use crate::auth::rbac::Permission;
+use crate::http::PageRequest;
 use crate::ids::WebhookId;
 use crate::state::AppState;
 use crate::web::format;
@@ -23,10 +24,10 @@ use crate::web::page::{self, html, redirect, Layout, SignedIn, WebError};
 use crate::web::repo::utc_offset_seconds;
 use crate::web::Web;
 use crate::webhooks::manage;
-use crate::webhooks::model::{EventName, EventType};
+use crate::webhooks::model::{DeliveryStatus, EventName, EventType};
 
 /// The page's path; the new webhook's form posts here, a row's removal to
-/// `{PATH}/{id}/eliminar`.
+/// `{PATH}/{id}/eliminar`; a webhook's deliveries are `{PATH}/{id}`.
 pub const PATH: &str = "/administracion/webhooks";
 
 /// The Spanish name of an event type.
@@ -87,6 +88,11 @@ impl WebhooksPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, text)| text.as_str())
+    }
+
+    /// A row's deliveries link label, naming its URL.
+    fn deliveries_label(&self, line: &Line) -> String {
+        fill(self.texts.deliveries_label, &[("url", line.url.as_str())])
     }
 
     /// A row's removal label, naming its URL.
@@ -290,4 +296,82 @@ pub async fn remove(
         .map_err(|_| WebError::NotFound)?;
     manage::remove(&state, &user.ctx, id).await?;
     Ok(redirect(&format!("{PATH}?aviso=eliminado")))
+}
+
+/// How many deliveries the deliveries page shows, newest first.
+pub const DELIVERIES: i64 = 20;
+
+/// One delivery's row.
+struct DeliveryLine {
+    event: &'static str,
+    status: &'static str,
+    attempts: i32,
+    /// The last attempt's HTTP status, empty when none.
+    code: String,
+    /// `1 de diciembre de 2026, 14:05`.
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_webhook_deliveries.html")]
+struct DeliveriesPage {
+    layout: Layout,
+    texts: &'static WebhookTexts,
+    url: String,
+    lines: Vec<DeliveryLine>,
+}
+
+/// `GET /administracion/webhooks/{id}`: the webhook's last [`DELIVERIES`]
+/// deliveries as `GET /api/v1/webhooks/{id}/deliveries` lists them, read only;
+/// 404 for a webhook the shop does not have.
+#[handler]
+pub async fn deliveries(
+    req: &Request,
+    state: Data<&AppState>,
+    web: Data<&Arc<Web>>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let user = admin_get(req, &state, &web, Permission::ManageWebhooks).await?;
+    let id = Uuid::parse_str(&id)
+        .map(WebhookId)
+        .map_err(|_| WebError::NotFound)?;
+    let t = page::texts();
+    let texts = &t.admin_catalog.webhooks;
+    let page = PageRequest::parse(Some(DELIVERIES), None)?;
+    let mut tx = user.ctx.tx(&state).await?;
+    let (rows, _) = manage::deliveries(&mut tx, id, &page).await?;
+    let url = manage::all(&mut tx)
+        .await?
+        .into_iter()
+        .find(|w| w.id == id)
+        .map(|w| w.url)
+        .unwrap_or_default();
+    let offset = utc_offset_seconds(&mut tx).await?;
+    tx.commit().await?;
+    let lines = rows
+        .into_iter()
+        .take(DELIVERIES as usize)
+        .map(|d| DeliveryLine {
+            event: event_text(texts, d.event_type),
+            status: match d.status {
+                DeliveryStatus::Pending => texts.status_pending,
+                DeliveryStatus::Delivered => texts.status_delivered,
+                DeliveryStatus::Failed => texts.status_failed,
+            },
+            attempts: d.attempts,
+            code: d
+                .last_status_code
+                .0
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            created: format::date_time(t, d.created_at, offset),
+        })
+        .collect();
+    let view = DeliveriesPage {
+        layout: Layout::new(texts.deliveries_title, Some(&user), "administracion"),
+        texts,
+        url,
+        lines,
+    };
+    Ok(html(StatusCode::OK, &view))
 }

@@ -123,6 +123,7 @@ fn the_admin_catalogue_placeholders_are_filled_by_name() {
         (texts.colours.saved, &["code"]),
         (texts.colours.removed, &["code"]),
         (texts.webhooks.remove_label, &["url"]),
+        (texts.webhooks.deliveries_label, &["url"]),
         (texts.products.kind_window, &["type"]),
         (texts.products.range, &["min", "max"]),
     ] {

@@ -166,6 +166,33 @@ async fn an_admin_registers_and_deletes_webhooks_the_api_then_shows() {
         .await
         .tr(&format!("w-{other}"))
         .contains("tienda.example.com"));
+    // Its deliveries, read only, as the API lists them; none for the first.
+    app.set_price("PER-NAC3-RS", &t.admin_token, "75").await;
+    let api = app
+        .get_items(
+            &format!("/api/v1/webhooks/{other}/deliveries"),
+            &t.admin_token,
+        )
+        .await;
+    assert_eq!(api.as_array().map(Vec::len), Some(1), "{api}");
+    let status = match api[0]["status"].as_str() {
+        Some("pending") => "Pendiente",
+        Some("delivered") => "Entregada",
+        _ => "Fallida",
+    };
+    let page = admin.get(&format!("{PATH}/{other}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("https://tienda.example.com/h"));
+    let table = page.body.split(r#"id="entregas""#).nth(1).expect("a table");
+    assert!(table.contains("Cambió el precio de un material") && table.contains(status));
+    assert_eq!(
+        table.matches("<tr>").count(),
+        2,
+        "the header and one delivery"
+    );
+    let none = admin.get(&format!("{PATH}/{id}")).await;
+    assert!(none.body.contains(r#"id="sin-entregas""#), "{}", none.body);
+
     let token = [("csrf", csrf.as_str())];
     let removed = admin
         .post(&format!("{PATH}/{other}/eliminar"), &token)
@@ -186,6 +213,10 @@ async fn an_admin_registers_and_deletes_webhooks_the_api_then_shows() {
         assert_eq!(resp.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(api_webhooks(&app, &t).await, list);
+    for path in [other.as_str(), "nada"] {
+        let resp = admin.get(&format!("{PATH}/{path}")).await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND, "{path}");
+    }
 
     // The 17th webhook: 409 on the form, nothing written.
     for n in 1..16 {
@@ -233,6 +264,8 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
             StatusCode::FORBIDDEN,
             "{role}"
         );
+        let resp = browser.get(&format!("{PATH}/{id}")).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
         let token = own.csrf();
         let fields = new(&token);
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -260,6 +293,8 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     assert!(!page.body.contains("secreto-de-a"));
     let token = page.csrf();
     let resp = stranger.post(&remove, &[("csrf", token.as_str())]).await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    let resp = stranger.get(&format!("{PATH}/{id}")).await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
     let fields = new(&token);
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
