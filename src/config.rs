@@ -73,6 +73,20 @@ pub struct DatabaseSettings {
     /// Named prepared statements (true) or the unnamed statement, parsed each time,
     /// for poolers that cannot route named ones (`db::exec`).
     pub named_statements: bool,
+    /// Where the webhook worker `LISTEN`s, when `url` goes through a pooler in
+    /// transaction mode (which hands a `LISTEN` no lasting connection); empty: `url`.
+    pub listen_url: SecretString,
+}
+
+impl DatabaseSettings {
+    /// The URL to `LISTEN` on: `listen_url`, or `url` when it is empty.
+    pub fn listen_url(&self) -> &SecretString {
+        if self.listen_url.expose_secret().trim().is_empty() {
+            &self.url
+        } else {
+            &self.listen_url
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

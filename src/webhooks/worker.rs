@@ -83,7 +83,7 @@ impl Worker {
                 sender: Sender::new(settings)?,
                 settings: settings.clone(),
             }),
-            listen_url: database.url.clone(),
+            listen_url: database.listen_url().clone(),
             poll: Duration::from_millis(settings.poll_interval_ms.max(10)),
             batch_size: settings.batch_size,
             max_concurrent: settings.max_concurrent_deliveries,

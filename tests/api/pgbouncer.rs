@@ -442,3 +442,33 @@ async fn without_pooler_prepared_statements_sqlx_named_statements_collide_even_w
     }
     drop(bouncer);
 }
+
+/// Through a pooler in transaction mode a `LISTEN` gets no lasting connection, so
+/// the webhook worker listens on `database.listen_url`, straight to PostgreSQL. With
+/// polling all but off (once a minute), a price change still reaches the receiver at
+/// once: the worker was woken by the notification.
+#[tokio::test]
+async fn the_webhook_worker_is_woken_through_its_direct_listen_url() {
+    let setup = BouncerSetup {
+        pool_size: 2,
+        max_prepared_statements: 200,
+    };
+    let base = crate::helpers::test_settings("postgres");
+    let bouncer = PrivateBouncer::start(&base, &setup).await;
+    let app = spawn_app_with(|s| {
+        s.database.listen_url = s.database.url.clone();
+        s.database.url = bouncer.through(&s.database.url);
+        s.database.platform_url = bouncer.through(&s.database.platform_url);
+        s.webhooks.poll_interval_ms = 60_000;
+    })
+    .await;
+    let t = app.onboard(&slug("bouncer-listen")).await;
+    let receiver = crate::webhooks::receiver::Receiver::start(&[]).await;
+    crate::webhooks::register(&app, &t.admin_token, &receiver.url, &["price.changed"]).await;
+    app.set_price("VID-CLARO-4", &t.admin_token, "91.5").await;
+    let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].json()["data"]["new"], "91.50");
+    assert_eq!(got[0].json()["data"]["code"], "VID-CLARO-4");
+    app.cleanup().await;
+    drop(bouncer);
+}

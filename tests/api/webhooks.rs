@@ -5,7 +5,7 @@
 
 pub(crate) mod delivery;
 pub(crate) mod outbox;
-mod receiver;
+pub(crate) mod receiver;
 
 use std::time::{Duration, Instant};
 
