@@ -2,7 +2,19 @@
 # scratch database ($DB) and Redis prefix, TENANTS tenants onboarded through the
 # platform API, their admins' tokens in BENCH_TOKENS (comma-separated). Everything
 # is removed on exit. Needs PORT, DB and TENANTS set, and deploy/local/lib.sh sourced.
+#
+# PIN=1 gives each side a core of its own (the servers on CPU 0, wrk on CPU 1, by
+# `taskset`): on a shared two-core VM the throughput then holds still between runs,
+# and a ratio compares the servers' own CPU cost per request. A server pinned to one
+# core runs one tokio worker (tokio sizes its pool by the affinity mask).
 # shellcheck shell=bash
+
+SERVER_PIN=()
+CLIENT_PIN=()
+if [ "${PIN:-0}" = 1 ]; then
+  SERVER_PIN=(taskset -c 0)
+  CLIENT_PIN=(taskset -c 1)
+fi
 
 start_bench_server() {
   command -v wrk >/dev/null || apt_install wrk
@@ -30,7 +42,7 @@ start_bench_server() {
   local key
   key="$("$bin" platform-key create --name bench 2>/dev/null)"
 
-  "$bin" serve >"/tmp/$DB.log" 2>&1 &
+  "${SERVER_PIN[@]}" "$bin" serve >"/tmp/$DB.log" 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; psql_super -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"; rm -rf "$seed_dir"' EXIT
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The service's per-request overhead, measured against baselines in one run:
 #
-#   benches/overhead.sh [duration [part...]]   (default 10s; connections 8 and 64;
-#                                              parts: cached redis sql, default all)
+#   [PIN=1] benches/overhead.sh [duration [part...]]   (default 10s; connections 8
+#                                              and 64; parts: cached redis sql, default
+#                                              all; PIN=1: a core per side, benches/lib.sh)
 #
 # 1. the cached, authenticated price lookup and /health against a bare poem
 #    endpoint answering fixed JSON;
@@ -38,7 +39,7 @@ for code in VID-CLARO-4 VID-CLARO-6 VID-BRONCE-4 VID-BRONCE-6 VID-REFLECTIVO-6 V
 done
 BASELINE_DATABASE_URL="postgres://ventanas_app:$APP_PASSWORD@127.0.0.1:5432/$DB" \
   BASELINE_TENANT="$tenant" BASELINE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-  BASELINE_REDIS_KEY="$redis_key" "$baseline_bin" --serve "127.0.0.1:$BASE_PORT" 2>/dev/null &
+  BASELINE_REDIS_KEY="$redis_key" "${SERVER_PIN[@]}" "$baseline_bin" --serve "127.0.0.1:$BASE_PORT" 2>/dev/null &
 baseline=$!
 trap 'kill $baseline $server 2>/dev/null; redis-cli -p "$REDIS_PORT" --scan --pattern "$redis_key:*" | xargs -r redis-cli -p "$REDIS_PORT" DEL >/dev/null; psql_super -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$BASE_PORT/bare" >/dev/null && break; sleep 0.1; done
@@ -47,14 +48,14 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$BASE_PORT/bare" >/dev/null
 rps() {
   local url="$1" conns="$2" script="${3:-}" args=()
   [ -n "$script" ] && args=(-s "$script")
-  wrk -t1 -c"$conns" -d3s "${args[@]}" "$url" >/dev/null
-  wrk -t1 -c"$conns" -d"$DURATION" "${args[@]}" "$url" | awk '/^Requests\/sec/ {print $2}'
+  "${CLIENT_PIN[@]}" wrk -t1 -c"$conns" -d3s "${args[@]}" "$url" >/dev/null
+  "${CLIENT_PIN[@]}" wrk -t1 -c"$conns" -d"$DURATION" "${args[@]}" "$url" | awk '/^Requests\/sec/ {print $2}'
 }
 
 # Restarts the service with extra environment (cache settings).
 restart() {
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
-  env "$@" "$bin" serve >"/tmp/$DB.log" 2>&1 &
+  env "$@" "${SERVER_PIN[@]}" "$bin" serve >"/tmp/$DB.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
   BENCH_TOKENS="$(login_all)"
@@ -95,7 +96,7 @@ pair() {
   row "$label" "$c" "$(median "${s[@]}")" "$(median "${b[@]}")"
 }
 
-echo "== $(nproc) cores, wrk -t1, $DURATION per run, median of $ROUNDS alternating rounds"
+echo "== $(nproc) cores${SERVER_PIN:+ (pinned: servers on CPU 0, wrk on CPU 1)}, wrk -t1, $DURATION per run, median of $ROUNDS alternating rounds"
 echo "| path | conns | service req/s | baseline req/s | ratio |"
 echo "|---|---|---|---|---|"
 service="http://127.0.0.1:$PORT"
