@@ -103,6 +103,10 @@ pub fn routes(
             "/administracion/webhooks/:id/eliminar",
             page(post(webhooks::remove).boxed()),
         )
+        .at(
+            "/administracion/webhooks/:id/rotar",
+            page(post(webhooks::rotate).boxed()),
+        )
         .at(products::PATH, page(get(products::list).boxed()))
         .at(
             "/administracion/productos/:code",
