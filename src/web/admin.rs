@@ -1,5 +1,5 @@
 //! Administración: the shop's admins manage its users, the company data, quote
-//! settings, labour, taxes, colours and webhooks, and read the products. Every page and
+//! settings, labour, taxes, colours, products and webhooks. Every page and
 //! post needs the API's own permission for the same thing (`ManageUsers` for
 //! users); other roles get the 403 page, and their posts are refused before
 //! anything is read.
@@ -109,8 +109,28 @@ pub fn routes(
         )
         .at(products::PATH, page(get(products::list).boxed()))
         .at(
+            products::edit::NEW_PATH,
+            page(
+                get(products::edit::new_form)
+                    .post(products::edit::create)
+                    .boxed(),
+            ),
+        )
+        .at(
             "/administracion/productos/:code",
             page(get(products::details).boxed()),
+        )
+        .at(
+            "/administracion/productos/:code/editar",
+            page(
+                get(products::edit::edit_form)
+                    .post(products::edit::save)
+                    .boxed(),
+            ),
+        )
+        .at(
+            "/administracion/productos/:code/quitar",
+            page(post(products::edit::remove).boxed()),
         )
         .at(
             "/administracion/usuarios/:id/reactivar",
