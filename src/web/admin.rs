@@ -32,7 +32,7 @@ pub fn routes(
     route: Route,
     page: &impl Fn(BoxEndpoint<'static, Response>) -> BoxEndpoint<'static, Response>,
 ) -> Route {
-    route
+    catalogue_routes(route, page)
         .at("/administracion", page(get(show).boxed()))
         .at(
             "/administracion/usuarios",
@@ -71,6 +71,18 @@ pub fn routes(
             company::LOGO_REMOVE_PATH,
             page(post(company::remove_logo).boxed()),
         )
+        .at(
+            "/administracion/usuarios/:id/reactivar",
+            page(post(users::reactivate).boxed()),
+        )
+}
+
+/// The catalogue's pages (taxes, colours, webhooks, products), as [`routes`].
+fn catalogue_routes(
+    route: Route,
+    page: &impl Fn(BoxEndpoint<'static, Response>) -> BoxEndpoint<'static, Response>,
+) -> Route {
+    route
         .at(
             taxes::PATH,
             page(get(taxes::show).post(taxes::create).boxed()),
@@ -131,10 +143,6 @@ pub fn routes(
         .at(
             "/administracion/productos/:code/quitar",
             page(post(products::edit::remove).boxed()),
-        )
-        .at(
-            "/administracion/usuarios/:id/reactivar",
-            page(post(users::reactivate).boxed()),
         )
 }
 

@@ -192,6 +192,9 @@ fn form_of(spec: &Value, code: &str, csrf: &str, version: &str) -> Vec<(String, 
     fields
 }
 
+/// A form's fields, in order.
+type Fields = Vec<(String, String)>;
+
 /// `fields` with `name` set to `value` (added when absent).
 fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     let mut out = fields.to_vec();
@@ -283,7 +286,7 @@ async fn an_admin_creates_a_product_and_each_bad_field_is_named_with_nothing_wri
     let min = base["width_cm"][0].as_str().expect("min").to_owned();
     let p = |key: &str| format!("bom-{profile}-{key}");
     let (pl, gl) = ((profile + 1).to_string(), (glass + 1).to_string());
-    let cases: Vec<(Vec<(String, String)>, String, String)> = vec![
+    let cases: Vec<(Fields, String, String)> = vec![
         (
             with(&good, "clave", "ven web"),
             "clave".into(),
