@@ -515,6 +515,24 @@ mod tests {
         assert_eq!(checked.width_cm, (Decimal::from(50), Decimal::from(200)));
     }
 
+    #[test]
+    fn checked_all_lists_every_problem_in_the_order_check_answers_the_first() {
+        let mut p = spec();
+        p.code = "ventana x".into();
+        p.window_type = None;
+        p.bom[0].quantity_formula = "widht_m".into();
+        let all = p.checked_all().expect_err("three problems");
+        let fields: Vec<&str> = all.iter().filter_map(ApiError::field).collect();
+        assert_eq!(fields, ["code", "window_type", "bom[0].quantity_formula"]);
+        assert_eq!(p.check().expect_err("the first").field(), Some("code"));
+        p.width_cm.reverse();
+        let all = p
+            .checked_all()
+            .expect_err("lines unchecked without a range");
+        let fields: Vec<&str> = all.iter().filter_map(ApiError::field).collect();
+        assert_eq!(fields, ["code", "width_cm", "window_type"]);
+    }
+
     type Change = Box<dyn Fn(&mut ProductSpec)>;
 
     #[test]
