@@ -1,5 +1,5 @@
 //! Administración: the shop's admins manage its users, the company data, quote
-//! settings, labour, taxes, colours and webhooks, and read the products. Every page and
+//! settings, labour, taxes, colours, products and webhooks. Every page and
 //! post needs the API's own permission for the same thing (`ManageUsers` for
 //! users); other roles get the 403 page, and their posts are refused before
 //! anything is read.
@@ -32,7 +32,7 @@ pub fn routes(
     route: Route,
     page: &impl Fn(BoxEndpoint<'static, Response>) -> BoxEndpoint<'static, Response>,
 ) -> Route {
-    route
+    catalogue_routes(route, page)
         .at("/administracion", page(get(show).boxed()))
         .at(
             "/administracion/usuarios",
@@ -72,6 +72,18 @@ pub fn routes(
             page(post(company::remove_logo).boxed()),
         )
         .at(
+            "/administracion/usuarios/:id/reactivar",
+            page(post(users::reactivate).boxed()),
+        )
+}
+
+/// The catalogue's pages (taxes, colours, webhooks, products), as [`routes`].
+fn catalogue_routes(
+    route: Route,
+    page: &impl Fn(BoxEndpoint<'static, Response>) -> BoxEndpoint<'static, Response>,
+) -> Route {
+    route
+        .at(
             taxes::PATH,
             page(get(taxes::show).post(taxes::create).boxed()),
         )
@@ -103,14 +115,34 @@ pub fn routes(
             "/administracion/webhooks/:id/eliminar",
             page(post(webhooks::remove).boxed()),
         )
+        .at(
+            "/administracion/webhooks/:id/rotar",
+            page(post(webhooks::rotate).boxed()),
+        )
         .at(products::PATH, page(get(products::list).boxed()))
+        .at(
+            products::edit::NEW_PATH,
+            page(
+                get(products::edit::new_form)
+                    .post(products::edit::create)
+                    .boxed(),
+            ),
+        )
         .at(
             "/administracion/productos/:code",
             page(get(products::details).boxed()),
         )
         .at(
-            "/administracion/usuarios/:id/reactivar",
-            page(post(users::reactivate).boxed()),
+            "/administracion/productos/:code/editar",
+            page(
+                get(products::edit::edit_form)
+                    .post(products::edit::save)
+                    .boxed(),
+            ),
+        )
+        .at(
+            "/administracion/productos/:code/quitar",
+            page(post(products::edit::remove).boxed()),
         )
 }
 

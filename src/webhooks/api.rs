@@ -7,7 +7,6 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::manage::{self, not_found};
 use super::model::{CreateWebhook, Webhook, WebhookDeliveryPage, WebhookPage, WebhookWithSecret};
 use super::repo;
-use super::secret::new_nonce;
 use crate::auth::rbac::Permission;
 use crate::auth::{TenantAuth, TenantCtx};
 use crate::db::TenantTx;
@@ -72,10 +71,6 @@ impl WebhooksApi {
         ctx.require(Permission::ManageWebhooks)?;
         let tx = ctx.tx(&self.state).await?;
         Ok((ctx.clone(), tx))
-    }
-
-    fn with_secret(&self, webhook: Webhook, nonce: &[u8]) -> WebhookWithSecret {
-        manage::with_secret(&self.state, webhook, nonce)
     }
 }
 
@@ -190,14 +185,9 @@ impl WebhooksApi {
         /// The webhook's id.
         id: Path<WebhookId>,
     ) -> ApiResult<SecretRotated> {
-        let (_, mut tx) = self.admin_tx(&auth).await?;
-        let nonce = new_nonce();
-        let webhook = repo::rotate(&mut tx, id.0, &nonce)
-            .await?
-            .ok_or_else(|| not_found(id.0))?;
-        tx.commit().await?;
-        tracing::info!(webhook_id = %id.0, version = webhook.secret_version, "webhook secret rotated");
-        Ok(SecretRotated::Ok(Json(self.with_secret(webhook, &nonce))))
+        auth.ctx().require(Permission::ManageWebhooks)?;
+        let rotated = manage::rotate(&self.state, auth.ctx(), id.0).await?;
+        Ok(SecretRotated::Ok(Json(rotated)))
     }
 
     /// A webhook's deliveries, newest first, a page at a time (admins only).

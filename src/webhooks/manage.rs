@@ -1,6 +1,6 @@
 //! The rules of a tenant's webhooks, shared by the API (`api.rs`) and the web
 //! page (`web::admin::webhooks`): the URL and event checks, registration (at most
-//! [`MAX_WEBHOOKS`]), listing and deletion.
+//! [`MAX_WEBHOOKS`]), listing, secret rotation and deletion.
 
 use url::Url;
 
@@ -97,6 +97,24 @@ pub async fn all(tx: &mut TenantTx) -> ApiResult<Vec<Webhook>> {
     let page = PageRequest::parse(Some(100), None)?;
     let (rows, _) = repo::page(tx, &page).await?;
     Ok(rows)
+}
+
+/// Gives a webhook a new signing secret; the old one signs nothing more. The
+/// answer carries the new secret (shown once); 404 when the tenant has no such
+/// webhook.
+pub async fn rotate(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WebhookId,
+) -> ApiResult<WebhookWithSecret> {
+    let mut tx = ctx.tx(state).await?;
+    let nonce = new_nonce();
+    let webhook = repo::rotate(&mut tx, id, &nonce)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    tx.commit().await?;
+    tracing::info!(webhook_id = %id, version = webhook.secret_version, "webhook secret rotated");
+    Ok(with_secret(state, webhook, &nonce))
 }
 
 /// Deletes a webhook with its deliveries; 404 when the tenant has no such one.

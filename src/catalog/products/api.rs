@@ -4,15 +4,13 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::model::{check_bom_materials, ProductPage, ProductSpec, ProductView};
+use super::manage::{self, find, not_found};
+use super::model::{ProductPage, ProductSpec, ProductView};
 use super::repo;
 use crate::auth::rbac::Permission;
-use crate::auth::{TenantAuth, TenantCtx};
-use crate::catalog::materials::repo as materials;
-use crate::catalog::model::Source;
-use crate::db::TenantTx;
-use crate::error::{ApiError, ApiResult};
-use crate::http::{check_if_match, ApiTags, JsonBody};
+use crate::auth::TenantAuth;
+use crate::error::ApiResult;
+use crate::http::{ApiTags, JsonBody};
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -44,57 +42,9 @@ enum Deleted {
     NoContent,
 }
 
-fn not_found(code: &str) -> ApiError {
-    ApiError::not_found("product_not_found", format!("no product with code {code}"))
-}
-
-/// The effective product of that code, if any.
-async fn find(tx: &mut TenantTx, code: &str) -> ApiResult<Option<ProductView>> {
-    Ok(repo::effective_products(tx)
-        .await?
-        .into_iter()
-        .find(|p| p.spec.code == code)
-        .map(ProductView::new))
-}
-
-/// Checks a spec against the tenant's catalogue: every BOM material exists with
-/// the line's kind.
-async fn check_materials(tx: &mut TenantTx, spec: &ProductSpec) -> ApiResult<()> {
-    let materials = materials::effective(tx, None).await?;
-    check_bom_materials(spec, &materials)
-}
-
 /// Product endpoints.
 pub struct ProductsApi {
     pub state: AppState,
-}
-
-impl ProductsApi {
-    /// Saves the tenant's own version of a checked spec, commits, and answers it;
-    /// `lost` is the error when the tenant's row is no longer at `expected_version`.
-    async fn save(
-        &self,
-        ctx: &TenantCtx,
-        mut tx: TenantTx,
-        spec: ProductSpec,
-        expected_version: Option<i32>,
-        lost: impl FnOnce() -> ApiError,
-    ) -> ApiResult<ProductView> {
-        check_materials(&mut tx, &spec).await?;
-        let version = repo::save_product(&mut tx, &spec, ctx.user, expected_version)
-            .await?
-            .ok_or_else(lost)?;
-        ctx.commit_catalog_change(&self.state, tx).await?;
-        Ok(ProductView {
-            product: ProductSpec {
-                name: spec.name.trim().to_owned(),
-                in_default_catalogue: None,
-                ..spec
-            },
-            source: Source::Tenant,
-            version,
-        })
-    }
 }
 
 #[OpenApi(prefix_path = "/api/v1/products", tag = "ApiTags::Catalog")]
@@ -161,17 +111,7 @@ impl ProductsApi {
     ) -> ApiResult<ProductCreated> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        let spec = body.0;
-        spec.check()?;
-        let code = spec.code.clone();
-        let exists = move || {
-            ApiError::conflict(
-                "product_exists",
-                format!("this tenant already has a product {code}; replace it with PUT"),
-            )
-        };
-        let tx = ctx.tx(&self.state).await?;
-        let view = self.save(ctx, tx, spec, None, exists).await?;
+        let view = manage::create(&self.state, ctx, body.0).await?;
         let etag = view.etag();
         Ok(ProductCreated::Created(Json(view), etag))
     }
@@ -198,28 +138,8 @@ impl ProductsApi {
     ) -> ApiResult<ProductAnswer> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        let spec = body.0;
-        if spec.code != code.0 {
-            return Err(ApiError::invalid_field(
-                "code",
-                format!("{:?} is not the product in the path, {}", spec.code, code.0),
-            ));
-        }
-        spec.check()?;
-        let mut tx = ctx.tx(&self.state).await?;
-        let current = find(&mut tx, &code.0)
-            .await?
-            .ok_or_else(|| not_found(&code.0))?;
-        check_if_match("product", if_match.0.as_deref(), &current.etag())?;
-        let expected = (current.source == Source::Tenant).then_some(current.version);
-        let stale = || {
-            ApiError::new(
-                poem::http::StatusCode::PRECONDITION_FAILED,
-                "version_mismatch",
-                "the product changed since you read it; read it again and retry",
-            )
-        };
-        let view = self.save(ctx, tx, spec, expected, stale).await?;
+        let view =
+            manage::replace(&self.state, ctx, &code.0, if_match.0.as_deref(), body.0).await?;
         let etag = view.etag();
         Ok(ProductAnswer::Ok(Json(view), etag))
     }
@@ -239,17 +159,7 @@ impl ProductsApi {
     ) -> ApiResult<Deleted> {
         let ctx = auth.ctx();
         ctx.require(Permission::WriteCatalog)?;
-        let mut tx = ctx.tx(&self.state).await?;
-        if !repo::deactivate_product(&mut tx, &code.0, ctx.user).await? {
-            return Err(match find(&mut tx, &code.0).await? {
-                Some(_) => ApiError::conflict(
-                    "default_product",
-                    format!("{} is a default product; the platform maintains it", code.0),
-                ),
-                None => not_found(&code.0),
-            });
-        }
-        ctx.commit_catalog_change(&self.state, tx).await?;
+        manage::remove(&self.state, ctx, &code.0).await?;
         Ok(Deleted::NoContent)
     }
 }

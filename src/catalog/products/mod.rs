@@ -2,6 +2,7 @@
 //! defaults. Formulas are checked when a product is saved.
 
 pub mod api;
+pub mod manage;
 pub mod model;
 pub mod platform_api;
 pub mod repo;

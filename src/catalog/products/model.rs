@@ -213,10 +213,28 @@ impl ProductSpec {
     /// Checks everything that does not need the database: code, name, ranges, window
     /// type, and each formula (parsed, then evaluated at the four corner sizes so a
     /// division by zero shows up now rather than in a customer's quote). Errors name
-    /// the field, e.g. `bom[3].quantity_formula`.
+    /// the field, e.g. `bom[3].quantity_formula`; this is the first of
+    /// [`Self::checked_all`]'s problems.
     pub fn check(&self) -> Result<CheckedProduct, ApiError> {
-        let code = MaterialCode::parse_field("code", &self.code)?;
-        check_name("name", &self.name)?;
+        self.checked_all().map_err(|all| {
+            all.into_iter()
+                .next()
+                .unwrap_or_else(|| ApiError::invalid_field("code", "invalid product"))
+        })
+    }
+
+    /// Every problem [`Self::check`] finds, in the order it answers the first:
+    /// `code`, `name`, `width_cm`, `height_cm`, `window_type`, `door_type`,
+    /// `aluminium_line`, `bom`, then each BOM line's first problem (lines are
+    /// checked only when both ranges are good, as they need the corner sizes).
+    pub fn checked_all(&self) -> Result<CheckedProduct, Vec<ApiError>> {
+        let mut found = Vec::new();
+        let code = MaterialCode::parse_field("code", &self.code)
+            .map_err(|e| found.push(e))
+            .ok();
+        if let Err(e) = check_name("name", &self.name) {
+            found.push(e);
+        }
         let range = |field: &str, values: &[Centimetres]| -> Result<(Decimal, Decimal), ApiError> {
             match values {
                 [lo, hi] if !lo.amount().is_zero() && lo.amount() <= hi.amount() => {
@@ -228,10 +246,14 @@ impl ProductSpec {
                 )),
             }
         };
-        let width_cm = range("width_cm", &self.width_cm)?;
-        let height_cm = range("height_cm", &self.height_cm)?;
+        let width_cm = range("width_cm", &self.width_cm)
+            .map_err(|e| found.push(e))
+            .ok();
+        let height_cm = range("height_cm", &self.height_cm)
+            .map_err(|e| found.push(e))
+            .ok();
         if self.kind == ProductKind::Window && self.window_type.is_none() {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 "window_type",
                 "a window needs a window type (it selects the labour rate)",
             ));
@@ -244,33 +266,40 @@ impl ProductSpec {
                 .as_ref()
                 .is_some_and(|v| v.trim().is_empty() || v.len() > 50)
             {
-                return Err(ApiError::invalid_field(field, "must be 1 to 50 characters"));
+                found.push(ApiError::invalid_field(field, "must be 1 to 50 characters"));
             }
         }
         if self.bom.len() > MAX_BOM_LINES {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 "bom",
                 format!("at most {MAX_BOM_LINES} lines"),
             ));
         }
+        let (Some(width_cm), Some(height_cm)) = (width_cm, height_cm) else {
+            return Err(found);
+        };
         let corners = [
             (width_cm.0, height_cm.0),
             (width_cm.0, height_cm.1),
             (width_cm.1, height_cm.0),
             (width_cm.1, height_cm.1),
         ];
-        let formulas = self
-            .bom
-            .iter()
-            .enumerate()
-            .map(|(i, line)| line.check(i, &corners))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CheckedProduct {
-            code,
-            width_cm,
-            height_cm,
-            formulas,
-        })
+        let mut formulas = Vec::new();
+        for (i, line) in self.bom.iter().enumerate() {
+            match line.check(i, &corners) {
+                Ok(parsed) => formulas.push(parsed),
+                Err(e) => found.push(e),
+            }
+        }
+        match code {
+            Some(code) if found.is_empty() => Ok(CheckedProduct {
+                code,
+                width_cm,
+                height_cm,
+                formulas,
+            }),
+            _ => Err(found),
+        }
     }
 }
 
@@ -416,22 +445,37 @@ impl ProductView {
 }
 
 /// Every BOM line's material is among `materials` (active ones) and of the line's
-/// kind; errors name the line. Shared by tenant and default products.
+/// kind; errors name the line. Shared by tenant and default products; the first
+/// of [`bom_material_problems`].
 pub fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiResult<()> {
+    match bom_material_problems(spec, materials).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(()),
+    }
+}
+
+/// Every BOM line whose material is not among `materials` (active ones), 404
+/// `material_not_found` with the field in its details, or not of the line's kind,
+/// 422 naming `bom[i].material`; in line order.
+pub fn bom_material_problems(spec: &ProductSpec, materials: &[Material]) -> Vec<ApiError> {
+    let mut found = Vec::new();
     for (i, line) in spec.bom.iter().enumerate() {
         let field = format!("bom[{i}].material");
-        let material = materials
+        let Some(material) = materials
             .iter()
             .find(|m| m.code == line.material && m.active)
-            .ok_or_else(|| {
+        else {
+            found.push(
                 ApiError::not_found(
                     "material_not_found",
                     format!("{field}: no material with code {}", line.material),
                 )
-                .with_details(serde_json::json!({ "field": field }))
-            })?;
+                .with_details(serde_json::json!({ "field": field })),
+            );
+            continue;
+        };
         if material.category != line.kind {
-            return Err(ApiError::invalid_field(
+            found.push(ApiError::invalid_field(
                 &field,
                 format!(
                     "{} is a {}, not a {}",
@@ -442,7 +486,7 @@ pub fn check_bom_materials(spec: &ProductSpec, materials: &[Material]) -> ApiRes
             ));
         }
     }
-    Ok(())
+    found
 }
 
 crate::page_of!(
@@ -469,6 +513,24 @@ mod tests {
         let checked = spec().check().expect("valid");
         assert_eq!(checked.formulas.len(), 1);
         assert_eq!(checked.width_cm, (Decimal::from(50), Decimal::from(200)));
+    }
+
+    #[test]
+    fn checked_all_lists_every_problem_in_the_order_check_answers_the_first() {
+        let mut p = spec();
+        p.code = "ventana x".into();
+        p.window_type = None;
+        p.bom[0].quantity_formula = "widht_m".into();
+        let all = p.checked_all().expect_err("three problems");
+        let fields: Vec<&str> = all.iter().filter_map(ApiError::field).collect();
+        assert_eq!(fields, ["code", "window_type", "bom[0].quantity_formula"]);
+        assert_eq!(p.check().expect_err("the first").field(), Some("code"));
+        p.width_cm.reverse();
+        let all = p
+            .checked_all()
+            .expect_err("lines unchecked without a range");
+        let fields: Vec<&str> = all.iter().filter_map(ApiError::field).collect();
+        assert_eq!(fields, ["code", "width_cm", "window_type"]);
     }
 
     type Change = Box<dyn Fn(&mut ProductSpec)>;

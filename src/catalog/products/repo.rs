@@ -343,3 +343,12 @@ pub async fn withdraw_global(mut conn: Conn<'_>, code: &str) -> Result<bool, sql
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether a default product of that code is active (what removing the tenant's
+/// own version of it brings back).
+pub async fn has_default(tx: &mut TenantTx, code: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM global_products WHERE code = $1 AND active)")
+        .bind(code)
+        .fetch_one(tx.conn())
+        .await
+}

@@ -1,25 +1,29 @@
 //! Productos: the products the shop quotes, its own over the defaults, as
-//! `GET /api/v1/products` lists them, read only; each links to its details (the
-//! BOM as `GET /api/v1/products/{code}` shows it). Admins only (`WriteCatalog`,
-//! as the other Administración pages; editing stays in the API).
+//! `GET /api/v1/products` lists them; each links to its details (the BOM as
+//! `GET /api/v1/products/{code}` shows it) with "Editar" and, for the shop's
+//! own, "Eliminar producto" or "Restaurar predeterminado" (`edit`). Admins only
+//! (`WriteCatalog`, the API's check).
+
+pub mod edit;
+pub mod form;
 
 use std::sync::Arc;
 
 use askama::Template;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
+use poem::web::{Data, Path, Query};
 use poem::{handler, Request, Response};
 
 use super::admin_get;
 use super::labour::type_name;
 use crate::auth::rbac::Permission;
-use crate::catalog::model::Source;
+use crate::catalog::model::{MaterialCode, Source};
 use crate::catalog::products::model::{BomLineSpec, ProductKind, ProductSpec, ProductView};
-use crate::catalog::products::repo;
+use crate::catalog::products::{manage, repo};
 use crate::money::Centimetres;
 use crate::state::AppState;
 use crate::web::catalog::category_name;
-use crate::web::i18n::admin_catalog::ProductTexts;
+use crate::web::i18n::admin_catalog::{ProductFormTexts, ProductTexts};
 use crate::web::i18n::{fill, Texts};
 use crate::web::page::{self, html, Layout, SignedIn, WebError};
 use crate::web::Web;
@@ -94,7 +98,31 @@ struct ProductsPage {
     layout: Layout,
     t: &'static Texts,
     texts: &'static ProductTexts,
+    form: &'static ProductFormTexts,
     lines: Vec<Line>,
+    notice: Option<String>,
+}
+
+/// The flash after a post (`?aviso=guardado`, or `?aviso=eliminado&clave=X`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Flash {
+    aviso: Option<String>,
+    #[serde(default)]
+    clave: String,
+}
+
+impl Flash {
+    /// The flash's text, for a code that is one.
+    fn notice(&self, form: &ProductFormTexts, code: &str) -> Option<String> {
+        MaterialCode::parse(code).ok()?;
+        let text = match self.aviso.as_deref()? {
+            "guardado" => form.saved,
+            "eliminado" => form.removed,
+            "restaurado" => form.restored,
+            _ => return None,
+        };
+        Some(fill(text, &[("code", code)]))
+    }
 }
 
 /// `GET /administracion/productos`.
@@ -103,6 +131,7 @@ pub async fn list(
     req: &Request,
     state: Data<&AppState>,
     web: Data<&Arc<Web>>,
+    Query(flash): Query<Flash>,
 ) -> Result<Response, WebError> {
     let user = admin_get(req, &state, &web, Permission::WriteCatalog).await?;
     let t = page::texts();
@@ -112,11 +141,14 @@ pub async fn list(
         .iter()
         .map(|v| Line::of(t, texts, v))
         .collect();
+    let form = &t.admin_catalog.product_form;
     let view = ProductsPage {
         layout: Layout::new(texts.title, Some(&user), "administracion"),
         t,
         texts,
+        form,
         lines,
+        notice: flash.notice(form, &flash.clave),
     };
     Ok(html(StatusCode::OK, &view))
 }
@@ -161,9 +193,14 @@ struct ProductPage {
     layout: Layout,
     t: &'static Texts,
     texts: &'static ProductTexts,
+    form: &'static ProductFormTexts,
+    csrf: String,
     line: Line,
     door_type: String,
     bom: Vec<BomLine>,
+    /// The shop's own version of a default: removing it restores the default.
+    over_default: bool,
+    notice: Option<String>,
 }
 
 /// `GET /administracion/productos/{code}`: one product with its BOM; 404 for a
@@ -174,15 +211,17 @@ pub async fn details(
     state: Data<&AppState>,
     web: Data<&Arc<Web>>,
     Path(code): Path<String>,
+    Query(flash): Query<Flash>,
 ) -> Result<Response, WebError> {
     let user = admin_get(req, &state, &web, Permission::WriteCatalog).await?;
     let t = page::texts();
     let texts = &t.admin_catalog.products;
-    let all = products(&state, &user).await?;
-    let view = all
-        .iter()
-        .find(|v| v.product.code == code)
-        .ok_or(WebError::NotFound)?;
+    let form = &t.admin_catalog.product_form;
+    let mut tx = user.ctx.tx(&state).await?;
+    let found = manage::find(&mut tx, &code).await?;
+    let over_default = repo::has_default(&mut tx, &code).await?;
+    tx.commit().await?;
+    let view = found.as_ref().ok_or(WebError::NotFound)?;
     let p = &view.product;
     let page = ProductPage {
         layout: Layout::new(
@@ -192,9 +231,13 @@ pub async fn details(
         ),
         t,
         texts,
+        form,
+        csrf: user.csrf.clone(),
         line: Line::of(t, texts, view),
         door_type: p.door_type.clone().unwrap_or_default(),
         bom: p.bom.iter().map(|l| BomLine::of(t, texts, l)).collect(),
+        over_default,
+        notice: flash.notice(form, &code),
     };
     Ok(html(StatusCode::OK, &page))
 }

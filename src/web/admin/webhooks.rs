@@ -1,7 +1,8 @@
 //! Webhooks: the shop's webhooks as `GET /api/v1/webhooks` lists them (URL,
 //! events, registered), a new one (URL, events as checkboxes of the types the
-//! API knows) whose signing secret is shown once on the answer page, and
-//! "Eliminar" (the API's `DELETE`). The checks and writes are the API's own
+//! API knows) whose signing secret is shown once on the answer page, "Rotar
+//! secreto" (the API's `rotate-secret`, the new secret shown once the same way)
+//! and "Eliminar" (the API's `DELETE`). The checks and writes are the API's own
 //! (`webhooks::manage`). Admins only (`ManageWebhooks`, the API's check).
 
 use std::sync::Arc;
@@ -27,7 +28,8 @@ use crate::webhooks::manage;
 use crate::webhooks::model::{DeliveryStatus, EventName, EventType};
 
 /// The page's path; the new webhook's form posts here, a row's removal to
-/// `{PATH}/{id}/eliminar`; a webhook's deliveries are `{PATH}/{id}`.
+/// `{PATH}/{id}/eliminar`, its new secret to `{PATH}/{id}/rotar`; a webhook's
+/// deliveries are `{PATH}/{id}`.
 pub const PATH: &str = "/administracion/webhooks";
 
 /// The Spanish name of an event type.
@@ -59,8 +61,11 @@ struct Line {
 /// (field, Spanish problem) of each field refused, in the form's order.
 type Problems = Vec<(&'static str, String)>;
 
-/// The webhook just registered, with its secret (shown on this answer only).
+/// The webhook just registered or given a new secret, with its secret (shown on
+/// this answer only).
 struct Created {
+    /// The section's title: registered, or new secret.
+    title: &'static str,
     url: String,
     secret: String,
 }
@@ -93,6 +98,11 @@ impl WebhooksPage {
     /// A row's deliveries link label, naming its URL.
     fn deliveries_label(&self, line: &Line) -> String {
         fill(self.texts.deliveries_label, &[("url", line.url.as_str())])
+    }
+
+    /// A row's new secret label, naming its URL.
+    fn rotate_label(&self, line: &Line) -> String {
+        fill(self.texts.rotate_label, &[("url", line.url.as_str())])
     }
 
     /// A row's removal label, naming its URL.
@@ -258,6 +268,7 @@ pub async fn create(
             Ok(made) => {
                 let mut view = page_of(&state, &user, String::new(), &[]).await?;
                 view.created = Some(Created {
+                    title: texts.created_title,
                     url: made.url,
                     secret: made.secret,
                 });
@@ -296,6 +307,31 @@ pub async fn remove(
         .map_err(|_| WebError::NotFound)?;
     manage::remove(&state, &user.ctx, id).await?;
     Ok(redirect(&format!("{PATH}?aviso=eliminado")))
+}
+
+/// `POST /administracion/webhooks/{id}/rotar`: the API's `rotate-secret`; the
+/// answer is the page with the new secret, shown once (the old one signs
+/// nothing more); 404 for a webhook the shop does not have.
+#[handler]
+pub async fn rotate(
+    req: &Request,
+    state: Data<&AppState>,
+    web: Data<&Arc<Web>>,
+    Path(id): Path<String>,
+    Form(form): Form<ButtonForm>,
+) -> Result<Response, WebError> {
+    let user = admin_post(req, &state, &web, &form.csrf, Permission::ManageWebhooks).await?;
+    let id = Uuid::parse_str(&id)
+        .map(WebhookId)
+        .map_err(|_| WebError::NotFound)?;
+    let rotated = manage::rotate(&state, &user.ctx, id).await?;
+    let mut view = page_of(&state, &user, String::new(), &[]).await?;
+    view.created = Some(Created {
+        title: view.texts.rotated_title,
+        url: rotated.url,
+        secret: rotated.secret,
+    });
+    Ok(html(StatusCode::OK, &view))
 }
 
 /// How many deliveries the deliveries page shows, newest first.

@@ -126,6 +126,33 @@ fn the_admin_catalogue_placeholders_are_filled_by_name() {
         (texts.webhooks.deliveries_label, &["url"]),
         (texts.products.kind_window, &["type"]),
         (texts.products.range, &["min", "max"]),
+        (texts.webhooks.rotate_label, &["url"]),
+        (texts.product_form.edit_title, &["code"]),
+        (texts.product_form.line_legend, &["line"]),
+        (texts.product_form.saved, &["code"]),
+        (texts.product_form.removed, &["code"]),
+        (texts.product_form.restored, &["code"]),
+        (texts.product_form.exists, &["code"]),
+        (texts.product_form.material_invalid, &["line"]),
+        (texts.product_form.material_missing, &["line", "code"]),
+        (
+            texts.product_form.material_kind,
+            &["line", "code", "category"],
+        ),
+        (texts.product_form.category_invalid, &["line"]),
+        (texts.product_form.description_invalid, &["line"]),
+        (texts.product_form.waste_invalid, &["line"]),
+        (
+            texts.product_form.formula_invalid,
+            &["line", "field", "formula"],
+        ),
+        (
+            texts.product_form.not_for_category,
+            &["line", "field", "category"],
+        ),
+        (texts.product_form.piece_length_needed, &["line"]),
+        (texts.product_form.piece_sizes_needed, &["line"]),
+        (texts.product_form.line_field, &["line", "field"]),
     ] {
         for name in names {
             assert!(text.contains(&format!("{{{name}}}")), "{text} lacks {name}");

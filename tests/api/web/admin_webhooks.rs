@@ -1,5 +1,5 @@
 //! Administración > Webhooks: the shop's webhooks, a new one (its secret shown
-//! once) and removing one, for admins only; roles, CSRF and shops apart. Every
+//! once), a new secret for one (shown once too) and removing one, for admins only; roles, CSRF and shops apart. Every
 //! write is checked through `GET /api/v1/webhooks`.
 
 use reqwest::{Method, StatusCode};
@@ -28,6 +28,23 @@ async fn api_webhooks(app: &TestApp, t: &TestTenant) -> Vec<(String, String, Vec
             )
         })
         .collect()
+}
+
+/// The API's `secret_version` of a webhook.
+async fn secret_version(app: &TestApp, t: &TestTenant, id: &str) -> i64 {
+    let webhook = app
+        .get_json(&format!("/api/v1/webhooks/{id}"), &t.admin_token)
+        .await;
+    webhook["secret_version"].as_i64().expect("secret_version")
+}
+
+/// The secret shown on a page, in its read-only input.
+fn shown_secret(body: &str) -> String {
+    body.split(r#"id="secreto" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the secret")
+        .to_owned()
 }
 
 /// A webhook registered through the API; its id.
@@ -131,13 +148,7 @@ async fn an_admin_registers_and_deletes_webhooks_the_api_then_shows() {
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert!(made.body.contains("no se volverá a mostrar"));
-    let secret = made
-        .body
-        .split(r#"id="secreto" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the secret")
-        .to_owned();
+    let secret = shown_secret(&made.body);
     assert!(
         secret.starts_with("whsec_") && secret.len() > 20,
         "{secret}"
@@ -158,6 +169,31 @@ async fn an_admin_registers_and_deletes_webhooks_the_api_then_shows() {
     assert!(row.contains(&format!(
         r#"action="/administracion/webhooks/{id}/eliminar""#
     )));
+
+    // A new secret: shown once on the answer, another one each time; the API's
+    // secret version grows and the page never lists it again.
+    assert_eq!(secret_version(&app, &t, &id).await, 1);
+    let rotate = format!("{PATH}/{id}/rotar");
+    assert!(row.contains(&format!(r#"action="{rotate}""#)), "{row}");
+    assert!(row.contains(&format!(r#"aria-label="Rotar secreto: {good}""#)));
+    let rotated = admin.post(&rotate, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    assert!(rotated
+        .body
+        .contains(r#"<h2 id="registrado-titulo">Secreto nuevo</h2>"#));
+    assert!(rotated.body.contains("no se volverá a mostrar"));
+    let new_secret = shown_secret(&rotated.body);
+    assert!(
+        new_secret.starts_with("whsec_") && new_secret != secret,
+        "{new_secret}"
+    );
+    assert_eq!(secret_version(&app, &t, &id).await, 2);
+    let again = admin.post(&rotate, &[("csrf", csrf.as_str())]).await;
+    let third = shown_secret(&again.body);
+    assert!(third != new_secret && third != secret);
+    assert_eq!(secret_version(&app, &t, &id).await, 3);
+    let page = admin.get(PATH).await;
+    assert!(!page.body.contains(&third) && !page.body.contains(r#"id="secreto""#));
 
     // One made by the API shows too; deleting it here is seen by the API.
     let other = api_create(&app, &t, "https://tienda.example.com/h").await;
@@ -214,6 +250,8 @@ async fn an_admin_registers_and_deletes_webhooks_the_api_then_shows() {
     }
     assert_eq!(api_webhooks(&app, &t).await, list);
     for path in [other.as_str(), "nada"] {
+        let resp = admin.post(&format!("{PATH}/{path}/rotar"), &token).await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND, "{path}");
         let resp = admin.get(&format!("{PATH}/{path}")).await;
         assert_eq!(resp.status, StatusCode::NOT_FOUND, "{path}");
     }
@@ -246,6 +284,7 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     let id = api_create(&app, &t, "https://secreto-de-a.example.com/h").await;
     let before = api_webhooks(&app, &t).await;
     let remove = format!("{PATH}/{id}/eliminar");
+    let rotate = format!("{PATH}/{id}/rotar");
     let new = |token: &str| {
         [
             ("csrf", token.to_owned()),
@@ -274,6 +313,9 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
         assert!(resp.body.contains("Tu rol no permite esta acción"));
         let resp = browser.post(&remove, &[("csrf", token.as_str())]).await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
+        let resp = browser.post(&rotate, &[("csrf", token.as_str())]).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "{role}");
+        assert!(!resp.body.contains("whsec_"));
     }
     let evil: &[(&str, &str)] = &[("origin", "https://evil.example")];
     for (token, headers) in [("deadbeef", &[][..]), (csrf.as_str(), evil)] {
@@ -284,8 +326,12 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
         assert!(resp.body.contains("No pudimos verificar el formulario"));
         let resp = admin.post_with(&remove, &[("csrf", token)], headers).await;
         assert_eq!(resp.status, StatusCode::FORBIDDEN);
+        let resp = admin.post_with(&rotate, &[("csrf", token)], headers).await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
+        assert!(!resp.body.contains("whsec_"));
     }
     assert_eq!(api_webhooks(&app, &t).await, before, "nothing changed");
+    assert_eq!(secret_version(&app, &t, &id).await, 1, "the secret kept");
 
     // Another shop neither sees nor deletes this shop's webhook.
     let mut stranger = Browser::signed_in(&app, &other.slug, &other.admin_email).await;
@@ -294,6 +340,9 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
     let token = page.csrf();
     let resp = stranger.post(&remove, &[("csrf", token.as_str())]).await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    let resp = stranger.post(&rotate, &[("csrf", token.as_str())]).await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    assert!(!resp.body.contains("whsec_"));
     let resp = stranger.get(&format!("{PATH}/{id}")).await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
     let fields = new(&token);
@@ -306,5 +355,6 @@ async fn estimators_viewers_forged_posts_and_other_shops_change_nothing() {
         before,
         "this shop's unchanged"
     );
+    assert_eq!(secret_version(&app, &t, &id).await, 1);
     app.cleanup().await;
 }

@@ -101,6 +101,8 @@ async fn every_page_and_asset_has_the_security_headers_and_no_inline_code() {
         "/administracion/webhooks",
         "/administracion/productos",
         "/administracion/productos/VEN-CORR-NAC3",
+        "/administracion/productos/nuevo",
+        "/administracion/productos/VEN-CORR-NAC3/editar",
         "/cotizaciones/00000000-0000-0000-0000-000000000000",
     ] {
         let page = admin.get(path).await;
