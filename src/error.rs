@@ -2,6 +2,7 @@
 //! reference id, and the cause chain goes to the log.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use poem::http::StatusCode;
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -30,6 +31,10 @@ pub struct ApiError {
     message: String,
     details: Option<Value>,
     headers: Vec<(&'static str, String)>,
+    /// What the error was made from, for callers inside the app (the web pages
+    /// word it in their language); never sent. A thin pointer (the box inside
+    /// the `Arc`), so the error stays small enough to return by value.
+    cause: Option<Arc<Box<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl ApiError {
@@ -41,7 +46,21 @@ impl ApiError {
             message: message.into(),
             details: None,
             headers: Vec::new(),
+            cause: None,
         }
+    }
+
+    /// Keeps what the error was made from (e.g. the engine's error with its
+    /// kind), for [`ApiError::cause`]; the answer does not change.
+    pub fn with_cause<T: std::any::Any + Send + Sync>(mut self, cause: T) -> Self {
+        self.cause = Some(Arc::new(Box::new(cause)));
+        self
+    }
+
+    /// What the error was made from, when it is a `T`.
+    pub fn cause<T: std::any::Any>(&self) -> Option<&T> {
+        let cause: &(dyn std::any::Any + Send + Sync) = self.cause.as_deref()?.as_ref();
+        cause.downcast_ref()
     }
 
     /// Adds structured details.

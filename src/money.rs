@@ -25,12 +25,22 @@ macro_rules! decimal_string {
 
             /// Parses a decimal string, or says why it is not acceptable.
             pub fn parse(text: &str) -> Result<Self, String> {
+                Self::parse_checked(text).map_err(|p| p.to_string())
+            }
+
+            /// Parses a decimal string, or names the kind of problem.
+            pub fn parse_checked(text: &str) -> Result<Self, DecimalProblem> {
                 let value = parse_decimal_text(text, $example)?;
-                Self::try_from_decimal(value)
+                Self::checked(value)
             }
 
             /// Checks sign, scale and range.
             pub fn try_from_decimal(value: Decimal) -> Result<Self, String> {
+                Self::checked(value).map_err(|p| p.to_string())
+            }
+
+            /// Checks sign, scale and range, naming the kind of problem.
+            pub fn checked(value: Decimal) -> Result<Self, DecimalProblem> {
                 check_decimal(value, $scale, $max).map(Self)
             }
 
@@ -155,9 +165,46 @@ impl Money {
     }
 }
 
+/// Why a decimal string is not acceptable, with what a message in any language
+/// needs; `Display` is the API's English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecimalProblem {
+    /// Not plain decimal notation (`"1e3"`, `"abc"`, `"12."`).
+    NotADecimal {
+        text: String,
+        example: &'static str,
+    },
+    Negative {
+        value: Decimal,
+    },
+    TooManyDecimals {
+        value: Decimal,
+        scale: u32,
+    },
+    TooLarge {
+        value: Decimal,
+        max: Decimal,
+    },
+}
+
+impl std::fmt::Display for DecimalProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotADecimal { text, example } => {
+                write!(f, "{text:?} is not a decimal like \"{example}\"")
+            }
+            Self::Negative { value } => write!(f, "{value} is negative; it must be 0 or more"),
+            Self::TooManyDecimals { value, scale } => {
+                write!(f, "{value} has more than {scale} decimals")
+            }
+            Self::TooLarge { value, max } => write!(f, "{value} is larger than {max}"),
+        }
+    }
+}
+
 /// Parses plain decimal notation only: digits, an optional fraction; no exponent,
 /// no sign other than a leading minus (refused later with a clearer message).
-fn parse_decimal_text(text: &str, example: &str) -> Result<Decimal, String> {
+fn parse_decimal_text(text: &str, example: &'static str) -> Result<Decimal, DecimalProblem> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let well_formed = !int.is_empty()
@@ -165,22 +212,25 @@ fn parse_decimal_text(text: &str, example: &str) -> Result<Decimal, String> {
         && frac.bytes().all(|b| b.is_ascii_digit())
         && (!digits.contains('.') || !frac.is_empty())
         && text.len() <= 32;
+    let not_a_decimal = || DecimalProblem::NotADecimal {
+        text: text.to_owned(),
+        example,
+    };
     if !well_formed {
-        return Err(format!("{text:?} is not a decimal like \"{example}\""));
+        return Err(not_a_decimal());
     }
-    text.parse()
-        .map_err(|_| format!("{text:?} is not a decimal like \"{example}\""))
+    text.parse().map_err(|_| not_a_decimal())
 }
 
-fn check_decimal(value: Decimal, scale: u32, max: Decimal) -> Result<Decimal, String> {
+fn check_decimal(value: Decimal, scale: u32, max: Decimal) -> Result<Decimal, DecimalProblem> {
     if value.is_sign_negative() && !value.is_zero() {
-        return Err(format!("{value} is negative; it must be 0 or more"));
+        return Err(DecimalProblem::Negative { value });
     }
     if value.normalize().scale() > scale {
-        return Err(format!("{value} has more than {scale} decimals"));
+        return Err(DecimalProblem::TooManyDecimals { value, scale });
     }
     if value > max {
-        return Err(format!("{value} is larger than {max}"));
+        return Err(DecimalProblem::TooLarge { value, max });
     }
     let mut value = value.abs();
     value.rescale(scale);

@@ -213,8 +213,8 @@ fn a_piece_longer_than_a_bar_is_an_error_naming_the_line() {
     let err = price(vec![item("150", "100", 1), item("600", "100", 1)], rules)
         .expect_err("a 6000 mm rail does not fit in 5980 mm");
     assert_eq!(err.field, "items[1].bom[2]");
-    assert!(err.message.contains("6000 mm"), "{}", err.message);
-    assert!(err.message.contains("5980 mm"), "{}", err.message);
+    assert!(err.message().contains("6000 mm"), "{}", err.message());
+    assert!(err.message().contains("5980 mm"), "{}", err.message());
 }
 
 #[test]

@@ -26,9 +26,7 @@ impl MaterialCode {
         if first_ok && rest_ok && raw.len() <= 64 {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(format!(
-                "{raw:?} is not a material code (uppercase letter or digit first, then up to 63 of A-Z a-z 0-9 . _ -)"
-            ))
+            Err(not_a_code(raw))
         }
     }
 
@@ -41,6 +39,13 @@ impl MaterialCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Why `raw` is refused as a material code, in English.
+pub fn not_a_code(raw: &str) -> String {
+    format!(
+        "{raw:?} is not a material code (uppercase letter or digit first, then up to 63 of A-Z a-z 0-9 . _ -)"
+    )
 }
 
 impl TryFrom<String> for MaterialCode {

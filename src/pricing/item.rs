@@ -11,7 +11,7 @@ use super::formula::{Formula, Var, Vars};
 use super::input::{ItemInput, MAX_PIECES_PER_LINE, MAX_PIECE_CM, MAX_QUANTITY};
 use super::plans::PlannedPieces;
 use super::result::{
-    checked, invalid, money, EngineError, EngineErrorKind, ItemResult, LineResult, Pieces,
+    checked, invalid, money, EngineError, EngineProblem, ItemResult, LineResult, Pieces,
 };
 use super::rules::{GlassRule, ProfileRule, Rates, Rules};
 use crate::catalog::Category;
@@ -62,14 +62,13 @@ pub(super) fn price_item(
     field: &str,
     planned: &mut Vec<PlannedPieces>,
 ) -> Result<ItemResult, EngineError> {
-    let product = catalog
-        .products
-        .get(&item.product)
-        .ok_or_else(|| EngineError {
-            field: format!("{field}.product"),
-            kind: EngineErrorKind::UnknownProduct,
-            message: format!("no product with code {}", item.product),
-        })?;
+    let product = catalog.products.get(&item.product).ok_or_else(|| {
+        let code = item.product.clone();
+        EngineError::new(
+            format!("{field}.product"),
+            EngineProblem::UnknownProduct { code },
+        )
+    })?;
     check_item(product, item, field)?;
     let (glass_code, glass) = item_glass(catalog, product, item, field)?;
     let glass_pieces = match rules.glass {
@@ -116,20 +115,21 @@ fn check_item(product: &Product, item: &ItemInput, field: &str) -> Result<(), En
         if value < lo || value > hi {
             return Err(invalid(
                 format!("{field}.{name}"),
-                format!(
-                    "{value} is outside {}'s range {lo} to {hi} cm",
-                    product.code
-                ),
+                EngineProblem::SizeOutOfRange {
+                    value,
+                    product: product.code.clone(),
+                    min: lo,
+                    max: hi,
+                },
             ));
         }
     }
     if item.quantity == 0 || item.quantity > MAX_QUANTITY {
         return Err(invalid(
             format!("{field}.quantity"),
-            format!(
-                "{} is not a whole number from 1 to {MAX_QUANTITY}",
-                item.quantity
-            ),
+            EngineProblem::Quantity {
+                quantity: item.quantity,
+            },
         ));
     }
     Ok(())
@@ -157,7 +157,10 @@ fn item_glass<'a>(
     if info.category != Category::Glass {
         return Err(invalid(
             format!("{field}.glass"),
-            format!("{code} is a {}, not glass", info.category.as_str()),
+            EngineProblem::NotGlass {
+                code,
+                category: info.category,
+            },
         ));
     }
     Ok((Some(code), Some(info)))
@@ -231,15 +234,10 @@ impl ItemPricing<'_> {
     ) -> Result<&MaterialInfo, EngineError> {
         match (line.kind, self.item.glass.as_ref(), self.glass) {
             (Category::Glass, Some(_), Some(chosen)) if self.glass_pieces.is_some() => Ok(chosen),
-            _ => self
-                .catalog
-                .materials
-                .get(&line.material)
-                .ok_or_else(|| EngineError {
-                    field: line_field(),
-                    kind: EngineErrorKind::UnknownMaterial,
-                    message: format!("no material with code {}", line.material),
-                }),
+            _ => self.catalog.materials.get(&line.material).ok_or_else(|| {
+                let code = line.material.clone();
+                EngineError::new(line_field(), EngineProblem::UnknownMaterial { code })
+            }),
         }
     }
 
@@ -251,7 +249,10 @@ impl ItemPricing<'_> {
                 info.colour_prices.get(colour).copied().ok_or_else(|| {
                     invalid(
                         format!("{}.colour", self.field),
-                        format!("colour {colour} is not offered for profile {}", info.code),
+                        EngineProblem::ColourNotOffered {
+                            colour: colour.clone(),
+                            profile: info.code.clone(),
+                        },
                     )
                 })
             }
@@ -460,7 +461,14 @@ fn eval_piece(
     formula
         .eval(vars)
         .map(|v| v.max(Decimal::ZERO))
-        .map_err(|e| invalid(field(), format!("formula `{formula}` of {code}: {e}")))
+        .map_err(|error| {
+            let problem = EngineProblem::Formula {
+                formula: formula.to_string(),
+                product: code.to_owned(),
+                error,
+            };
+            invalid(field(), problem)
+        })
 }
 
 /// Evaluates a piece size formula (cm): clamped at 0, at most [`MAX_PIECE_CM`].
@@ -472,12 +480,12 @@ fn eval_size(
 ) -> Result<Decimal, EngineError> {
     let size = eval_piece(formula, vars, &field, code)?;
     if size > Decimal::from(MAX_PIECE_CM) {
-        return Err(invalid(
-            field(),
-            format!(
-                "formula `{formula}` of {code} gives a {size} cm piece, over {MAX_PIECE_CM} cm"
-            ),
-        ));
+        let problem = EngineProblem::PieceTooLong {
+            formula: formula.to_string(),
+            product: code.to_owned(),
+            size,
+        };
+        return Err(invalid(field(), problem));
     }
     Ok(size)
 }
@@ -494,10 +502,7 @@ fn piece_count(
     };
     let n = eval_piece(formula, vars, &field, code)?.ceil();
     if n > Decimal::from(MAX_PIECES_PER_LINE) {
-        return Err(invalid(
-            field(),
-            format!("{n} pieces per window are more than {MAX_PIECES_PER_LINE}"),
-        ));
+        return Err(invalid(field(), EngineProblem::TooManyPieces { count: n }));
     }
     Ok(n.to_u32().unwrap_or(0))
 }

@@ -22,6 +22,7 @@ pub mod formula;
 pub mod input;
 mod item;
 mod plans;
+pub mod problem;
 pub mod quote;
 pub mod result;
 pub mod rules;
@@ -33,7 +34,7 @@ pub use input::{
 };
 pub use quote::price;
 pub use result::{
-    CutPlan, EngineError, EngineErrorKind, ItemResult, LineResult, MaterialLineResult, Pieces,
-    QuoteResult, Totals,
+    CutPlan, EngineError, EngineErrorKind, EngineProblem, ItemResult, LineResult,
+    MaterialLineResult, Pieces, QuoteResult, Totals,
 };
 pub use rules::{GlassRule, ProfileRule, Rates, Rounding, Rules};

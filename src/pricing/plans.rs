@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::cutplan::{self, CutSettings};
 use super::input::MAX_PLANNED_PIECES;
+use super::result::EngineProblem;
 use super::result::{checked, invalid, money, CutPlan, EngineError};
 use super::rules::Rules;
 
@@ -34,7 +35,7 @@ pub(super) fn plan_cuts(
     if total > MAX_PLANNED_PIECES {
         return Err(invalid(
             "items".to_owned(),
-            format!("{total} profile pieces are more than a cut plan takes ({MAX_PLANNED_PIECES})"),
+            EngineProblem::TooManyPlannedPieces { total },
         ));
     }
     let mut groups: Vec<(&str, Option<&str>, Vec<&PlannedPieces>)> = Vec::new();
@@ -60,21 +61,19 @@ pub(super) fn plan_cuts(
         let mut pieces_mm: u64 = 0;
         for m in &members {
             if m.count > 0 && m.length_mm > settings.usable_mm() {
-                return Err(invalid(
-                    m.field.clone(),
-                    format!(
-                        "a {} mm piece of {material} is longer than a bar's usable {} mm",
-                        m.length_mm,
-                        settings.usable_mm()
-                    ),
-                ));
+                let problem = EngineProblem::PieceLongerThanBar {
+                    length_mm: m.length_mm,
+                    material: material.to_owned(),
+                    usable_mm: settings.usable_mm(),
+                };
+                return Err(invalid(m.field.clone(), problem));
             }
             lengths.extend(std::iter::repeat_n(m.length_mm, m.count as usize));
             paid += m.paid;
             pieces_mm += u64::from(m.length_mm) * u64::from(m.count);
         }
         let bars = cutplan::plan(&lengths, settings)
-            .map_err(|e| invalid(first.field.clone(), e.to_string()))?;
+            .map_err(|e| invalid(first.field.clone(), EngineProblem::CutPlan(e)))?;
         let bought = checked(
             Decimal::from(bars.len())
                 .checked_mul(first.bar_length_m)

@@ -8,7 +8,7 @@ use super::input::{MaterialInput, QuoteInput};
 use super::item::price_item;
 use super::plans::plan_cuts;
 use super::result::{
-    checked, invalid, money, CutPlan, EngineError, EngineErrorKind, ItemResult, MaterialLineResult,
+    checked, invalid, money, CutPlan, EngineError, EngineProblem, ItemResult, MaterialLineResult,
     QuoteResult, Totals,
 };
 use super::rules::{Rates, Rounding};
@@ -126,7 +126,7 @@ fn check_rates(rates: &Rates) -> Result<(), EngineError> {
         if value.is_sign_negative() && !value.is_zero() || value > max {
             return Err(invalid(
                 field.to_owned(),
-                format!("{value} is outside 0 to {max}"),
+                EngineProblem::RateOutOfRange { value, max },
             ));
         }
     }
@@ -134,7 +134,7 @@ fn check_rates(rates: &Rates) -> Result<(), EngineError> {
         if rate.is_sign_negative() && !rate.is_zero() {
             return Err(invalid(
                 "labour_rate_override_per_m2".to_owned(),
-                format!("{rate} is negative"),
+                EngineProblem::NegativeLabour { rate },
             ));
         }
     }
@@ -146,10 +146,9 @@ pub(super) fn material<'a>(
     code: &str,
     field: &str,
 ) -> Result<&'a MaterialInfo, EngineError> {
-    catalog.materials.get(code).ok_or_else(|| EngineError {
-        field: field.to_owned(),
-        kind: EngineErrorKind::UnknownMaterial,
-        message: format!("no material with code {code}"),
+    catalog.materials.get(code).ok_or_else(|| {
+        let code = code.to_owned();
+        EngineError::new(field, EngineProblem::UnknownMaterial { code })
     })
 }
 
@@ -162,7 +161,9 @@ fn price_material(
     if item.quantity <= Decimal::ZERO {
         return Err(invalid(
             format!("{field}.quantity"),
-            format!("{} must be more than 0", item.quantity),
+            EngineProblem::MaterialQuantity {
+                quantity: item.quantity,
+            },
         ));
     }
     let info = material(catalog, &item.material, &format!("{field}.material"))?;

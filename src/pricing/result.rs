@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::cutplan::Bar;
+pub use super::problem::EngineProblem;
 use super::rules::{Rates, Rounding};
 use crate::catalog::Category;
 use crate::money::Money;
@@ -126,8 +127,27 @@ pub struct QuoteResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineError {
     pub field: String,
-    pub kind: EngineErrorKind,
-    pub message: String,
+    pub problem: EngineProblem,
+}
+
+impl EngineError {
+    /// The problem at `field`.
+    pub fn new(field: impl Into<String>, problem: EngineProblem) -> Self {
+        Self {
+            field: field.into(),
+            problem,
+        }
+    }
+
+    /// The class the API maps to its status and code.
+    pub fn kind(&self) -> EngineErrorKind {
+        self.problem.kind()
+    }
+
+    /// What is wrong, in English.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
 }
 
 /// The kinds of pricing errors (mapped to 404 or 422 by the API).
@@ -140,27 +160,24 @@ pub enum EngineErrorKind {
 
 impl std::fmt::Display for EngineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}: {}", self.field, self.problem)
     }
 }
 
 impl std::error::Error for EngineError {}
 
 /// An invalid input, named by its request path.
-pub(super) fn invalid(field: String, message: String) -> EngineError {
-    EngineError {
-        field,
-        kind: EngineErrorKind::Invalid,
-        message,
-    }
+pub(super) fn invalid(field: String, problem: EngineProblem) -> EngineError {
+    EngineError::new(field, problem)
 }
 
 /// Rounds to a shown amount of money, or says which amount is out of range.
 pub(super) fn money(rounding: Rounding, value: Decimal, field: &str) -> Result<Money, EngineError> {
-    Money::try_from_decimal(rounding.round2(value)).map_err(|m| invalid(field.to_owned(), m))
+    Money::checked(rounding.round2(value))
+        .map_err(|p| invalid(field.to_owned(), EngineProblem::Amount(p)))
 }
 
 /// The result of checked arithmetic, or "too large" naming the field.
 pub(super) fn checked(value: Option<Decimal>, field: &str) -> Result<Decimal, EngineError> {
-    value.ok_or_else(|| invalid(field.to_owned(), "the amount is too large".to_owned()))
+    value.ok_or_else(|| invalid(field.to_owned(), EngineProblem::TooLarge))
 }

@@ -111,22 +111,24 @@ impl Example for PreviewRequest {
 }
 
 impl From<EngineError> for ApiError {
+    /// The API's answer; the engine's error stays as its cause, for pages that
+    /// word it by kind.
     fn from(err: EngineError) -> Self {
         let details = serde_json::json!({ "field": err.field });
-        match err.kind {
+        let answer = match err.kind() {
             EngineErrorKind::UnknownProduct => {
-                ApiError::not_found("product_not_found", err.to_string()).with_details(details)
+                ApiError::not_found("product_not_found", err.to_string())
             }
             EngineErrorKind::UnknownMaterial => {
-                ApiError::not_found("material_not_found", err.to_string()).with_details(details)
+                ApiError::not_found("material_not_found", err.to_string())
             }
             EngineErrorKind::Invalid => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_field",
                 err.to_string(),
-            )
-            .with_details(details),
-        }
+            ),
+        };
+        answer.with_details(details).with_cause(err)
     }
 }
 

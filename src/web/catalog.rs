@@ -34,7 +34,7 @@ pub fn category_name(t: &Texts, category: Category) -> &'static str {
     }
 }
 
-fn unit_name(t: &Texts, unit: Unit) -> &'static str {
+pub fn unit_name(t: &Texts, unit: Unit) -> &'static str {
     match unit {
         Unit::M2 => t.unit_m2,
         Unit::M => t.unit_m,

@@ -22,6 +22,7 @@ pub mod i18n;
 mod login;
 mod page;
 mod prices;
+mod problems;
 mod quotes;
 mod repo;
 pub mod security;

@@ -30,13 +30,14 @@ use poem::{handler, Request, Response};
 use super::format;
 use super::i18n::{fill, Texts};
 use super::page::{self, html, signed_in, signed_in_post, SignedIn, WebError};
+use super::problems;
 use super::Web;
 use crate::auth::rbac::Permission;
 use crate::catalog::snapshot::tenant_catalog;
 use crate::error::ApiError;
 use crate::ids::ClientId;
 use crate::money::Rate;
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, EngineError};
 use crate::quotes::preview::{price_with, PreviewRequest};
 use crate::quotes::view::QuotePreview;
 use crate::state::AppState;
@@ -172,7 +173,7 @@ pub async fn submit(
         return new_client::create(&state, &user, &catalog, &posted, view).await;
     }
     if posted.action == "guardar" {
-        match save::save(&state, &user, &catalog, &posted).await? {
+        match save::save(&state, &user, &posted).await? {
             Ok(location) => return Ok(page::redirect(&location)),
             Err(refused) => {
                 view.results = priced_for(&state, &user, &catalog, &posted).await?;
@@ -322,30 +323,36 @@ fn priced(
         Ok(preview) => Ok(shown(t, &preview, &items)),
         Err(err) if err.status().is_server_error() => Err(err.into()),
         Err(err) => Ok(Results {
-            problems: vec![problem_of(t, catalog, err, &items)],
+            problems: vec![problem_of(t, err, &items)],
             ..Results::default()
         }),
     }
 }
 
-/// An error of the shared pricing code as a row's problem.
-pub fn problem_of(t: &Texts, catalog: &Catalog, err: ApiError, origins: &Origins) -> Problem {
+/// An error of the shared pricing code as a row's problem: the engine's by its
+/// kind (`problems::engine`), the others (tax codes) by the field they name.
+pub fn problem_of(t: &Texts, err: ApiError, origins: &Origins) -> Problem {
     let field = err.field().unwrap_or_default().to_owned();
+    let engine = err
+        .cause::<EngineError>()
+        .map(|e| problems::engine(t, &e.problem));
     if let Some(term) = terms::of_api_field(&field) {
-        let message = match term {
-            "iva" => t.quote_tax_invalid,
-            "titulo" | "notas" => t.quote_text_invalid,
-            "mano_obra" => t.builder.money_invalid,
-            _ => t.quote_percent_invalid,
-        };
-        let mut problem = terms::problem(t, term, message);
-        problem.detail = Some(err.message().to_owned());
+        let message = engine.unwrap_or_else(|| {
+            match term {
+                "iva" => t.quote_tax_invalid,
+                "titulo" | "notas" => t.quote_text_invalid,
+                "mano_obra" => t.builder.money_invalid,
+                _ => t.quote_percent_invalid,
+            }
+            .to_owned()
+        });
+        return terms::problem(t, term, &message);
+    }
+    let message = engine.unwrap_or_else(|| t.quote_invalid.to_owned());
+    if let Some(problem) = materials::engine_problem(t, &field, &message, &origins.materials) {
         return problem;
     }
-    if let Some(problem) = materials::engine_problem(t, &field, err.message(), &origins.materials) {
-        return problem;
-    }
-    form::engine_problem(t, catalog, &field, err.message().to_owned(), &origins.items)
+    form::engine_problem(t, &field, message, &origins.items)
 }
 
 /// A preview as shown: each item under its form row, then the totals.

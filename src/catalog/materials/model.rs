@@ -73,38 +73,79 @@ impl Example for UpdateMaterial {
     }
 }
 
+/// Why a category, unit and bar length do not fit together; `Display` is the
+/// API's English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeProblem {
+    /// The category is not priced in that unit.
+    UnitNotAllowed { category: Category, unit: Unit },
+    /// A bar length on a material that is not a profile.
+    BarOnlyForProfiles,
+    /// A bar length of 0.
+    BarLengthZero,
+}
+
+impl ShapeProblem {
+    /// The field it names: `unit` or `bar_length_m`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::UnitNotAllowed { .. } => "unit",
+            Self::BarOnlyForProfiles | Self::BarLengthZero => "bar_length_m",
+        }
+    }
+}
+
+impl std::fmt::Display for ShapeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnitNotAllowed { category, unit } => {
+                let allowed: Vec<&str> = category
+                    .allowed_units()
+                    .iter()
+                    .map(|u| u.as_str())
+                    .collect();
+                write!(
+                    f,
+                    "a {} material is priced per {}, not {}",
+                    category.as_str(),
+                    allowed.join(" or "),
+                    unit.as_str()
+                )
+            }
+            Self::BarOnlyForProfiles => f.write_str("only profiles have a bar length"),
+            Self::BarLengthZero => f.write_str("a bar length must be more than 0"),
+        }
+    }
+}
+
+/// What does not fit in a category, unit and bar length, if anything.
+pub fn shape_problem(
+    category: Category,
+    unit: Unit,
+    bar_length: Option<Metres>,
+) -> Option<ShapeProblem> {
+    if !category.allowed_units().contains(&unit) {
+        return Some(ShapeProblem::UnitNotAllowed { category, unit });
+    }
+    match bar_length {
+        Some(_) if category != Category::Profile => Some(ShapeProblem::BarOnlyForProfiles),
+        Some(len) if len.amount().is_zero() => Some(ShapeProblem::BarLengthZero),
+        _ => None,
+    }
+}
+
 /// Checks that category, unit and bar length fit together; the error names the field.
 pub fn check_material_shape(
     category: Category,
     unit: Unit,
     bar_length: Option<Metres>,
 ) -> Result<(), ApiError> {
-    if !category.allowed_units().contains(&unit) {
-        let allowed: Vec<&str> = category
-            .allowed_units()
-            .iter()
-            .map(|u| u.as_str())
-            .collect();
-        return Err(ApiError::invalid_field(
-            "unit",
-            format!(
-                "a {} material is priced per {}, not {}",
-                category.as_str(),
-                allowed.join(" or "),
-                unit.as_str()
-            ),
-        ));
-    }
-    match bar_length {
-        Some(_) if category != Category::Profile => Err(ApiError::invalid_field(
-            "bar_length_m",
-            "only profiles have a bar length",
+    match shape_problem(category, unit, bar_length) {
+        Some(problem) => Err(ApiError::invalid_field(
+            problem.field(),
+            problem.to_string(),
         )),
-        Some(len) if len.amount().is_zero() => Err(ApiError::invalid_field(
-            "bar_length_m",
-            "a bar length must be more than 0",
-        )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

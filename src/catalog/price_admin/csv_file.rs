@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::catalog::materials::model::Material;
 use crate::catalog::{Category, MaterialCode, Source, Unit, CURRENCY};
-use crate::money::{Metres, Money};
+use crate::money::{DecimalProblem, Metres, Money};
 
 /// The header of an export, and every column an import may have.
 pub const COLUMNS: [&str; 9] = [
@@ -22,18 +22,7 @@ pub const COLUMNS: [&str; 9] = [
     "source",
 ];
 
-/// One problem of an import file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The physical line, the header being line 1.
-    pub line: u64,
-    /// The header name of the column, or empty for the whole line.
-    pub column: String,
-    /// The value as given.
-    pub value: String,
-    /// What is wrong with it.
-    pub reason: String,
-}
+pub use super::csv_problem::{Problem, ProblemKind, MAX_NAME_CHARS};
 
 /// One checked row of an import. `None` means the column is absent or empty: the
 /// material keeps what it has (a new material must give it).
@@ -89,14 +78,7 @@ pub fn read(data: &[u8]) -> Result<Vec<Row>, Vec<Problem>> {
     let header = match records.next() {
         Some(Ok(header)) => header,
         Some(Err(err)) => return Err(vec![unreadable(&err)]),
-        None => {
-            return Err(vec![problem(
-                1,
-                "",
-                "",
-                "the file is empty: send a header row and one row per material",
-            )])
-        }
+        None => return Err(vec![problem(1, "", "", ProblemKind::EmptyFile)]),
     };
     let columns = read_header(&header)?;
     let mut rows = Vec::new();
@@ -116,11 +98,11 @@ pub fn read(data: &[u8]) -> Result<Vec<Row>, Vec<Problem>> {
         }
         match read_row(&columns, &record, line) {
             Ok(row) => match seen.insert(row.code.as_str().to_owned(), line) {
-                Some(first) => problems.push(problem(
+                Some(first_line) => problems.push(problem(
                     line,
                     "code",
                     row.code.as_str(),
-                    &format!("the code is already on line {first}"),
+                    ProblemKind::DuplicateCode { first_line },
                 )),
                 None => rows.push(row),
             },
@@ -128,7 +110,7 @@ pub fn read(data: &[u8]) -> Result<Vec<Row>, Vec<Problem>> {
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push(problem(1, "", "", "the file has a header but no materials"));
+        problems.push(problem(1, "", "", ProblemKind::NoMaterials));
     }
     if problems.is_empty() {
         Ok(rows)
@@ -148,18 +130,19 @@ fn separator(data: &[u8]) -> u8 {
     }
 }
 
-fn problem(line: u64, column: &str, value: &str, reason: &str) -> Problem {
+fn problem(line: u64, column: &str, value: &str, kind: ProblemKind) -> Problem {
     Problem {
         line,
         column: column.to_owned(),
         value: value.to_owned(),
-        reason: reason.to_owned(),
+        kind,
     }
 }
 
 fn unreadable(err: &csv::Error) -> Problem {
     let line = err.position().map_or(0, csv::Position::line);
-    problem(line, "", "", &format!("not readable as CSV: {err}"))
+    let error = err.to_string();
+    problem(line, "", "", ProblemKind::Unreadable { error })
 }
 
 /// Where each known column is in the file.
@@ -178,20 +161,15 @@ fn read_header(header: &csv::ByteRecord) -> Result<Columns, Vec<Problem>> {
         let name = String::from_utf8_lossy(raw).trim().to_lowercase();
         match COLUMNS.iter().find(|c| **c == name) {
             Some(known) if columns.insert(*known, i).is_some() => {
-                problems.push(problem(1, known, known, "the column appears twice"));
+                problems.push(problem(1, known, known, ProblemKind::ColumnTwice));
             }
             Some(_) => {}
-            None => problems.push(problem(
-                1,
-                &name,
-                &name,
-                &format!("unknown column; the columns are {}", COLUMNS.join(",")),
-            )),
+            None => problems.push(problem(1, &name, &name, ProblemKind::UnknownColumn)),
         }
     }
     for required in ["code", "price"] {
         if !columns.contains_key(required) {
-            problems.push(problem(1, required, "", "this column is required"));
+            problems.push(problem(1, required, "", ProblemKind::ColumnRequired));
         }
     }
     if problems.is_empty() {
@@ -205,16 +183,11 @@ fn read_header(header: &csv::ByteRecord) -> Result<Columns, Vec<Problem>> {
 fn read_row(columns: &Columns, record: &csv::ByteRecord, line: u64) -> Result<Row, Vec<Problem>> {
     let mut problems = Vec::new();
     if record.len() != columns.0.len() {
-        problems.push(problem(
-            line,
-            "",
-            "",
-            &format!(
-                "{} fields, but the header has {}",
-                record.len(),
-                columns.0.len()
-            ),
-        ));
+        let kind = ProblemKind::FieldCount {
+            found: record.len(),
+            expected: columns.0.len(),
+        };
+        problems.push(problem(line, "", "", kind));
         return Err(problems);
     }
     let mut text = |name: &'static str| -> Option<String> {
@@ -225,19 +198,14 @@ fn read_row(columns: &Columns, record: &csv::ByteRecord, line: u64) -> Result<Ro
                     line,
                     name,
                     &s.replace('\0', "\\0"),
-                    "contains a NUL character",
+                    ProblemKind::Nul,
                 ));
                 None
             }
             Ok(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
             Err(_) => {
                 let shown = String::from_utf8_lossy(raw).into_owned();
-                problems.push(problem(
-                    line,
-                    name,
-                    &shown,
-                    "not UTF-8 text: save the file as UTF-8",
-                ));
+                problems.push(problem(line, name, &shown, ProblemKind::NotUtf8));
                 None
             }
         }
@@ -277,49 +245,48 @@ struct Fields {
 
 impl Fields {
     fn check(self, line: u64, problems: &mut Vec<Problem>) -> Option<Row> {
-        let mut bad = |column: &str, value: &str, reason: &str| {
-            problems.push(problem(line, column, value, reason));
+        let mut bad = |column: &str, value: &str, kind: ProblemKind| {
+            problems.push(problem(line, column, value, kind));
         };
         let code = match self.code.as_deref() {
             None => {
-                bad("code", "", "a code is required");
+                bad("code", "", ProblemKind::CodeRequired);
                 None
             }
             Some(raw) => MaterialCode::parse(raw)
-                .map_err(|m| bad("code", raw, &m))
+                .map_err(|_| {
+                    let code = raw.to_owned();
+                    bad("code", raw, ProblemKind::BadCode { code });
+                })
                 .ok(),
         };
         let price = match self.price.as_deref() {
             None => {
-                bad("price", "", "a price is required, e.g. 85.50");
+                bad("price", "", ProblemKind::PriceRequired);
                 None
             }
-            Some(raw) => parse_amount(raw, Money::parse)
-                .map_err(|m| bad("price", raw, &m))
+            Some(raw) => parse_amount(raw, Money::parse_checked)
+                .map_err(|kind| bad("price", raw, kind))
                 .ok(),
         };
         let name = self.name.clone().filter(|n| {
-            let ok = n.chars().count() <= 200;
+            let ok = n.chars().count() <= MAX_NAME_CHARS;
             if !ok {
-                bad("name", n, "a name is at most 200 characters");
+                bad("name", n, ProblemKind::NameTooLong);
             }
             ok
         });
         let category = self.category.as_deref().and_then(|raw| {
             let parsed = Category::parse(&raw.to_lowercase());
             if parsed.is_none() {
-                bad(
-                    "category",
-                    raw,
-                    "not a category: glass, profile, hardware or consumable",
-                );
+                bad("category", raw, ProblemKind::NotACategory);
             }
             parsed
         });
         let unit = self.unit.as_deref().and_then(|raw| {
             let parsed = Unit::parse(&raw.to_lowercase());
             if parsed.is_none() {
-                bad("unit", raw, "not a unit: m2, m, piece, cartridge, kg or l");
+                bad("unit", raw, ProblemKind::NotAUnit);
             }
             parsed
         });
@@ -339,21 +306,21 @@ impl Fields {
     /// The bar length and `active`, and the informative columns.
     fn check_rest(
         &self,
-        bad: &mut impl FnMut(&str, &str, &str),
+        bad: &mut impl FnMut(&str, &str, ProblemKind),
     ) -> (Option<Option<Metres>>, Option<bool>) {
         let bar_length_m = match self.bar_length_m.as_deref() {
             None => self.has_bar_column.then_some(None),
-            Some(raw) => parse_amount(raw, Metres::parse)
+            Some(raw) => parse_amount(raw, Metres::parse_checked)
                 .map(|m| Some(Some(m)))
-                .unwrap_or_else(|m| {
-                    bad("bar_length_m", raw, &m);
+                .unwrap_or_else(|kind| {
+                    bad("bar_length_m", raw, kind);
                     None
                 }),
         };
         let active = self.active.as_deref().and_then(|raw| {
             let parsed = parse_bool(raw);
             if parsed.is_none() {
-                bad("active", raw, "not true or false");
+                bad("active", raw, ProblemKind::NotABool);
             }
             parsed
         });
@@ -362,36 +329,36 @@ impl Fields {
             .as_deref()
             .filter(|c| !c.eq_ignore_ascii_case(CURRENCY))
         {
-            bad("currency", raw, &format!("prices are in {CURRENCY}"));
+            bad("currency", raw, ProblemKind::Currency);
         }
         if let Some(raw) = self
             .source
             .as_deref()
             .filter(|s| !matches!(*s, "tenant" | "global"))
         {
-            bad(
-                "source",
-                raw,
-                "not tenant or global (the column is informative and may be left out)",
-            );
+            bad("source", raw, ProblemKind::Source);
         }
         (bar_length_m, active)
     }
 }
 
 /// A decimal with a point; a decimal comma gets a reason of its own.
-fn parse_amount<T>(raw: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
+fn parse_amount<T>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, DecimalProblem>,
+) -> Result<T, ProblemKind> {
     let (int, frac) = raw.split_once(',').unwrap_or((raw, ""));
     let comma = !frac.is_empty()
         && !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit());
     if comma {
-        return Err(format!(
-            "a decimal comma: write {int}.{frac}, with a point (thousands are not separated)"
-        ));
+        return Err(ProblemKind::DecimalComma {
+            int: int.to_owned(),
+            frac: frac.to_owned(),
+        });
     }
-    parse(raw)
+    parse(raw).map_err(ProblemKind::Amount)
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {

@@ -31,12 +31,16 @@ fn a_decimal_comma_is_named_as_such() {
     assert_eq!((found[0].line, found[0].column.as_str()), (2, "price"));
     assert_eq!(found[0].value, "85,50");
     assert!(
-        found[0].reason.contains("decimal comma"),
+        found[0].reason().contains("decimal comma"),
         "{}",
-        found[0].reason
+        found[0].reason()
     );
     let quoted = problems("code,price\nVID-X,\"85,50\"\n");
-    assert!(quoted[0].reason.contains("85.50"), "{}", quoted[0].reason);
+    assert!(
+        quoted[0].reason().contains("85.50"),
+        "{}",
+        quoted[0].reason()
+    );
 }
 
 #[test]
@@ -60,7 +64,11 @@ fn every_problem_is_reported_with_its_physical_line() {
             (7, ""),
         ]
     );
-    assert!(found[4].reason.contains("line 2"), "{}", found[4].reason);
+    assert!(
+        found[4].reason().contains("line 2"),
+        "{}",
+        found[4].reason()
+    );
 }
 
 #[test]
@@ -70,7 +78,9 @@ fn the_header_must_name_known_columns_and_the_required_ones() {
     assert_eq!(columns, ["prize", "price"]);
     assert!(found.iter().all(|p| p.line == 1));
     assert_eq!(problems("")[0].line, 1);
-    assert!(problems("code,price\n")[0].reason.contains("no materials"));
+    assert!(problems("code,price\n")[0]
+        .reason()
+        .contains("no materials"));
 }
 
 #[test]
@@ -81,7 +91,7 @@ fn currency_source_and_encoding_are_checked() {
     let latin1 = b"code,name,price\nVID-A,Cristal\xf1o,1.00\n";
     let found = read(latin1).expect_err("not UTF-8");
     assert_eq!((found[0].column.as_str(), found[0].line), ("name", 2));
-    assert!(found[0].reason.contains("UTF-8"));
+    assert!(found[0].reason().contains("UTF-8"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod as_of;
 pub mod batch;
 pub mod bulk;
 pub mod csv_file;
+pub mod csv_problem;
 pub mod history_api;
 pub mod import;
 pub mod model;

@@ -345,9 +345,9 @@ impl From<super::csv_file::Problem> for ImportProblem {
     fn from(p: super::csv_file::Problem) -> Self {
         Self {
             line: i64::try_from(p.line).unwrap_or(i64::MAX),
+            reason: p.reason(),
             column: p.column,
             value: p.value,
-            reason: p.reason,
         }
     }
 }

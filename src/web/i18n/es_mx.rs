@@ -261,12 +261,8 @@ pub static ES_MX: Texts = Texts {
     quote_no_clients: "La tienda no tiene clientes activos; agrega uno en Clientes.",
     quote_row_problem: "Partida {row}, «{field}»: {problem}",
     quote_product_missing: "elige un producto.",
-    quote_product_unknown: "ese producto no existe en el catálogo de la tienda; elige uno de la lista.",
     quote_size_invalid: "escribe un número positivo con punto decimal, por ejemplo 120 o 95.5.",
-    quote_size_range: "escribe una medida de {min} a {max} cm, la que admite el producto.",
     quote_quantity_invalid: "escribe un número entero de 1 a 1000.",
-    quote_glass_invalid: "elige un vidrio de la lista.",
-    quote_colour_invalid: "ese color no se ofrece para los perfiles del producto; elige otro o «Sin color».",
     quote_invalid: "La cotización no es válida.",
     quote_client_missing: "Elige un cliente activo de la lista.",
     quote_no_items: "Escribe al menos una partida para guardar la cotización.",
@@ -476,6 +472,7 @@ pub static ES_MX: Texts = Texts {
     error_busy: "El servicio está ocupado. Intenta de nuevo en unos segundos.",
 
     builder: super::quote_builder::ES_MX,
+    problems: super::problems::ES_MX,
     date_pattern: "{d} de {m} de {y}",
     months: [
         "enero",

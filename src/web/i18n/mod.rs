@@ -5,6 +5,7 @@
 
 pub mod admin_catalog;
 mod es_mx;
+pub mod problems;
 pub mod quote_builder;
 
 pub use es_mx::ES_MX;
@@ -306,13 +307,8 @@ pub struct Texts {
     /// `{row}`: the row's number; `{field}`: its label; `{problem}`: what is wrong.
     pub quote_row_problem: &'static str,
     pub quote_product_missing: &'static str,
-    pub quote_product_unknown: &'static str,
     pub quote_size_invalid: &'static str,
-    /// `{min}`, `{max}`: the product's range in cm.
-    pub quote_size_range: &'static str,
     pub quote_quantity_invalid: &'static str,
-    pub quote_glass_invalid: &'static str,
-    pub quote_colour_invalid: &'static str,
     pub quote_invalid: &'static str,
     pub quote_client_missing: &'static str,
     pub quote_no_items: &'static str,
@@ -537,6 +533,7 @@ pub struct Texts {
     pub error_busy: &'static str,
 
     pub builder: quote_builder::BuilderTexts,
+    pub problems: problems::ProblemTexts,
     /// `{d}`, `{m}`, `{y}`.
     pub date_pattern: &'static str,
     pub months: [&'static str; 12],

@@ -74,7 +74,6 @@ fn placeholders_are_filled_by_name() {
         (ES_MX.quote_row_legend, &["row"]),
         (ES_MX.quote_size, &["width", "height"]),
         (ES_MX.quote_row_problem, &["row", "field", "problem"]),
-        (ES_MX.quote_size_range, &["min", "max"]),
         (ES_MX.quote_title, &["number"]),
         (ES_MX.quote_saved, &["number"]),
         (ES_MX.quotes_total, &["total"]),

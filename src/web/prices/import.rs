@@ -26,6 +26,7 @@ use crate::web::catalog::edit::admin as signed_in_admin;
 use crate::web::format;
 use crate::web::i18n::{fill, Texts};
 use crate::web::page::{self, read_upload, redirect, SignedIn, WebError};
+use crate::web::problems;
 use crate::web::Web;
 
 /// The upload's path (its body may be as large as `server.max_import_bytes`).
@@ -124,7 +125,7 @@ async fn check(
     let report = match result {
         Ok(report) => report,
         Err(err) if err.code() == "invalid_csv" => {
-            let problems = problems_of(&err);
+            let problems = problems_of(t, &err);
             let text = fill(t.import_problems, &[("count", &problems.len().to_string())]);
             let view = ImportView {
                 problems_text: Some(text),
@@ -155,30 +156,19 @@ async fn check(
     Ok((view, StatusCode::OK))
 }
 
-/// The problems an `invalid_csv` error lists in its details.
-fn problems_of(err: &ApiError) -> Vec<ProblemLine> {
+/// The problems of an `invalid_csv` error, each worded by its kind.
+fn problems_of(t: &Texts, err: &ApiError) -> Vec<ProblemLine> {
     let listed = err
-        .details()
-        .and_then(|d| d.get("problems"))
-        .and_then(|p| p.as_array())
-        .cloned()
+        .cause::<import::Problems>()
+        .map(|p| p.0.as_slice())
         .unwrap_or_default();
-    let text = |p: &serde_json::Value, name: &str| {
-        p.get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
     listed
         .iter()
         .map(|p| ProblemLine {
-            line: p
-                .get("line")
-                .and_then(serde_json::Value::as_i64)
-                .unwrap_or(0),
-            column: text(p, "column"),
-            value: text(p, "value"),
-            reason: text(p, "reason"),
+            line: i64::try_from(p.line).unwrap_or(i64::MAX),
+            column: p.column.clone(),
+            value: p.value.clone(),
+            reason: problems::csv(t, &p.kind),
         })
         .collect()
 }

@@ -137,7 +137,6 @@ fn patch<T>(value: Option<T>) -> MaybeUndefined<T> {
 pub async fn update(
     state: &AppState,
     user: &SignedIn,
-    catalog: &Catalog,
     posted: &Posted,
 ) -> Result<Result<String, Refused>, WebError> {
     let t = page::texts();
@@ -183,7 +182,7 @@ pub async fn update(
                 quote.summary.id
             )))
         }
-        Err(err) => refused(state, user, catalog, id, err, &origins).await,
+        Err(err) => refused(state, user, id, err, &origins).await,
     }
 }
 
@@ -193,7 +192,6 @@ pub async fn update(
 async fn refused(
     state: &AppState,
     user: &SignedIn,
-    catalog: &Catalog,
     id: QuoteId,
     err: ApiError,
     origins: &super::form::Origins,
@@ -219,7 +217,7 @@ async fn refused(
     let problem: Problem = if err.code() == "client_not_found" || err.field() == Some("client_id") {
         general(t.quote_client_missing)
     } else {
-        problem_of(t, catalog, err, origins)
+        problem_of(t, err, origins)
     };
     Ok(Err(Refused::invalid(vec![problem])))
 }

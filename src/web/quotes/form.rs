@@ -2,7 +2,6 @@
 //! `ItemRequest`s (empty rows left out) with each problem named by row and field.
 
 use crate::money::Centimetres;
-use crate::pricing::Catalog;
 use crate::quotes::preview::ItemRequest;
 use crate::web::i18n::{fill, Texts};
 
@@ -136,8 +135,6 @@ pub struct Problem {
     /// The form's field name, e.g. `ancho`.
     pub field: &'static str,
     pub message: String,
-    /// The engine's own words (English), when it gave them.
-    pub detail: Option<String>,
 }
 
 /// The API's items with the form row each came from (empty rows left out).
@@ -170,7 +167,6 @@ pub fn items(t: &Texts, rows: &[Row]) -> Result<RowItems, Vec<Problem>> {
                 row: Some(i),
                 field,
                 message: named(t, i, field, &message),
-                detail: None,
             });
         };
         if row.producto.trim().is_empty() {
@@ -241,57 +237,38 @@ pub fn label(t: &Texts, field: &str) -> &'static str {
     }
 }
 
-/// The form field and Spanish problem of an API error naming `items[k].{field}`,
-/// where item `k` came from form row `rows[k]`.
+/// The problem of an engine error naming `items[k].{field}` (`message` its
+/// Spanish words), on form row `rows[k]` and the field the user sees: a BOM
+/// line's problem is the product's. Anything else is the quote's.
 pub fn engine_problem(
     t: &Texts,
-    catalog: &Catalog,
     api_field: &str,
-    detail: String,
+    message: String,
     rows: &[(usize, ItemRequest)],
 ) -> Problem {
     let parsed = api_field
         .strip_prefix("items[")
         .and_then(|rest| rest.split_once("]."))
-        .and_then(|(k, f)| Some((k.parse::<usize>().ok()?, f)));
-    let Some(((row, item), field)) =
-        parsed.and_then(|(k, f)| Some((rows.get(k).map(|(r, i)| (*r, i))?, f)))
-    else {
+        .and_then(|(k, f)| Some((rows.get(k.parse::<usize>().ok()?)?.0, f)));
+    let Some((row, field)) = parsed else {
         return Problem {
             row: None,
             field: "",
-            message: t.quote_invalid.to_owned(),
-            detail: Some(detail),
+            message,
         };
     };
-    let product = catalog.products.get(&item.product);
-    let (field, message) = match field.split('.').next().unwrap_or_default() {
-        "product" => ("producto", t.quote_product_unknown.to_owned()),
-        "width_cm" => ("ancho", range(t, product.map(|p| p.width_cm))),
-        "height_cm" => ("alto", range(t, product.map(|p| p.height_cm))),
-        "glass" => ("vidrio", t.quote_glass_invalid.to_owned()),
-        "colour" => ("color", t.quote_colour_invalid.to_owned()),
-        _ => ("cantidad", t.quote_quantity_invalid.to_owned()),
+    let field = match field.split(['.', '[']).next().unwrap_or_default() {
+        "width_cm" => "ancho",
+        "height_cm" => "alto",
+        "glass" => "vidrio",
+        "colour" => "color",
+        "quantity" => "cantidad",
+        _ => "producto",
     };
     Problem {
         row: Some(row),
         field,
         message: named(t, row, field, &message),
-        detail: Some(detail),
-    }
-}
-
-/// "Between {min} and {max} cm" for the product's range, when the product is known.
-fn range(t: &Texts, bounds: Option<(rust_decimal::Decimal, rust_decimal::Decimal)>) -> String {
-    match bounds {
-        Some((min, max)) => fill(
-            t.quote_size_range,
-            &[
-                ("min", &min.normalize().to_string()),
-                ("max", &max.normalize().to_string()),
-            ],
-        ),
-        None => t.quote_size_invalid.to_owned(),
     }
 }
 

@@ -117,7 +117,6 @@ fn problem(t: &Texts, row: usize, field: &'static str, message: &str) -> Problem
                 ("problem", message),
             ],
         ),
-        detail: None,
     }
 }
 
@@ -129,18 +128,23 @@ fn label(t: &Texts, field: &str) -> &'static str {
 }
 
 /// The material row's problem of an engine error naming
-/// `material_items[k].{material|quantity}`, where entry `k` came from form row
-/// `rows[k]`; `None` when the error names no material entry.
-pub fn engine_problem(t: &Texts, api_field: &str, detail: &str, rows: &[usize]) -> Option<Problem> {
+/// `material_items[k].{material|quantity}` (`message` its Spanish words), where
+/// entry `k` came from form row `rows[k]`; `None` when the error names no
+/// material entry.
+pub fn engine_problem(
+    t: &Texts,
+    api_field: &str,
+    message: &str,
+    rows: &[usize],
+) -> Option<Problem> {
     let (k, field) = api_field.strip_prefix("material_items[")?.split_once(']')?;
     let row = *rows.get(k.parse::<usize>().ok()?)?;
-    let mut found = if field.starts_with(".material") {
-        problem(t, row, "m_material", t.builder.material_unknown)
+    let field = if field.starts_with(".material") {
+        "m_material"
     } else {
-        problem(t, row, "m_cantidad", t.builder.material_quantity_invalid)
+        "m_cantidad"
     };
-    found.detail = Some(detail.to_owned());
-    Some(found)
+    Some(problem(t, row, field, message))
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use poem::http::StatusCode;
 use super::form::{Posted, Problem};
 use super::once::{self, Claim};
 use super::{client_id, problem_of, request, terms};
-use crate::pricing::Catalog;
 use crate::quotes::lifecycle;
 use crate::quotes::model::QuoteCreate;
 use crate::state::AppState;
@@ -44,7 +43,6 @@ pub fn general(message: &str) -> Problem {
         row: None,
         field: "",
         message: message.to_owned(),
-        detail: None,
     }
 }
 
@@ -54,7 +52,6 @@ pub fn general(message: &str) -> Problem {
 pub async fn save(
     state: &AppState,
     user: &SignedIn,
-    catalog: &Catalog,
     posted: &Posted,
 ) -> Result<Result<String, Refused>, WebError> {
     let key = match once::claim(state, user, "cotizar", &posted.nonce).await? {
@@ -66,9 +63,9 @@ pub async fn save(
         }
     };
     let saved = if posted.quote.trim().is_empty() {
-        create(state, user, catalog, posted).await
+        create(state, user, posted).await
     } else {
-        super::edit::update(state, user, catalog, posted).await
+        super::edit::update(state, user, posted).await
     };
     let location = match &saved {
         Ok(Ok(location)) => Some(location.as_str()),
@@ -83,7 +80,6 @@ pub async fn save(
 async fn create(
     state: &AppState,
     user: &SignedIn,
-    catalog: &Catalog,
     posted: &Posted,
 ) -> Result<Result<String, Refused>, WebError> {
     let t = page::texts();
@@ -121,6 +117,6 @@ async fn create(
         Err(err) if err.code() == "client_not_found" || err.field() == Some("client_id") => {
             refused(general(t.quote_client_missing))
         }
-        Err(err) => refused(problem_of(t, catalog, err, &origins)),
+        Err(err) => refused(problem_of(t, err, &origins)),
     }
 }

@@ -134,7 +134,6 @@ pub fn problem(t: &Texts, field: &'static str, message: &str) -> Problem {
             t.quote_term_problem,
             &[("field", label(t, field)), ("problem", message)],
         ),
-        detail: None,
     }
 }
 

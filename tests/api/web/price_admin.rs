@@ -282,10 +282,11 @@ async fn a_csv_with_a_bad_line_is_reported_and_a_good_one_applies_after_its_dry_
         report.body
     );
     let line = regex::Regex::new(
-        r#"<tr class="problema">\s*<td[^>]*>3</td>\s*<td[^>]*><code>price</code></td>\s*<td[^>]*>12.5x</td>"#,
+        r#"<tr class="problema">\s*<td[^>]*>3</td>\s*<td[^>]*><code>price</code></td>\s*<td[^>]*>12.5x</td>\s*<td[^>]*>no es un número decimal como 85.00.</td>"#,
     )
     .expect("regex");
     assert!(line.is_match(&report.body), "{}", report.body);
+    assert!(!report.body.contains(r#"lang="en""#));
     assert!(!report.body.contains("confirmar-csv"));
     assert_eq!(price(&app, &t.admin_token).await, "85.00");
 
@@ -553,5 +554,127 @@ async fn price_forms_without_the_sessions_token_or_from_another_site_change_noth
         .await;
     assert_eq!(upload.status, StatusCode::FORBIDDEN, "an upload's token");
     assert_eq!(price(&app, &t.admin_token).await, "93.50");
+    app.cleanup().await;
+}
+
+/// The report's rows: (line, column, value, problem), as the page shows them.
+fn report_rows(page: &Page) -> Vec<(String, String, String, String)> {
+    let row = regex::Regex::new(
+        r#"<tr class="problema">\s*<td[^>]*>(\d+)</td>\s*<td[^>]*><code>([^<]*)</code></td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>"#,
+    )
+    .expect("regex");
+    row.captures_iter(&page.body)
+        .map(|c| (c[1].into(), c[2].into(), c[3].into(), c[4].into()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_kind_of_csv_problem_is_worded_in_spanish_and_the_api_keeps_its_english() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-csv-es")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/precios").await.csrf();
+    let upload = |file: &'static str| ("archivo", "p.csv", file.as_bytes());
+
+    // Problems of the file itself: every line read, nothing written.
+    let read = "code,name,category,unit,price,bar_length_m,active\n\
+        VID-CLARO-4,,,,\"85,50\",,\n\
+        vid-x,,,,10.00,,\n\
+        VID-CLARO-6,,wood,,10.00,,\n\
+        VID-BRONCE-4,,,,10.00,,quizas\n\
+        HER-ROD-3,,,,15.00,,\n\
+        HER-ROD-3,,,,15.00,,\n";
+    let report = browser
+        .post_file("/precios/importar", &[("csrf", &csrf)], upload(read))
+        .await;
+    assert_eq!(
+        report.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        report.body
+    );
+    let expected = [
+        ("2", "price", "85,50", "tiene coma decimal: escribe 85.50, con punto (sin separar los miles)."),
+        ("3", "code", "vid-x", "no es un código de material: empieza con una letra mayúscula o un dígito y sigue con hasta 63 letras, dígitos, «.», «_» o «-»."),
+        ("4", "category", "wood", "no es una categoría: glass (vidrio), profile (perfil), hardware (herraje) o consumable (consumible)."),
+        ("5", "active", "quizas", "escribe true o false."),
+        ("7", "code", "HER-ROD-3", "el código ya está en la línea 6."),
+    ];
+    let shown = report_rows(&report);
+    let shown: Vec<(&str, &str, &str, &str)> = shown
+        .iter()
+        .map(|(l, c, v, p)| (l.as_str(), c.as_str(), v.as_str(), p.as_str()))
+        .collect();
+    let expected: Vec<(&str, &str, &str, &str)> = expected
+        .iter()
+        .map(|(l, c, v, p)| (*l, *c, *v, *p))
+        .collect();
+    assert_eq!(shown, expected, "{}", report.body);
+    assert!(!report.body.contains(r#"lang="en""#));
+
+    // Problems against the catalogue: a new code without name, category and unit;
+    // a default's category changed; a bar length on hardware; a default deactivated.
+    let decide = "code,name,category,unit,price,bar_length_m,active\n\
+        NUEVO-1,,,,10.00,,\n\
+        HER-ROD-3,,glass,,15.00,,\n\
+        NUEVO-2,Jaladera,hardware,piece,10.00,6,\n\
+        PER-NAC3-RS,,,,99.00,,false\n";
+    let report = browser
+        .post_file("/precios/importar", &[("csrf", &csrf)], upload(decide))
+        .await;
+    assert_eq!(
+        report.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        report.body
+    );
+    let problems: Vec<String> = report_rows(&report).into_iter().map(|r| r.3).collect();
+    assert_eq!(
+        problems,
+        [
+            "NUEVO-1 es nuevo: indica su «name».",
+            "NUEVO-1 es nuevo: indica su «category».",
+            "NUEVO-1 es nuevo: indica su «unit».",
+            "HER-ROD-3 es de la categoría «Herraje» en el catálogo predeterminado.",
+            "solo los perfiles tienen largo de barra.",
+            "PER-NAC3-RS viene del catálogo predeterminado, que no se puede desactivar; dale un precio propio.",
+        ],
+        "{}",
+        report.body
+    );
+    assert_eq!(
+        price(&app, &t.admin_token).await,
+        "85.00",
+        "nothing written"
+    );
+
+    // The API answers the same file with its English reasons, unchanged.
+    let req = app
+        .client
+        .post(app.url("/api/v1/materials/import?dry_run=true"))
+        .bearer_auth(&t.admin_token)
+        .header("Content-Type", "text/csv; charset=utf-8")
+        .body(decide);
+    let resp = app
+        .send(&Method::POST, "/api/v1/materials/import?dry_run=true", req)
+        .await;
+    let body = expect_status(resp, StatusCode::UNPROCESSABLE_ENTITY, "import").await;
+    let reasons: Vec<&str> = body["details"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["reason"].as_str().expect("reason"))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "NUEVO-1 is new: give its name",
+            "NUEVO-1 is new: give its category",
+            "NUEVO-1 is new: give its unit",
+            "HER-ROD-3 is a hardware in the default catalogue",
+            "only profiles have a bar length",
+            "PER-NAC3-RS is inherited from the default catalogue, which cannot be deactivated; set its own price instead",
+        ]
+    );
     app.cleanup().await;
 }

@@ -280,7 +280,7 @@ async fn a_bad_width_names_the_row_and_field_and_nothing_is_saved() {
     );
     assert!(
         page.body
-            .contains("Partida 3, «Ancho (cm)»: escribe una medida de 50 a 200 cm"),
+            .contains("Partida 3, «Ancho (cm)»: 20 cm está fuera de lo que admite VEN-FIJA-NAC3: escribe una medida de 50 a 200 cm."),
         "{}",
         page.body
     );
@@ -312,6 +312,97 @@ async fn a_bad_width_names_the_row_and_field_and_nothing_is_saved() {
     let page = browser.post("/cotizar", &borrowed(&fields)).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(api_quotes(&app, &t).await["total"], 0, "nothing saved");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_engines_refusals_are_worded_in_spanish_by_kind_naming_the_row_shown() {
+    let app = spawn_app().await;
+    let t = app.onboard(&slug("web-cot")).await;
+    let mut browser = Browser::signed_in(&app, &t.slug, &t.admin_email).await;
+    let csrf = browser.get("/cotizar").await.csrf();
+
+    // One change to the first row (or a term) per case: the engine's kind, worded
+    // in Spanish on the row the user sees (the API's `items[0]` is "Partida 1").
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "p0_producto",
+            "NO-EXISTE",
+            "Partida 1, «Producto»: no hay un producto con la clave NO-EXISTE en el catálogo; elige uno de la lista.",
+        ),
+        (
+            "p0_vidrio",
+            "PER-NAC3-RS",
+            "Partida 1, «Vidrio»: PER-NAC3-RS no es un vidrio (es de la categoría «Perfil»); elige un vidrio de la lista.",
+        ),
+        (
+            "p0_color",
+            "ZZZ",
+            "Partida 1, «Color»: el color ZZZ no se ofrece para el perfil ",
+        ),
+        (
+            "p3_alto",
+            "5000",
+            "Partida 4, «Alto (cm)»: 5000 cm está fuera de lo que admite VEN-PROY-S35: escribe una medida de ",
+        ),
+        (
+            "iva_propio",
+            "150",
+            "«IVA propio (%)»: 150 % está fuera del rango de 0 a 100 %.",
+        ),
+    ];
+    for (name, value, spanish) in cases {
+        let mut fields = form(&csrf, "calcular", "");
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value.to_owned(),
+            None => fields.push((name.to_owned(), value.to_owned())),
+        }
+        let page = browser.post("/cotizar", &borrowed(&fields)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            page.body
+        );
+        let fragment = browser
+            .post_with(
+                "/cotizar/calculo",
+                &borrowed(&fields),
+                &[("hx-request", "true")],
+            )
+            .await;
+        assert_eq!(fragment.status, StatusCode::OK, "{name}");
+        for body in [&page.body, &fragment.body] {
+            assert!(body.contains(spanish), "{name}: {body}");
+            assert!(!body.contains(r#"lang="en""#), "{name}: English shown");
+            for english in [
+                "items[",
+                "is not",
+                "is outside",
+                "no product",
+                "not offered",
+            ] {
+                assert!(!body.contains(english), "{name}: {english} in {body}");
+            }
+        }
+    }
+
+    // The API still answers its own English for the same request.
+    let item =
+        json!({"product": "NO-EXISTE", "width_cm": "100", "height_cm": "100", "quantity": 1});
+    let resp = app
+        .request(
+            Method::POST,
+            "/api/v1/quotes/preview",
+            Some(&t.admin_token),
+            Some(json!({ "items": [item] })),
+        )
+        .await;
+    let body = expect_status(resp, StatusCode::NOT_FOUND, "preview").await;
+    assert_eq!(
+        body["message"],
+        "items[0].product: no product with code NO-EXISTE"
+    );
     app.cleanup().await;
 }
 

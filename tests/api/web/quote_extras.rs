@@ -123,7 +123,7 @@ async fn loose_materials_and_the_labour_and_tax_overrides_price_as_the_apis_prev
         (
             "m1_material",
             "NO-EXISTE",
-            "Material 2, «Material»: elige un material del catálogo.",
+            "Material 2, «Material»: el material NO-EXISTE no está en el catálogo de la tienda.",
         ),
         (
             "mano_obra",

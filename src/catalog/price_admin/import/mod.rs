@@ -13,9 +13,9 @@ use poem_openapi::types::ToJSON;
 use rust_decimal::Decimal;
 
 use super::batch::{self, BatchItem, Changes};
-use super::csv_file::{self, Problem, Row};
+use super::csv_file::{self, Problem, ProblemKind, Row};
 use super::model::{BatchKind, ImportProblem, ImportReport};
-use crate::catalog::materials::model::check_material_shape;
+use crate::catalog::materials::model::shape_problem;
 use crate::catalog::{Category, Source, Unit};
 use crate::db::TenantTx;
 use crate::error::{violated_constraint, ApiError, ApiResult};
@@ -58,12 +58,12 @@ struct Decided {
     item: Option<BatchItem>,
 }
 
-fn problem(row: &Row, column: &str, value: &str, reason: impl Into<String>) -> Problem {
+fn problem(row: &Row, column: &str, value: &str, kind: ProblemKind) -> Problem {
     Problem {
         line: row.line,
         column: column.to_owned(),
         value: value.to_owned(),
-        reason: reason.into(),
+        kind,
     }
 }
 
@@ -91,13 +91,10 @@ impl Current {
 fn target(row: &Row, base: Option<&Current>) -> Result<Target, Vec<Problem>> {
     let base = base.map(Current::target);
     let mut problems = Vec::new();
-    let mut needed = |column: &str| {
-        problems.push(problem(
-            row,
-            column,
-            "",
-            format!("{} is new: give its {column}", row.code),
-        ));
+    let mut needed = |column: &'static str| {
+        let code = row.code.to_string();
+        let kind = ProblemKind::MissingForNew { code, column };
+        problems.push(problem(row, column, "", kind));
     };
     let name = row
         .name
@@ -121,13 +118,18 @@ fn target(row: &Row, base: Option<&Current>) -> Result<Target, Vec<Problem>> {
         Some(given) => given,
         None => base.as_ref().and_then(|b| b.bar_length_m),
     };
-    if let Err(err) = check_material_shape(category, unit, bar_length_m) {
-        let column = err.field().unwrap_or("unit").to_owned();
-        let value = match column.as_str() {
+    if let Some(shape) = shape_problem(category, unit, bar_length_m) {
+        let column = shape.field();
+        let value = match column {
             "bar_length_m" => bar_length_m.map(|b| b.to_string()).unwrap_or_default(),
             _ => unit.as_str().to_owned(),
         };
-        return Err(vec![problem(row, &column, &value, err.message())]);
+        return Err(vec![problem(
+            row,
+            column,
+            &value,
+            ProblemKind::Shape(shape),
+        )]);
     }
     Ok(Target {
         name,
@@ -150,12 +152,11 @@ fn decide(
     let base = own_active.or(default_active).or(own);
     let given = row.category.or(base.map(|b| b.category));
     if let Some((d, given)) = default.zip(given).filter(|(d, given)| d.category != *given) {
-        let reason = format!(
-            "{} is a {} in the default catalogue",
-            row.code,
-            d.category.as_str()
-        );
-        return Err(vec![problem(row, "category", given.as_str(), reason)]);
+        let kind = ProblemKind::CategoryMismatch {
+            code: row.code.to_string(),
+            default: d.category,
+        };
+        return Err(vec![problem(row, "category", given.as_str(), kind)]);
     }
     let change = Change {
         target: target(row, base)?,
@@ -243,11 +244,10 @@ impl Change<'_> {
             return Ok((Action::Unchanged, None));
         }
         if !t.active {
-            let reason = format!(
-                "{} is inherited from the default catalogue, which cannot be deactivated; set its own price instead",
-                row.code
-            );
-            return Err(vec![problem(row, "active", "false", reason)]);
+            let kind = ProblemKind::InheritedCannotDeactivate {
+                code: row.code.to_string(),
+            };
+            return Err(vec![problem(row, "active", "false", kind)]);
         }
         let item = self.item(
             Some(money(default.price)),
@@ -335,6 +335,11 @@ impl Plan {
     }
 }
 
+/// Every problem of a refused import, sorted by line: the cause of its
+/// `invalid_csv` error (`ApiError::cause`), for pages that word them.
+#[derive(Debug, Clone)]
+pub struct Problems(pub Vec<Problem>);
+
 /// 422 `invalid_csv` with every problem, sorted by line, and nothing written.
 fn invalid(mut problems: Vec<Problem>, dry_run: bool) -> ApiError {
     problems.sort_by_key(|p| p.line);
@@ -343,7 +348,7 @@ fn invalid(mut problems: Vec<Problem>, dry_run: bool) -> ApiError {
         created: Vec::new(),
         updated: Vec::new(),
         unchanged: Vec::new(),
-        problems: problems.into_iter().map(ImportProblem::from).collect(),
+        problems: problems.iter().cloned().map(ImportProblem::from).collect(),
         batch_id: Nullable(None),
     };
     let message = format!(
@@ -352,6 +357,7 @@ fn invalid(mut problems: Vec<Problem>, dry_run: bool) -> ApiError {
     );
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv", message)
         .with_details(ToJSON::to_json(&report).unwrap_or_default())
+        .with_cause(Problems(problems))
 }
 
 /// Checks every row of `data` against the tenant's catalogue and, unless
