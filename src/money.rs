@@ -134,8 +134,9 @@ decimal_string!(
 );
 
 decimal_string!(
-    /// A multiplier such as a waste factor or a labour complexity, e.g. `"1.05"`.
-    Factor, scale = 3, max = Decimal::from(1000), pattern = r"^(\d{1,3}(\.\d{1,3})?|1000(\.0{1,3})?)$", example = "1.05"
+    /// A multiplier such as a waste factor or a labour complexity, e.g. `"1.05"`;
+    /// at most 999.999, what its columns (`numeric(6, 3)`) hold.
+    Factor, scale = 3, max = Decimal::from_parts(999_999, 0, 0, false, 3), pattern = r"^\d{1,3}(\.\d{1,3})?$", example = "1.05"
 );
 
 decimal_string!(
@@ -222,7 +223,7 @@ mod tests {
             (
                 pattern_of::<Factor>(),
                 |t| Factor::parse(t).is_ok(),
-                &["1000", "1000.001", "1.05", "1001"],
+                &["1000", "999.999", "1.05", "1001"],
             ),
             (
                 pattern_of::<Rate>(),
