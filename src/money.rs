@@ -135,27 +135,28 @@ decimal_string!(
 
 decimal_string!(
     /// A length in metres with up to three decimals, e.g. a bar length `"6.000"`.
-    Metres, scale = 3, max = Decimal::from(1000), pattern = r"^\d{1,4}(\.\d{1,3})?$", example = "6.000"
+    Metres, scale = 3, max = Decimal::from(1000), pattern = r"^(\d{1,3}(\.\d{1,3})?|1000(\.0{1,3})?)$", example = "6.000"
 );
 
 decimal_string!(
     /// A window dimension in centimetres, e.g. `"150"` or `"120.5"`.
-    Centimetres, scale = 2, max = Decimal::from(100_000), pattern = r"^\d{1,6}(\.\d{1,2})?$", example = "150"
+    Centimetres, scale = 2, max = Decimal::from(100_000), pattern = r"^(\d{1,5}(\.\d{1,2})?|100000(\.0{1,2})?)$", example = "150"
 );
 
 decimal_string!(
-    /// A multiplier such as a waste factor or a labour complexity, e.g. `"1.05"`.
-    Factor, scale = 3, max = Decimal::from(1000), pattern = r"^\d{1,4}(\.\d{1,3})?$", example = "1.05"
+    /// A multiplier such as a waste factor or a labour complexity, e.g. `"1.05"`;
+    /// at most 999.999, what its columns (`numeric(6, 3)`) hold.
+    Factor, scale = 3, max = Decimal::from_parts(999_999, 0, 0, false, 3), pattern = r"^\d{1,3}(\.\d{1,3})?$", example = "1.05"
 );
 
 decimal_string!(
     /// A rate as a fraction: `"0.16"` is 16 %.
-    Rate, scale = 4, max = Decimal::from(10), pattern = r"^\d{1,2}(\.\d{1,4})?$", example = "0.16"
+    Rate, scale = 4, max = Decimal::from(10), pattern = r"^(\d(\.\d{1,4})?|10(\.0{1,4})?)$", example = "0.16"
 );
 
 decimal_string!(
     /// A quantity of a material in its unit (m², m, pieces...), e.g. `"3.5"`.
-    Quantity, scale = 3, max = Decimal::from(1_000_000), pattern = r"^\d{1,7}(\.\d{1,3})?$", example = "3.5"
+    Quantity, scale = 3, max = Decimal::from(1_000_000), pattern = r"^(\d{1,6}(\.\d{1,3})?|1000000(\.0{1,3})?)$", example = "3.5"
 );
 
 impl Money {
@@ -240,6 +241,68 @@ fn check_decimal(value: Decimal, scale: u32, max: Decimal) -> Result<Decimal, De
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pattern_of<T: Type>() -> regex::Regex {
+        let MetaSchemaRef::Inline(schema) = T::schema_ref() else {
+            panic!("an inline schema");
+        };
+        regex::Regex::new(schema.pattern.as_deref().expect("a pattern")).expect("compiles")
+    }
+
+    #[test]
+    fn the_documented_patterns_accept_only_what_the_parsers_accept() {
+        type Check = (regex::Regex, fn(&str) -> bool, &'static [&'static str]);
+        let cases: [Check; 5] = [
+            (
+                pattern_of::<Metres>(),
+                |t| Metres::parse(t).is_ok(),
+                &["1000", "1000.000", "1000.001", "999.999", "1001", "0"],
+            ),
+            (
+                pattern_of::<Centimetres>(),
+                |t| Centimetres::parse(t).is_ok(),
+                &[
+                    "100000",
+                    "100000.00",
+                    "100000.01",
+                    "99999.99",
+                    "100001",
+                    "150",
+                ],
+            ),
+            (
+                pattern_of::<Factor>(),
+                |t| Factor::parse(t).is_ok(),
+                &["1000", "999.999", "1.05", "1001"],
+            ),
+            (
+                pattern_of::<Rate>(),
+                |t| Rate::parse(t).is_ok(),
+                &["10", "10.0000", "10.0001", "9.9999", "11", "0.16", "99"],
+            ),
+            (
+                pattern_of::<Quantity>(),
+                |t| Quantity::parse(t).is_ok(),
+                &[
+                    "1000000",
+                    "1000000.000",
+                    "1000000.001",
+                    "999999.999",
+                    "1000001",
+                ],
+            ),
+        ];
+        // Plain forms (no leading zeros, no padding): the pattern and the parser agree.
+        for (pattern, parses, samples) in cases {
+            for text in samples {
+                assert_eq!(
+                    pattern.is_match(text),
+                    parses(text),
+                    "{text} against {pattern}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_valid_amounts_and_keeps_two_decimals() {

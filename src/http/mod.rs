@@ -1,7 +1,7 @@
 //! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
 //! the field, `If-Match` checks, common field checks, `Idempotency-Key`, NUL
-//! characters refused at the edge, the OpenAPI document as served, and the server
-//! loop (with its header read timeout).
+//! characters refused at the edge, the OpenAPI document as served (with the checks
+//! it states), and the server loop (with its header read timeout).
 
 pub mod csv_body;
 pub mod etag;
@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod nul;
 pub mod nullable;
 pub mod openapi;
+pub mod openapi_checks;
 pub mod paging;
 pub mod payload;
 pub mod rendered;

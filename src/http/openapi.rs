@@ -17,6 +17,8 @@
 //!   naming its codes (also as `x-error-codes`, for tools and the contract test);
 //!   the paragraph leaves the description, and `4XX` goes once the list is explicit.
 //!   `5XX` stays: any operation may fail unexpectedly.
+//! - **Checks poem-openapi does not see** (unknown fields refused, `Idempotency-Key`,
+//!   `limit`, dates): stated by [`super::openapi_checks`].
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,7 @@ pub fn endpoint(spec: &str) -> impl Endpoint + 'static {
 pub fn correct(spec: &str) -> anyhow::Result<String> {
     let mut document: Value = serde_json::from_str(spec)?;
     flatten_all_of(&mut document);
+    super::openapi_checks::state(&mut document);
     declare_errors(&mut document)?;
     Ok(serde_json::to_string_pretty(&document)?)
 }

@@ -23,7 +23,8 @@ use crate::state::AppState;
 pub struct CreateUser {
     /// The login email, unique in the tenant; stored lowercase.
     pub email: String,
-    /// At least 10 characters, at most 1024 bytes.
+    /// 10 to 256 characters, not all blank.
+    #[oai(validator(min_length = 10, max_length = 256, pattern = r"\S"))]
     pub password: String,
     /// What the user may do: `admin`, `estimator` or `viewer`.
     pub role: TenantRole,

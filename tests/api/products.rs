@@ -466,6 +466,14 @@ async fn bad_catalogue_edits_are_refused_naming_the_problem() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "complexity",
         ),
+        // Found by the fuzz: 1000 passed the type and overflowed numeric(6, 3) (500).
+        (
+            Method::PUT,
+            "/api/v1/labour-rates/fija",
+            json!({ "rate_per_m2": "1.00", "complexity": "1000" }),
+            StatusCode::BAD_REQUEST,
+            "complexity",
+        ),
         (
             Method::DELETE,
             "/api/v1/colours/NAT",

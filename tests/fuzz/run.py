@@ -13,6 +13,8 @@ and calls this), for each of two tenants in turn:
      types);
   3. the witness's data is read again and must be exactly what it was.
 
+A well-formed `Idempotency-Key` is made fresh for each request (tests/fuzz/hooks.py).
+
 Left out of the fuzz: the platform operations (they act across shops by design,
 and take a platform key) and `auth_logout` (it would end the fuzzing session).
 
@@ -22,6 +24,7 @@ Exit status 1 on any failure, naming it.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -156,8 +159,9 @@ def fuzz(st, base, token, examples, seed, report):
         "--report", "junit",
         "--report-junit-path", report,
     ]
+    hooks = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hooks.py")
     started = time.monotonic()
-    result = subprocess.run(command, check=False)
+    result = subprocess.run(command, check=False, env={**os.environ, "SCHEMATHESIS_HOOKS": hooks})
     return result.returncode, time.monotonic() - started
 
 

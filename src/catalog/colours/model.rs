@@ -23,6 +23,7 @@ pub struct Colour {
 #[serde(deny_unknown_fields)]
 pub struct ColourInput {
     /// The colour's name, 1 to 100 characters, e.g. `Champaña`.
+    #[oai(validator(pattern = "^\\s*\\S([\\s\\S]{0,98}\\S)?\\s*$"))]
     pub name: String,
 }
 

@@ -18,8 +18,10 @@ use crate::money::{Metres, Money};
 pub struct CreateMaterial {
     /// The material code: an uppercase letter or digit, then up to 63 letters,
     /// digits, `.`, `_` or `-`, e.g. `VID-ESMERILADO-6`.
+    #[oai(validator(pattern = "^[A-Z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub code: String,
     /// Display name, 1 to 200 characters, e.g. `Vidrio esmerilado 6 mm`.
+    #[oai(validator(pattern = "^\\s*\\S([\\s\\S]{0,198}\\S)?\\s*$"))]
     pub name: String,
     /// What kind of material; it decides the allowed units.
     pub category: Category,
@@ -52,6 +54,7 @@ impl Example for CreateMaterial {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMaterial {
     /// New display name, 1 to 200 characters.
+    #[oai(validator(pattern = "^\\s*\\S([\\s\\S]{0,198}\\S)?\\s*$"))]
     pub name: Option<String>,
     /// New price per unit, before tax, e.g. `"192.50"`; recorded in the history.
     pub price: Option<Money>,

@@ -23,6 +23,11 @@ pub struct PriceFilter {
     /// Only these codes (1 to 1,000), e.g. `["VID-CLARO-4", "VID-CLARO-6"]`; each
     /// must exist in the tenant's catalogue or the defaults.
     #[serde(default)]
+    #[oai(validator(
+        min_items = 1,
+        max_items = 1000,
+        pattern = "^[A-Z0-9][A-Za-z0-9._-]{0,63}$"
+    ))]
     pub codes: Option<Vec<String>>,
     /// Only codes that start with this text, e.g. `VID-`.
     #[serde(default)]

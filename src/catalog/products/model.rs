@@ -123,8 +123,10 @@ impl BomLineSpec {
 #[serde(deny_unknown_fields)]
 pub struct ProductSpec {
     /// The product code, like a material code, e.g. `VEN-FIJA-NAC3`.
+    #[oai(validator(pattern = "^[A-Z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub code: String,
     /// Display name, 1 to 200 characters, printed on quotes.
+    #[oai(validator(pattern = "^\\s*\\S([\\s\\S]{0,198}\\S)?\\s*$"))]
     pub name: String,
     /// What the product is.
     pub kind: ProductKind,
@@ -133,17 +135,26 @@ pub struct ProductSpec {
     #[oai(skip_serializing_if_is_none)]
     pub window_type: Option<WindowType>,
     /// Doors: the type, e.g. `abatible`, 1 to 50 characters; informative.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 50, pattern = r"\S")
+    )]
     pub door_type: Option<String>,
     /// The aluminium line, e.g. `nacional_serie_3`, 1 to 50 characters;
     /// informative.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(max_length = 50, pattern = r"\S")
+    )]
     pub aluminium_line: Option<String>,
     /// `[min, max]` in cm, bounds included.
+    #[oai(validator(min_items = 2, max_items = 2))]
     pub width_cm: Vec<Centimetres>,
     /// `[min, max]` in cm, bounds included.
+    #[oai(validator(min_items = 2, max_items = 2))]
     pub height_cm: Vec<Centimetres>,
     /// The bill of materials, per window: 1 to 100 lines.
+    #[oai(validator(max_items = 100))]
     pub bom: Vec<BomLineSpec>,
     /// Ignored: accepted so that catalogue files can be posted as they are.
     #[serde(default, skip_serializing)]
@@ -264,7 +275,7 @@ impl ProductSpec {
         ] {
             if value
                 .as_ref()
-                .is_some_and(|v| v.trim().is_empty() || v.len() > 50)
+                .is_some_and(|v| v.trim().is_empty() || v.chars().count() > 50)
             {
                 found.push(ApiError::invalid_field(field, "must be 1 to 50 characters"));
             }

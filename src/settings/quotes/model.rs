@@ -118,8 +118,10 @@ pub struct QuoteSettings {
     /// Default tax (IVA) on the amount before tax: `"0.16"` general, `"0.08"` border region.
     pub tax_rate: Rate,
     /// ISO 4217 code, e.g. `MXN`.
+    #[oai(validator(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
     /// Days a sent quote stays valid, 1 to 365.
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     pub validity_days: u32,
     /// How profiles are billed.
     pub profile_billing: ProfileBilling,
@@ -145,11 +147,11 @@ pub struct QuoteSettings {
     pub glass_min_area_m2: Quantity,
     /// Saw kerf between pieces in a cut plan, 0 to 20 mm.
     #[serde(default = "default_kerf_mm")]
-    #[oai(default = "default_kerf_mm")]
+    #[oai(default = "default_kerf_mm", validator(maximum(value = "20")))]
     pub kerf_mm: u32,
     /// Trimmed off each end of a bar in a cut plan, 0 to 500 mm.
     #[serde(default = "default_trim_mm")]
-    #[oai(default = "default_trim_mm")]
+    #[oai(default = "default_trim_mm", validator(maximum(value = "500")))]
     pub trim_mm: u32,
     /// How every shown amount is rounded to cents.
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! A strict validator for the subset of OpenAPI 3.0 that poem-openapi writes: `type`,
 //! `properties`, `required`, `additionalProperties`, `items`, `$ref`, `allOf`, `enum`,
-//! `format`, `pattern` and `nullable`. A keyword outside the subset is itself an
+//! `format`, `pattern`, the bounds (`minLength`, `maxLength`, `minItems`, `maxItems`,
+//! `minProperties`, `maxProperties`, `minimum`, `maximum`) and `nullable`. A keyword outside the subset is itself an
 //! error, so the validator cannot silently pass what it does not understand; a
 //! property a schema does not declare is an error too.
 
@@ -119,6 +120,10 @@ impl Document {
                 }
                 "format" => check_format(rule.as_str().unwrap_or(""), value, at, problems),
                 "pattern" => self.check_pattern(schema, rule, value, at, problems),
+                "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
+                | "maxProperties" | "minimum" | "maximum" => {
+                    check_bound(keyword, rule, value, at, problems)
+                }
                 "nullable" => {}
                 other if ANNOTATIONS.contains(&other) => {}
                 other => problems.push(format!("{at}: the validator does not know `{other}`")),
@@ -235,10 +240,34 @@ fn check_type(rule: &Value, value: &Value, at: &str, problems: &mut Vec<String>)
     }
 }
 
+/// A length, item count or value bound; a value of another type is left to `type`.
+fn check_bound(keyword: &str, rule: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+    let Some(bound) = rule.as_f64() else {
+        problems.push(format!("{at}: `{keyword}` is not a number"));
+        return;
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let measured = match (keyword, value) {
+        ("minLength" | "maxLength", Value::String(s)) => s.chars().count() as f64,
+        ("minItems" | "maxItems", Value::Array(items)) => items.len() as f64,
+        ("minProperties" | "maxProperties", Value::Object(map)) => map.len() as f64,
+        ("minimum" | "maximum", Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        _ => return,
+    };
+    let fits = if keyword.starts_with("min") {
+        measured >= bound
+    } else {
+        measured <= bound
+    };
+    if !fits {
+        problems.push(format!("{at}: {value} breaks {keyword} {rule}"));
+    }
+}
+
 fn check_format(format: &str, value: &Value, at: &str, problems: &mut Vec<String>) {
     let fits = match (format, value) {
         ("date-time", Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
-        ("naive-date", Value::String(s)) => s.parse::<chrono::NaiveDate>().is_ok(),
+        ("date", Value::String(s)) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
         ("uuid", Value::String(s)) => s.parse::<uuid::Uuid>().is_ok(),
         ("decimal", Value::String(s)) => s.parse::<rust_decimal::Decimal>().is_ok(),
         ("int32", v) => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
@@ -247,7 +276,7 @@ fn check_format(format: &str, value: &Value, at: &str, problems: &mut Vec<String
         ("uint64", v) => v.is_u64(),
         ("binary" | "email" | "uri", _) => true,
         // A value of the wrong type is reported by `type`.
-        ("date-time" | "naive-date" | "uuid" | "decimal", v) if !v.is_string() => true,
+        ("date-time" | "date" | "uuid" | "decimal", v) if !v.is_string() => true,
         (other, _) => {
             problems.push(format!(
                 "{at}: the validator does not know format `{other}`"
