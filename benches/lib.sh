@@ -25,8 +25,14 @@ start_bench_server() {
   psql_super -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
   psql_super -qc "CREATE DATABASE $DB OWNER ventanas_owner"
 
-  cargo build --release --quiet
-  bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/ventanas"
+  # VENTANAS_BIN: a server binary built elsewhere (e.g. an earlier commit's, to
+  # compare two builds with the same script); else this checkout's release build.
+  if [ -n "${VENTANAS_BIN:-}" ]; then
+    bin="$VENTANAS_BIN"
+  else
+    cargo build --release --quiet
+    bin="${CARGO_TARGET_DIR:-$ROOT/target}/release/ventanas"
+  fi
   export VENTANAS_ENV=local
   export VENTANAS__DATABASE__URL="postgres://ventanas_app:$APP_PASSWORD@127.0.0.1:5432/$DB"
   export VENTANAS__DATABASE__PLATFORM_URL="postgres://ventanas_platform:$PLATFORM_PASSWORD@127.0.0.1:5432/$DB"

@@ -6,10 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use poem::endpoint::BoxEndpoint;
-use poem::http::{Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::CatchPanic;
-use poem::{Body, Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route};
+use poem::{EndpointExt, IntoEndpoint, Response, Route};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::csrf::TrustedOrigins;
@@ -20,8 +18,9 @@ use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::documents::renderer::Renderer;
-use crate::error::ApiError;
-use crate::http::idempotency::{self, Idempotency};
+pub use crate::http::front::BodyLimits;
+use crate::http::front::Front;
+use crate::http::idempotency::Idempotency;
 use crate::http::nul::PathTemplates;
 use crate::http::server::{serve, ServerOptions};
 use crate::state::{AppState, StateInner};
@@ -137,10 +136,8 @@ impl Application {
     }
 }
 
-/// All routes with the middleware stack: request span (outermost: every answer,
-/// errors included, is logged and rendered in the shared envelope), body limit and
-/// NUL characters in path or query refused, shared state, idempotency keys (inside
-/// the state, which authentication reads).
+/// All routes behind the front layer (`http::front`: request span, NUL characters
+/// and body limits, shared state, idempotency keys, panics).
 pub fn routes(
     state: &AppState,
     limits: BodyLimits,
@@ -163,82 +160,8 @@ pub fn routes(
     for path in outside.filter(|p| !p.starts_with("/api/")) {
         api = api.at(path, Arc::clone(&service));
     }
-    crate::web::mount(api, &state.settings)
-        .around(move |ep, req| idempotency::guard(ep, req, Arc::clone(&idempotency)))
-        .data(state.clone())
-        .around(move |ep, req| limit_body(ep, req, limits, Arc::clone(&templates)))
-        .with(CatchPanic::new().with_handler(|_| {
-            poem::error::ResponseError::as_response(&ApiError::internal(
-                "request handling",
-                anyhow::anyhow!("handler panicked"),
-            ))
-        }))
-        .around(crate::telemetry::request_span)
-        .map_to_response()
-        .boxed()
-}
-
-/// The largest request bodies accepted, in bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimits {
-    /// Every request but those below.
-    pub body: usize,
-    /// CSV imports.
-    pub import: usize,
-}
-
-/// Refuses bodies over the limit with 413, whether announced by Content-Length or
-/// streamed without one. Logo uploads and CSV imports get their own, larger limits.
-async fn limit_body<E: Endpoint>(
-    next: E,
-    mut req: Request,
-    limits: BodyLimits,
-    templates: Arc<PathTemplates>,
-) -> poem::Result<Response> {
-    // Checked here rather than in a layer of its own: every layer wraps the whole
-    // request future once more, which the hot path pays for in moves.
-    if let Some(refused) = crate::http::nul::check(&req, &templates) {
-        return Err(refused.into());
-    }
-    // `page`: the web app's upload paths, refused with a page rather than the API's JSON.
-    let (max, page) = match req.uri().path() {
-        crate::settings::company::LOGO_PATH => (
-            limits.body.max(crate::settings::company::MAX_LOGO_BYTES),
-            None,
-        ),
-        crate::catalog::price_admin::import::PATH => (limits.import, None),
-        path => match crate::web::body_limit(path, limits.import, limits.body) {
-            Some(max) => (max, Some(path.to_owned())),
-            None => (limits.body, None),
-        },
-    };
-    let declared = req
-        .headers()
-        .get(poem::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the request body exceeds {max} bytes"),
-        )
-    };
-    let refuse = || match &page {
-        Some(path) => Ok(crate::web::too_large(path, limits.import)),
-        None => Err(too_large().into()),
-    };
-    match declared {
-        Some(len) if len > max => return refuse(),
-        None if matches!(req.method(), &Method::POST | &Method::PUT | &Method::PATCH) => {
-            match req.take_body().into_bytes_limit(max).await {
-                Ok(body) => req.set_body(Body::from_bytes(body)),
-                Err(_) => return refuse(),
-            }
-        }
-        _ => {}
-    }
-    next.call(req).await.map(poem::IntoResponse::into_response)
+    let routes = crate::web::mount(api, &state.settings);
+    Front::new(routes, state.clone(), limits, templates, idempotency).boxed()
 }
 
 async fn shutdown_signal() {

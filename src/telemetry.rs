@@ -1,9 +1,10 @@
 //! Logging, request ids and request spans.
 
+use std::future::Future;
 use std::time::Instant;
 
 use poem::http::{HeaderValue, Method};
-use poem::{Endpoint, IntoResponse, Request, Response};
+use poem::{Request, Response};
 use poem_openapi::OperationId;
 use tracing::Instrument as _;
 use tracing_subscriber::{fmt, EnvFilter};
@@ -53,7 +54,15 @@ fn method_label(method: &Method) -> &'static str {
 
 /// One root span per request, with request id, tenant and user (recorded by the
 /// authentication layer once known), status and latency; logs once when done.
-pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+/// Errors are rendered in the shared envelope here, so every answer is counted.
+///
+/// Not an `async fn`: `inner` takes the request before the returned future exists,
+/// so the future holds one request (inside `inner`'s), not a second copy of its own.
+pub fn traced<F, Fut>(req: Request, inner: F) -> impl Future<Output = poem::Result<Response>>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = poem::Result<Response>>,
+{
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -77,11 +86,11 @@ pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     );
     let method = method_label(req.method());
     let started = Instant::now();
+    let answer = span.in_scope(|| inner(req));
     async move {
         // poem-openapi tags the answer (or the error) with the operation's id.
-        let (mut resp, operation) = match next.call(req).await {
+        let (mut resp, operation) = match answer.await {
             Ok(resp) => {
-                let resp = resp.into_response();
                 let operation = resp.data::<OperationId>().map(|id| id.0);
                 (resp, operation)
             }
@@ -110,5 +119,4 @@ pub async fn request_span<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
         Ok(resp)
     }
     .instrument(span)
-    .await
 }

@@ -13,6 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use foldhash::quality::RandomState as FoldHash;
 use moka::future::Cache as Moka;
 use moka::{Equivalent, Expiry};
 
@@ -39,7 +40,7 @@ struct Epochs {
     /// Only tenants invalidated since start-up; absent means 0. Never pruned: an
     /// epoch that went back to an earlier value could make a stale entry (or the
     /// result of a slow, stale load) reachable again. About 40 bytes per tenant.
-    tenants: HashMap<TenantId, u64>,
+    tenants: HashMap<TenantId, u64, FoldHash>,
 }
 
 /// A stored value, the weight it was admitted with, and for entries that grant
@@ -154,9 +155,11 @@ impl Expiry<StoredKey, Entry> for JitteredTtl {
     }
 }
 
-/// The in-process cache.
+/// The in-process cache. Hashed with foldhash (its `quality` variant, seeded per
+/// process) rather than SipHash: every request hashes two keys, and SipHash through
+/// `&mut dyn Hasher` was a measurable part of a cached request's work.
 pub(super) struct L1 {
-    pub(super) moka: Moka<StoredKey, Entry>,
+    pub(super) moka: Moka<StoredKey, Entry, FoldHash>,
     epochs: RwLock<Epochs>,
     ttl: Duration,
     /// A zero TTL: nothing is kept.
@@ -170,7 +173,7 @@ impl L1 {
             .max_capacity(max_weight)
             .weigher(|_: &StoredKey, entry: &Entry| entry.weight)
             .expire_after(JitteredTtl { ttl })
-            .build();
+            .build_with_hasher(FoldHash::default());
         Self {
             moka,
             epochs: RwLock::new(Epochs::default()),

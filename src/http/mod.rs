@@ -1,4 +1,5 @@
-//! HTTP plumbing shared by every area: OpenAPI tags, JSON bodies whose errors name
+//! HTTP plumbing shared by every area: the front layer (span, limits, state,
+//! idempotency, panics), OpenAPI tags, JSON bodies whose errors name
 //! the field, `If-Match` checks, common field checks, `Idempotency-Key`, NUL
 //! characters refused at the edge, the OpenAPI document as served (with the checks
 //! it states), and the server loop (with its header read timeout).
@@ -6,6 +7,7 @@
 pub mod csv_body;
 pub mod etag;
 pub mod fields;
+pub mod front;
 pub mod idempotency;
 pub mod nul;
 pub mod nullable;

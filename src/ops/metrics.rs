@@ -5,10 +5,12 @@
 //! carries ids and codes), method and status; pools by name; cache hits by tier.
 //! Names and their meaning are documented in README's "Operations" section.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use metrics::{counter, gauge, histogram, Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Requests answered, by operation, method and status.
@@ -84,11 +86,52 @@ pub fn webhook_attempt(outcome: &'static str) {
 }
 
 /// Counts one answered request and its time.
+///
+/// The handles of each (operation, method, status) are kept per thread once the
+/// recorder is installed: the `counter!` and `histogram!` macros build their labels
+/// and look the series up in the registry on every call, which the hot path paid
+/// twice per request. The set is bounded (operations × methods × statuses).
 pub fn request(operation: &'static str, method: &'static str, status: u16, elapsed: Duration) {
-    counter!(HTTP_REQUESTS, "operation" => operation, "method" => method, "status" => status_label(status))
-        .increment(1);
-    histogram!(HTTP_DURATION, "operation" => operation, "method" => method)
-        .record(elapsed.as_secs_f64());
+    let seconds = elapsed.as_secs_f64();
+    if HANDLE.get().and_then(Option::as_ref).is_none() {
+        // No recorder of ours (yet): handles made now would stay no-ops.
+        request_series(operation, method, status).record(seconds);
+        return;
+    }
+    REQUEST_SERIES.with(|series| {
+        series
+            .borrow_mut()
+            .entry((operation, method, status))
+            .or_insert_with(|| request_series(operation, method, status))
+            .record(seconds);
+    });
+}
+
+/// The two series one request updates.
+struct RequestSeries {
+    count: Counter,
+    duration: Histogram,
+}
+
+impl RequestSeries {
+    fn record(&self, seconds: f64) {
+        self.count.increment(1);
+        self.duration.record(seconds);
+    }
+}
+
+fn request_series(operation: &'static str, method: &'static str, status: u16) -> RequestSeries {
+    RequestSeries {
+        count: counter!(HTTP_REQUESTS, "operation" => operation, "method" => method, "status" => status_label(status)),
+        duration: histogram!(HTTP_DURATION, "operation" => operation, "method" => method),
+    }
+}
+
+type SeriesKey = (&'static str, &'static str, u16);
+
+thread_local! {
+    static REQUEST_SERIES: RefCell<HashMap<SeriesKey, RequestSeries, foldhash::fast::RandomState>> =
+        RefCell::new(HashMap::default());
 }
 
 /// The status as a label without allocating for the codes the API answers.

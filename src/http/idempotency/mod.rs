@@ -153,23 +153,20 @@ struct Claim {
     fingerprint: Vec<u8>,
 }
 
-/// The middleware (an `around` in `startup::routes`, inside the shared state).
-///
-/// Almost every request carries no key: those pass straight through, and the keyed
-/// path (database claims and all) lives in a boxed future of its own, so that every
-/// other request does not carry, and move, its much larger state.
-pub async fn guard<E>(next: Arc<E>, req: Request, idem: Arc<Idempotency>) -> poem::Result<Response>
-where
-    E: Endpoint + 'static,
-{
-    if !req.headers().contains_key(HEADER) {
-        return pass(&next, req).await;
-    }
-    Box::pin(keyed(next, req, idem)).await
+/// Whether the request sends an `Idempotency-Key`. Almost none do: those pass
+/// straight to the routes (`http::front`), and the keyed path (database claims and
+/// all) lives in a boxed future of its own, so that every other request does not
+/// carry, and move, its much larger state.
+pub fn sends_key(req: &Request) -> bool {
+    req.headers().contains_key(HEADER)
 }
 
-/// A request that sends a key.
-async fn keyed<E>(next: Arc<E>, mut req: Request, idem: Arc<Idempotency>) -> poem::Result<Response>
+/// A request that sends a key (with the shared state already in its extensions).
+pub async fn keyed<E>(
+    next: Arc<E>,
+    mut req: Request,
+    idem: Arc<Idempotency>,
+) -> poem::Result<Response>
 where
     E: Endpoint + 'static,
 {
