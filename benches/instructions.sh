@@ -7,10 +7,12 @@
 #                                                   connections; KEEP: keep the profiles
 #                                                   for callgrind_annotate)
 #
-# Unlike requests per second, an instruction count repeats to within a fraction of a
-# percent whatever else the machine is doing, so a change of a few percent in the
-# service's own work shows (use it to compare commits; overhead.sh gives the ratio
-# that includes the kernel's share, which callgrind does not see). Each server runs
+# On a quiet machine an instruction count repeats far better than requests per second
+# (two runs of one build: within 8 %), so it shows where the service's own work goes
+# (overhead.sh gives the ratio that includes the kernel's share, which callgrind does
+# not see). It is not immune to load: with a build beside it, the same bare endpoint
+# counted twice as many instructions per request (the runtime's idle and wake-up loops
+# run differently when requests arrive in other batches), so compare runs made alike. Each server runs
 # under `valgrind --tool=callgrind` with collection off until the measured requests
 # (a warm-up fills the caches first). Results go in docs/benchmarks.md.
 source "$(dirname "$0")/../deploy/local/lib.sh"
