@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{EndpointExt, IntoEndpoint, Response, Route};
+use poem::{IntoEndpoint, Route};
 use poem_openapi::OpenApi as _;
 
 use crate::auth::csrf::TrustedOrigins;
@@ -19,9 +18,13 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::documents::renderer::Renderer;
 use crate::http::front::{BodyLimits, Front};
+use crate::http::split::{ApiPaths, Split};
+
+/// The OpenAPI document's path (served by the route table, not the service).
+const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 use crate::http::idempotency::Idempotency;
 use crate::http::nul::PathTemplates;
-use crate::http::server::{serve, ServerOptions};
+use crate::http::server::{serve, AppEndpoint, ServerOptions};
 use crate::state::{AppState, StateInner};
 use crate::webhooks::secret::SigningKey;
 use crate::webhooks::worker::{Worker, WorkerHandle};
@@ -31,7 +34,7 @@ use crate::webhooks::{RegistrationSecret, Webhooks};
 pub struct Application {
     port: u16,
     acceptor: TcpAcceptor,
-    endpoint: BoxEndpoint<'static, Response>,
+    endpoint: AppEndpoint,
     state: AppState,
     options: ServerOptions,
     worker: Option<Worker>,
@@ -136,31 +139,30 @@ impl Application {
 }
 
 /// All routes behind the front layer (`http::front`: request span, NUL characters
-/// and body limits, shared state, idempotency keys, panics).
-pub fn routes(
-    state: &AppState,
-    limits: BodyLimits,
-    idempotency: Arc<Idempotency>,
-) -> BoxEndpoint<'static, Response> {
+/// and body limits, shared state, idempotency keys, panics): the API's operations
+/// straight to the poem-openapi service, the rest through the route table
+/// (`http::split`).
+pub fn routes(state: &AppState, limits: BodyLimits, idempotency: Arc<Idempotency>) -> AppEndpoint {
     let service = crate::api::service(state).server(state.settings.server.public_url.clone());
     let spec = crate::http::openapi::endpoint(&service.spec());
     let docs = service.swagger_ui();
-    // The API answers under `/api` and at the operational paths; the pages take the
-    // rest (`/` included), each route found by one lookup in the table.
     let meta = crate::api::Apis::meta();
     let templates = Arc::new(PathTemplates::from_meta(&meta));
-    let service = Arc::new(service.into_endpoint());
-    let mut api = Route::new()
-        .at("/api/v1/openapi.json", spec)
-        .nest("/docs", docs)
-        .nest_no_strip("/api", Arc::clone(&service));
     // `/health`, `/ready` and `/metrics`: operations outside `/api`.
-    let outside = meta.iter().flat_map(|api| &api.paths).map(|p| &p.path);
-    for path in outside.filter(|p| !p.starts_with("/api/")) {
-        api = api.at(path, Arc::clone(&service));
-    }
-    let routes = crate::web::mount(api, &state.settings);
-    Front::new(routes, state.clone(), limits, templates, idempotency).boxed()
+    let paths = ApiPaths {
+        outside: meta
+            .iter()
+            .flat_map(|api| &api.paths)
+            .map(|p| p.path.to_owned())
+            .filter(|p| !p.starts_with("/api/"))
+            .collect(),
+        excluded: vec![OPENAPI_PATH.to_owned()],
+    };
+    let service = Arc::new(service.into_endpoint());
+    let rest = Route::new().at(OPENAPI_PATH, spec).nest("/docs", docs);
+    let rest = crate::web::mount(rest, &state.settings);
+    let split = Split::new(service, rest, paths);
+    Front::new(split, state.clone(), limits, templates, idempotency)
 }
 
 async fn shutdown_signal() {

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod payload;
 pub mod rendered;
 pub mod server;
+pub mod split;
 pub mod tags;
 
 pub use csv_body::CsvBody;

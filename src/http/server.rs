@@ -17,11 +17,10 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use poem::endpoint::BoxEndpoint;
 use poem::http::{header, HeaderValue};
 use poem::listener::{Acceptor, TcpAcceptor};
 use poem::web::{LocalAddr, RemoteAddr};
-use poem::{Endpoint, Response};
+use poem::Endpoint;
 use tokio::net::TcpStream;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
@@ -37,13 +36,16 @@ pub struct ServerOptions {
     pub drain_idle: Duration,
 }
 
-type SharedEndpoint = Arc<BoxEndpoint<'static, Response>>;
+/// The application's endpoint: the front layer over the API service and the pages.
+pub type AppEndpoint = crate::http::front::Front<crate::http::split::Split>;
+
+type SharedEndpoint = Arc<AppEndpoint>;
 
 /// Serves `endpoint` on `acceptor` until `stop` completes, then stops accepting and
 /// lets open connections finish for up to `options.grace`.
 pub async fn serve(
     mut acceptor: TcpAcceptor,
-    endpoint: BoxEndpoint<'static, Response>,
+    endpoint: AppEndpoint,
     stop: impl Future<Output = ()> + Send + 'static,
     options: ServerOptions,
 ) -> std::io::Result<()> {
